@@ -1,0 +1,290 @@
+"""Settings: named defaults, overridden by the workspace's toolkit.toml, overridden by flags."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from toolkit.errors import SettingsError
+
+SETTINGS_FILE = "toolkit.toml"
+
+STATUSES = ["已完成", "推进中", "未启动", "长期坚持"]
+NOT_FILLED = "未填报"
+
+DEFAULT_STATUS_SYNONYMS: dict[str, list[str]] = {
+    "已完成": ["完成", "已整改", "整改完成", "已办结", "已落实", "办结", "已完成整改"],
+    "推进中": ["正在推进", "进行中", "整改中", "持续推进", "基本完成", "部分完成", "推进"],
+    "未启动": ["未开始", "未开展", "尚未启动", "未完成"],
+    "长期坚持": ["长期", "常态化", "持续开展", "长期推进"],
+}
+
+# Ledger fields, in the order of the consolidated 台账明细 sheet, with the column names units use.
+DEFAULT_HEADERS: dict[str, list[str]] = {
+    "任务编号": ["任务号", "任务序号", "编号", "任务ID"],
+    "问题序号": ["序号", "问题编号", "反馈问题序号", "问题号"],
+    "问题标题": ["问题", "反馈问题", "问题名称", "督察反馈问题", "问题简述"],
+    "措施序号": ["措施编号", "子序号", "措施号"],
+    "整改措施": ["措施", "整改任务", "具体措施", "整改措施内容", "工作措施"],
+    "责任单位": ["牵头单位", "责任部门", "承办单位", "主责单位", "责任单位（牵头）"],
+    "完成时限": ["整改时限", "时限", "完成期限", "计划完成时间", "时限要求", "整改期限"],
+    "完成状态": ["状态", "整改状态", "是否完成", "完成情况（状态）", "进度状态"],
+    "整改进展": ["进展情况", "完成情况", "整改完成情况", "工作进展", "推进情况", "整改情况", "进展"],
+    "实际完成日期": ["完成时间", "完成日期", "实际完成时间", "整改完成时间", "办结时间"],
+    "佐证材料": ["佐证", "证明材料", "附件", "佐证资料", "支撑材料"],
+    "存在问题": ["存在的问题", "困难问题", "存在困难", "问题及困难", "困难和问题"],
+    "填报人": ["联系人", "经办人", "填表人"],
+    "联系电话": ["电话", "手机", "联系方式", "手机号码"],
+    "填报日期": ["报送日期", "填表日期", "填报时间"],
+    "整改目标": ["目标"],
+    "问题描述": ["问题内容", "问题详情"],
+}
+
+STATES = ["逾期", "临期", "正常", "已完成", "逾期完成", "长期", "未报送"]
+
+DEFAULT_COLORS: dict[str, dict[str, str]] = {
+    "逾期": {"fill": "FFC7CE", "font": "9C0006"},
+    "临期": {"fill": "FFEB9C", "font": "9C5700"},
+    "正常": {"fill": "", "font": ""},
+    "已完成": {"fill": "C6EFCE", "font": "006100"},
+    "逾期完成": {"fill": "FCE4D6", "font": "833C0B"},
+    "长期": {"fill": "", "font": ""},
+    "未报送": {"fill": "D9D9D9", "font": "595959"},
+}
+
+DEFAULT_PATHS = {
+    "issues": "issues.xlsx",
+    "template": "templates/ledger.xlsx",
+    "inbox": "inbox",
+    "outbox": "outbox",
+    "archive": "archive",
+}
+
+DEFAULT_LIMITS = {
+    "max_file_mb": 100,  # a returned file larger than this is refused
+    "max_unzipped_mb": 500,  # a workbook inflating past this is refused (zip bombs)
+    "max_rows": 1_000_000,  # rows read per sheet
+    "header_scan_rows": 30,  # how far down the header row is looked for
+}
+
+
+def _frozen(mapping: dict) -> MappingProxyType:
+    return MappingProxyType(mapping)
+
+
+@dataclass(frozen=True)
+class Settings:
+    as_of: date | None = None
+    due_soon_days: int = 7
+    match_threshold: float = 0.6
+    paths: MappingProxyType = field(default_factory=lambda: _frozen(dict(DEFAULT_PATHS)))
+    unit_names: tuple[str, ...] = ()
+    unit_aliases: MappingProxyType = field(default_factory=lambda: _frozen({}))
+    status_synonyms: MappingProxyType = field(
+        default_factory=lambda: _frozen({k: list(v) for k, v in DEFAULT_STATUS_SYNONYMS.items()})
+    )
+    headers: MappingProxyType = field(
+        default_factory=lambda: _frozen({k: list(v) for k, v in DEFAULT_HEADERS.items()})
+    )
+    colors: MappingProxyType = field(
+        default_factory=lambda: _frozen({k: dict(v) for k, v in DEFAULT_COLORS.items()})
+    )
+    limits: MappingProxyType = field(default_factory=lambda: _frozen(dict(DEFAULT_LIMITS)))
+    workspace: Path = Path(".")
+    source: str = ""  # the settings file read, if any
+
+    def path(self, key: str) -> Path:
+        return self.workspace / self.paths[key]
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+_HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
+
+
+def _expect(value: Any, kind: type | tuple, key: str, what: str) -> Any:
+    if isinstance(value, bool) and kind in (int, float, (int, float)):
+        raise SettingsError(f"{SETTINGS_FILE} 中 {key} 应为{what}，现在是 {value!r}")
+    if not isinstance(value, kind):
+        raise SettingsError(f"{SETTINGS_FILE} 中 {key} 应为{what}，现在是 {value!r}")
+    return value
+
+
+def _word_lists(raw: Any, key: str, allowed: list[str] | None) -> dict[str, list[str]]:
+    _expect(raw, dict, key, "一个表（[...] 段）")
+    out: dict[str, list[str]] = {}
+    for name, words in raw.items():
+        if allowed is not None and name not in allowed:
+            raise SettingsError(
+                f"{SETTINGS_FILE} 中 {key}.{name} 不认识；可用的有：{'、'.join(allowed)}"
+            )
+        _expect(words, list, f"{key}.{name}", "文字列表，如 [\"完成\", \"已整改\"]")
+        for word in words:
+            _expect(word, str, f"{key}.{name}", "文字列表")
+        out[name] = list(words)
+    return out
+
+
+def parse_as_of(value: Any, key: str = "as_of") -> date:
+    if isinstance(value, date):
+        return value
+    from toolkit.dates import DATE, parse_date
+
+    parsed = parse_date(value)
+    if parsed.kind != DATE or parsed.value is None:
+        raise SettingsError(f"{key} 应为日期，如 2025-03-31，现在是 {value!r}")
+    return parsed.value
+
+
+def load_settings(workspace: Path) -> Settings:
+    """Defaults, overridden by workspace/toolkit.toml when it exists."""
+    workspace = Path(workspace)
+    file = workspace / SETTINGS_FILE
+    if not file.exists():
+        return Settings(workspace=workspace)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{file} 格式有误：{exc}。请按 TOML 格式修改，或删除该文件使用默认设置") from exc
+    return settings_from_dict(data, workspace, str(file))
+
+
+def settings_from_dict(data: dict[str, Any], workspace: Path, source: str = "") -> Settings:
+    known = {"as_of", "due_soon_days", "match_threshold", "paths", "units", "status",
+             "headers", "colors", "limits"}
+    for key in data:
+        if key not in known:
+            raise SettingsError(f"{SETTINGS_FILE} 中的设置项 {key} 不认识；可用的有：{'、'.join(sorted(known))}")
+    changes: dict[str, Any] = {"workspace": workspace, "source": source}
+    if "as_of" in data:
+        changes["as_of"] = parse_as_of(data["as_of"])
+    if "due_soon_days" in data:
+        days = _expect(data["due_soon_days"], int, "due_soon_days", "整数天数")
+        if not 0 <= days <= 365:
+            raise SettingsError(f"{SETTINGS_FILE} 中 due_soon_days 应在 0 到 365 之间，现在是 {days}")
+        changes["due_soon_days"] = days
+    if "match_threshold" in data:
+        value = _expect(data["match_threshold"], (int, float), "match_threshold", "0 到 1 之间的数")
+        if not 0 < value <= 1:
+            raise SettingsError(f"{SETTINGS_FILE} 中 match_threshold 应在 0 到 1 之间，现在是 {value}")
+        changes["match_threshold"] = float(value)
+    if "paths" in data:
+        paths = dict(DEFAULT_PATHS)
+        for key, value in _expect(data["paths"], dict, "paths", "一个表").items():
+            if key not in DEFAULT_PATHS:
+                raise SettingsError(f"{SETTINGS_FILE} 中 paths.{key} 不认识；可用的有：{'、'.join(DEFAULT_PATHS)}")
+            paths[key] = _expect(value, str, f"paths.{key}", "路径文字")
+        changes["paths"] = _frozen(paths)
+    if "units" in data:
+        units = _expect(data["units"], dict, "units", "一个表")
+        for key in units:
+            if key not in ("names", "aliases"):
+                raise SettingsError(f"{SETTINGS_FILE} 中 units.{key} 不认识；可用的有：names、aliases")
+        names = _expect(units.get("names", []), list, "units.names", "单位名称列表")
+        for name in names:
+            _expect(name, str, "units.names", "单位名称列表")
+        aliases = _expect(units.get("aliases", {}), dict, "units.aliases", "一个表（简称 = 全称）")
+        for short, full in aliases.items():
+            _expect(full, str, f"units.aliases.{short}", "单位全称文字")
+        changes["unit_names"] = tuple(names)
+        changes["unit_aliases"] = _frozen(dict(aliases))
+    if "status" in data:
+        status = _expect(data["status"], dict, "status", "一个表")
+        for key in status:
+            if key != "synonyms":
+                raise SettingsError(f"{SETTINGS_FILE} 中 status.{key} 不认识；可用的有：synonyms")
+        merged = {k: list(v) for k, v in DEFAULT_STATUS_SYNONYMS.items()}
+        for name, words in _word_lists(status.get("synonyms", {}), "status.synonyms", STATUSES).items():
+            merged[name] = merged[name] + [w for w in words if w not in merged[name]]
+        changes["status_synonyms"] = _frozen(merged)
+    if "headers" in data:
+        merged = {k: list(v) for k, v in DEFAULT_HEADERS.items()}
+        for name, words in _word_lists(data["headers"], "headers", list(DEFAULT_HEADERS)).items():
+            merged[name] = merged[name] + [w for w in words if w not in merged[name]]
+        changes["headers"] = _frozen(merged)
+    if "colors" in data:
+        colors = {k: dict(v) for k, v in DEFAULT_COLORS.items()}
+        for state, spec in _expect(data["colors"], dict, "colors", "一个表").items():
+            if state not in STATES:
+                raise SettingsError(f"{SETTINGS_FILE} 中 colors.{state} 不认识；可用的有：{'、'.join(STATES)}")
+            _expect(spec, dict, f"colors.{state}", '{ fill = "FFC7CE", font = "9C0006" } 这样的表')
+            for part, value in spec.items():
+                if part not in ("fill", "font"):
+                    raise SettingsError(f"{SETTINGS_FILE} 中 colors.{state}.{part} 不认识；可用的有：fill、font")
+                value = _expect(value, str, f"colors.{state}.{part}", "六位十六进制颜色，如 FFC7CE")
+                if value and not _HEX.match(value.lstrip("#")):
+                    raise SettingsError(
+                        f"{SETTINGS_FILE} 中 colors.{state}.{part} 应为六位十六进制颜色，如 FFC7CE，现在是 {value!r}"
+                    )
+                colors[state][part] = value.lstrip("#").upper()
+        changes["colors"] = _frozen(colors)
+    if "limits" in data:
+        limits = dict(DEFAULT_LIMITS)
+        for key, value in _expect(data["limits"], dict, "limits", "一个表").items():
+            if key not in DEFAULT_LIMITS:
+                raise SettingsError(f"{SETTINGS_FILE} 中 limits.{key} 不认识；可用的有：{'、'.join(DEFAULT_LIMITS)}")
+            value = _expect(value, int, f"limits.{key}", "正整数")
+            if value <= 0:
+                raise SettingsError(f"{SETTINGS_FILE} 中 limits.{key} 应为正整数，现在是 {value}")
+            limits[key] = value
+        changes["limits"] = _frozen(limits)
+    return Settings(**changes)
+
+
+def _toml_list(words: list[str]) -> str:
+    return "[" + ", ".join(f'"{w}"' for w in words) + "]"
+
+
+def default_toml() -> str:
+    """The commented toolkit.toml that `toolkit init` writes: every setting at its default."""
+    lines = [
+        "# toolkit.toml —— 整改台账工具的设置。每一项都有默认值；删掉或注释掉的项按默认值处理。",
+        "",
+        "# 统计截止日期（逾期按这一天计算）。不写则用命令行 --as-of，再不写用今天。",
+        '# as_of = "2025-03-31"',
+        "",
+        "# 完成时限在多少天之内算“临期”。",
+        f"due_soon_days = {Settings.due_soon_days}",
+        "",
+        "# 按整改措施文字近似匹配任务时的相似度下限（0 到 1）。",
+        f"match_threshold = {Settings.match_threshold}",
+        "",
+        "[paths]",
+    ]
+    lines += [f'{key} = "{value}"' for key, value in DEFAULT_PATHS.items()]
+    lines += [
+        "",
+        "[units]",
+        "# 问题清单之外还认识的单位名称（通常不用填，单位从问题清单的责任单位列得到）。",
+        "names = []",
+        "",
+        "[units.aliases]",
+        "# 简称 = 全称。单位名称带不带开头的“区”“市”都能对上，不必写在这里。",
+        '# "区城管局" = "区城市管理局"',
+        '# "区环保局" = "区生态环境分局"',
+        "",
+        "[status.synonyms]",
+        "# 完成状态的同义词（在默认词表之外追加）。",
+    ]
+    lines += [f'"{name}" = {_toml_list(words)}' for name, words in DEFAULT_STATUS_SYNONYMS.items()]
+    lines += ["", "[headers]", "# 各列可接受的列名（在默认词表之外追加）。"]
+    lines += [f'"{name}" = {_toml_list(words)}' for name, words in DEFAULT_HEADERS.items()]
+    lines += ["", "[colors]", "# 各逾期状态的底色和字色（六位十六进制）；留空表示不上色。"]
+    lines += [
+        f'"{state}" = {{ fill = "{spec["fill"]}", font = "{spec["font"]}" }}'
+        for state, spec in DEFAULT_COLORS.items()
+    ]
+    lines += ["", "[limits]", "# 读取上限：超过的文件会被拒绝并在“校验问题”中说明。"]
+    lines += [f"{key} = {value}" for key, value in DEFAULT_LIMITS.items()]
+    return "\n".join(lines) + "\n"
