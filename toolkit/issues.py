@@ -1,0 +1,243 @@
+"""The issue list (问题清单): tasks, their units, loading issues.xlsx, unit name resolution."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from toolkit.config import Settings
+from toolkit.dates import BLANK, DATE, OPEN, YEARLESS, find_year, parse_date
+from toolkit.errors import IssueListError
+from toolkit.findings import Finding
+from toolkit.normalize import cell_text, clean_header, compact, parse_int, parse_task_id, split_units
+
+SHEET = "问题清单"
+COLUMNS = ["任务编号", "问题序号", "问题标题", "措施序号", "整改措施", "责任单位", "完成时限", "整改目标", "问题描述"]
+REQUIRED = ["问题序号", "问题标题", "措施序号", "整改措施", "责任单位"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One measure (整改措施) of one problem; tracked once per responsible unit."""
+
+    task_id: str
+    issue_no: int
+    issue_title: str
+    measure_no: int
+    measure: str
+    units: tuple[str, ...]
+    deadline: date | None = None
+    deadline_text: str = ""
+    target: str = ""
+    description: str = ""
+    row: int = 0  # row in issues.xlsx
+
+
+def unit_key(name: str) -> str:
+    """The comparison key of a unit name: compacted, without a leading 区/市."""
+    key = compact(name)
+    return key[1:] if len(key) > 2 and key[0] in "区市" else key
+
+
+@dataclass
+class UnitBook:
+    """Known units and their aliases; resolves what a unit wrote to the issue list's spelling."""
+
+    names: list[str]
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._by_key: dict[str, str] = {}
+        for name in self.names:
+            self._by_key.setdefault(unit_key(name), name)
+        for short, full in self.aliases.items():
+            target = self._by_key.get(unit_key(full), full)
+            self._by_key.setdefault(unit_key(short), target)
+        self._needles = sorted(
+            ((needle, name) for needle, name in self._needles_iter()), key=lambda p: -len(p[0])
+        )
+
+    def _needles_iter(self):
+        for key, name in self._by_key.items():
+            yield key, name
+            yield compact(name), name
+        for short in self.aliases:
+            yield compact(short), self._by_key.get(unit_key(short), self.aliases[short])
+
+    def resolve(self, name: str) -> str | None:
+        """The issue list's spelling of a unit name, or None when it is not a known unit."""
+        if not name:
+            return None
+        return self._by_key.get(unit_key(name))
+
+    def find_in(self, text: str) -> str | None:
+        """The longest known unit name or alias occurring in a text (a file name, a title)."""
+        haystack = compact(text)
+        for needle, name in self._needles:
+            if len(needle) >= 2 and needle in haystack:
+                return name
+        return None
+
+
+@dataclass
+class IssueList:
+    tasks: list[Task]
+    units: UnitBook
+    fingerprint: str
+    path: Path | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.by_id = {t.task_id: t for t in self.tasks}
+        self.by_pair = {(t.issue_no, t.measure_no): t for t in self.tasks}
+        self.by_issue: dict[int, list[Task]] = {}
+        for task in self.tasks:
+            self.by_issue.setdefault(task.issue_no, []).append(task)
+
+    def tasks_of(self, unit: str) -> list[Task]:
+        return [t for t in self.tasks if unit in t.units]
+
+    @property
+    def unit_names(self) -> list[str]:
+        return self.units.names
+
+
+def fingerprint(tasks: list[Task]) -> str:
+    digest = hashlib.sha256()
+    for t in sorted(tasks, key=lambda t: t.task_id):
+        parts = [t.task_id, t.measure, "、".join(t.units), t.deadline.isoformat() if t.deadline else ""]
+        digest.update("\x1f".join(parts).encode("utf-8") + b"\x1e")
+    return digest.hexdigest()[:16]
+
+
+def build_issue_list(tasks: list[Task], settings: Settings, path: Path | None = None,
+                     findings: list[Finding] | None = None) -> IssueList:
+    names: list[str] = []
+    for task in tasks:
+        for unit in task.units:
+            if unit not in names:
+                names.append(unit)
+    for name in settings.unit_names:
+        if name not in names:
+            names.append(name)
+    book = UnitBook(names, dict(settings.unit_aliases))
+    return IssueList(tasks, book, fingerprint(tasks), path, findings or [])
+
+
+def load_issue_list(settings: Settings) -> IssueList:
+    """Read issues.xlsx. Raises IssueListError (exit 2) with every row to fix."""
+    from toolkit.sheets import ReadError, read_grids
+
+    path = settings.path("issues")
+    if not path.exists():
+        raise IssueListError(
+            f"找不到问题清单 {path}。请把问题清单放在工作目录下，或用 toolkit issues import 从文件导入"
+        )
+    try:
+        grids = read_grids(path)
+    except ReadError as exc:
+        raise IssueListError(f"问题清单 {path} 无法读取：{exc.message}") from exc
+    grid = next((g for g in grids if compact(g.name) == SHEET), None)
+    if grid is None:
+        names = "、".join(g.name for g in grids)
+        raise IssueListError(f"问题清单 {path} 中没有名为“{SHEET}”的工作表（现有：{names}），请把清单所在工作表改名为“{SHEET}”")
+    if not grid.rows:
+        raise IssueListError(f"问题清单 {path} 的“{SHEET}”工作表是空的")
+    header = [clean_header(cell_text(v)) for v in grid.rows[0]]
+    lookup: dict[str, str] = {}
+    for name, words in settings.headers.items():
+        for word in [name, *words]:
+            lookup.setdefault(clean_header(word), name)
+    columns: dict[str, int] = {}
+    for index, text in enumerate(header):
+        name = lookup.get(text)
+        if name in COLUMNS and name not in columns:
+            columns[name] = index
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise IssueListError(
+            f"问题清单 {path} 第 1 行缺少列：{'、'.join(missing)}。表头应为：{'、'.join(COLUMNS)}"
+        )
+    problems: list[str] = []
+    findings: list[Finding] = []
+    tasks: list[Task] = []
+    seen: dict[str, int] = {}
+    for offset, row in enumerate(grid.rows[1:], start=2):
+        def get(name: str) -> object:
+            index = columns.get(name)
+            return row[index] if index is not None and index < len(row) else None
+
+        texts = {name: cell_text(get(name)) for name in COLUMNS}
+        if not any(texts.values()):
+            continue
+        where = f"第 {offset} 行"
+        issue_no = parse_int(get("问题序号"))
+        measure_no = parse_int(get("措施序号"))
+        if issue_no is None:
+            problems.append(f"{where}“问题序号”无法识别：{texts['问题序号']!r}，应填整数，如 13")
+            continue
+        if measure_no is None:
+            problems.append(f"{where}“措施序号”无法识别：{texts['措施序号']!r}，应填整数，如 2")
+            continue
+        task_id = parse_task_id(get("任务编号")) if texts["任务编号"] else f"{issue_no}-{measure_no}"
+        if task_id is None:
+            problems.append(f"{where}“任务编号”应写成 问题序号-措施序号，如 13-2，现在是 {texts['任务编号']!r}")
+            continue
+        if task_id in seen:
+            problems.append(f"{where}任务编号 {task_id} 与第 {seen[task_id]} 行重复，请改为唯一的编号")
+            continue
+        seen[task_id] = offset
+        deadline_raw = get("完成时限")
+        hint = find_year(texts["整改措施"]) or find_year(texts["整改目标"])
+        parsed = parse_date(deadline_raw if deadline_raw != "" else None, hint)
+        if parsed.kind not in (DATE, BLANK, OPEN, YEARLESS):
+            problems.append(f"{where}“完成时限”无法识别：{texts['完成时限']!r}，应为日期（如 2024-06-30、2024年6月底前）或“长期坚持”")
+            continue
+        if parsed.kind == YEARLESS:
+            findings.append(Finding("yearless-date", f"完成时限没有年份，按 {parsed.value} 处理",
+                                    file=path.name, sheet=SHEET, row=offset, column="完成时限",
+                                    value=texts["完成时限"]))
+        units = tuple(split_units(texts["责任单位"]))
+        if not units:
+            findings.append(Finding("unknown-unit", f"任务 {task_id} 没有填写责任单位，不会被汇总，请在问题清单中补上",
+                                    file=path.name, sheet=SHEET, row=offset, column="责任单位"))
+        tasks.append(Task(
+            task_id=task_id, issue_no=issue_no, issue_title=texts["问题标题"], measure_no=measure_no,
+            measure=texts["整改措施"], units=units, deadline=parsed.value,
+            deadline_text=texts["完成时限"], target=texts["整改目标"], description=texts["问题描述"],
+            row=offset,
+        ))
+    if problems:
+        shown = "\n  ".join(problems[:20])
+        more = f"\n  ……另有 {len(problems) - 20} 处" if len(problems) > 20 else ""
+        raise IssueListError(f"问题清单 {path} 有 {len(problems)} 处需要修改：\n  {shown}{more}")
+    if not tasks:
+        raise IssueListError(f"问题清单 {path} 中没有任务行，请从第 2 行起每行填写一项整改措施")
+    issue_list = build_issue_list(tasks, settings, path, findings)
+    _canonicalise_units(issue_list)
+    return issue_list
+
+
+def _canonicalise_units(issue_list: IssueList) -> None:
+    """Spell each task's units the way the unit book does (aliases → full names)."""
+    fixed = []
+    for task in issue_list.tasks:
+        units = tuple(dict.fromkeys(issue_list.units.resolve(u) or u for u in task.units))
+        fixed.append(task if units == task.units else _replace_units(task, units))
+    issue_list.tasks[:] = fixed
+    issue_list.__post_init__()
+
+
+def _replace_units(task: Task, units: tuple[str, ...]) -> Task:
+    from dataclasses import replace
+
+    return replace(task, units=units)
+
+
+def title_of(problem_text: str) -> str:
+    """A problem's short title: its first sentence, without the final 。"""
+    first = re.split(r"[。！？]", problem_text.strip(), maxsplit=1)[0]
+    return first.strip()

@@ -1,0 +1,413 @@
+"""Returned ledgers: finding files in the inbox, locating the header, mapping columns, which unit sent it."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from toolkit.config import Settings
+from toolkit.dates import DATE, parse_date
+from toolkit.findings import Finding
+from toolkit.issues import UnitBook
+from toolkit.normalize import cell_text, clean_header, compact, split_units, strip_control
+from toolkit.sheets import CSV_SUFFIXES, EXCEL_SUFFIXES, Grid, ReadError, check_zip, read_grids
+
+READ_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
+KEY_FIELDS = ("任务编号", "问题序号", "整改措施")
+UNIT_FIELDS = ("完成状态", "整改进展", "实际完成日期", "佐证材料", "存在问题", "填报人", "联系电话")
+ERROR_VALUES = {"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
+_SECTION = re.compile(r"^([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+(部分|类|章))")
+_NOTE = re.compile(r"^(注|说明|填表说明|填报说明|备注|合计|小计|总计|填报人|联系人|审核人|负责人|单位负责人|填报单位|填报日期|制表)")
+_REPORTED = re.compile(r"(填报|报送|填表)(日期|时间)[:：]?\s*(.+)")
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass
+class LedgerRow:
+    """One data row of a returned ledger, with where it came from."""
+
+    file: str
+    sheet: str
+    row: int  # Excel row number, 1-based
+    values: dict[str, Any]
+    columns: dict[str, str]  # field → column letter
+
+
+@dataclass
+class LedgerFile:
+    """What one returned file held, and what became of it."""
+
+    name: str  # path relative to the inbox; "a.zip/b.xlsx" for members of a zip
+    unit: str | None = None
+    unit_source: str = ""
+    reported: date | None = None
+    meta_time: datetime | None = None
+    mtime: datetime | None = None
+    rows: list[LedgerRow] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    ok: bool = False  # a ledger sheet was found and read
+
+    def note(self, code: str, message: str, **where: Any) -> None:
+        self.findings.append(Finding(code, message, file=self.name, **where))
+
+    @property
+    def recency(self) -> tuple:
+        """Newest return wins: 填报日期, then _meta time, then file time."""
+        return (self.reported or date.min, self.meta_time or datetime.min, self.mtime or datetime.min)
+
+
+# ---------------------------------------------------------------- discovering files
+
+
+def _ignored(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return base.startswith("~$") or base.startswith(".") or base in ("Thumbs.db", "desktop.ini")
+
+
+def iter_inbox(inbox: Path) -> Iterator[Path]:
+    """Every file under the inbox, sorted, without hidden files, hidden folders or Excel lock files."""
+    for path in sorted(inbox.rglob("*")):
+        rel = path.relative_to(inbox)
+        if any(_ignored(part) for part in rel.parts):
+            continue
+        if path.is_file() or path.is_symlink():
+            yield path
+
+
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:  # Windows zip tools store Chinese names in the local code page without saying so
+        return info.filename.encode("cp437").decode("gbk")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def read_inbox(settings: Settings, units: UnitBook,
+               progress: Callable[[str], None] | None = None) -> list[LedgerFile]:
+    inbox = settings.path("inbox")
+    files: list[LedgerFile] = []
+    for path in iter_inbox(inbox):
+        rel = path.relative_to(inbox).as_posix()
+        if progress:
+            progress(rel)
+        suffix = path.suffix.lower()
+        if suffix == ".zip":
+            files.extend(_read_zip(path, rel, settings, units))
+        elif suffix in READ_SUFFIXES:
+            files.append(_read_safely(path, rel, settings, units))
+        else:
+            skipped = LedgerFile(rel)
+            skipped.note("skipped-file", f"不是台账文件（{suffix or '无扩展名'}），已跳过；台账请用 .xlsx .xls .csv .ods 或 .zip 报送")
+            files.append(skipped)
+    return files
+
+
+def _read_safely(path: Path, rel: str, settings: Settings, units: UnitBook) -> LedgerFile:
+    """read_ledger, with any unexpected failure on one file turned into a finding for that file."""
+    try:
+        return read_ledger(path, rel, settings, units, mtime=_mtime(path))
+    except (MemoryError, RecursionError, ValueError, TypeError, IndexError, KeyError, OSError) as exc:
+        failed = LedgerFile(rel)
+        failed.note("unreadable-file", f"读取时出错（{type(exc).__name__}），该文件未汇总；请用 Excel 另存为 .xlsx 后重新报送")
+        return failed
+
+
+def _mtime(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime)
+    except OSError:
+        return None
+
+
+def _read_zip(path: Path, rel: str, settings: Settings, units: UnitBook) -> list[LedgerFile]:
+    limit = settings.limits["max_unzipped_mb"] * 2**20
+    try:
+        check_zip(path, limit)
+        archive = zipfile.ZipFile(path)
+    except ReadError as exc:
+        failed = LedgerFile(rel)
+        failed.note(exc.code, exc.message)
+        return [failed]
+    except (zipfile.BadZipFile, OSError) as exc:
+        failed = LedgerFile(rel)
+        failed.note("unreadable-file", f"压缩包无法打开：{exc}")
+        return [failed]
+    out: list[LedgerFile] = []
+    with archive:
+        for info in archive.infolist():
+            name = _zip_name(info)
+            member = f"{rel}/{name}"
+            if info.is_dir() or any(_ignored(p) for p in name.split("/")) or name.startswith("__MACOSX"):
+                continue
+            suffix = Path(name).suffix.lower()
+            if suffix not in READ_SUFFIXES:
+                skipped = LedgerFile(member)
+                skipped.note("skipped-file", f"压缩包中的 {name} 不是台账文件，已跳过")
+                out.append(skipped)
+                continue
+            try:
+                data = archive.read(info)
+            except Exception as exc:  # noqa: BLE001 - any damage in a member is a finding
+                failed = LedgerFile(member)
+                code = "encrypted-file" if info.flag_bits & 0x1 else "unreadable-file"
+                failed.note(code, f"压缩包中的文件无法解压：{exc}")
+                out.append(failed)
+                continue
+            try:
+                mtime = datetime(*info.date_time)
+            except ValueError:
+                mtime = None
+            out.append(read_ledger(Path(name), member, settings, units, data=data, mtime=mtime))
+    return out
+
+
+# ---------------------------------------------------------------- reading one file
+
+
+def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook, *,
+                data: bytes | None = None, mtime: datetime | None = None) -> LedgerFile:
+    """Read one returned file. Never raises on bad content: problems become findings."""
+    ledger = LedgerFile(name, mtime=mtime)
+    limit_mb = settings.limits["max_file_mb"]
+    try:
+        size = len(data) if data is not None else path.stat().st_size
+    except OSError as exc:
+        ledger.note("unreadable-file", f"文件无法打开：{exc.strerror or exc}")
+        return ledger
+    if size > limit_mb * 2**20:
+        ledger.note("file-too-large", f"文件有 {size // 2**20} MB，超过 {limit_mb} MB 的上限，未读取")
+        return ledger
+    try:
+        grids = read_grids(path, data, max_unzipped=settings.limits["max_unzipped_mb"] * 2**20)
+    except ReadError as exc:
+        ledger.note(exc.code, exc.message)
+        return ledger
+    lookup = header_lookup(settings)
+    meta_grid = next((g for g in grids if g.name.strip().lower() == "_meta"), None)
+    if meta_grid is not None:
+        ledger.meta = read_meta(meta_grid)
+    context: list[str] = []
+    for grid in grids:
+        if grid is meta_grid or (grid.hidden and path.suffix.lower() not in CSV_SUFFIXES):
+            continue
+        found = _read_sheet(ledger, grid, lookup, settings, context)
+        ledger.ok = ledger.ok or found
+    if not ledger.ok:
+        sheets = "、".join(g.name for g in grids if g is not meta_grid) or "（无）"
+        ledger.note("no-header", f"没有找到台账表头（应有 任务编号/问题序号/整改措施 等列）；工作表：{sheets}")
+        return ledger
+    _identify(ledger, units, context)
+    return ledger
+
+
+def read_meta(grid: Grid) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for row in grid.rows:
+        if len(row) >= 2 and cell_text(row[0]):
+            meta[compact(cell_text(row[0]))] = cell_text(row[1])
+    return meta
+
+
+def header_lookup(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
+    """(canonical names → field, synonyms → field), both keyed by clean_header()."""
+    canonical = {clean_header(name): name for name in settings.headers}
+    synonyms: dict[str, str] = {}
+    for name, words in settings.headers.items():
+        for word in words:
+            synonyms.setdefault(clean_header(word), name)
+    return canonical, synonyms
+
+
+def _fill_merged(grid: Grid) -> None:
+    """Give every cell of a merged range the value of its top-left cell."""
+    rows = grid.rows
+    for r0, c0, r1, c1 in grid.merged:
+        if r0 >= len(rows) or (r1 - r0 + 1) * (c1 - c0 + 1) > 200_000:
+            continue
+        top = rows[r0][c0] if c0 < len(rows[r0]) else ""
+        if top in ("", None):
+            continue
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                if row[c] in ("", None):
+                    row[c] = top
+
+
+def _map_row(cells: list[Any], lookup: tuple[dict[str, str], dict[str, str]]) -> dict[int, str]:
+    canonical, synonyms = lookup
+    labels = [clean_header(cell_text(v)) if isinstance(v, str) else "" for v in cells]
+    mapping: dict[int, str] = {}
+    taken: set[str] = set()
+    for table in (canonical, synonyms):
+        for index, label in enumerate(labels):
+            name = table.get(label)
+            if name and name not in taken and index not in mapping:
+                mapping[index] = name
+                taken.add(name)
+    return mapping
+
+
+def _score(mapping: dict[int, str]) -> int:
+    fields = set(mapping.values())
+    if len(fields) < 3 or not fields & set(KEY_FIELDS):
+        return 0
+    return len(fields)
+
+
+def locate_header(grid: Grid, lookup, scan_rows: int) -> tuple[int, int, dict[int, str]] | None:
+    """(header row index, first data row index, column → field) or None when there is no ledger header."""
+    best: tuple[int, int, dict[int, str]] | None = None
+    best_score = 0
+    for r in range(min(scan_rows, len(grid.rows))):
+        mapping = _map_row(grid.rows[r], lookup)
+        score = _score(mapping)
+        if score > best_score:
+            best, best_score = (r, r + 1, mapping), score
+    if best is None:
+        return None
+    r = best[0]
+    if r + 1 < len(grid.rows):  # a two-row header: group names above, real names below
+        below = _map_row(grid.rows[r + 1], lookup)
+        combined = dict(best[2])
+        for index, name in below.items():
+            if name not in combined.values() or combined.get(index) == name:
+                combined[index] = name
+        if _score(combined) > best_score and len(set(combined.values())) == len(combined):
+            return r, r + 2, combined
+    return best
+
+
+def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, context: list[str]) -> bool:
+    _fill_merged(grid)
+    located = locate_header(grid, lookup, settings.limits["header_scan_rows"])
+    if located is None:
+        return False
+    header_row, start, mapping = located
+    for r in range(header_row):
+        context.extend(cell_text(v) for v in grid.rows[r] if cell_text(v))
+    labels = {}
+    for index in range(len(grid.rows[header_row])):
+        label = clean_header(cell_text(grid.rows[header_row][index]))
+        if label and index not in mapping and label in labels and labels[label] in mapping:
+            ledger.note("duplicate-column", f"列名“{label}”出现了不止一次，只采用第一列",
+                        sheet=grid.name, row=header_row + 1, column=column_letter(index), value=label)
+        labels.setdefault(label, index)
+    letters = {name: column_letter(index) for index, name in mapping.items()}
+    previous_issue: Any = None
+    previous_title: Any = None
+    max_rows = settings.limits["max_rows"]
+    for r in range(start, min(len(grid.rows), start + max_rows)):
+        cells = grid.rows[r]
+        values: dict[str, Any] = {}
+        for index, name in mapping.items():
+            value = cells[index] if index < len(cells) else ""
+            if isinstance(value, str):
+                value, had_control = strip_control(value.strip())
+                if had_control:
+                    ledger.note("control-chars", "删除了不可见的控制字符", sheet=grid.name, row=r + 1,
+                                column=letters[name], value=value[:200])
+                if value in ERROR_VALUES:
+                    ledger.note("cell-error", f"单元格是错误值 {value}，按空白处理", sheet=grid.name,
+                                row=r + 1, column=letters[name], value=value)
+                    value = ""
+            values[name] = value
+        texts = [cell_text(v) for v in cells if cell_text(v)]
+        if not texts:
+            continue
+        if len(set(texts)) == 1 and not _has_key(values):
+            if _SECTION.match(texts[0]) or _NOTE.match(texts[0]) or len(texts) > 1:
+                context.append(texts[0])  # a section row, a note, or a title merged across
+                continue
+        if all(not cell_text(values.get(f)) for f in mapping.values() if f != "问题标题"):
+            context.extend(texts)
+            continue
+        if not cell_text(values.get("问题序号")) and not cell_text(values.get("任务编号")):
+            if previous_issue not in (None, "") and (cell_text(values.get("措施序号")) or cell_text(values.get("整改措施"))):
+                values["问题序号"] = previous_issue
+                if not cell_text(values.get("问题标题")):
+                    values["问题标题"] = previous_title
+        previous_issue = values.get("问题序号")
+        previous_title = values.get("问题标题")
+        ledger.rows.append(LedgerRow(ledger.name, grid.name, r + 1, values, letters))
+    if len(grid.rows) > start + max_rows:
+        ledger.note("file-too-large", f"工作表超过 {max_rows} 行，只读取了前 {max_rows} 行", sheet=grid.name)
+    return True
+
+
+def _has_key(values: dict[str, Any]) -> bool:
+    return any(cell_text(values.get(f)) for f in ("任务编号", "问题序号", "措施序号"))
+
+
+# ---------------------------------------------------------------- which unit, which date
+
+
+def _identify(ledger: LedgerFile, units: UnitBook, context: list[str]) -> None:
+    meta_unit = units.resolve(ledger.meta.get("单位", ""))
+    stamp = ledger.meta.get("生成时间", "")
+    if stamp:
+        try:
+            ledger.meta_time = datetime.fromisoformat(stamp)
+        except ValueError:
+            ledger.meta_time = None
+    if meta_unit:
+        ledger.unit, ledger.unit_source = meta_unit, "_meta"
+    else:
+        column_unit = _unit_from_column(ledger, units, context)
+        if column_unit:
+            ledger.unit, ledger.unit_source = column_unit, "责任单位列"
+        else:
+            for source, text in (("标题", " ".join(context[:12])), ("文件名", ledger.name)):
+                found = units.find_in(text)
+                if found:
+                    ledger.unit, ledger.unit_source = found, source
+                    break
+    ledger.reported = _reported_date(ledger, context)
+
+
+def _unit_from_column(ledger: LedgerFile, units: UnitBook, context: list[str]) -> str | None:
+    common: set[str] | None = None
+    for row in ledger.rows:
+        names = {units.resolve(n) for n in split_units(cell_text(row.values.get("责任单位")))} - {None}
+        if not names:
+            continue
+        common = names if common is None else common & names
+    if not common:
+        return None
+    if len(common) == 1:
+        return next(iter(common))
+    hint = units.find_in(" ".join(context[:12])) or units.find_in(ledger.name)
+    return hint if hint in common else None
+
+
+def _reported_date(ledger: LedgerFile, context: list[str]) -> date | None:
+    dates = []
+    for row in ledger.rows:
+        parsed = parse_date(row.values.get("填报日期"))
+        if parsed.kind == DATE and parsed.value:
+            dates.append(parsed.value)
+    for text in context:
+        match = _REPORTED.search(compact(text))
+        if match:
+            parsed = parse_date(match.group(3))
+            if parsed.kind == DATE and parsed.value:
+                dates.append(parsed.value)
+    return max(dates) if dates else None

@@ -1,0 +1,169 @@
+"""Merging: returned rows → one row per (task, unit), newest return wins, overdue states. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from toolkit.config import NOT_FILLED, Settings
+from toolkit.findings import Finding, Report
+from toolkit.issues import IssueList, Task
+from toolkit.ledger import LedgerFile
+from toolkit.validate import Entry, check_ledger, row_summary
+
+OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED = (
+    "逾期", "临期", "正常", "已完成", "逾期完成", "长期", "未报送")
+
+
+@dataclass
+class DetailRow:
+    """One line of 台账明细: a task as one unit reported it (or did not)."""
+
+    task: Task
+    unit: str
+    entry: Entry | None
+    state: str
+    overdue_days: int | None
+
+    @property
+    def status(self) -> str:
+        return self.entry.status if self.entry else ""
+
+
+@dataclass
+class UnitSummary:
+    unit: str
+    tasks: int = 0
+    done: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    missing: int = 0
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.tasks if self.tasks else 0.0
+
+    @property
+    def return_state(self) -> str:
+        if not self.files:
+            return "未报送"
+        if self.missing:
+            return f"部分报送（缺{self.missing}项）"
+        return "已报送"
+
+
+@dataclass
+class MergeResult:
+    as_of: date
+    issues: IssueList
+    rows: list[DetailRow]
+    units: list[UnitSummary]
+    files: list[LedgerFile]
+    report: Report
+
+    @property
+    def silent_units(self) -> list[UnitSummary]:
+        return [u for u in self.units if not u.files]
+
+    def totals(self) -> dict[str, int]:
+        counts = {"任务数": len(self.rows)}
+        for state in (OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED):
+            counts[state] = sum(1 for r in self.rows if r.state == state)
+        counts["文件数"] = len(self.files)
+        counts["已读取"] = sum(1 for f in self.files if f.ok)
+        return counts
+
+
+def overdue_state(status: str | None, deadline: date | None, done: date | None, as_of: date,
+                  window: int) -> tuple[str, int | None]:
+    """(逾期状态, days late) for one (task, unit); status None means nothing was returned."""
+    late = (as_of - deadline).days if deadline and deadline < as_of else None
+    if status is None:
+        return NOT_RETURNED, late
+    if status == "已完成":
+        if done and deadline and done > deadline:
+            return DONE_LATE, (done - deadline).days
+        return DONE, None
+    if deadline is None:
+        return NO_DEADLINE, None
+    if deadline < as_of:
+        return OVERDUE, late
+    if deadline <= as_of + timedelta(days=window):
+        return DUE_SOON, None
+    return ON_TRACK, None
+
+
+def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of: date) -> MergeResult:
+    report = Report()
+    report.extend(issues.findings)
+    by_key: dict[tuple[str, str], list[Entry]] = {}
+    files_of: dict[str, list[str]] = {}
+    for ledger in files:
+        report.extend(ledger.findings)
+        if not ledger.ok:
+            continue
+        if ledger.unit:
+            files_of.setdefault(ledger.unit, []).append(ledger.name)
+            how = {"_meta": "_meta 工作表", "责任单位列": "责任单位列", "标题": "表头上方的标题", "文件名": "文件名"}
+            report.add("file-read", f"读取 {len(ledger.rows)} 行，报送单位：{ledger.unit}（依据{how.get(ledger.unit_source, ledger.unit_source)}）"
+                       + (f"，填报日期 {ledger.reported}" if ledger.reported else ""), file=ledger.name)
+        else:
+            report.add("unknown-unit", "无法判断是哪个单位报送的：请使用下发的台账模板，或在文件名中写明单位名称"
+                       "（只有一个责任单位的任务仍按该单位汇总）", file=ledger.name)
+        entries, findings = check_ledger(ledger, issues, settings, as_of)
+        report.extend(findings)
+        for entry in entries:
+            by_key.setdefault((entry.task.task_id, entry.unit), []).append(entry)
+            if ledger.unit is None and entry.unit not in files_of:
+                files_of.setdefault(entry.unit, []).append(ledger.name)
+            elif ledger.unit is None and ledger.name not in files_of[entry.unit]:
+                files_of[entry.unit].append(ledger.name)
+    order = {ledger.name: i for i, ledger in enumerate(files)}
+    winners: dict[tuple[str, str], Entry] = {}
+    for key, entries in by_key.items():
+        entries.sort(key=lambda e: (e.ledger.recency, order[e.ledger.name]), reverse=True)
+        winners[key] = entries[0]
+        for loser in entries[1:]:
+            report.findings.append(Finding(
+                "superseded",
+                f"{loser.unit} 对任务 {loser.task.task_id} 的报送已被更新的 {entries[0].ledger.name} 替代",
+                file=loser.row.file, sheet=loser.row.sheet, row=loser.row.row, value=row_summary(loser.row)))
+    rows: list[DetailRow] = []
+    summaries = {unit: UnitSummary(unit, files=files_of.get(unit, [])) for unit in issues.unit_names}
+    for task in issues.tasks:
+        for unit in task.units:
+            entry = winners.get((task.task_id, unit))
+            status = entry.status if entry else None
+            state, days = overdue_state(status, task.deadline, entry.done_date if entry else None,
+                                        as_of, settings.due_soon_days)
+            rows.append(DetailRow(task, unit, entry, state, days))
+            summary = summaries.setdefault(unit, UnitSummary(unit, files=files_of.get(unit, [])))
+            _count(summary, status, state, days)
+            if entry is None and summary.files:
+                report.add("missing-task", f"{unit} 报送的台账中没有任务 {task.task_id}（{task.measure[:30]}…）",
+                           file="、".join(summary.files), column="任务编号", value=task.task_id)
+    for summary in summaries.values():
+        if not summary.files and summary.tasks:
+            report.add("no-return", f"{summary.unit} 没有报送台账（{summary.tasks} 项任务，其中逾期 {summary.overdue} 项）",
+                       value=summary.unit)
+    units = [s for s in summaries.values() if s.tasks]
+    return MergeResult(as_of, issues, rows, units, files, report)
+
+
+def _count(summary: UnitSummary, status: str | None, state: str, days: int | None) -> None:
+    summary.tasks += 1
+    if status is None:
+        summary.missing += 1
+    elif status == "已完成":
+        summary.done += 1
+    elif status in ("推进中", "长期坚持"):
+        summary.in_progress += 1
+    elif status in ("未启动", NOT_FILLED):
+        summary.not_started += 1
+    if state == OVERDUE or (state == NOT_RETURNED and days is not None):
+        summary.overdue += 1
+    elif state == DUE_SOON:
+        summary.due_soon += 1

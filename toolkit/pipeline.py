@@ -1,0 +1,102 @@
+"""One library call per command: find the workspace, read, merge, write. The CLI only renders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from toolkit.config import SETTINGS_FILE, Settings, default_toml, load_settings
+from toolkit.errors import WorkspaceError
+from toolkit.merge import MergeResult
+
+
+@dataclass
+class MergeRun:
+    result: MergeResult
+    output: Path
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.result
+        return {
+            "output": str(self.output),
+            "as_of": r.as_of.isoformat(),
+            "issue_list_fingerprint": r.issues.fingerprint,
+            "totals": r.totals(),
+            "findings_by_level": {level: r.report.count(level) for level in ("错误", "警告", "提示")},
+            "units": [
+                {"责任单位": u.unit, "任务数": u.tasks, "已完成": u.done, "推进中": u.in_progress,
+                 "未启动": u.not_started, "逾期": u.overdue, "临期": u.due_soon,
+                 "完成率": round(u.rate, 4), "报送状态": u.return_state, "报送文件": u.files}
+                for u in r.units
+            ],
+            "findings": [f.to_dict() for f in r.report.sorted()],
+        }
+
+
+def open_workspace(workspace: Path) -> Settings:
+    if not workspace.is_dir():
+        raise WorkspaceError(f"工作目录 {workspace} 不存在。请进入工作目录运行，或用 -w 指定；新建用 toolkit init 目录名")
+    return load_settings(workspace)
+
+
+def resolve_as_of(settings: Settings, as_of: date | None) -> date:
+    return as_of or settings.as_of or date.today()
+
+
+def run_merge(settings: Settings, as_of: date | None = None,
+              progress: Callable[[int, int, str], None] | None = None,
+              now: datetime | None = None) -> MergeRun:
+    """Read the issue list and every returned file, merge, and write the consolidated workbook."""
+    import time
+
+    from toolkit.issues import load_issue_list
+    from toolkit.ledger import iter_inbox, read_inbox
+    from toolkit.merge import merge
+    from toolkit.workbook import write_workbook
+
+    started = time.perf_counter()
+    inbox = settings.path("inbox")
+    issues = load_issue_list(settings)
+    if not inbox.is_dir():
+        raise WorkspaceError(f"找不到收件目录 {inbox}。请新建该目录，把各单位报回的台账放进去后再运行")
+    total = sum(1 for _ in iter_inbox(inbox))
+    done = 0
+
+    def step(name: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total, name)
+
+    files = read_inbox(settings, issues.units, step)
+    result = merge(issues, files, settings, resolve_as_of(settings, as_of))
+    output = write_workbook(result, settings, now)
+    return MergeRun(result, output, time.perf_counter() - started)
+
+
+def init_workspace(target: Path) -> list[Path]:
+    """Make an empty workspace: the folders, a commented toolkit.toml, the blank ledger template."""
+    from toolkit.template import write_blank_template
+
+    settings = Settings(workspace=target)
+    made: list[Path] = []
+    target.mkdir(parents=True, exist_ok=True)
+    for key in ("inbox", "outbox", "archive"):
+        folder = settings.path(key)
+        if not folder.exists():
+            folder.mkdir(parents=True)
+            made.append(folder)
+    toml = target / SETTINGS_FILE
+    if not toml.exists():
+        toml.write_text(default_toml(), encoding="utf-8")
+        made.append(toml)
+    template = settings.path("template")
+    if not template.exists():
+        template.parent.mkdir(parents=True, exist_ok=True)
+        write_blank_template(template)
+        made.append(template)
+    return made

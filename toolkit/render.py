@@ -1,0 +1,39 @@
+"""Terminal rendering of results (rich). Only the CLI imports this."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from toolkit.pipeline import MergeRun
+
+
+def _shown(path: Path, base: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def print_merge_summary(run: MergeRun, workspace: Path) -> None:
+    console = Console(highlight=False)
+    result = run.result
+    totals = result.totals()
+    console.print(f"统计截止日期 {result.as_of.isoformat()}，读取文件 {totals['已读取']}/{totals['文件数']} 个，"
+                  f"任务 {totals['任务数']} 项（按单位计）")
+    table = Table(show_edge=False, header_style="bold")
+    for name in ("责任单位", "任务数", "已完成", "逾期", "临期", "完成率", "报送状态"):
+        table.add_column(name, justify="left" if name in ("责任单位", "报送状态") else "right")
+    for unit in result.units:
+        overdue = f"[red]{unit.overdue}[/red]" if unit.overdue else "0"
+        state = unit.return_state if unit.files else f"[bold red]{unit.return_state}[/bold red]"
+        table.add_row(unit.unit, str(unit.tasks), str(unit.done), overdue, str(unit.due_soon),
+                      f"{unit.rate:.0%}", state)
+    console.print(table)
+    report = result.report
+    console.print(f"逾期 {totals['逾期']} 项，临期 {totals['临期']} 项，未报送 {totals['未报送']} 项；"
+                  f"校验问题：错误 {report.count('错误')} 条，警告 {report.count('警告')} 条，提示 {report.count('提示')} 条"
+                  "（详见“校验问题”工作表）")
+    console.print(f"已生成：{_shown(run.output, workspace)}（用时 {run.seconds:.1f} 秒）")

@@ -1,0 +1,185 @@
+"""Row rules: match a returned row to its task and check what the unit filled in. Pure: no files."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from toolkit.config import NOT_FILLED, STATUSES, Settings
+from toolkit.dates import BLANK, DATE, INVALID, OPEN, YEARLESS, parse_date
+from toolkit.findings import Finding
+from toolkit.issues import IssueList, Task
+from toolkit.ledger import LedgerFile, LedgerRow
+from toolkit.normalize import cell_text, compact, parse_int, parse_status, parse_task_id, status_table
+
+TEXT_FIELDS = ("整改进展", "佐证材料", "存在问题", "填报人", "联系电话")
+
+
+@dataclass
+class Entry:
+    """One unit's report on one task, taken from one row."""
+
+    task: Task
+    unit: str
+    status: str  # a canonical status, 未填报, or the raw text when it was not recognised
+    status_ok: bool
+    done_date: date | None
+    done_text: str  # what was written, kept when it is not a date
+    texts: dict[str, str]
+    ledger: LedgerFile
+    row: LedgerRow
+
+    @property
+    def source(self) -> str:
+        return f"{self.row.file} › {self.row.sheet} › 第{self.row.row}行"
+
+
+def row_summary(row: LedgerRow) -> str:
+    """A row's values as one line, so a row that can't be merged still shows what the unit sent."""
+    parts = [f"{name}={cell_text(value)}" for name, value in row.values.items() if cell_text(value)]
+    return "；".join(parts)[:30000]
+
+
+def _finding(code: str, message: str, row: LedgerRow, column: str = "", value: Any = "") -> Finding:
+    letter = row.columns.get(column, "") if column else ""
+    label = f"{letter}（{column}）" if letter else column
+    return Finding(code, message, file=row.file, sheet=row.sheet, row=row.row, column=label,
+                   value=cell_text(value) if not isinstance(value, str) else value)
+
+
+def match_task(values: dict[str, Any], issues: IssueList, threshold: float) -> tuple[Task | None, str]:
+    """By 任务编号, else 问题序号+措施序号, else 问题序号 + close 整改措施 text. Returns (task, how)."""
+    task_id = parse_task_id(values.get("任务编号"))
+    if task_id and task_id in issues.by_id:
+        return issues.by_id[task_id], "id"
+    issue_no = parse_int(values.get("问题序号"))
+    measure_no = parse_int(values.get("措施序号"))
+    if issue_no is not None and measure_no is not None and (issue_no, measure_no) in issues.by_pair:
+        return issues.by_pair[(issue_no, measure_no)], "pair"
+    text = compact(cell_text(values.get("整改措施")))
+    candidates = issues.by_issue.get(issue_no, []) if issue_no is not None else []
+    if candidates and not text and measure_no is None and len(candidates) == 1:
+        return candidates[0], "pair"
+    if text:
+        best, best_ratio = None, 0.0
+        for task in candidates or issues.tasks:
+            other = compact(task.measure)
+            if other.startswith(text[:40]) or text.startswith(other[:40]):
+                ratio = 1.0
+            else:
+                matcher = difflib.SequenceMatcher(None, text[:300], other[:300], autojunk=False)
+                if matcher.quick_ratio() < threshold:
+                    continue
+                ratio = matcher.ratio()
+            if ratio > best_ratio:
+                best, best_ratio = task, ratio
+        needed = threshold if candidates else max(threshold, 0.85)
+        if best is not None and best_ratio >= needed:
+            return best, "text"
+    return None, ""
+
+
+def locked_changes(row: LedgerRow, task: Task) -> Iterator[Finding]:
+    """Pre-filled columns that differ from the issue list."""
+    values = row.values
+    checks: list[tuple[str, bool]] = []
+    if cell_text(values.get("问题序号")):
+        checks.append(("问题序号", parse_int(values["问题序号"]) != task.issue_no))
+    if cell_text(values.get("措施序号")):
+        checks.append(("措施序号", parse_int(values["措施序号"]) != task.measure_no))
+    for name, expected in (("整改措施", task.measure), ("问题标题", task.issue_title)):
+        got = compact(cell_text(values.get(name)))
+        if got and got != compact(expected):
+            similar = difflib.SequenceMatcher(None, got[:500], compact(expected)[:500], autojunk=False)
+            checks.append((name, similar.ratio() < 0.9))
+    if cell_text(values.get("完成时限")):
+        parsed = parse_date(values["完成时限"], task.deadline.year if task.deadline else None)
+        if parsed.kind in (DATE, YEARLESS):
+            checks.append(("完成时限", parsed.value != task.deadline))
+        elif parsed.kind == OPEN:
+            checks.append(("完成时限", task.deadline is not None))
+    for name, changed in checks:
+        if changed:
+            yield _finding("locked-field-changed",
+                           f"“{name}”与问题清单不一致，汇总时按问题清单（任务 {task.task_id}）处理",
+                           row, name, values.get(name))
+
+
+def check_entry(row: LedgerRow, ledger: LedgerFile, task: Task, unit: str, settings: Settings,
+                statuses: dict[str, str], as_of: date) -> tuple[Entry, list[Finding]]:
+    """Normalise what the unit filled in for one task, with the findings."""
+    findings: list[Finding] = list(locked_changes(row, task))
+    raw_status = row.values.get("完成状态")
+    status = parse_status(raw_status, statuses)
+    status_ok = True
+    if status == "":
+        status = NOT_FILLED
+        findings.append(_finding("no-status", f"任务 {task.task_id} 没有填写完成状态", row, "完成状态"))
+    elif status is None:
+        status, status_ok = cell_text(raw_status), False
+        findings.append(_finding(
+            "bad-status", f"完成状态“{status}”不认识，应为：{'、'.join(STATUSES)}", row, "完成状态", status))
+    raw_date = row.values.get("实际完成日期")
+    parsed = parse_date(raw_date if raw_date != "" else None, as_of.year)
+    done_date = parsed.value if parsed.kind in (DATE, YEARLESS) else None
+    done_text = "" if parsed.kind in (BLANK, OPEN) else cell_text(raw_date)
+    if parsed.kind == INVALID:
+        findings.append(_finding("bad-date", f"实际完成日期“{done_text}”无法识别，应写成 2024-06-30 这样的日期",
+                                 row, "实际完成日期", done_text))
+    elif parsed.kind == YEARLESS:
+        findings.append(_finding("yearless-date", f"实际完成日期没有年份，按 {done_date} 处理",
+                                 row, "实际完成日期", raw_date))
+    if done_date and done_date > as_of:
+        findings.append(_finding("future-date", f"实际完成日期 {done_date} 晚于统计截止日期 {as_of}",
+                                 row, "实际完成日期", raw_date))
+    if status == "已完成" and done_date is None and parsed.kind != INVALID:
+        findings.append(_finding("done-without-date", f"任务 {task.task_id} 标为已完成，但没有填写实际完成日期",
+                                 row, "实际完成日期"))
+    if done_date and status_ok and status not in ("已完成", NOT_FILLED):
+        findings.append(_finding("date-without-done", f"填写了实际完成日期，但完成状态是“{status}”",
+                                 row, "完成状态", status))
+    texts = {name: cell_text(row.values.get(name)) for name in TEXT_FIELDS}
+    return Entry(task, unit, status, status_ok, done_date, done_text, texts, ledger, row), findings
+
+
+def check_ledger(ledger: LedgerFile, issues: IssueList, settings: Settings,
+                 as_of: date) -> tuple[list[Entry], list[Finding]]:
+    """Every row of one returned file: matched entries, and findings for the rest."""
+    statuses = status_table(STATUSES, settings.status_synonyms)
+    entries: list[Entry] = []
+    findings: list[Finding] = []
+    seen: dict[str, LedgerRow] = {}
+    for row in ledger.rows:
+        task, how = match_task(row.values, issues, settings.match_threshold)
+        if task is None:
+            findings.append(_finding("unknown-task", "这一行对应不到问题清单中的任务（任务编号、问题序号+措施序号、措施文字都对不上），未汇总",
+                                     row, "", row_summary(row)))
+            continue
+        if how == "text":
+            findings.append(_finding("matched-by-text", f"按整改措施文字近似匹配为任务 {task.task_id}，请核对",
+                                     row, "整改措施", cell_text(row.values.get("整改措施"))[:200]))
+        unit = ledger.unit
+        if unit is None:
+            if len(task.units) != 1:
+                findings.append(_finding("unknown-unit", f"无法判断报送单位，任务 {task.task_id} 有多个责任单位，未汇总",
+                                         row, "", row_summary(row)))
+                continue
+            unit = task.units[0]
+        if unit not in task.units:
+            findings.append(_finding("wrong-unit", f"任务 {task.task_id} 的责任单位是 {'、'.join(task.units) or '（空）'}，不含报送单位 {unit}，未汇总",
+                                     row, "责任单位", row_summary(row)))
+            continue
+        if task.task_id in seen:
+            first = seen[task.task_id]
+            findings.append(_finding("duplicate-row", f"任务 {task.task_id} 在本文件第 {first.row} 行已出现，本行未采用",
+                                     row, "", row_summary(row)))
+            continue
+        seen[task.task_id] = row
+        entry, problems = check_entry(row, ledger, task, unit, settings, statuses, as_of)
+        entries.append(entry)
+        findings.extend(problems)
+    return entries, findings
+

@@ -1,0 +1,276 @@
+"""The consolidated workbook (汇总台账), written with XlsxWriter to a temporary name and renamed."""
+
+from __future__ import annotations
+
+import errno
+import os
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from toolkit.config import Settings
+from toolkit.errors import OutputError
+from toolkit.merge import NOT_RETURNED, OVERDUE, MergeResult
+
+EXCEL_CELL_LIMIT = 32767
+DETAIL_COLUMNS = [
+    ("任务编号", 9), ("问题序号", 6), ("问题标题", 22), ("措施序号", 6), ("整改措施", 48), ("责任单位", 16),
+    ("完成时限", 11), ("完成状态", 9), ("逾期状态", 9), ("逾期天数", 7), ("整改进展", 48),
+    ("实际完成日期", 11), ("佐证材料", 18), ("存在问题", 20), ("填报人", 8), ("联系电话", 13), ("来源文件", 30),
+]
+FINDING_COLUMNS = [("级别", 6), ("代码", 20), ("文件", 30), ("工作表", 12), ("行", 6), ("列", 12),
+                   ("值", 40), ("说明", 60)]
+UNIT_COLUMNS = ["责任单位", "任务数", "已完成", "推进中", "未启动", "逾期", "临期", "完成率", "报送状态", "报送文件"]
+SILENT_COLUMNS = [("责任单位", 22), ("任务数", 8), ("其中逾期", 10)]
+
+
+def output_name(outbox: Path, now: datetime) -> Path:
+    """outbox/汇总台账_YYYYMMDD_HHMMSS.xlsx, with _2, _3… if that name is taken."""
+    base = f"汇总台账_{now:%Y%m%d_%H%M%S}"
+    candidate = outbox / f"{base}.xlsx"
+    n = 2
+    while candidate.exists():
+        candidate = outbox / f"{base}_{n}.xlsx"
+        n += 1
+    return candidate
+
+
+def clip(text: str) -> str:
+    return text if len(text) <= EXCEL_CELL_LIMIT else text[: EXCEL_CELL_LIMIT - 20] + "……（已截断，全文见校验问题）"
+
+
+class _Formats:
+    """XlsxWriter formats, made once per (kind, state)."""
+
+    def __init__(self, workbook: Any, settings: Settings) -> None:
+        self.workbook = workbook
+        self.colors = settings.colors
+        self.cache: dict[tuple[str, str], Any] = {}
+
+    def get(self, kind: str, state: str = "") -> Any:
+        key = (kind, state)
+        if key not in self.cache:
+            spec: dict[str, Any] = {"valign": "top", "border": 1, "border_color": "#BFBFBF",
+                                    "font_name": "宋体", "font_size": 10}
+            if kind == "text":
+                spec["text_wrap"] = True
+            elif kind == "date":
+                spec.update(num_format="yyyy-mm-dd", align="center")
+            elif kind == "int":
+                spec.update(num_format="0", align="center")
+            elif kind == "pct":
+                spec.update(num_format="0.0%", align="center")
+            elif kind == "center":
+                spec.update(align="center", text_wrap=True)
+            elif kind == "header":
+                spec.update(bold=True, bg_color="#DDEBF7", align="center", valign="vcenter", text_wrap=True)
+            elif kind == "title":
+                spec = {"bold": True, "font_size": 14, "font_name": "宋体"}
+            elif kind == "plain":
+                spec = {"font_name": "宋体", "font_size": 10}
+            color = self.colors.get(state) if state else None
+            if color:
+                if color.get("fill"):
+                    spec["bg_color"] = "#" + color["fill"]
+                    spec["pattern"] = 1
+                if color.get("font"):
+                    spec["font_color"] = "#" + color["font"]
+            self.cache[key] = self.workbook.add_format(spec)
+        return self.cache[key]
+
+
+def write_workbook(result: MergeResult, settings: Settings, now: datetime | None = None) -> Path:
+    """Write the consolidated workbook into the outbox and return its path. Never overwrites."""
+    import xlsxwriter
+
+    now = now or datetime.now()
+    outbox = settings.path("outbox")
+    try:
+        outbox.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"无法创建输出目录 {outbox}：{exc.strerror or exc}。请检查该目录的权限") from exc
+    final = output_name(outbox, now)
+    temp = outbox / f".{final.stem}.{os.getpid()}.tmp"
+    workbook = xlsxwriter.Workbook(str(temp), {
+        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+        "constant_memory": len(result.rows) > 50_000,
+    })
+    workbook.set_properties({"title": "整改台账汇总", "created": now, "comments": "由 toolkit merge 生成"})
+    formats = _Formats(workbook, settings)
+    try:
+        _summary_sheet(workbook, formats, result, now)
+        _detail_sheet(workbook, formats, result)
+        _findings_sheet(workbook, formats, result)
+        _silent_sheet(workbook, formats, result)
+        workbook.close()
+        _publish(temp, final)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        if exc.errno == errno.ENOSPC:
+            raise OutputError(f"磁盘空间不足，汇总台账没有写成（{outbox}）。请清理磁盘后重试；之前的文件都没有改动") from exc
+        raise OutputError(f"无法写入 {final}：{exc.strerror or exc}。请检查 outbox 目录是否可写、文件是否被其他程序占用") from exc
+    except Exception:
+        temp.unlink(missing_ok=True)
+        raise
+    return final
+
+
+def _publish(temp: Path, final: Path) -> None:
+    """Rename without ever replacing an existing file."""
+    try:
+        os.link(temp, final)
+    except FileExistsError:
+        final = output_name(final.parent, datetime.now())
+        os.link(temp, final)
+    except OSError:  # file systems without hard links
+        if final.exists():
+            raise
+        os.rename(temp, final)
+        return
+    temp.unlink()
+
+
+def _text(sheet: Any, row: int, col: int, value: str, fmt: Any) -> None:
+    if value:
+        sheet.write_string(row, col, clip(value), fmt)
+    else:
+        sheet.write_blank(row, col, None, fmt)
+
+
+def _summary_sheet(workbook: Any, formats: _Formats, result: MergeResult, now: datetime) -> None:
+    sheet = workbook.add_worksheet("汇总")
+    as_of = result.as_of
+    sheet.write_string(0, 0, f"整改台账汇总（截至{as_of.year}年{as_of.month}月{as_of.day}日）", formats.get("title"))
+    sheet.write_string(1, 0, f"统计截止日期：{as_of.isoformat()}    生成时间：{now:%Y-%m-%d %H:%M}    "
+                       f"问题清单指纹：{result.issues.fingerprint}", formats.get("plain"))
+    totals = result.totals()
+    labels = ["任务数", "已完成", "逾期完成", "逾期", "临期", "正常", "长期", "未报送"]
+    for col, label in enumerate(labels):
+        sheet.write_string(3, col, label, formats.get("header", label if label != "任务数" else ""))
+        sheet.write_number(4, col, totals[label], formats.get("int"))
+    sheet.write_string(5, 0, f"读取文件 {totals['已读取']} 个（共 {totals['文件数']} 个），"
+                       f"校验问题：错误 {result.report.count('错误')} 条，警告 {result.report.count('警告')} 条",
+                       formats.get("plain"))
+    top = 7
+    for col, label in enumerate(UNIT_COLUMNS):
+        sheet.write_string(top, col, label, formats.get("header"))
+    for i, unit in enumerate(result.units, start=top + 1):
+        state = NOT_RETURNED if not unit.files else (OVERDUE if unit.overdue else "")
+        sheet.write_string(i, 0, unit.unit, formats.get("text", state))
+        for col, value in enumerate([unit.tasks, unit.done, unit.in_progress, unit.not_started,
+                                     unit.overdue, unit.due_soon], start=1):
+            sheet.write_number(i, col, value, formats.get("int", OVERDUE if col == 5 and value else ""))
+        sheet.write_number(i, 7, unit.rate, formats.get("pct"))
+        sheet.write_string(i, 8, unit.return_state, formats.get("center", NOT_RETURNED if not unit.files else ""))
+        _text(sheet, i, 9, "、".join(unit.files), formats.get("text"))
+    last = top + len(result.units)
+    for col, width in enumerate([20, 7, 7, 7, 7, 7, 7, 8, 14, 40]):
+        sheet.set_column(col, col, width)
+    sheet.freeze_panes(top + 1, 0)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_paper(9)
+    if result.units:
+        chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
+        series = [(2, "已完成", "#70AD47"), (3, "推进中", "#FFC000"), (4, "未启动", "#A5A5A5")]
+        for col, name, color in series:
+            chart.add_series({
+                "name": name,
+                "categories": ["汇总", top + 1, 0, last, 0],
+                "values": ["汇总", top + 1, col, last, col],
+                "fill": {"color": color},
+            })
+        chart.set_title({"name": "各单位任务完成情况", "name_font": {"name": "宋体", "size": 12}})
+        chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体"}})
+        chart.set_x_axis({"num_font": {"name": "宋体"}, "major_gridlines": {"visible": True}})
+        chart.set_legend({"position": "bottom", "font": {"name": "宋体"}})
+        chart.set_size({"width": 620, "height": max(300, 28 * len(result.units) + 120)})
+        sheet.insert_chart(last + 2, 0, chart)
+
+
+def _date_or_text(sheet: Any, row: int, col: int, value: date | None, text: str, formats: _Formats,
+                  state: str) -> None:
+    if value is not None:
+        sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), formats.get("date", state))
+    else:
+        _text(sheet, row, col, text, formats.get("center", state))
+
+
+def _detail_sheet(workbook: Any, formats: _Formats, result: MergeResult) -> None:
+    sheet = workbook.add_worksheet("台账明细")
+    for col, (name, width) in enumerate(DETAIL_COLUMNS):
+        sheet.write_string(0, col, name, formats.get("header"))
+        sheet.set_column(col, col, width)
+    for i, line in enumerate(result.rows, start=1):
+        task, entry, state = line.task, line.entry, line.state
+        text = formats.get("text", state)
+        center = formats.get("center", state)
+        _text(sheet, i, 0, task.task_id, center)
+        sheet.write_number(i, 1, task.issue_no, formats.get("int", state))
+        _text(sheet, i, 2, task.issue_title, text)
+        sheet.write_number(i, 3, task.measure_no, formats.get("int", state))
+        _text(sheet, i, 4, task.measure, text)
+        _text(sheet, i, 5, line.unit, text)
+        _date_or_text(sheet, i, 6, task.deadline, task.deadline_text or "长期坚持", formats, state)
+        _text(sheet, i, 7, entry.status if entry else "", center)
+        _text(sheet, i, 8, state, center)
+        if line.overdue_days is not None:
+            sheet.write_number(i, 9, line.overdue_days, formats.get("int", state))
+        else:
+            sheet.write_blank(i, 9, None, formats.get("int", state))
+        texts = entry.texts if entry else {}
+        _text(sheet, i, 10, texts.get("整改进展", ""), text)
+        _date_or_text(sheet, i, 11, entry.done_date if entry else None, entry.done_text if entry else "",
+                      formats, state)
+        _text(sheet, i, 12, texts.get("佐证材料", ""), text)
+        _text(sheet, i, 13, texts.get("存在问题", ""), text)
+        _text(sheet, i, 14, texts.get("填报人", ""), center)
+        _text(sheet, i, 15, texts.get("联系电话", ""), center)
+        _text(sheet, i, 16, entry.source if entry else "", text)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(result.rows), 1), len(DETAIL_COLUMNS) - 1)
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    sheet.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _findings_sheet(workbook: Any, formats: _Formats, result: MergeResult) -> None:
+    sheet = workbook.add_worksheet("校验问题")
+    for col, (name, width) in enumerate(FINDING_COLUMNS):
+        sheet.write_string(0, col, name, formats.get("header"))
+        sheet.set_column(col, col, width)
+    level_state = {"错误": OVERDUE, "警告": "临期", "提示": ""}
+    findings = result.report.sorted()
+    for i, f in enumerate(findings, start=1):
+        text = formats.get("text")
+        _text(sheet, i, 0, f.level, formats.get("center", level_state[f.level]))
+        _text(sheet, i, 1, f.code, text)
+        _text(sheet, i, 2, f.file, text)
+        _text(sheet, i, 3, f.sheet, text)
+        if f.row:
+            sheet.write_number(i, 4, f.row, formats.get("int"))
+        else:
+            sheet.write_blank(i, 4, None, formats.get("int"))
+        _text(sheet, i, 5, f.column, text)
+        _text(sheet, i, 6, f.value, text)
+        _text(sheet, i, 7, f.message, text)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(findings), 1), len(FINDING_COLUMNS) - 1)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+
+
+def _silent_sheet(workbook: Any, formats: _Formats, result: MergeResult) -> None:
+    sheet = workbook.add_worksheet("未报送")
+    for col, (name, width) in enumerate(SILENT_COLUMNS):
+        sheet.write_string(0, col, name, formats.get("header"))
+        sheet.set_column(col, col, width)
+    for i, unit in enumerate(result.silent_units, start=1):
+        sheet.write_string(i, 0, unit.unit, formats.get("text", NOT_RETURNED))
+        sheet.write_number(i, 1, unit.tasks, formats.get("int", NOT_RETURNED))
+        sheet.write_number(i, 2, unit.overdue, formats.get("int", NOT_RETURNED))
+    sheet.freeze_panes(1, 0)
