@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -38,7 +38,7 @@ DEFAULT_HEADERS: dict[str, list[str]] = {
     "整改措施": ["措施", "整改任务", "具体措施", "整改措施内容", "工作措施"],
     "责任单位": ["牵头单位", "责任部门", "承办单位", "主责单位", "责任单位（牵头）"],
     "完成时限": ["整改时限", "时限", "完成期限", "计划完成时间", "时限要求", "整改期限"],
-    "完成状态": ["状态", "整改状态", "是否完成", "完成情况（状态）", "进度状态"],
+    "完成状态": ["状态", "整改状态", "是否完成", "进度状态"],
     "整改进展": ["进展情况", "完成情况", "整改完成情况", "工作进展", "推进情况", "整改情况", "进展"],
     "实际完成日期": ["完成时间", "完成日期", "实际完成时间", "整改完成时间", "办结时间"],
     "佐证材料": ["佐证", "证明材料", "附件", "佐证资料", "支撑材料"],
@@ -75,6 +75,9 @@ DEFAULT_LIMITS = {
     "max_unzipped_mb": 500,  # a workbook inflating past this is refused (zip bombs)
     "max_rows": 1_000_000,  # rows read per sheet
     "header_scan_rows": 30,  # how far down the header row is looked for
+    "memory_mb": 4096,  # memory one file may use while being read
+    "file_timeout_s": 120,  # seconds one file may take to read
+    "workers": 2,  # files read at once
 }
 
 
@@ -137,6 +140,8 @@ def _word_lists(raw: Any, key: str, allowed: list[str] | None) -> dict[str, list
 
 
 def parse_as_of(value: Any, key: str = "as_of") -> date:
+    if isinstance(value, datetime):  # TOML 2025-03-31T00:00:00 is a datetime, not a date
+        return value.date()
     if isinstance(value, date):
         return value
     from toolkit.dates import DATE, parse_date

@@ -100,22 +100,41 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 
 def read_inbox(settings: Settings, units: UnitBook,
                progress: Callable[[str], None] | None = None) -> list[LedgerFile]:
+    """Read every file under the inbox, each in a worker with memory and time limits."""
+    from toolkit.sandbox import Failed, isolated_map
+
     inbox = settings.path("inbox")
+    paths = list(iter_inbox(inbox))
+    names = [p.relative_to(inbox).as_posix() for p in paths]
+
+    def job(path: Path) -> list[LedgerFile]:
+        return read_path(path, path.relative_to(inbox).as_posix(), settings, units)
+
+    limits = settings.limits
+    results = isolated_map(job, paths, workers=limits["workers"], timeout=limits["file_timeout_s"],
+                           memory_mb=limits["memory_mb"],
+                           on_result=(lambda i: progress(names[i])) if progress else None)
     files: list[LedgerFile] = []
-    for path in iter_inbox(inbox):
-        rel = path.relative_to(inbox).as_posix()
-        if progress:
-            progress(rel)
-        suffix = path.suffix.lower()
-        if suffix == ".zip":
-            files.extend(_read_zip(path, rel, settings, units))
-        elif suffix in READ_SUFFIXES:
-            files.append(_read_safely(path, rel, settings, units))
+    for name, result in zip(names, results):
+        if isinstance(result, Failed):
+            failed = LedgerFile(name)
+            failed.note("unreadable-file", f"文件无法读取：{result.reason}；请用 Excel 打开后另存为 .xlsx 再报送")
+            files.append(failed)
         else:
-            skipped = LedgerFile(rel)
-            skipped.note("skipped-file", f"不是台账文件（{suffix or '无扩展名'}），已跳过；台账请用 .xlsx .xls .csv .ods 或 .zip 报送")
-            files.append(skipped)
+            files.extend(result)
     return files
+
+
+def read_path(path: Path, rel: str, settings: Settings, units: UnitBook) -> list[LedgerFile]:
+    """One inbox entry: a zip gives one result per member, a workbook or CSV one, anything else is skipped."""
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        return _read_zip(path, rel, settings, units)
+    if suffix in READ_SUFFIXES:
+        return [_read_safely(path, rel, settings, units)]
+    skipped = LedgerFile(rel)
+    skipped.note("skipped-file", f"不是台账文件（{suffix or '无扩展名'}），已跳过；台账请用 .xlsx .xls .csv .ods 或 .zip 报送")
+    return [skipped]
 
 
 def _read_safely(path: Path, rel: str, settings: Settings, units: UnitBook) -> LedgerFile:

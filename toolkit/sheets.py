@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,10 @@ def check_zip(path_or_bytes: Path | bytes, max_unzipped: int) -> None:
                     )
                 if info.flag_bits & 0x1:
                     raise ReadError("encrypted-file", "文件已加密，请去掉密码后重新报送")
+            if "META-INF/manifest.xml" in archive.namelist():
+                manifest = archive.open("META-INF/manifest.xml").read(1 << 20)
+                if b"encryption-data" in manifest:
+                    raise ReadError("encrypted-file", "文件设置了打开密码，请去掉密码后重新报送")
     except zipfile.BadZipFile as exc:
         raise ReadError("unreadable-file", "文件已损坏或不完整（不是有效的 Excel 压缩包），请重新保存后报送") from exc
     except (zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
@@ -62,13 +67,16 @@ def check_zip(path_or_bytes: Path | bytes, max_unzipped: int) -> None:
 
 
 def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 2**20) -> list[Grid]:
-    """Read every sheet of a workbook or CSV. Raises ReadError when the file can't be read at all."""
+    """Read every sheet of a workbook or CSV. Raises ReadError when the file can't be read at all.
+
+    With data given (a zip member), path only supplies the name and extension."""
     suffix = path.suffix.lower()
+    on_disk = data is None
     if data is None:
         try:
             data = path.read_bytes()
         except PermissionError as exc:
-            raise ReadError("unreadable-file", "没有读取该文件的权限") from exc
+            raise ReadError("unreadable-file", "没有读取该文件的权限，请检查文件属性后重试") from exc
         except OSError as exc:
             raise ReadError("unreadable-file", f"文件无法打开：{exc.strerror or exc}") from exc
     if not data:
@@ -80,25 +88,81 @@ def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 
         raise ReadError("encrypted-file", "文件设置了打开密码，请去掉密码后重新报送")
     if head.startswith(b"PK"):
         check_zip(data, max_unzipped)
-    elif suffix in (".xlsx", ".xlsm", ".ods", ".xltx") and not head.startswith(OLE_MAGIC):
-        raise ReadError("unreadable-file", f"文件内容不是 {suffix} 格式（扩展名与内容不符或文件已损坏），请用 Excel 另存后重新报送")
+    kind = sniff(data)
+    if kind == "html":
+        return read_html_tables(data, path.stem)
+    if kind == "text":
+        return [read_csv(data, path.stem)]
+    if kind is None:
+        raise ReadError("unreadable-file", f"文件内容不是表格（扩展名 {suffix or '无'} 与内容不符或文件已损坏），请用 Excel 另存为 .xlsx 后重新报送")
+    real_suffix = suffix if _SUFFIX_KIND.get(suffix) == kind else "." + kind
     try:
-        return _read_calamine(data)
+        return _read_calamine(path if on_disk and real_suffix == suffix else None, data, real_suffix)
     except ReadError as exc:
-        if exc.code == "encrypted-file" or suffix != ".xls":
+        if exc.code == "encrypted-file" or kind != "xls":
             raise
         first_error = exc
     try:
         return _read_xlrd(data)
-    except ReadError:
+    except ReadError as exc:
+        if exc.code == "encrypted-file":
+            raise
         raise first_error from None
 
 
-def _read_calamine(data: bytes) -> list[Grid]:
+_SUFFIX_KIND = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xltx": "xlsx", ".xltm": "xlsx", ".xls": "xls",
+                ".xlsb": "xlsb", ".ods": "ods"}
+
+
+def sniff(data: bytes) -> str | None:
+    """What a file really is, whatever its name says: xlsx, xlsb, ods, xls, html, text or None."""
+    if data.startswith(OLE_MAGIC):
+        return "xls"
+    if data.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = {n.replace("\\", "/").lower() for n in archive.namelist()}
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise ReadError("unreadable-file", "文件已损坏或不完整（不是有效的 Excel 压缩包），请重新保存后报送") from None
+        if "xl/workbook.bin" in names:
+            return "xlsb"
+        if "content.xml" in names or "mimetype" in names:
+            return "ods"
+        return "xlsx"
+    if data[:2] in (b"\x09\x00", b"\x09\x02", b"\x09\x04", b"\x09\x08") :  # a bare BIFF2-5 stream
+        return "xls"
+    probe = data[:4096]
+    lowered = probe.lower()
+    if b"<table" in lowered or b"<html" in lowered or (b"<?xml" in lowered and b"urn:schemas-microsoft-com:office:spreadsheet" in data[:65536]):
+        return "html" if b"<table" in data[:1 << 20].lower() else None
+    if b"\x00" in probe and not probe.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    try:
+        decode_text(probe).encode("utf-8")
+    except UnicodeError:
+        return None
+    text = decode_text(probe)
+    printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+    return "text" if text and printable / len(text) > 0.95 else None
+
+
+def _read_calamine(path: Path | None, data: bytes, suffix: str) -> list[Grid]:
+    """calamine picks the format from the file name, so a zip member goes through a named temp file."""
+    if path is not None:
+        return _read_calamine_path(path)
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="toolkit-") as folder:
+        temp = Path(folder) / f"member{suffix or '.xlsx'}"
+        temp.write_bytes(data)
+        return _read_calamine_path(temp)
+
+
+def _read_calamine_path(path: Path) -> list[Grid]:
     import python_calamine as pc
 
     try:
-        workbook = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        workbook = pc.CalamineWorkbook.from_path(str(path))
         grids = []
         for meta in workbook.sheets_metadata:
             if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
@@ -121,7 +185,8 @@ def _read_xlrd(data: bytes) -> list[Grid]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=False, on_demand=True)
+        with open(os.devnull, "w") as quiet:  # xlrd prints its warnings to stdout by default
+            book = xlrd.open_workbook(file_contents=data, formatting_info=False, logfile=quiet)
         grids = []
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
@@ -192,3 +257,50 @@ def read_csv(data: bytes, name: str) -> Grid:
     except csv.Error:
         rows = [line.split(delimiter) for line in text.split("\n")]
     return Grid(name, rows)
+
+
+def read_html_tables(data: bytes, name: str) -> list[Grid]:
+    """Tables of an HTML page saved with an .xls name (old government systems export these)."""
+    from html.parser import HTMLParser
+
+    text = decode_text(data)
+
+    class Tables(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.tables: list[list[list[str]]] = []
+            self.row: list[str] | None = None
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            if tag == "table":
+                self.tables.append([])
+            elif tag == "tr" and self.tables:
+                self.row = []
+                self.tables[-1].append(self.row)
+            elif tag in ("td", "th") and self.row is not None:
+                self.cell = []
+                span = dict(attrs).get("colspan") or "1"
+                self._span = int(span) if span.isdigit() and int(span) < 200 else 1
+            elif tag == "br" and self.cell is not None:
+                self.cell.append("\n")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("td", "th") and self.cell is not None and self.row is not None:
+                value = "".join(self.cell).strip()
+                self.row.extend([value] * self._span)
+                self.cell = None
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = Tables()
+    try:
+        parser.feed(text)
+    except Exception as exc:  # noqa: BLE001 - malformed markup is a finding, not a crash
+        raise ReadError("unreadable-file", f"网页格式的表格无法解析：{exc}") from exc
+    grids = [Grid(f"{name}_{i + 1}" if i else name, rows) for i, rows in enumerate(parser.tables) if rows]
+    if not grids:
+        raise ReadError("unreadable-file", "文件中没有表格")
+    return grids

@@ -1,0 +1,153 @@
+"""Run a reader over many files in worker processes with a memory and time limit each.
+
+Hostile files (OLE sector loops, allocation bombs) can make a native reader abort the whole
+process or eat all memory. Each file is read in a forked worker: a worker that dies or runs out
+of time costs that one file, which is reported, and a fresh worker takes over the rest.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class Failed:
+    """What is returned for an item whose worker crashed, ran out of memory or of time."""
+
+    reason: str
+
+
+_job: Callable[[Any], Any] | None = None
+
+
+def _worker(conn: Any, memory_bytes: int) -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    except (ImportError, ValueError, OSError):
+        pass
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # stdout belongs to the parent (--json); readers must not write there
+    os.dup2(devnull, 2)  # a native reader's panic messages are not for the clerk
+    os.environ["RUST_BACKTRACE"] = "0"
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        index, item = message
+        try:
+            result = ("ok", _job(item))
+        except MemoryError:
+            result = ("err", "内存不足")
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent as this item's failure
+            result = ("err", f"{type(exc).__name__}: {str(exc)[:200]}")
+        try:
+            conn.send((index, result))
+        except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable result
+            conn.send((index, ("err", f"结果无法传回：{type(exc).__name__}")))
+
+
+class _Slot(Generic[T]):
+    def __init__(self, ctx: Any, memory_bytes: int) -> None:
+        parent, child = ctx.Pipe()
+        self.conn = parent
+        self.process = ctx.Process(target=_worker, args=(child, memory_bytes), daemon=True)
+        self.process.start()
+        child.close()
+        self.index: int | None = None
+        self.started = 0.0
+
+    def give(self, index: int, item: Any) -> None:
+        self.index, self.started = index, time.monotonic()
+        self.conn.send((index, item))
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+def isolated_map(job: Callable[[T], R], items: Sequence[T], *, workers: int = 2,
+                 timeout: float = 120.0, memory_mb: int = 4096,
+                 on_result: Callable[[int], None] | None = None) -> list[R | Failed]:
+    """job(item) for every item, in forked workers; results in item order. Falls back to in-process
+    calls where fork is not available (the limits then do not apply)."""
+    global _job
+    if not items:
+        return []
+    if "fork" not in mp.get_all_start_methods() or workers < 1:
+        results: list[R | Failed] = []
+        for i, item in enumerate(items):
+            results.append(job(item))
+            if on_result:
+                on_result(i)
+        return results
+    _job = job
+    ctx = mp.get_context("fork")
+    memory = memory_mb * 2**20
+    out: list[R | Failed | None] = [None] * len(items)
+    pending = list(enumerate(items))[::-1]
+    slots = [_Slot(ctx, memory) for _ in range(min(workers, len(items)))]
+    try:
+        for slot in slots:
+            if pending:
+                slot.give(*pending.pop())
+        while any(slot.index is not None for slot in slots):
+            busy = [s for s in slots if s.index is not None]
+            ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=1.0)
+            now = time.monotonic()
+            for n, slot in enumerate(slots):
+                if slot.index is None:
+                    continue
+                index = slot.index
+                finished = False
+                if slot.conn in ready:
+                    try:
+                        got_index, (kind, value) = slot.conn.recv()
+                        out[got_index] = value if kind == "ok" else Failed(value)
+                        finished = True
+                    except (EOFError, OSError):
+                        pass
+                if not finished and (slot.process.sentinel in ready or not slot.process.is_alive()):
+                    out[index] = Failed("读取进程异常退出（可能是文件损坏或占用内存过大）")
+                    slot.stop(kill=True)
+                    slot = slots[n] = _Slot(ctx, memory)
+                    finished = True
+                elif not finished and now - slot.started > timeout:
+                    out[index] = Failed(f"读取超过 {timeout:.0f} 秒仍未完成，已中止")
+                    slot.stop(kill=True)
+                    slot = slots[n] = _Slot(ctx, memory)
+                    finished = True
+                if finished:
+                    slot.index = None
+                    if on_result:
+                        on_result(index)
+                    if pending:
+                        slot.give(*pending.pop())
+    finally:
+        for slot in slots:
+            slot.stop()
+        _job = None
+    return out  # type: ignore[return-value]
