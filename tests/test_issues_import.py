@@ -1,0 +1,463 @@
+"""Importing the feedback-problem table (.txt rendering of the Word table, or the .docx itself)."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from toolkit.errors import IssueListError, OutputError
+from toolkit.findings import ERROR, WARNING
+from toolkit.issues import COLUMNS, SHEET, title_of
+from toolkit.issues_import import (
+    DISTRICT_UNITS,
+    ImportedMeasure,
+    ImportedProblem,
+    UnitFinder,
+    find_deadline,
+    import_file,
+    parse_seed_text,
+    read_docx,
+    to_tasks,
+    write_issue_list,
+)
+
+SEED_NAME = "000_fa07499f0b0f03df.txt"
+
+ISSUE_NOS = [1, 2, 4, 5, 6, 7, 8, 11, 13, 14, 15, 16, 18, 19, 20, 22, 23, 27]
+MEASURE_COUNTS = {1: 5, 2: 2, 4: 3, 5: 3, 6: 2, 7: 4, 8: 5, 11: 1, 13: 3, 14: 3, 15: 4,
+                  16: 4, 18: 3, 19: 5, 20: 3, 22: 2, 23: 1, 27: 2}
+
+
+def _seed_path() -> Path | None:
+    candidates = []
+    if os.environ.get("TOOLKIT_SEED"):
+        candidates.append(Path(os.environ["TOOLKIT_SEED"]))
+    here = Path(__file__).resolve()
+    candidates += [here.parents[2] / "shared" / "seeds" / SEED_NAME,
+                   here.parents[1] / "shared" / "seeds" / SEED_NAME]
+    return next((p for p in candidates if p.is_file()), None)
+
+
+@pytest.fixture(scope="module")
+def seed() -> Path:
+    path = _seed_path()
+    if path is None:
+        pytest.skip(f"seed {SEED_NAME} not found (set TOOLKIT_SEED)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def parsed(seed):
+    return import_file(seed)
+
+
+@pytest.fixture(scope="module")
+def measures(parsed) -> dict[str, ImportedMeasure]:
+    problems, _ = parsed
+    return {f"{p.issue_no}-{m.measure_no}": m for p in problems for m in p.measures}
+
+
+@pytest.fixture(scope="module")
+def by_no(parsed) -> dict[int, ImportedProblem]:
+    return {p.issue_no: p for p in parsed[0]}
+
+
+# --- structure ---------------------------------------------------------------------------------
+
+
+def test_issue_numbers(parsed):
+    assert [p.issue_no for p in parsed[0]] == ISSUE_NOS
+
+
+def test_measure_counts(by_no):
+    assert {n: len(p.measures) for n, p in by_no.items()} == MEASURE_COUNTS
+    assert sum(MEASURE_COUNTS.values()) == 55
+    for problem in by_no.values():
+        assert [m.measure_no for m in problem.measures] == list(range(1, len(problem.measures) + 1))
+
+
+def test_problem_fields(by_no):
+    p13 = by_no[13]
+    assert p13.description.startswith("医疗废物贮运管理存在薄弱环节。长春市未针对")
+    assert p13.title == "医疗废物贮运管理存在薄弱环节" == title_of(p13.description)
+    # no blank line between target and measures in 13 and 18
+    assert p13.target == "进一步规范医疗废物贮运管理台账，强化医疗废物管理、暂存、转运等环节，确保医疗废物得到及时、有效处置。"
+    assert by_no[18].target.startswith("严格执行机动车环保检验国家标准")
+    assert by_no[18].target.endswith("规定检验方法进行操作。")
+    assert by_no[27].target.startswith("黑土地保护制度进一步完善")
+    assert by_no[23].target.startswith("按照全市统一要求完成对违法占用土地堆砂问题治理")
+
+
+def test_measure_text_has_number_removed(measures):
+    assert measures["2-1"].text.startswith("深入学习贯彻习近平总书记")
+    assert measures["1-3"].text.startswith("要把习近平生态文明思想")  # line began with " （三）"
+    assert measures["15-2"].text.startswith("2024年12月底前，区农业农村局")  # after a blank line
+    assert not any(re.match(r"[（(][一二三四五六七八九十]+[）)]", m.text) for m in measures.values())
+
+
+def test_sub_items_stay_inside_their_measure(measures):
+    text = measures["13-2"].text
+    assert text.startswith("区卫健局整改措施\n1.2024年6月底前，统一制定")
+    for item in ("\n2.2024年4月底前完成", "\n3.严格落实长春市卫生健康委", "\n4.2024年12月底前"):
+        assert item in text
+    assert "区生态环境分局整改措施" not in text
+    assert measures["13-3"].text.startswith("区生态环境分局整改措施\n加强对全区医疗废物处置单位")
+    assert "4.提高信访案件处理效率" in measures["13-3"].text
+    assert measures["22-2"].text.count("\n") == 5
+    assert measures["22-2"].text.endswith("全力为项目争取资金支持。")
+
+
+def test_unnumbered_measure_and_completion(measures):
+    assert measures["11-1"].text.startswith("我区将在市建委的指导下")
+    assert measures["11-1"].completion.startswith("东新开河01小区分流改造涉及我区5个小区")
+    assert measures["23-1"].text.startswith("加强区域内巡查监管力度")
+    assert measures["23-1"].completion.startswith("我区制定实施了《二道区建立国土资源违法行为")
+
+
+def test_no_debris_anywhere(parsed):
+    texts = []
+    for p in parsed[0]:
+        texts += [p.description, p.target, p.title]
+        for m in p.measures:
+            texts += [m.text, m.completion]
+    for text in texts:
+        assert "[bookmark" not in text
+        for line in text.split("\n"):
+            assert line == line.strip()
+            assert not re.fullmatch(r"\d{1,3}", line), text[:40]
+            assert not line.startswith("序号")
+
+
+def test_completions_aligned(measures):
+    assert all(m.completion for m in measures.values())
+    assert measures["16-2"].completion.startswith("已对辖区内登记非道路移动机械")
+    assert measures["1-4"].completion.startswith("严格落实“一岗双责”")  # bookmark removed
+    assert measures["13-2"].completion.startswith("区卫健局：\n1、已统一制定")
+    assert measures["13-3"].completion.startswith("区生态环境分局：\n1.区生态环境分局")
+    assert measures["15-2"].completion.startswith("制定《长春市二道区2024年秋冬季")
+    assert measures["27-2"].completion == "目前，我区不涉及环长春市经济圈环线项目（一期）。"
+    assert measures["22-2"].completion.count("\n") == 5
+
+
+def test_unnumbered_completion_after_numbered_measures():
+    text = ("\t序号五\n\t问题。\n\t目标。\n\t（一）区发改局负责。\n1.细项。\n（二）区工信局负责。\n"
+            "\t已全部完成整改。\n")
+    problems, _ = parse_seed_text(text)
+    first, second = problems[0].measures
+    assert first.text == "区发改局负责。\n1.细项。" and second.text == "区工信局负责。"
+    assert first.completion == second.completion == "已全部完成整改。"
+
+
+def test_completion_lead_in_joins_the_first_paragraph():
+    text = ("\t序号五\n\t问题。\n\t目标。\n\t（一）区发改局负责。\n（二）区工信局负责。\n"
+            "\t经整改：\n（一）甲完成。\n（二）乙完成。\n")
+    first, second = parse_seed_text(text)[0][0].measures
+    assert (first.completion, second.completion) == ("经整改：\n甲完成。", "乙完成。")
+
+
+def test_lines_without_tabs_still_parse():
+    text = "序号五\n问题。\n目标。\n区发改局负责。\n已完成。\n另有说明。\n"
+    problem = parse_seed_text(text)[0][0]
+    assert (problem.description, problem.target) == ("问题。", "目标。")
+    assert [(m.text, m.completion) for m in problem.measures] == [("区发改局负责。", "已完成。\n另有说明。")]
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("task_id", "expected", "words"), [
+    ("5-2", date(2024, 7, 31), "2024年7月底前"),
+    ("7-1", date(2024, 4, 30), "2024年4月底前"),
+    ("8-5", date(2024, 12, 31), "2024年12月底前"),
+    ("6-1", date(2024, 12, 31), "2024年12月底前"),  # the date is mid-text
+    ("11-1", date(2024, 8, 31), "2024年8月底前"),
+    ("13-2", date(2024, 6, 30), "2024年6月底前"),  # first date, inside sub-item 1.
+    ("19-4", date(2024, 10, 31), "2024年10月底前"),
+    ("14-1", None, "长期坚持"),  # 常态化巡河
+    ("13-3", None, ""),
+    ("2-1", None, ""),  # 《…目录 (2024年本)》 is no date
+    ("20-2", None, ""),  # 2023-2025年 is no date
+])
+def test_deadlines(measures, task_id, expected, words):
+    assert measures[task_id].deadline == expected
+    assert measures[task_id].deadline_text == words
+
+
+def test_seed_has_no_yearless_measure(parsed):
+    assert not [f for f in parsed[1] if f.code == "yearless-date"]
+
+
+def test_yearless_deadline_takes_year_from_context():
+    text = ("\t序号三\n\t某问题。2023年检查发现。\n\t2025年底前完成整改。\n\n"
+            "\t（一）8月底前，区住建局完成排查。\n（二）区发改局于2024年3月底前完成。\n"
+            "（三）12月20日前，区卫健局完成2024年度报告。\n\n"
+            "\t（一）已完成。\n（二）已完成。\n（三）已完成。\n")
+    problems, findings = parse_seed_text(text, source="x.txt")
+    first, second, third = problems[0].measures
+    assert (first.deadline, first.deadline_text) == (date(2025, 8, 31), "8月底前")  # year of the target
+    assert second.deadline == date(2024, 3, 31)
+    assert third.deadline == date(2024, 12, 20)  # year of the measure itself
+    yearless = [f for f in findings if f.code == "yearless-date"]
+    assert len(yearless) == 2
+    assert yearless[0].level == WARNING
+    assert (yearless[0].file, yearless[0].column, yearless[0].value) == ("x.txt", "完成时限", "8月底前")
+    assert "3-1" in yearless[0].message and "2025-08-31" in yearless[0].message
+
+
+def test_yearless_without_any_year():
+    text = "\t序号一\n\t问题。\n\t目标。\n\t（一）8月底前，区住建局完成。\n\t（一）已完成。\n"
+    problems, findings = parse_seed_text(text)
+    measure = problems[0].measures[0]
+    assert measure.deadline is None and measure.deadline_text == ""
+    assert [f.code for f in findings] == ["yearless-date"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2024年4月底前完成排查", date(2024, 4, 30)),
+    ("于2024年6月30日前完成", date(2024, 6, 30)),
+    ("2024年底前完成", date(2024, 12, 31)),
+    ("２０２４年２月底前", date(2024, 2, 29)),
+    ("第1.2024年5月底前", date(2024, 5, 31)),
+])
+def test_find_deadline(text, expected):
+    assert find_deadline(text)[0] == expected
+
+
+# --- units -------------------------------------------------------------------------------------
+
+
+def test_units_of_seed(measures):
+    assert measures["22-2"].units == ["区住建局", "区农业农村局", "市市场监管局二道分局",
+                                      "区生态环境分局", "区发改局"]
+    assert measures["13-1"].units == ["区生态环境分局", "区卫健局"]  # "辖区生态环境分局"
+    assert measures["13-2"].units == ["区卫健局"]
+    assert measures["1-3"].units == ["区委党校", "区政府办公室"]  # 党校, 区政府
+    assert measures["5-2"].units == ["区农业农村局", "区发改局"]
+    assert measures["2-1"].units == ["区发改局"]
+    assert measures["2-2"].units == ["区工信局"]
+    assert measures["14-2"].units == ["区河长办"]
+    assert measures["20-2"].units == ["英俊镇"]
+    assert measures["20-3"].units == ["二道经济开发区"]
+    assert measures["8-1"].units == []
+    for m in measures.values():
+        assert set(m.units) <= set(DISTRICT_UNITS)
+        assert len(set(m.units)) == len(m.units)
+
+
+def test_unknown_unit_findings(parsed, measures, seed):
+    unknown = [f for f in parsed[1] if f.code == "unknown-unit"]
+    empty = [tid for tid, m in measures.items() if not m.units]
+    assert len(unknown) == len(empty) > 0
+    finding = next(f for f in unknown if "任务 8-1 " in f.message)
+    assert finding.level == ERROR
+    assert (finding.file, finding.column) == (seed.name, "责任单位")
+    assert finding.value == measures["8-1"].text[:30]
+    assert "补填" in finding.message and "区生态环境分局" in finding.message  # hint from completion
+
+
+def test_unit_finder_aliases():
+    finder = UnitFinder(DISTRICT_UNITS, {"区城管": "区城市管理局", "环保所": "区生态环境分局"})
+    assert finder.find("生态环境分局牵头，党校配合") == ["区生态环境分局", "区委党校"]
+    assert finder.find("区生态环境局、农业农村局、区生态环境分局") == ["区生态环境分局", "区农业农村局"]
+    assert finder.find("区城管、环保所") == ["区城市管理局", "区生态环境分局"]
+    assert finder.find("市场监管局二道分局") == ["市市场监管局二道分局"]
+    assert finder.find("召开政府常务会，纳入政府绩效考核") == []  # 政府 alone is no unit
+    assert UnitFinder(["区水利局"]).find("党校、水利局") == ["区水利局"]  # built-ins need their unit
+
+
+def test_custom_unit_names():
+    text = "\t序号一\n\t问题。\n\t目标。\n\t（一）区水务局、区住建局负责。\n\t（一）已完成。\n"
+    problems, findings = parse_seed_text(text, ["区水务局"], {"住建局": "区住房和城乡建设局"})
+    assert problems[0].measures[0].units == ["区水务局", "区住房和城乡建设局"]
+    assert findings == []
+
+
+# --- .docx -------------------------------------------------------------------------------------
+
+
+def _cell_paragraphs(measure_items: list[tuple[str, str]]) -> list[str]:
+    out = []
+    for label, text in measure_items:
+        lines = text.split("\n")
+        out += [label + lines[0], *lines[1:]]
+    return out
+
+
+def _numeral(n: int) -> str:
+    return "一二三四五六七八九十"[n - 1]
+
+
+def _write_docx(path: Path, problems: list[ImportedProblem], numbers: list[str]) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("第二轮吉林省生态环境保护督察反馈问题整改任务完成情况")
+    table = document.add_table(rows=1, cols=5)
+    for cell, name in zip(table.rows[0].cells, ["序号", "问题", "整改目标", "整改措施", "整改完成情况"],
+                          strict=True):
+        cell.text = name
+    for problem, number in zip(problems, numbers, strict=True):
+        numbered = len(problem.measures) > 1
+        measures = _cell_paragraphs([(f"（{_numeral(m.measure_no)}）" if numbered else "", m.text)
+                                     for m in problem.measures])
+        completions = _cell_paragraphs([(f"（{_numeral(m.measure_no)}）" if numbered else "",
+                                         m.completion) for m in problem.measures])
+        cells = table.add_row().cells
+        for cell, paragraphs in zip(cells, [[number], [problem.description], [problem.target],
+                                            measures, completions + ["9"]], strict=True):
+            cell.text = paragraphs[0]
+            for text in paragraphs[1:]:
+                cell.add_paragraph(text)
+    document.add_paragraph("10")
+    document.save(str(path))
+
+
+def test_docx_gives_the_same_problems(tmp_path, by_no):
+    chosen = [by_no[11], by_no[13], by_no[22]]
+    path = tmp_path / "反馈问题.docx"
+    _write_docx(path, chosen, ["十一", "序号十三", "22"])
+    rendered = read_docx(path)
+    assert "\t序号十三" in rendered
+    problems, findings = import_file(path)
+    assert problems == chosen
+    assert {f.file for f in findings} == {"反馈问题.docx"}
+
+
+def test_docx_of_the_whole_seed(tmp_path, parsed):
+    path = tmp_path / "all.docx"
+    _write_docx(path, parsed[0], [f"序号{p.issue_no}" for p in parsed[0]])
+    problems, findings = import_file(path)
+    assert problems == parsed[0]
+    assert [f.message for f in findings] == [f.message for f in parsed[1]]
+
+
+def test_docx_row_continued_on_next_row(tmp_path, by_no):
+    import docx
+
+    problem = by_no[14]
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=5)
+    first = [["序号十四"], [problem.description], [problem.target],
+             _cell_paragraphs([(f"（{_numeral(m.measure_no)}）", m.text)
+                               for m in problem.measures[:2]]),
+             _cell_paragraphs([(f"（{_numeral(m.measure_no)}）", m.completion)
+                               for m in problem.measures])]
+    second = [[""], [], [], [f"（三）{problem.measures[2].text}"], []]
+    for row, columns in zip(table.rows, [first, second], strict=True):
+        for cell, paragraphs in zip(row.cells, columns, strict=True):
+            cell.text = paragraphs[0] if paragraphs else ""
+            for text in paragraphs[1:]:
+                cell.add_paragraph(text)
+    path = tmp_path / "split.docx"
+    document.save(str(path))
+    # the continuation row's cells are appended to the problem's cells before rendering
+    problems, _ = import_file(path)
+    assert [p.issue_no for p in problems] == [14]
+    assert [m.text for m in problems[0].measures] == [m.text for m in problem.measures]
+
+
+def test_docx_multi_paragraph_cells(tmp_path):
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=5)
+    header = ["序号", "问题", "整改目标", "整改措施", "整改完成情况"]
+    body = [["3"], ["问题第一段。", "问题第二段。"], ["目标。"], ["区住建局负责，", "2024年5月底前完成。"],
+            ["已完成。", "3"]]
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+    for cell, paragraphs in zip(table.rows[1].cells, body, strict=True):
+        cell.text = paragraphs[0]
+        for text in paragraphs[1:]:
+            cell.add_paragraph(text)
+    path = tmp_path / "multi.docx"
+    document.save(str(path))
+    problem = import_file(path)[0][0]
+    assert problem.issue_no == 3
+    assert problem.description == "问题第一段。\n问题第二段。" and problem.target == "目标。"
+    (measure,) = problem.measures
+    assert measure.text == "区住建局负责，\n2024年5月底前完成。"
+    assert (measure.deadline, measure.units, measure.completion) == (date(2024, 5, 31), ["区住建局"], "已完成。")
+
+
+def test_bad_files(tmp_path):
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(IssueListError, match="不是有效的 .docx"):
+        import_file(bad)
+    with pytest.raises(IssueListError, match="找不到"):
+        import_file(tmp_path / "missing.txt")
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(b"%PDF")
+    with pytest.raises(IssueListError, match="不支持"):
+        import_file(pdf)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("标题\n", encoding="utf-8")
+    with pytest.raises(IssueListError, match="序号"):
+        import_file(empty)
+
+
+def test_txt_in_gbk(tmp_path):
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("\t序号二\n\t问题。\n\t目标。\n\t（一）区发改局负责。\n\t（一）已完成。\n".encode("gbk"))
+    problems, _ = import_file(path)
+    assert problems[0].issue_no == 2 and problems[0].measures[0].units == ["区发改局"]
+
+
+# --- tasks and issues.xlsx ---------------------------------------------------------------------
+
+
+def test_to_tasks(parsed):
+    tasks = to_tasks(parsed[0])
+    assert len(tasks) == 55
+    assert [t.row for t in tasks] == list(range(2, 57))
+    assert len({t.task_id for t in tasks}) == 55
+    task = next(t for t in tasks if t.task_id == "22-2")
+    assert task.units[0] == "区住建局" and isinstance(task.units, tuple)
+    assert (task.issue_no, task.measure_no, task.issue_title) == (22, 2, "散煤治理推进机制作用发挥有限")
+    assert task.target.startswith("完善散煤治理措施")
+
+
+def test_write_issue_list_round_trip(tmp_path, parsed):
+    import openpyxl
+
+    problems = list(parsed[0])
+    problems.append(ImportedProblem(99, "=SUM(A1)", "=SUM(A1)", "+目标", [
+        ImportedMeasure(1, "=1+1 区住建局", None, "", ["区住建局"], ""),
+    ]))
+    tasks = to_tasks(problems)
+    path = tmp_path / "issues.xlsx"
+    write_issue_list(tasks, path)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == [SHEET]
+    sheet = book[SHEET]
+    assert [c.value for c in sheet[1]] == COLUMNS
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:I{len(tasks) + 1}"
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    assert len(rows) == 56
+    row = rows["5-2"]
+    assert row[1].value == 5 and row[3].value == 2
+    assert row[6].value == datetime(2024, 7, 31)
+    assert row[6].number_format == "yyyy-mm-dd"
+    assert rows["14-1"][6].value == "长期坚持"
+    assert rows["13-3"][6].value is None
+    assert rows["22-2"][5].value == "区住建局、区农业农村局、市市场监管局二道分局、区生态环境分局、区发改局"
+    assert rows["13-1"][2].value == "医疗废物贮运管理存在薄弱环节"
+    assert rows["13-2"][4].value.startswith("区卫健局整改措施\n1.")
+    assert rows["13-2"][4].alignment.wrap_text
+    odd = rows["99-1"]
+    assert odd[4].value == "=1+1 区住建局" and odd[4].data_type == "s"
+    assert odd[2].value == "=SUM(A1)" and odd[2].data_type == "s"
+    assert odd[7].value == "+目标" and odd[7].data_type == "s"
+    assert sheet.column_dimensions["E"].width > 30
+    assert not list(tmp_path.glob(".~*"))  # no temporary file left behind
+
+
+def test_write_issue_list_reports_unwritable_place(tmp_path):
+    with pytest.raises(OutputError, match="无法"):
+        write_issue_list([], tmp_path / "no-such-folder" / "issues.xlsx")
