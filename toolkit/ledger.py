@@ -14,7 +14,15 @@ from toolkit.config import Settings
 from toolkit.dates import DATE, parse_date
 from toolkit.findings import Finding
 from toolkit.issues import UnitBook
-from toolkit.normalize import cell_text, clean_header, compact, split_units, strip_control
+from toolkit.normalize import (
+    cell_text,
+    clean_header,
+    compact,
+    parse_int,
+    parse_task_id,
+    split_units,
+    strip_control,
+)
 from toolkit.sheets import CSV_SUFFIXES, EXCEL_SUFFIXES, Grid, ReadError, check_zip, read_grids
 
 READ_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
@@ -352,10 +360,10 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
         texts = [cell_text(v) for v in cells if cell_text(v)]
         if not texts:
             continue
-        if len(set(texts)) == 1 and not _has_key(values):
-            if _SECTION.match(texts[0]) or _NOTE.match(texts[0]) or len(texts) > 1:
-                context.append(texts[0])  # a section row, a note, or a title merged across
-                continue
+        if len(set(texts)) == 1 and (_SECTION.match(texts[0]) or _NOTE.match(texts[0])
+                                     or (len(texts) > 1 and not _has_key(values))):
+            context.append(texts[0])  # a section row, a note, or a title merged across
+            continue
         if all(not cell_text(values.get(f)) for f in mapping.values() if f != "问题标题"):
             context.extend(texts)
             continue
@@ -373,7 +381,8 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
 
 
 def _has_key(values: dict[str, Any]) -> bool:
-    return any(cell_text(values.get(f)) for f in ("任务编号", "问题序号", "措施序号"))
+    return (parse_task_id(values.get("任务编号")) is not None or parse_int(values.get("问题序号")) is not None
+            or parse_int(values.get("措施序号")) is not None)
 
 
 # ---------------------------------------------------------------- which unit, which date

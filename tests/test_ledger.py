@@ -1,0 +1,242 @@
+"""Reading returned ledgers of every shape a unit sends: formats, header shapes, which unit sent it."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from toolkit.config import Settings
+from toolkit.issues import UnitBook
+from toolkit.ledger import column_letter, iter_inbox, locate_header, read_inbox, read_ledger
+from toolkit.sheets import Grid
+
+UNITS = UnitBook(["区卫健局", "区农业农村局", "区城市管理局", "区生态环境分局"], {"区城管局": "区城市管理局"})
+HEADER = ["任务编号", "问题序号", "问题标题", "措施序号", "整改措施", "责任单位", "完成时限", "完成状态", "整改进展",
+          "实际完成日期", "佐证材料", "存在问题", "填报人", "联系电话"]
+ROWS = [
+    ["13-1", 13, "医疗废物贮运管理存在薄弱环节", 1, "组织会商协调会议", "区生态环境分局、区卫健局", date(2024, 6, 30),
+     "已完成", "召开了政府常务会议", date(2024, 6, 20), "会议纪要", "", "张三", "0431-84651234"],
+    ["13-2", 13, "医疗废物贮运管理存在薄弱环节", 2, "统一制定登记表", "区卫健局", date(2024, 12, 31),
+     "推进中", "已制定登记表", None, "", "人手不足", "张三", "13904311234"],
+]
+
+
+def read(path: Path, settings: Settings | None = None):
+    return read_ledger(path, path.name, settings or Settings(), UNITS)
+
+
+def values(ledger, field):
+    return [r.values.get(field) for r in ledger.rows]
+
+
+def write_xlsx(path: Path, rows: list[list], merges: list[str] = (), sheet: str = "台账", before=None):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if before:
+        ws.title = before[0]
+        for line in before[1]:
+            ws.append(line)
+        ws = wb.create_sheet(sheet)
+    else:
+        ws.title = sheet
+    for line in rows:
+        ws.append(line)
+    for rng in merges:
+        ws.merge_cells(rng)
+    wb.save(path)
+    return path
+
+
+def test_column_letters():
+    assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+
+
+def test_template_shape_with_meta(tmp_path):
+    path = tmp_path / "随便起的名字.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(["区卫健局 整改台账（截至2025年3月31日）"])
+    ws.append(HEADER)
+    for line in ROWS:
+        ws.append(line)
+    meta = wb.create_sheet("_meta")
+    for pair in (["项目", "值"], ["单位", "区卫健局"], ["模板版本", "1"], ["生成时间", "2025-03-01 09:00:00"]):
+        meta.append(pair)
+    meta.sheet_state = "hidden"
+    wb.save(path)
+    ledger = read(path)
+    assert ledger.ok and ledger.unit == "区卫健局" and ledger.unit_source == "_meta"
+    assert ledger.meta_time == datetime(2025, 3, 1, 9, 0)
+    assert [r.row for r in ledger.rows] == [3, 4]
+    assert values(ledger, "任务编号") == ["13-1", "13-2"]
+    assert values(ledger, "联系电话") == ["0431-84651234", "13904311234"]
+    assert ledger.rows[0].columns["完成状态"] == "H"
+
+
+def test_title_block_two_row_merged_header_sections_and_notes(tmp_path):
+    rows = [
+        ["区卫健局整改台账"],
+        ["填报单位：区卫健局", None, None, "填报日期：2025年3月28日"],
+        [],
+        ["基本信息", None, None, "整改情况", None, None],
+        ["序号", "措施序号", "整改措施", "状态", "进展情况", "完成时间"],
+        ["一、医疗废物"],
+        ["十三", "1", "组织会商协调会议", "完成", "召开了会议", "2024/6/20"],
+        [None, "2", "统一制定登记表", "正在推进", "制定中", None],
+        ["填表说明：状态请从下拉列表中选择"],
+    ]
+    path = write_xlsx(tmp_path / "卫健局.xlsx", rows, merges=["A4:C4", "D4:F4", "A6:F6", "A7:A8"])
+    ledger = read(path)
+    assert ledger.ok, ledger.findings
+    assert [r.row for r in ledger.rows] == [7, 8]
+    assert values(ledger, "问题序号") == ["十三", "十三"]  # the merged cell fills down
+    assert values(ledger, "完成状态") == ["完成", "正在推进"]
+    assert values(ledger, "实际完成日期")[0] == "2024/6/20"
+    assert ledger.unit == "区卫健局" and ledger.unit_source == "标题"
+    assert ledger.reported == date(2025, 3, 28)
+
+
+def test_instruction_sheet_first(tmp_path):
+    path = write_xlsx(tmp_path / "区农业农村局.xlsx", [HEADER, *ROWS],
+                      before=("填报说明", [["1. 请勿修改灰色列"], ["2. 完成状态从下拉列表选择"]]))
+    ledger = read(path)
+    assert ledger.ok and len(ledger.rows) == 2 and ledger.rows[0].sheet == "台账"
+    assert ledger.unit == "区卫健局"  # every row's 责任单位 names 区卫健局
+
+
+def test_unit_from_file_name_alias(tmp_path):
+    header = ["问题序号", "措施序号", "整改措施", "完成状态", "整改进展"]
+    path = write_xlsx(tmp_path / "区城管局-3月.xlsx", [header, [6, 1, "落实市局要求", "已完成", "已落实"]])
+    ledger = read(path)
+    assert ledger.unit == "区城市管理局" and ledger.unit_source == "文件名"
+
+
+def test_duplicate_header_is_reported(tmp_path):
+    header = ["任务编号", "问题序号", "整改措施", "完成状态", "完成状态"]
+    ledger = read(write_xlsx(tmp_path / "区卫健局.xlsx", [header, ["13-1", 13, "x", "已完成", "推进中"]]))
+    dup = [f for f in ledger.findings if f.code == "duplicate-column"]
+    assert len(dup) == 1 and dup[0].column == "E" and dup[0].row == 1
+    assert values(ledger, "完成状态") == ["已完成"]
+
+
+def test_header_with_no_rows_is_read_as_empty(tmp_path):
+    ledger = read(write_xlsx(tmp_path / "区卫健局.xlsx", [HEADER]))
+    assert ledger.ok and ledger.rows == []
+
+
+def test_no_header(tmp_path):
+    ledger = read(write_xlsx(tmp_path / "区卫健局.xlsx", [["姓名", "年龄"], ["张三", 30]]))
+    assert not ledger.ok and [f.code for f in ledger.findings] == ["no-header"]
+
+
+def test_csv_gbk_bom_and_mixed_line_endings(tmp_path):
+    text = "任务编号,完成状态,整改进展,问题序号,整改措施\r\n13-1,完成,开了会,13,会商\n13-2,正在推进,\"多行\r\n文字\",13,登记表\r"
+    for encoding, prefix in (("gbk", b""), ("gb18030", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-8", b"")):
+        path = tmp_path / f"区卫健局_{encoding}_{len(prefix)}.csv"
+        path.write_bytes(prefix + text.encode(encoding))
+        ledger = read(path)
+        assert ledger.ok, (encoding, ledger.findings)
+        assert values(ledger, "完成状态") == ["完成", "正在推进"]
+        assert values(ledger, "整改进展")[1] == "多行\n文字"
+
+
+def test_xls_via_xlwt(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook(encoding="utf-8")
+    notes = book.add_sheet("填报说明")
+    notes.write(0, 0, "请按说明填写")
+    sheet = book.add_sheet("台账")
+    for c, name in enumerate(HEADER[:10]):
+        sheet.write(1, c, name)
+    style = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    for r, line in enumerate(ROWS, start=2):
+        for c, value in enumerate(line[:10]):
+            if isinstance(value, date):
+                sheet.write(r, c, datetime(value.year, value.month, value.day), style)
+            elif value is not None:
+                sheet.write(r, c, value)
+    path = tmp_path / "区卫健局.xls"
+    book.save(str(path))
+    ledger = read(path)
+    assert ledger.ok and values(ledger, "任务编号") == ["13-1", "13-2"]
+    assert values(ledger, "实际完成日期")[0] in (date(2024, 6, 20), datetime(2024, 6, 20))
+
+
+def test_ods(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("odf")
+    path = tmp_path / "区卫健局.ods"
+    pd.DataFrame([line[:9] for line in ROWS], columns=HEADER[:9]).to_excel(path, engine="odf", index=False)
+    ledger = read(path)
+    assert ledger.ok and values(ledger, "完成状态") == ["已完成", "推进中"]
+
+
+def test_zip_with_gbk_member_names(tmp_path):
+    member = write_xlsx(tmp_path / "m.xlsx", [HEADER, *ROWS]).read_bytes()
+    inbox = tmp_path / "ws" / "inbox"
+    inbox.mkdir(parents=True)
+    buffer = io.BytesIO()
+    gbk_name = "台账/区卫健局.xlsx".encode("gbk")  # as Windows zip tools store it: GBK, no UTF-8 flag
+    placeholder = "Q" * (len(gbk_name) - 5) + ".xlsx"
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(placeholder, member)
+        archive.writestr("说明.docx", b"not a ledger")
+    (inbox / "打包.zip").write_bytes(buffer.getvalue().replace(placeholder.encode(), gbk_name))
+    files = read_inbox(Settings(workspace=tmp_path / "ws"), UNITS)
+    names = [f.name for f in files]
+    assert "打包.zip/台账/区卫健局.xlsx" in names
+    ledger = files[names.index("打包.zip/台账/区卫健局.xlsx")]
+    assert ledger.ok and len(ledger.rows) == 2
+    skipped = files[names.index("打包.zip/说明.docx")]
+    assert [f.code for f in skipped.findings] == ["skipped-file"]
+
+
+def test_inbox_ignores_lock_and_hidden_files(tmp_path):
+    inbox = tmp_path / "inbox"
+    (inbox / "sub").mkdir(parents=True)
+    (inbox / "~$区卫健局.xlsx").write_bytes(b"owner")
+    (inbox / ".DS_Store").write_bytes(b"x")
+    (inbox / "sub" / "a.xlsx").write_bytes(b"x")
+    (inbox / "说明.docx").write_bytes(b"x")
+    assert sorted(p.name for p in iter_inbox(inbox)) == ["a.xlsx", "说明.docx"]
+
+
+@pytest.mark.parametrize(
+    "name, content, code",
+    [
+        ("空.xlsx", b"", "unreadable-file"),
+        ("不是压缩包.xlsx", bytes(range(256)) * 8, "unreadable-file"),
+        ("文字.xlsx", b"this is plain text, not a workbook\n" * 10, "no-header"),
+        ("截断.xlsx", None, "unreadable-file"),
+        ("图片.xls", b"BM" + bytes(range(256)) * 4, "unreadable-file"),
+    ],
+)
+def test_broken_files_become_findings(tmp_path, name, content, code):
+    if content is None:
+        whole = write_xlsx(tmp_path / "whole.xlsx", [HEADER, *ROWS]).read_bytes()
+        content = whole[: len(whole) // 2]
+    path = tmp_path / name
+    path.write_bytes(content)
+    ledger = read(path)
+    assert not ledger.ok and [f.code for f in ledger.findings] == [code]
+    assert ledger.findings[0].file == name and ledger.findings[0].message
+
+
+def test_encrypted_ole_xlsx(tmp_path):
+    fake = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 200 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 600
+    path = tmp_path / "加密.xlsx"
+    path.write_bytes(fake)
+    assert [f.code for f in read(path).findings] == ["encrypted-file"]
+
+
+def test_locate_header_prefers_canonical_names():
+    grid = Grid("台账", [["序号", "问题序号", "整改措施", "完成情况"], [1, 13, "x", "做了"]])
+    header, start, mapping = locate_header(grid, __import__("toolkit.ledger", fromlist=["x"]).header_lookup(Settings()), 30)
+    assert (header, start) == (0, 1)
+    assert mapping == {1: "问题序号", 2: "整改措施", 3: "整改进展"}
