@@ -82,18 +82,26 @@ def merge(
 
 
 def _with_progress(work):
+    """Run work(progress) with a progress bar on stderr, shown from the first file read."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    console = Console(stderr=True)
-    with Progress(TextColumn("读取台账"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.description}"), console=console, transient=True) as bar:
-        task = bar.add_task("", total=None)
+    bar = Progress(TextColumn("读取台账"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                   console=Console(stderr=True), transient=True)
+    task = None
 
-        def progress(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, total=total, description=name[-40:])
+    def progress(done: int, total: int, name: str) -> None:
+        nonlocal task
+        if task is None:
+            bar.start()
+            task = bar.add_task("", total=total)
+        bar.update(task, completed=done, total=total, description=name[-40:])
 
+    try:
         return work(progress)
+    finally:
+        if task is not None:
+            bar.stop()
 
 
 @app.command()

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from toolkit.normalize import compact
+from toolkit.normalize import compact, halfwidth
 
 OPEN_WORDS = ("长期坚持", "长期", "常态化", "持续推进", "持续开展", "长期执行", "长期推进", "无")
 
@@ -24,7 +24,9 @@ _Y_END = re.compile(r"(\d{4})\s*年\s*(年底|底|末|年末)")
 _Y_HALF = re.compile(r"(\d{4})\s*年\s*(上半年|下半年)")
 _MD = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _M_END = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(底|末|前|份)")
-_COMPACT_YMD = re.compile(r"^(19|20)(\d{2})(\d{2})(\d{2})$")
+_COMPACT_YMD = re.compile(r"^(19|20|21)(\d{2})(\d{2})(\d{2})$")
+# a time of day after the date ("2024/6/5 0:00", "2024-06-05T08:30:00"), dropped before compacting
+_TIME = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*$")
 
 
 @dataclass(frozen=True)
@@ -71,18 +73,21 @@ def parse_date(value: object, year_hint: int | None = None) -> ParsedDate:
     if isinstance(value, (int, float)):
         if value != value:
             return ParsedDate(None, BLANK)
+        if isinstance(value, int) and not -(10**15) < value < 10**15:
+            return ParsedDate(None, INVALID)  # far beyond any serial or yyyymmdd
         text = str(int(value)) if float(value).is_integer() else ""
         match = _COMPACT_YMD.match(text)
         if match:
             parsed = _safe(int(match.group(1) + match.group(2)), int(match.group(3)), int(match.group(4)))
             return ParsedDate(parsed, DATE if parsed else INVALID)
-        parsed = from_serial(float(value))
-        return ParsedDate(parsed, DATE if parsed else INVALID)
+        if not 20000 <= value < 80000:  # same window as text serials: 2024 or 30 is a typo, not 1900
+            return ParsedDate(None, INVALID)
+        return ParsedDate(from_serial(float(value)), DATE)
     return _parse_text(str(value), year_hint)
 
 
 def _parse_text(raw: str, year_hint: int | None) -> ParsedDate:
-    text = compact(raw)
+    text = compact(_TIME.sub("", halfwidth(raw)))
     if not text or text in ("-", "—", "/", "无"):
         return ParsedDate(None, BLANK)
     bare = text.rstrip("前。.")

@@ -100,7 +100,10 @@ def parse_int(value: object) -> int | None:
     if not text:
         return None
     if re.fullmatch(r"\d+(\.0+)?", text):
-        return int(float(text))
+        try:
+            return int(text.split(".")[0])  # exact, however long; not via float
+        except ValueError:  # more digits than int() accepts
+            return None
     return chinese_int(text)
 
 
@@ -138,8 +141,11 @@ def split_units(text: str) -> list[str]:
     parts = re.split(r"[、，,;；/\n\r]+|\s{2,}", cell_text(text))
     names: list[str] = []
     for part in parts:
-        name = compact(part).strip("（）()")
-        name = re.sub(r"[（(](牵头|配合|主责|责任)[）)]$", "", name)
+        name = re.sub(r"[（(](牵头|配合|主责|责任)[）)]$", "", compact(part))
+        if name.startswith("(") and name.endswith(")"):
+            name = name[1:-1]
+        if name.count("(") != name.count(")"):  # a bracket cut in two by the split
+            name = name.strip("()")
         if name and name not in names:
             names.append(name)
     return names

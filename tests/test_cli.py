@@ -1,0 +1,166 @@
+"""The command line through Typer's runner: exit codes, exact messages, JSON, never touching the inbox."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+from typer.testing import CliRunner
+
+from toolkit.cli import app
+from toolkit.pipeline import open_workspace, run_merge
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_help_lists_every_command_and_each_has_help():
+    result = invoke("--help")
+    assert result.exit_code == 0
+    commands = ["merge", "init"]
+    for command in commands:
+        assert command in result.output
+        sub = invoke(command, "--help")
+        assert sub.exit_code == 0 and "Usage" in sub.output
+
+
+def test_readme_documents_every_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in ("toolkit merge", "toolkit init"):
+        assert command in readme
+
+
+def test_merge_writes_workbook_and_summary(small_ws):
+    result = invoke("merge", "-w", str(small_ws))
+    assert result.exit_code == 0, result.output
+    out = re.search(r"已生成：(outbox/汇总台账_\d{8}_\d{6}\.xlsx)", result.output)
+    assert out, result.output
+    assert (small_ws / out.group(1)).exists()
+    assert "统计截止日期 2025-03-31" in result.output
+    assert "区农业农村局" in result.output
+
+
+def test_merge_json(small_ws):
+    result = invoke("merge", "-w", str(small_ws), "--json", "--as-of", "2025-04-30")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["as_of"] == "2025-04-30"
+    assert Path(data["output"]).exists()
+    assert {"责任单位", "任务数", "完成率", "报送状态"} <= set(data["units"][0])
+    assert {f["code"] for f in data["findings"]} >= {"no-return", "file-read"}
+    assert set(data["findings"][0]) == {"level", "code", "file", "sheet", "row", "column", "value", "message"}
+
+
+def test_strict_exits_1_on_errors(small_ws):
+    book = openpyxl.load_workbook(small_ws / "inbox" / "区卫健局.xlsx")
+    book["台账"]["H3"] = "差不多"
+    book.save(small_ws / "inbox" / "区卫健局.xlsx")
+    assert invoke("merge", "-w", str(small_ws)).exit_code == 0
+    result = invoke("merge", "-w", str(small_ws), "--strict")
+    assert result.exit_code == 1
+    assert len(list((small_ws / "outbox").glob("汇总台账_*.xlsx"))) == 2
+
+
+def test_strict_exits_0_without_errors(small_ws):
+    assert invoke("merge", "-w", str(small_ws), "--strict").exit_code == 0
+
+
+def test_no_issue_list_exits_2(small_ws):
+    (small_ws / "issues.xlsx").unlink()
+    result = invoke("merge", "-w", str(small_ws))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("错误：找不到问题清单")
+    assert "Traceback" not in result.output
+
+
+def test_no_inbox_exits_2(small_ws, tmp_path):
+    for path in (small_ws / "inbox").iterdir():
+        path.unlink()
+    (small_ws / "inbox").rmdir()
+    result = invoke("merge", "-w", str(small_ws))
+    assert result.exit_code == 2 and "找不到收件目录" in result.stderr
+
+
+def test_bad_settings_exit_2_naming_the_key(small_ws):
+    (small_ws / "toolkit.toml").write_text("due_soon_days = \"七天\"\n", encoding="utf-8")
+    result = invoke("merge", "-w", str(small_ws))
+    assert result.exit_code == 2
+    assert "due_soon_days" in result.stderr and "整数" in result.stderr
+
+
+def test_bad_as_of_exits_2(small_ws):
+    result = invoke("merge", "-w", str(small_ws), "--as-of", "明天")
+    assert result.exit_code == 2 and "--as-of" in result.stderr
+
+
+def test_bad_issue_list_names_row(small_ws):
+    book = openpyxl.load_workbook(small_ws / "issues.xlsx")
+    book["问题清单"]["G3"] = "尽快"
+    book["问题清单"]["A4"] = "5-1"
+    book.save(small_ws / "issues.xlsx")
+    result = invoke("merge", "-w", str(small_ws))
+    assert result.exit_code == 2
+    assert "第 3 行“完成时限”无法识别：'尽快'" in result.stderr
+    assert "第 4 行任务编号 5-1 与第 2 行重复" in result.stderr
+
+
+def test_missing_sheet_and_column(small_ws):
+    book = openpyxl.load_workbook(small_ws / "issues.xlsx")
+    book["问题清单"]["E1"] = "备注"
+    book.save(small_ws / "issues.xlsx")
+    result = invoke("merge", "-w", str(small_ws))
+    assert result.exit_code == 2 and "缺少列：整改措施" in result.stderr
+    book["问题清单"].title = "Sheet1"
+    book.save(small_ws / "issues.xlsx")
+    result = invoke("merge", "-w", str(small_ws))
+    assert result.exit_code == 2 and "没有名为“问题清单”的工作表" in result.stderr
+
+
+def test_second_merge_never_overwrites_and_inbox_untouched(small_ws):
+    before = tree_hashes(small_ws / "inbox")
+    now = datetime(2025, 3, 31, 17, 0, 0)
+    first = run_merge(open_workspace(small_ws), now=now).output
+    first_bytes = first.read_bytes()
+    second = run_merge(open_workspace(small_ws), now=now).output
+    assert first != second and second.name == "汇总台账_20250331_170000_2.xlsx"
+    assert first.read_bytes() == first_bytes
+    assert tree_hashes(small_ws / "inbox") == before
+    assert not list((small_ws / "outbox").glob(".*"))  # no temporary files left behind
+
+
+def test_debug_shows_traceback(small_ws):
+    (small_ws / "issues.xlsx").unlink()
+    result = invoke("merge", "-w", str(small_ws), "--debug")
+    assert result.exit_code != 0 and result.exception is not None
+
+
+def test_init_makes_a_workspace(tmp_path):
+    target = tmp_path / "新工作目录"
+    result = invoke("init", str(target))
+    assert result.exit_code == 0
+    for name in ("inbox", "outbox", "archive", "toolkit.toml", "templates/ledger.xlsx"):
+        assert (target / name).exists(), name
+    assert "due_soon_days = 7" in (target / "toolkit.toml").read_text(encoding="utf-8")
+    again = invoke("init", str(target))
+    assert again.exit_code == 0 and "没有改动" in again.output
+
+
+def test_python_m_toolkit():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "toolkit", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("toolkit ")

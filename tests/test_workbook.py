@@ -1,0 +1,116 @@
+"""The consolidated workbook, read back with openpyxl and opened by LibreOffice."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import openpyxl
+import pytest
+
+from conftest import to_pdf
+from toolkit.config import DEFAULT_COLORS
+from toolkit.pipeline import open_workspace, run_merge
+from toolkit.workbook import DETAIL_COLUMNS, FINDING_COLUMNS
+
+
+@pytest.fixture
+def merged(small_ws):
+    run = run_merge(open_workspace(small_ws), now=datetime(2025, 3, 31, 17, 0, 0))
+    return run, openpyxl.load_workbook(run.output)
+
+
+def detail_rows(book):
+    sheet = book["台账明细"]
+    header = [c.value for c in sheet[1]]
+    return header, {(r[0].value, r[5].value): r for r in sheet.iter_rows(min_row=2)}
+
+
+def test_sheets_and_headers(merged):
+    run, book = merged
+    assert run.output.name == "汇总台账_20250331_170000.xlsx"
+    assert book.sheetnames == ["汇总", "台账明细", "校验问题", "未报送"]
+    header, _ = detail_rows(book)
+    assert header == [name for name, _ in DETAIL_COLUMNS]
+    assert [c.value for c in book["校验问题"][1]] == [name for name, _ in FINDING_COLUMNS]
+    assert [c.value for c in book["未报送"][1]] == ["责任单位", "任务数", "其中逾期"]
+    summary = book["汇总"]
+    assert summary["A1"].value == "整改台账汇总（截至2025年3月31日）"
+    assert summary._charts, "the 汇总 sheet carries a chart"
+
+
+def test_states_and_static_fills(merged):
+    _, book = merged
+    _, rows = detail_rows(book)
+    expected = {
+        ("5-1", "区农业农村局"): "长期",
+        ("5-2", "区农业农村局"): "逾期完成",
+        ("6-1", "区城市管理局"): "未报送",
+        ("13-1", "区生态环境分局"): "未报送",
+        ("13-1", "区卫健局"): "逾期",
+        ("13-2", "区卫健局"): "已完成",
+    }
+    assert set(rows) == set(expected)
+    for key, state in expected.items():
+        row = rows[key]
+        assert row[8].value == state
+        fill = DEFAULT_COLORS[state]["fill"]
+        for cell in row:
+            if fill:
+                assert cell.fill.fgColor.rgb.endswith(fill), (key, cell.coordinate)
+                assert cell.font.color.rgb.endswith(DEFAULT_COLORS[state]["font"])
+            else:
+                assert cell.fill.fill_type in (None, "none")
+    assert rows[("13-1", "区卫健局")][9].value == 274  # 逾期天数
+    assert rows[("5-2", "区农业农村局")][9].value == 15  # finished 15 days late
+
+
+def test_values_dates_and_text_never_formulas(merged):
+    _, book = merged
+    _, rows = detail_rows(book)
+    line = rows[("5-2", "区农业农村局")]
+    assert line[6].value == datetime(2024, 7, 31) and line[6].number_format == "yyyy-mm-dd"
+    assert line[11].value == datetime(2024, 8, 15)
+    assert line[10].value == "=SUM(A1:A3) 方案已印发" and line[10].data_type == "s"
+    assert line[15].value == "0431-8888"
+    assert rows[("5-1", "区农业农村局")][6].value == "长期坚持"
+    assert rows[("5-1", "区农业农村局")][16].value.startswith("区农业农村局.xlsx › 台账 › 第3行")
+
+
+def test_layout_freeze_filter_print(merged):
+    _, book = merged
+    sheet = book["台账明细"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref.startswith("A1:Q")
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+    assert sheet.print_title_rows == "$1:$1"
+    assert sheet["E2"].alignment.wrap_text
+    assert sheet.column_dimensions["E"].width > 40
+
+
+def test_findings_sheet_and_silent_units(merged):
+    _, book = merged
+    findings = [[c.value for c in r] for r in book["校验问题"].iter_rows(min_row=2)]
+    codes = {row[1] for row in findings}
+    assert {"no-return", "file-read"} <= codes
+    assert [row[0] for row in findings] == sorted((row[0] for row in findings), key=["错误", "警告", "提示"].index)
+    silent = [[c.value for c in r] for r in book["未报送"].iter_rows(min_row=2)]
+    assert silent == [["区城市管理局", 1, 0], ["区生态环境分局", 1, 1]] or sorted(silent) == sorted(
+        [["区城市管理局", 1, 0], ["区生态环境分局", 1, 1]])
+
+
+def test_summary_counts(merged):
+    run, book = merged
+    rows = {r[0].value: [c.value for c in r] for r in book["汇总"].iter_rows(min_row=9) if r[0].value}
+    farm = rows["区农业农村局"]
+    assert farm[1:8] == [2, 1, 1, 0, 0, 0, 0.5]
+    assert farm[8] == "已报送"
+    assert rows["区城市管理局"][8] == "未报送"
+    assert run.result.as_of == date(2025, 3, 31)
+
+
+def test_libreoffice_opens_the_workbook(merged, tmp_path):
+    run, _ = merged
+    pdf = to_pdf(run.output, tmp_path)
+    assert pdf.read_bytes().startswith(b"%PDF")
