@@ -240,3 +240,54 @@ def test_locate_header_prefers_canonical_names():
     header, start, mapping = locate_header(grid, __import__("toolkit.ledger", fromlist=["x"]).header_lookup(Settings()), 30)
     assert (header, start) == (0, 1)
     assert mapping == {1: "问题序号", 2: "整改措施", 3: "整改进展"}
+
+
+def test_control_characters_are_removed_and_reported(tmp_path):
+    path = tmp_path / "区卫健局.csv"
+    path.write_text("任务编号,问题序号,整改措施,整改进展\n13-1,13,会商,开了\x07会\x1b\n", encoding="utf-8")
+    ledger = read(path)
+    assert values(ledger, "整改进展") == ["开了会"]
+    found = [f for f in ledger.findings if f.code == "control-chars"]
+    assert found and found[0].row == 2 and found[0].column == "D"
+
+
+def test_error_values_typed_in_cells(tmp_path):
+    path = tmp_path / "区卫健局.csv"
+    path.write_text("任务编号,问题序号,整改措施,实际完成日期\n13-1,13,会商,#REF!\n", encoding="utf-8")
+    ledger = read(path)
+    assert values(ledger, "实际完成日期") == [""]
+    assert [f.code for f in ledger.findings] == ["cell-error"]
+
+
+def test_file_over_size_limit_is_refused(tmp_path):
+    from toolkit.config import settings_from_dict
+
+    settings = settings_from_dict({"limits": {"max_file_mb": 1}}, tmp_path)
+    path = tmp_path / "区卫健局.csv"
+    path.write_bytes(b"a,b\n" * 400_000)
+    ledger = read(path, settings)
+    assert [f.code for f in ledger.findings] == ["file-too-large"]
+
+
+def test_zip_bomb_is_refused_before_inflating(tmp_path):
+    from toolkit.config import settings_from_dict
+
+    settings = settings_from_dict({"limits": {"max_unzipped_mb": 1}}, tmp_path)
+    path = tmp_path / "区卫健局.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (3 * 2**20))
+    ledger = read(path, settings)
+    assert [f.code for f in ledger.findings] == ["file-too-large"]
+
+
+def test_unreadable_permissions(tmp_path, monkeypatch):
+    path = write_xlsx(tmp_path / "区卫健局.xlsx", [HEADER, *ROWS])
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", denied)  # root reads anything, so deny it this way
+    ledger = read(path)
+    assert [f.code for f in ledger.findings] == ["unreadable-file"]
+    assert "权限" in ledger.findings[0].message

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from toolkit.config import Settings
 from toolkit.issues import Task, build_issue_list

@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 import openpyxl
 import pytest
-
 from conftest import to_pdf
+
 from toolkit.config import DEFAULT_COLORS
 from toolkit.pipeline import open_workspace, run_merge
 from toolkit.workbook import DETAIL_COLUMNS, FINDING_COLUMNS
@@ -114,3 +114,24 @@ def test_libreoffice_opens_the_workbook(merged, tmp_path):
     run, _ = merged
     pdf = to_pdf(run.output, tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_text_over_cell_limit_is_cut_in_the_cell_and_kept_whole_beside(small_ws):
+    long_text = "召开会议研究部署。" * 5000  # only a CSV can carry this much: Excel cells stop at 32767
+    (small_ws / "inbox" / "区卫健局.xlsx").unlink()
+    (small_ws / "inbox" / "区卫健局.csv").write_text(
+        f"任务编号,完成状态,整改进展\n13-1,推进中,{long_text}\n13-2,已完成,已制定登记表\n", encoding="utf-8")
+    run = run_merge(open_workspace(small_ws), now=datetime(2025, 3, 31, 18, 0, 0))
+    cell = openpyxl.load_workbook(run.output)["台账明细"]["K6"]
+    assert len(cell.value) <= 32767 and cell.value.endswith("（已截断，全文见同名的“_长文本.txt”）")
+    side = run.output.with_name(run.output.stem + "_长文本.txt")
+    assert long_text in side.read_text(encoding="utf-8")
+    assert any(f.code == "text-too-long" for f in run.result.report.findings)
+
+
+def test_unwritable_outbox_gives_a_clear_error(small_ws):
+    from toolkit.errors import OutputError
+
+    (small_ws / "outbox").write_text("a file where the folder should be", encoding="utf-8")
+    with pytest.raises(OutputError, match="无法创建输出目录"):
+        run_merge(open_workspace(small_ws))

@@ -6,7 +6,6 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -35,7 +34,7 @@ def _fail(exc: BaseException, debug: bool) -> None:
     raise typer.Exit(2)
 
 
-def _parse_as_of(value: Optional[str]) -> Optional[date]:
+def _parse_as_of(value: str | None) -> date | None:
     if value is None:
         return None
     from toolkit.config import parse_as_of
@@ -52,8 +51,8 @@ def main(version: bool = typer.Option(False, "--version", help="显示版本号"
 
 @app.command()
 def merge(
-    workspace: Optional[Path] = WORKSPACE,
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="统计截止日期，如 2025-03-31（默认：toolkit.toml 中的 as_of，否则今天）"),
+    workspace: Path | None = WORKSPACE,
+    as_of: str | None = typer.Option(None, "--as-of", help="统计截止日期，如 2025-03-31（默认：toolkit.toml 中的 as_of，否则今天）"),
     strict: bool = typer.Option(False, "--strict", help="发现“错误”级校验问题时以退出码 1 结束"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出汇总和全部校验问题（供脚本使用）"),
     debug: bool = DEBUG,

@@ -12,7 +12,14 @@ from toolkit.config import Settings
 from toolkit.dates import BLANK, DATE, OPEN, YEARLESS, find_year, parse_date
 from toolkit.errors import IssueListError
 from toolkit.findings import Finding
-from toolkit.normalize import cell_text, clean_header, compact, parse_int, parse_task_id, split_units
+from toolkit.normalize import (
+    cell_text,
+    clean_header,
+    compact,
+    parse_int,
+    parse_task_id,
+    split_units,
+)
 
 SHEET = "问题清单"
 COLUMNS = ["任务编号", "问题序号", "问题标题", "措施序号", "整改措施", "责任单位", "完成时限", "整改目标", "问题描述"]
@@ -166,7 +173,7 @@ def load_issue_list(settings: Settings) -> IssueList:
     tasks: list[Task] = []
     seen: dict[str, int] = {}
     for offset, row in enumerate(grid.rows[1:], start=2):
-        def get(name: str) -> object:
+        def get(name: str, row: list = row) -> object:
             index = columns.get(name)
             return row[index] if index is not None and index < len(row) else None
 

@@ -123,7 +123,7 @@ def read_inbox(settings: Settings, units: UnitBook,
                            memory_mb=limits["memory_mb"],
                            on_result=(lambda i: progress(names[i])) if progress else None)
     files: list[LedgerFile] = []
-    for name, result in zip(names, results):
+    for name, result in zip(names, results, strict=True):
         if isinstance(result, Failed):
             failed = LedgerFile(name)
             failed.note("unreadable-file", f"文件无法读取：{result.reason}；请用 Excel 打开后另存为 .xlsx 再报送")

@@ -13,9 +13,17 @@ from toolkit.dates import BLANK, DATE, INVALID, OPEN, YEARLESS, parse_date
 from toolkit.findings import Finding
 from toolkit.issues import IssueList, Task
 from toolkit.ledger import LedgerFile, LedgerRow
-from toolkit.normalize import cell_text, compact, parse_int, parse_status, parse_task_id, status_table
+from toolkit.normalize import (
+    cell_text,
+    compact,
+    parse_int,
+    parse_status,
+    parse_task_id,
+    status_table,
+)
 
 TEXT_FIELDS = ("整改进展", "佐证材料", "存在问题", "填报人", "联系电话")
+EXCEL_CELL_LIMIT = 32767
 
 
 @dataclass
@@ -142,6 +150,11 @@ def check_entry(row: LedgerRow, ledger: LedgerFile, task: Task, unit: str, setti
         findings.append(_finding("date-without-done", f"填写了实际完成日期，但完成状态是“{status}”",
                                  row, "完成状态", status))
     texts = {name: cell_text(row.values.get(name)) for name in TEXT_FIELDS}
+    for name, text in texts.items():
+        if len(text) >= EXCEL_CELL_LIMIT:  # exactly the limit: the sending program may have cut it
+            findings.append(_finding(
+                "text-too-long", f"“{name}”有 {len(text)} 字，超过 Excel 单元格 {EXCEL_CELL_LIMIT} 字的上限；"
+                "汇总台账中已截断，全文另存在 outbox 中与汇总台账同名的“_长文本.txt”文件里", row, name, text[:200]))
     return Entry(task, unit, status, status_ok, done_date, done_text, texts, ledger, row), findings
 
 

@@ -11,13 +11,15 @@ from typing import Any
 from toolkit.config import Settings
 from toolkit.errors import OutputError
 from toolkit.merge import NOT_RETURNED, OVERDUE, MergeResult
+from toolkit.validate import EXCEL_CELL_LIMIT
 
-EXCEL_CELL_LIMIT = 32767
 DETAIL_COLUMNS = [
-    ("任务编号", 9), ("问题序号", 6), ("问题标题", 22), ("措施序号", 6), ("整改措施", 48), ("责任单位", 16),
-    ("完成时限", 11), ("完成状态", 9), ("逾期状态", 9), ("逾期天数", 7), ("整改进展", 48),
-    ("实际完成日期", 11), ("佐证材料", 18), ("存在问题", 20), ("填报人", 8), ("联系电话", 13), ("来源文件", 30),
+    ("任务编号", 8), ("问题序号", 6), ("问题标题", 16), ("措施序号", 6), ("整改措施", 42), ("责任单位", 14),
+    ("完成时限", 11), ("完成状态", 8), ("逾期状态", 8), ("逾期天数", 6), ("整改进展", 42),
+    ("实际完成日期", 11), ("佐证材料", 14), ("存在问题", 14), ("填报人", 7), ("联系电话", 13), ("来源文件", 20),
 ]
+LINE_HEIGHT = 13.5  # points per line of 10-point text
+MAX_ROW_HEIGHT = 409  # Excel's limit
 FINDING_COLUMNS = [("级别", 6), ("代码", 20), ("文件", 30), ("工作表", 12), ("行", 6), ("列", 12),
                    ("值", 40), ("说明", 60)]
 UNIT_COLUMNS = ["责任单位", "任务数", "已完成", "推进中", "未启动", "逾期", "临期", "完成率", "报送状态", "报送文件"]
@@ -36,7 +38,7 @@ def output_name(outbox: Path, now: datetime) -> Path:
 
 
 def clip(text: str) -> str:
-    return text if len(text) <= EXCEL_CELL_LIMIT else text[: EXCEL_CELL_LIMIT - 20] + "……（已截断，全文见校验问题）"
+    return text if len(text) <= EXCEL_CELL_LIMIT else text[: EXCEL_CELL_LIMIT - 30] + "……（已截断，全文见同名的“_长文本.txt”）"
 
 
 class _Formats:
@@ -103,7 +105,8 @@ def write_workbook(result: MergeResult, settings: Settings, now: datetime | None
         _findings_sheet(workbook, formats, result)
         _silent_sheet(workbook, formats, result)
         workbook.close()
-        _publish(temp, final)
+        final = _publish(temp, final)
+        _write_long_texts(result, final)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         if exc.errno == errno.ENOSPC:
@@ -115,8 +118,8 @@ def write_workbook(result: MergeResult, settings: Settings, now: datetime | None
     return final
 
 
-def _publish(temp: Path, final: Path) -> None:
-    """Rename without ever replacing an existing file."""
+def _publish(temp: Path, final: Path) -> Path:
+    """Rename without ever replacing an existing file; returns the name used."""
     try:
         os.link(temp, final)
     except FileExistsError:
@@ -126,8 +129,39 @@ def _publish(temp: Path, final: Path) -> None:
         if final.exists():
             raise
         os.rename(temp, final)
-        return
+        return final
     temp.unlink()
+    return final
+
+
+def _write_long_texts(result: MergeResult, workbook_path: Path) -> None:
+    """Texts over Excel's cell limit are cut in the workbook; keep them whole beside it."""
+    long = []
+    for line in result.rows:
+        for name, text in (line.entry.texts.items() if line.entry else ()):
+            if len(text) > EXCEL_CELL_LIMIT:
+                long.append(f"【{line.task.task_id} {line.unit} {name}】来源：{line.entry.source}\n{text}\n")
+    if long:
+        side = workbook_path.with_name(workbook_path.stem + "_长文本.txt")
+        side.write_text("\n".join(long), encoding="utf-8")
+
+
+def display_width(text: str) -> int:
+    """Width in Excel character units: CJK characters count two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def row_height(texts: list[tuple[str, float]]) -> float:
+    """A row height that shows every wrapped text in full. Set explicitly because LibreOffice, mail
+    previewers and phone apps do not grow rows for wrapped text on their own."""
+    lines = 1
+    for text, width in texts:
+        if text:
+            per_line = max(1.0, width * 1.15 - 1)
+            lines = max(lines, sum(max(1, -(-display_width(part) // int(per_line))) for part in text.split("\n")))
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
 
 
 def _text(sheet: Any, row: int, col: int, value: str, fmt: Any) -> None:
@@ -168,7 +202,7 @@ def _summary_sheet(workbook: Any, formats: _Formats, result: MergeResult, now: d
         sheet.set_column(col, col, width)
     sheet.freeze_panes(top + 1, 0)
     sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+    sheet.fit_to_pages(1, 1 if len(result.units) <= 30 else 0)  # a district's summary on one page
     sheet.set_paper(9)
     if result.units:
         chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
@@ -205,6 +239,11 @@ def _detail_sheet(workbook: Any, formats: _Formats, result: MergeResult) -> None
         task, entry, state = line.task, line.entry, line.state
         text = formats.get("text", state)
         center = formats.get("center", state)
+        texts = entry.texts if entry else {}
+        source = entry.source if entry else ""
+        sheet.set_row(i, row_height([(task.issue_title, 16), (task.measure, 42), (line.unit, 14),
+                                     (texts.get("整改进展", ""), 42), (texts.get("佐证材料", ""), 14),
+                                     (texts.get("存在问题", ""), 14), (source, 20)]))
         _text(sheet, i, 0, task.task_id, center)
         sheet.write_number(i, 1, task.issue_no, formats.get("int", state))
         _text(sheet, i, 2, task.issue_title, text)
@@ -218,7 +257,6 @@ def _detail_sheet(workbook: Any, formats: _Formats, result: MergeResult) -> None
             sheet.write_number(i, 9, line.overdue_days, formats.get("int", state))
         else:
             sheet.write_blank(i, 9, None, formats.get("int", state))
-        texts = entry.texts if entry else {}
         _text(sheet, i, 10, texts.get("整改进展", ""), text)
         _date_or_text(sheet, i, 11, entry.done_date if entry else None, entry.done_text if entry else "",
                       formats, state)
@@ -226,7 +264,7 @@ def _detail_sheet(workbook: Any, formats: _Formats, result: MergeResult) -> None
         _text(sheet, i, 13, texts.get("存在问题", ""), text)
         _text(sheet, i, 14, texts.get("填报人", ""), center)
         _text(sheet, i, 15, texts.get("联系电话", ""), center)
-        _text(sheet, i, 16, entry.source if entry else "", text)
+        _text(sheet, i, 16, source, text)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(len(result.rows), 1), len(DETAIL_COLUMNS) - 1)
     sheet.set_landscape()

@@ -1,0 +1,76 @@
+"""Row rules in validate.py, one finding code at a time, on in-memory rows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from toolkit.config import STATUSES, Settings
+from toolkit.issues import Task, build_issue_list
+from toolkit.ledger import LedgerFile, LedgerRow
+from toolkit.normalize import status_table
+from toolkit.validate import EXCEL_CELL_LIMIT, check_entry, check_ledger, match_task
+
+AS_OF = date(2025, 3, 31)
+SETTINGS = Settings(as_of=AS_OF)
+TASK = Task("7-1", 7, "畜禽粪污管理还不到位", 1,
+            "2024年4月底前，制定《二道区 2024年畜禽粪污资源化利用春季集中治理专项行动方案》，开展督导检查",
+            ("区农业农村局",), date(2024, 4, 30))
+OTHER = Task("7-2", 7, "畜禽粪污管理还不到位", 2, "适时开展畜禽粪污资源化利用技术推广培训，加强技术指导服务",
+             ("区农业农村局",), None)
+ISSUES = build_issue_list([TASK, OTHER], SETTINGS)
+STATUS_TABLE = status_table(STATUSES, SETTINGS.status_synonyms)
+LEDGER = LedgerFile("农业.xlsx", unit="区农业农村局", ok=True)
+
+
+def check(**values):
+    row = LedgerRow("农业.xlsx", "台账", 5, values, {name: "C" for name in values})
+    entry, findings = check_entry(row, LEDGER, TASK, "区农业农村局", SETTINGS, STATUS_TABLE, AS_OF)
+    return entry, {f.code: f for f in findings}
+
+
+def test_clean_row_has_no_findings():
+    entry, found = check(完成状态="已完成", 实际完成日期=date(2024, 4, 20), 整改进展="已制定方案")
+    assert found == {}
+    assert entry.status == "已完成" and entry.done_date == date(2024, 4, 20)
+
+
+def test_status_synonyms_and_fullwidth():
+    assert check(完成状态="　已办结 ")[0].status == "已完成"
+    assert check(完成状态="正在推进")[0].status == "推进中"
+
+
+def test_yearless_done_date_takes_the_as_of_year():
+    entry, found = check(完成状态="已完成", 实际完成日期="3月5日")
+    assert entry.done_date == date(2025, 3, 5)
+    assert found["yearless-date"].level == "警告"
+
+
+def test_date_without_done():
+    _, found = check(完成状态="推进中", 实际完成日期="2024-05-01")
+    assert "date-without-done" in found
+
+
+def test_text_too_long_is_reported_and_kept_whole():
+    text = "很长的进展。" * 6000
+    entry, found = check(完成状态="推进中", 整改进展=text)
+    assert len(text) > EXCEL_CELL_LIMIT
+    assert entry.texts["整改进展"] == text  # kept whole in memory; the writer cuts and saves a side file
+    assert found["text-too-long"].column.endswith("（整改进展）")
+
+
+def test_match_by_text_needs_the_threshold():
+    values = {"问题序号": 7, "整改措施": "适时开展畜禽粪污资源化利用技术推广培训"}
+    assert match_task(values, ISSUES, 0.6) == (OTHER, "text")
+    assert match_task({"问题序号": 7, "整改措施": "完全无关的文字内容"}, ISSUES, 0.6) == (None, "")
+
+
+def test_phone_numbers_stay_text():
+    entry, _ = check(完成状态="推进中", 联系电话=13904311234.0)
+    assert entry.texts["联系电话"] == "13904311234"
+
+
+def test_check_ledger_wrong_unit():
+    ledger = LedgerFile("卫健.xlsx", unit="区卫健局", ok=True)
+    ledger.rows = [LedgerRow("卫健.xlsx", "台账", 3, {"任务编号": "7-1", "完成状态": "已完成"}, {"任务编号": "A"})]
+    entries, findings = check_ledger(ledger, ISSUES, SETTINGS, AS_OF)
+    assert entries == [] and [f.code for f in findings] == ["wrong-unit"]
