@@ -291,3 +291,48 @@ def test_unreadable_permissions(tmp_path, monkeypatch):
     ledger = read(path)
     assert [f.code for f in ledger.findings] == ["unreadable-file"]
     assert "权限" in ledger.findings[0].message
+
+
+def test_xlsx_error_cells_and_formulas_without_values(tmp_path):
+    """openpyxl writes formulas with no cached result, as scripts do; error cells need raw XML."""
+    path = tmp_path / "区卫健局.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(["任务编号", "问题序号", "整改措施", "完成状态", "实际完成日期", "整改进展"])
+    ws.append(["13-1", 13, "会商", "已完成", "=DATE(2024,6,20)", "开了会"])
+    ws.append(["13-2", 13, "登记表", "推进中", None, "x"])
+    wb.save(path)
+    # turn F3 into an error cell, the way Excel stores #REF!
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    import re as _re
+
+    sheet = _re.sub(r'<c r="F3"[^>]*?(/>|>.*?</c>)', '<c r="F3" t="e"><v>#REF!</v></c>', sheet)
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    ledger = read(path)
+    found = {(f.code, f.row, f.column) for f in ledger.findings}
+    assert ("formula-no-value", 2, "E") in found
+    assert ("cell-error", 3, "F") in found
+    assert values(ledger, "实际完成日期") == ["", None] or values(ledger, "实际完成日期")[0] == ""
+    assert values(ledger, "整改进展") == ["开了会", ""]
+
+
+def test_million_row_used_range_costs_only_real_rows(tmp_path):
+    path = write_xlsx(tmp_path / "区卫健局.xlsx", [HEADER, *ROWS])
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    import re as _re
+
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    sheet = _re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:XFD1048576"', sheet)
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    ledger = read(path)
+    assert ledger.ok and len(ledger.rows) == 2

@@ -36,7 +36,8 @@ CODES: dict[str, tuple[str, str]] = {
     "duplicate-column": (WARNING, "表头中同一列名出现多次，只采用第一列"),
     "superseded": (INFO, "同一单位同一任务有更新的报送，本行已被替代"),
     "no-return": (WARNING, "责任单位没有报送台账"),
-    "cell-error": (WARNING, "单元格是错误值（如 #REF!、#N/A）"),
+    "cell-error": (WARNING, "单元格是错误值（如 #REF!、#N/A），按空白处理"),
+    "formula-no-value": (WARNING, "单元格是公式但没有计算结果（文件未经 Excel 保存），按空白处理"),
     "text-too-long": (WARNING, "文字超过 Excel 单元格 32767 字的上限，单元格中已截断，全文见校验问题"),
     "control-chars": (WARNING, "文字中有不可见的控制字符，已删除"),
 }

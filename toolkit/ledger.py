@@ -23,7 +23,15 @@ from toolkit.normalize import (
     split_units,
     strip_control,
 )
-from toolkit.sheets import CSV_SUFFIXES, EXCEL_SUFFIXES, Grid, ReadError, check_zip, read_grids
+from toolkit.sheets import (
+    CSV_SUFFIXES,
+    EXCEL_SUFFIXES,
+    FORMULA_NO_VALUE,
+    Grid,
+    ReadError,
+    check_zip,
+    read_grids,
+)
 
 READ_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 KEY_FIELDS = ("任务编号", "问题序号", "整改措施")
@@ -344,18 +352,13 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
     max_rows = settings.limits["max_rows"]
     for r in range(start, min(len(grid.rows), start + max_rows)):
         cells = grid.rows[r]
+        if all(v in ("", None) for v in cells):
+            continue  # cheap: a sheet may hold a million empty rows
         values: dict[str, Any] = {}
         for index, name in mapping.items():
             value = cells[index] if index < len(cells) else ""
-            if isinstance(value, str):
-                value, had_control = strip_control(value.strip())
-                if had_control:
-                    ledger.note("control-chars", "删除了不可见的控制字符", sheet=grid.name, row=r + 1,
-                                column=letters[name], value=value[:200])
-                if value in ERROR_VALUES:
-                    ledger.note("cell-error", f"单元格是错误值 {value}，按空白处理", sheet=grid.name,
-                                row=r + 1, column=letters[name], value=value)
-                    value = ""
+            if isinstance(value, str) and value:
+                value = _clean_cell(ledger, grid.name, r + 1, letters[name], value)
             values[name] = value
         texts = [cell_text(v) for v in cells if cell_text(v)]
         if not texts:
@@ -378,6 +381,23 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
     if len(grid.rows) > start + max_rows:
         ledger.note("file-too-large", f"工作表超过 {max_rows} 行，只读取了前 {max_rows} 行", sheet=grid.name)
     return True
+
+
+def _clean_cell(ledger: LedgerFile, sheet: str, row: int, column: str, value: str) -> str:
+    """A text cell as the unit meant it; error values, formulas without results and control
+    characters are reported at their cell."""
+    if value == FORMULA_NO_VALUE:
+        ledger.note("formula-no-value", "单元格是公式但没有计算结果，按空白处理；请在 Excel 中打开、保存后再报送，或直接填写内容",
+                    sheet=sheet, row=row, column=column)
+        return ""
+    value, had_control = strip_control(value.strip())
+    if had_control:
+        ledger.note("control-chars", "删除了不可见的控制字符", sheet=sheet, row=row, column=column, value=value[:200])
+    if value in ERROR_VALUES:
+        ledger.note("cell-error", f"单元格是错误值 {value}，按空白处理；请改正公式或直接填写内容",
+                    sheet=sheet, row=row, column=column, value=value)
+        return ""
+    return value
 
 
 def _has_key(values: dict[str, Any]) -> bool:

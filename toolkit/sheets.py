@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,7 +98,10 @@ def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 
         raise ReadError("unreadable-file", f"文件内容不是表格（扩展名 {suffix or '无'} 与内容不符或文件已损坏），请用 Excel 另存为 .xlsx 后重新报送")
     real_suffix = suffix if _SUFFIX_KIND.get(suffix) == kind else "." + kind
     try:
-        return _read_calamine(path if on_disk and real_suffix == suffix else None, data, real_suffix)
+        grids = _read_calamine(path if on_disk and real_suffix == suffix else None, data, real_suffix)
+        if kind == "xlsx":
+            _mark_specials(grids, data)
+        return grids
     except ReadError as exc:
         if exc.code == "encrypted-file" or kind != "xls":
             raise
@@ -304,3 +308,80 @@ def read_html_tables(data: bytes, name: str) -> list[Grid]:
     if not grids:
         raise ReadError("unreadable-file", "文件中没有表格")
     return grids
+
+
+FORMULA_NO_VALUE = "\x00formula-no-value"  # stands in a grid cell for a formula that has no cached result
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def _cell_index(letters: bytes, digits: bytes) -> tuple[int, int]:
+    col = 0
+    for ch in letters:
+        col = col * 26 + ch - 64
+    return int(digits) - 1, col - 1
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → part path, from xl/workbook.xml and its relationships."""
+    import html
+
+    try:
+        book = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return {}
+    targets = {m.group(1): m.group(2) for m in re.finditer(rb'Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
+    targets.update({m.group(2): m.group(1) for m in re.finditer(rb'Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
+    parts = {}
+    for m in re.finditer(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?(?:r|\w+):id="([^"]+)"', book):
+        target = targets.get(m.group(2))
+        if target:
+            target = target.decode("utf-8", "replace").lstrip("/")
+            parts[html.unescape(m.group(1).decode("utf-8", "replace"))] = (
+                target if target.startswith("xl/") else "xl/" + target)
+    return parts
+
+
+def _mark_specials(grids: list[Grid], data: bytes) -> None:
+    """calamine reads error cells (#REF!, #N/A) and formulas without a cached value as blanks;
+    put the error text, or FORMULA_NO_VALUE, back into those cells so they can be reported."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = _sheet_parts(archive)
+            for grid in grids:
+                part = parts.get(grid.name)
+                if not part:
+                    continue
+                try:
+                    xml = archive.read(part)
+                except KeyError:
+                    continue
+                if b't="e"' not in xml and b"<f" not in xml:
+                    continue
+                for match in _CELL.finditer(xml):
+                    attrs, body = match.group(1), match.group(2) or b""
+                    is_error = b't="e"' in attrs
+                    if not is_error and b"<f" not in body:
+                        continue
+                    ref = _REF.search(attrs)
+                    if not ref:
+                        continue
+                    value = _VALUE.search(body)
+                    if is_error:
+                        text = value.group(1).decode("utf-8", "replace") if value else "#N/A"
+                    elif value is None or not value.group(1):
+                        text = FORMULA_NO_VALUE
+                    else:
+                        continue
+                    r, c = _cell_index(*ref.groups())
+                    if r >= len(grid.rows):
+                        continue
+                    row = grid.rows[r]
+                    if len(row) <= c:
+                        row.extend([""] * (c + 1 - len(row)))
+                    if row[c] in ("", None):
+                        row[c] = text
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
