@@ -32,7 +32,7 @@ def test_sheets_and_headers(merged):
     header, _ = detail_rows(book)
     assert header == [name for name, _ in DETAIL_COLUMNS]
     assert [c.value for c in book["校验问题"][1]] == [name for name, _ in FINDING_COLUMNS]
-    assert [c.value for c in book["未报送"][1]] == ["责任单位", "任务数", "其中逾期"]
+    assert [c.value for c in book["未报送"][1]] == ["责任单位", "任务数", "其中逾期", "说明"]
     summary = book["汇总"]
     assert summary["A1"].value == "整改台账汇总（截至2025年3月31日）"
     assert summary._charts, "the 汇总 sheet carries a chart"
@@ -96,8 +96,7 @@ def test_findings_sheet_and_silent_units(merged):
     assert {"no-return", "file-read"} <= codes
     assert [row[0] for row in findings] == sorted((row[0] for row in findings), key=["错误", "警告", "提示"].index)
     silent = [[c.value for c in r] for r in book["未报送"].iter_rows(min_row=2)]
-    assert silent == [["区城市管理局", 1, 0], ["区生态环境分局", 1, 1]] or sorted(silent) == sorted(
-        [["区城市管理局", 1, 0], ["区生态环境分局", 1, 1]])
+    assert sorted(silent) == [["区城市管理局", 1, 0, "没有收到台账"], ["区生态环境分局", 1, 1, "没有收到台账"]]
 
 
 def test_summary_counts(merged):

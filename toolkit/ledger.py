@@ -38,7 +38,8 @@ KEY_FIELDS = ("任务编号", "问题序号", "整改措施")
 UNIT_FIELDS = ("完成状态", "整改进展", "实际完成日期", "佐证材料", "存在问题", "填报人", "联系电话")
 ERROR_VALUES = {"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
 _SECTION = re.compile(r"^([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+(部分|类|章))")
-_NOTE = re.compile(r"^(注|说明|填表说明|填报说明|备注|合计|小计|总计|填报人|联系人|审核人|负责人|单位负责人|填报单位|填报日期|制表)")
+_NOTE = re.compile(r"^(注|说明|填表说明|填报说明|备注|合计|小计|总计|填报人|联系人|联系电话|电话|审核人|负责人|"
+                   r"单位负责人|主要负责人|分管领导|填报单位|填报日期|制表|单位盖章|盖章|签字)")
 _REPORTED = re.compile(r"(填报|报送|填表)(日期|时间)[:：]?\s*(.+)")
 
 
@@ -61,6 +62,7 @@ class LedgerRow:
     row: int  # Excel row number, 1-based
     values: dict[str, Any]
     columns: dict[str, str]  # field → column letter
+    labels: dict[str, str] = field(default_factory=dict)  # field → the header the unit wrote
 
 
 @dataclass
@@ -347,6 +349,7 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
                         sheet=grid.name, row=header_row + 1, column=column_letter(index), value=label)
         labels.setdefault(label, index)
     letters = {name: column_letter(index) for index, name in mapping.items()}
+    labels = {name: _header_label(grid, header_row, start, index) for index, name in mapping.items()}
     previous_issue: Any = None
     previous_title: Any = None
     max_rows = settings.limits["max_rows"]
@@ -363,9 +366,11 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
         texts = [cell_text(v) for v in cells if cell_text(v)]
         if not texts:
             continue
-        if len(set(texts)) == 1 and (_SECTION.match(texts[0]) or _NOTE.match(texts[0])
-                                     or (len(texts) > 1 and not _has_key(values))):
-            context.append(texts[0])  # a section row, a note, or a title merged across
+        if not _has_key(values) and (
+            all(_NOTE.match(t) for t in texts)
+            or (len(set(texts)) == 1 and (_SECTION.match(texts[0]) or len(texts) > 1))
+        ):
+            context.extend(dict.fromkeys(texts))  # a section row, notes, or a title merged across
             continue
         if all(not cell_text(values.get(f)) for f in mapping.values() if f != "问题标题"):
             context.extend(texts)
@@ -377,10 +382,20 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
                     values["问题标题"] = previous_title
         previous_issue = values.get("问题序号")
         previous_title = values.get("问题标题")
-        ledger.rows.append(LedgerRow(ledger.name, grid.name, r + 1, values, letters))
+        ledger.rows.append(LedgerRow(ledger.name, grid.name, r + 1, values, letters, labels))
     if len(grid.rows) > start + max_rows:
         ledger.note("file-too-large", f"工作表超过 {max_rows} 行，只读取了前 {max_rows} 行", sheet=grid.name)
     return True
+
+
+def _header_label(grid: Grid, header_row: int, start: int, index: int) -> str:
+    """What the unit wrote above a column: the lowest non-empty header cell."""
+    for r in range(start - 1, header_row - 1, -1):
+        row = grid.rows[r]
+        text = cell_text(row[index]) if index < len(row) else ""
+        if text:
+            return re.sub(r"\s+", "", text)
+    return ""
 
 
 def _clean_cell(ledger: LedgerFile, sheet: str, row: int, column: str, value: str) -> str:

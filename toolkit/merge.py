@@ -40,7 +40,9 @@ class UnitSummary:
     overdue: int = 0
     due_soon: int = 0
     missing: int = 0
+    missing_overdue: int = 0  # tasks past their deadline that the unit has not reported on
     files: list[str] = field(default_factory=list)
+    failed_files: list[str] = field(default_factory=list)  # named for this unit but unreadable
 
     @property
     def rate(self) -> float:
@@ -48,6 +50,8 @@ class UnitSummary:
 
     @property
     def return_state(self) -> str:
+        if not self.files and self.failed_files:
+            return "文件无法读取"
         if not self.files:
             return "未报送"
         if self.missing:
@@ -101,9 +105,13 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
     report.extend(issues.findings)
     by_key: dict[tuple[str, str], list[Entry]] = {}
     files_of: dict[str, list[str]] = {}
+    failed_of: dict[str, list[str]] = {}
     for ledger in files:
         report.extend(ledger.findings)
         if not ledger.ok:
+            guess = issues.units.find_in(ledger.name)
+            if guess and any(f.level == "错误" for f in ledger.findings):
+                failed_of.setdefault(guess, []).append(ledger.name)
             continue
         if ledger.unit:
             files_of.setdefault(ledger.unit, []).append(ledger.name)
@@ -132,7 +140,8 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
                 f"{loser.unit} 对任务 {loser.task.task_id} 的报送已被更新的 {entries[0].ledger.name} 替代",
                 file=loser.row.file, sheet=loser.row.sheet, row=loser.row.row, value=row_summary(loser.row)))
     rows: list[DetailRow] = []
-    summaries = {unit: UnitSummary(unit, files=files_of.get(unit, [])) for unit in issues.unit_names}
+    summaries = {unit: UnitSummary(unit, files=files_of.get(unit, []), failed_files=failed_of.get(unit, []))
+                 for unit in issues.unit_names}
     for task in issues.tasks:
         for unit in task.units:
             entry = winners.get((task.task_id, unit))
@@ -144,11 +153,16 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
             _count(summary, status, state, days)
             if entry is None and summary.files:
                 report.add("missing-task", f"{unit} 报送的台账中没有任务 {task.task_id}（{task.measure[:30]}…）",
-                           file="、".join(summary.files), column="任务编号", value=task.task_id)
+                           file="、".join(summary.files), value=task.task_id)
     for summary in summaries.values():
-        if not summary.files and summary.tasks:
-            report.add("no-return", f"{summary.unit} 没有报送台账（{summary.tasks} 项任务，其中逾期 {summary.overdue} 项）",
-                       value=summary.unit)
+        if summary.files or not summary.tasks:
+            continue
+        if summary.failed_files:
+            report.add("no-return", f"{summary.unit} 报送的 {'、'.join(summary.failed_files)} 无法读取，请联系该单位重新报送"
+                       f"（{summary.tasks} 项任务，其中已过完成时限 {summary.missing_overdue} 项）", value=summary.unit)
+        else:
+            report.add("no-return", f"{summary.unit} 没有报送台账（{summary.tasks} 项任务，其中已过完成时限 "
+                       f"{summary.missing_overdue} 项）", value=summary.unit)
     units = [s for s in summaries.values() if s.tasks]
     return MergeResult(as_of, issues, rows, units, files, report)
 
@@ -163,7 +177,9 @@ def _count(summary: UnitSummary, status: str | None, state: str, days: int | Non
         summary.in_progress += 1
     elif status in ("未启动", NOT_FILLED):
         summary.not_started += 1
-    if state == OVERDUE or (state == NOT_RETURNED and days is not None):
+    if state == OVERDUE:
         summary.overdue += 1
+    if state == NOT_RETURNED and days is not None:
+        summary.missing_overdue += 1
     elif state == DUE_SOON:
         summary.due_soon += 1

@@ -21,8 +21,8 @@ def print_merge_summary(run: MergeRun, workspace: Path) -> None:
     console = Console(highlight=False)
     result = run.result
     totals = result.totals()
-    console.print(f"统计截止日期 {result.as_of.isoformat()}，读取文件 {totals['已读取']}/{totals['文件数']} 个，"
-                  f"任务 {totals['任务数']} 项（按单位计）")
+    console.print(f"统计截止日期 {result.as_of.isoformat()}，读取台账 {totals['已读取']}/{totals['文件数']} 个文件"
+                  f"（压缩包内的文件单独计），任务 {totals['任务数']} 项（按单位计）", soft_wrap=True)
     table = Table(show_edge=False, header_style="bold")
     for name in ("责任单位", "任务数", "已完成", "逾期", "临期", "完成率", "报送状态"):
         table.add_column(name, justify="left" if name in ("责任单位", "报送状态") else "right")
@@ -35,5 +35,14 @@ def print_merge_summary(run: MergeRun, workspace: Path) -> None:
     report = result.report
     console.print(f"逾期 {totals['逾期']} 项，临期 {totals['临期']} 项，未报送 {totals['未报送']} 项；"
                   f"校验问题：错误 {report.count('错误')} 条，警告 {report.count('警告')} 条，提示 {report.count('提示')} 条"
-                  "（详见“校验问题”工作表）")
+                  "（详见“校验问题”工作表）", soft_wrap=True)
+    errors = [f for f in report.sorted() if f.level == "错误"]
+    if errors:
+        console.print(f"需要处理的错误（{len(errors)} 条）：")
+        for finding in errors[:12]:
+            where = " › ".join(part for part in (
+                finding.file, finding.sheet, f"第{finding.row}行" if finding.row else "", finding.column) if part)
+            console.print(f"  {where}：{finding.message}", markup=False, soft_wrap=True)
+        if len(errors) > 12:
+            console.print(f"  ……另有 {len(errors) - 12} 条")
     console.print(f"已生成：{_shown(run.output, workspace)}（用时 {run.seconds:.1f} 秒）")

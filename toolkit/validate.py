@@ -53,7 +53,7 @@ def row_summary(row: LedgerRow) -> str:
 
 def _finding(code: str, message: str, row: LedgerRow, column: str = "", value: Any = "") -> Finding:
     letter = row.columns.get(column, "") if column else ""
-    label = f"{letter}（{column}）" if letter else column
+    label = f"{letter}（{row.labels.get(column) or column}）" if letter else column
     return Finding(code, message, file=row.file, sheet=row.sheet, row=row.row, column=label,
                    value=cell_text(value) if not isinstance(value, str) else value)
 

@@ -23,7 +23,7 @@ MAX_ROW_HEIGHT = 409  # Excel's limit
 FINDING_COLUMNS = [("级别", 6), ("代码", 20), ("文件", 30), ("工作表", 12), ("行", 6), ("列", 12),
                    ("值", 40), ("说明", 60)]
 UNIT_COLUMNS = ["责任单位", "任务数", "已完成", "推进中", "未启动", "逾期", "临期", "完成率", "报送状态", "报送文件"]
-SILENT_COLUMNS = [("责任单位", 22), ("任务数", 8), ("其中逾期", 10)]
+SILENT_COLUMNS = [("责任单位", 22), ("任务数", 8), ("其中逾期", 10), ("说明", 50)]
 
 
 def output_name(outbox: Path, now: datetime) -> Path:
@@ -147,10 +147,9 @@ def _write_long_texts(result: MergeResult, workbook_path: Path) -> None:
 
 
 def display_width(text: str) -> int:
-    """Width in Excel character units: CJK characters count two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Width in Excel character units, CJK counting two: (UTF-8 bytes + characters) / 2 gives
+    1 for ASCII and 2 for CJK (3 bytes), without a per-character loop."""
+    return (len(text.encode("utf-8")) + len(text)) // 2
 
 
 def row_height(texts: list[tuple[str, float]]) -> float:
@@ -196,7 +195,7 @@ def _summary_sheet(workbook: Any, formats: _Formats, result: MergeResult, now: d
             sheet.write_number(i, col, value, formats.get("int", OVERDUE if col == 5 and value else ""))
         sheet.write_number(i, 7, unit.rate, formats.get("pct"))
         sheet.write_string(i, 8, unit.return_state, formats.get("center", NOT_RETURNED if not unit.files else ""))
-        _text(sheet, i, 9, "、".join(unit.files), formats.get("text"))
+        _text(sheet, i, 9, "、".join(unit.files or unit.failed_files), formats.get("text"))
     last = top + len(result.units)
     for col, width in enumerate([20, 7, 7, 7, 7, 7, 7, 8, 14, 40]):
         sheet.set_column(col, col, width)
@@ -250,7 +249,7 @@ def _detail_sheet(workbook: Any, formats: _Formats, result: MergeResult) -> None
         sheet.write_number(i, 3, task.measure_no, formats.get("int", state))
         _text(sheet, i, 4, task.measure, text)
         _text(sheet, i, 5, line.unit, text)
-        _date_or_text(sheet, i, 6, task.deadline, task.deadline_text or "长期坚持", formats, state)
+        _date_or_text(sheet, i, 6, task.deadline, task.deadline_text, formats, state)
         _text(sheet, i, 7, entry.status if entry else "", center)
         _text(sheet, i, 8, state, center)
         if line.overdue_days is not None:
@@ -310,5 +309,8 @@ def _silent_sheet(workbook: Any, formats: _Formats, result: MergeResult) -> None
     for i, unit in enumerate(result.silent_units, start=1):
         sheet.write_string(i, 0, unit.unit, formats.get("text", NOT_RETURNED))
         sheet.write_number(i, 1, unit.tasks, formats.get("int", NOT_RETURNED))
-        sheet.write_number(i, 2, unit.overdue, formats.get("int", NOT_RETURNED))
+        sheet.write_number(i, 2, unit.missing_overdue, formats.get("int", NOT_RETURNED))
+        note = (f"报送的 {'、'.join(unit.failed_files)} 无法读取，需重新报送" if unit.failed_files
+                else "没有收到台账")
+        sheet.write_string(i, 3, note, formats.get("text", NOT_RETURNED))
     sheet.freeze_panes(1, 0)
