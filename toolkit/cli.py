@@ -125,6 +125,104 @@ def init(
     typer.echo("下一步：把问题清单放到 issues.xlsx（工作表“问题清单”），各单位报回的台账放进 inbox/，然后运行 toolkit merge")
 
 
+issues_app = typer.Typer(help="问题清单：从上级下发的文件导入。", no_args_is_help=True, add_completion=False,
+                         pretty_exceptions_show_locals=False, rich_markup_mode=None)
+app.add_typer(issues_app, name="issues")
+
+
+@issues_app.command("import")
+def issues_import(
+    source: Path = typer.Argument(..., help="上级下发的问题清单：.docx（序号|问题|整改目标|整改措施|整改完成情况 表格）或其文本 .txt"),
+    workspace: Path | None = WORKSPACE,
+    force: bool = typer.Option(False, "--force", help="issues.xlsx 已存在时覆盖它"),
+    debug: bool = DEBUG,
+) -> None:
+    """把上级下发的问题表格导入为 issues.xlsx（工作表“问题清单”，每项整改措施一行）。"""
+    from toolkit.pipeline import open_workspace
+    from toolkit.rounds import run_import
+
+    try:
+        run = run_import(open_workspace(workspace or Path.cwd()), source, force)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, debug)
+        return
+    typer.echo(f"已导入 {run.problems} 个问题、{run.tasks} 项整改措施 → {run.path}")
+    if run.used_default_units:
+        typer.echo("（toolkit.toml 中没有 [units] names，按内置的区直单位名单识别责任单位）")
+    no_unit = [f for f in run.findings if f.code == "unknown-unit"]
+    if no_unit:
+        typer.echo(f"有 {len(no_unit)} 项措施的文字中没有找到责任单位，已留空，请在 issues.xlsx 中补填：")
+        for finding in no_unit:
+            typer.echo(f"  {finding.message}")
+    for finding in run.findings:
+        if finding.code != "unknown-unit":
+            typer.echo(f"  {finding.level}：{finding.message}")
+
+
+@app.command()
+def template(
+    workspace: Path | None = WORKSPACE,
+    unit: str | None = typer.Option(None, "--unit", help="只生成这一个单位的台账"),
+    as_of: str | None = typer.Option(None, "--as-of", help="台账标题中的“截至”日期（默认：toolkit.toml 中的 as_of，否则今天）"),
+    debug: bool = DEBUG,
+) -> None:
+    """按问题清单给每个责任单位生成一份台账，放在 outbox/分发_YYYYMMDD/。"""
+    from toolkit.pipeline import open_workspace, resolve_as_of
+    from toolkit.rounds import run_template
+
+    try:
+        settings = open_workspace(workspace or Path.cwd())
+        run = run_template(settings, resolve_as_of(settings, _parse_as_of(as_of)), unit)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, debug)
+        return
+    if run.template_created:
+        typer.echo(f"已生成空白台账模板 {run.template}")
+    typer.echo(f"已生成 {len(run.ledgers)} 份台账 → {run.folder}")
+    for name, path, count in run.ledgers:
+        typer.echo(f"  {name}：{count} 项任务（{path.name}）")
+
+
+@app.command()
+def check(
+    files: list[Path] = typer.Argument(..., help="要检查的台账文件（可以多个）"),
+    workspace: Path | None = WORKSPACE,
+    as_of: str | None = typer.Option(None, "--as-of", help="统计截止日期（默认：toolkit.toml 中的 as_of，否则今天）"),
+    strict: bool = typer.Option(False, "--strict", help="发现“错误”级校验问题时以退出码 1 结束"),
+    debug: bool = DEBUG,
+) -> None:
+    """检查报回的台账（不合并），并为有问题的文件在 outbox/反馈/ 生成标注了问题的反馈件。"""
+    from toolkit.pipeline import open_workspace, resolve_as_of
+    from toolkit.rounds import run_check
+
+    try:
+        settings = open_workspace(workspace or Path.cwd())
+        checked = run_check(settings, files, resolve_as_of(settings, _parse_as_of(as_of)))
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, debug)
+        return
+    errors = 0
+    for item in checked:
+        who = f"（{item.unit}）" if item.unit else ""
+        errors += item.count("错误")
+        if not item.findings:
+            typer.echo(f"✔ {item.name}{who}：没有发现问题")
+            continue
+        typer.echo(f"✘ {item.name}{who}：错误 {item.count('错误')} 条，警告 {item.count('警告')} 条，提示 {item.count('提示')} 条")
+        for finding in item.findings[:30]:
+            where = " ".join(part for part in (
+                finding.sheet, f"第{finding.row}行" if finding.row else "", finding.column) if part)
+            typer.echo(f"    [{finding.level}] {where + '：' if where else ''}{finding.message}")
+        if len(item.findings) > 30:
+            typer.echo(f"    ……另有 {len(item.findings) - 30} 条，见反馈件")
+        if item.feedback:
+            typer.echo(f"    反馈件：{item.feedback}")
+        elif item.note:
+            typer.echo(f"    {item.note}")
+    if strict and errors:
+        raise typer.Exit(1)
+
+
 def run() -> None:  # pragma: no cover - console entry for `python -m toolkit`
     app(prog_name="toolkit")
 
