@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from toolkit.config import Settings
-from toolkit.dates import BLANK, DATE, OPEN, YEARLESS, find_year, parse_date
+from toolkit.dates import BLANK, DATE, INVALID, OPEN, YEARLESS, find_year, parse_date
 from toolkit.errors import IssueListError
 from toolkit.findings import Finding
 from toolkit.normalize import (
@@ -198,8 +198,11 @@ def load_issue_list(settings: Settings) -> IssueList:
             continue
         seen[task_id] = offset
         deadline_raw = get("完成时限")
-        hint = find_year(texts["整改措施"]) or find_year(texts["整改目标"])
-        parsed = parse_date(deadline_raw if deadline_raw != "" else None, hint)
+        parsed = parse_date(deadline_raw if deadline_raw != "" else None)
+        if parsed.kind == INVALID:  # perhaps a month without a year: take it from the text
+            hint = find_year(texts["整改措施"]) or find_year(texts["整改目标"])
+            if hint:
+                parsed = parse_date(deadline_raw, hint)
         if parsed.kind not in (DATE, BLANK, OPEN, YEARLESS):
             problems.append(f"{where}“完成时限”无法识别：{texts['完成时限']!r}，应为日期（如 2024-06-30、2024年6月底前）或“长期坚持”")
             continue

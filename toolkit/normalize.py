@@ -10,18 +10,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\u3000\u00a0]+")
 
 
+_HALFWIDTH = {0x3000: " ", **{code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}}
+
+
 def halfwidth(text: str) -> str:
     """Full-width ASCII (digits, letters, punctuation, space) to half-width; other text unchanged."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if code == 0x3000:
-            out.append(" ")
-        elif 0xFF01 <= code <= 0xFF5E:
-            out.append(chr(code - 0xFEE0))
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_HALFWIDTH)
 
 
 def strip_control(text: str) -> tuple[str, bool]:
@@ -48,10 +42,14 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
 def compact(text: str) -> str:
-    """Text for comparison: half-width, NFKC, no whitespace at all."""
-    text = unicodedata.normalize("NFKC", halfwidth(text))
-    return re.sub(r"\s+", "", text)
+    """Text for comparison: NFKC (which also makes full-width ASCII half-width), no whitespace."""
+    if text.isascii():
+        return _WHITESPACE.sub("", text)
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", halfwidth(text)))
 
 
 def clean_header(text: str) -> str:

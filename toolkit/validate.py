@@ -99,7 +99,10 @@ def locked_changes(row: LedgerRow, task: Task) -> Iterator[Finding]:
     if cell_text(values.get("措施序号")):
         checks.append(("措施序号", parse_int(values["措施序号"]) != task.measure_no))
     for name, expected in (("整改措施", task.measure), ("问题标题", task.issue_title)):
-        got = compact(cell_text(values.get(name)))
+        raw = values.get(name)
+        if raw is None or raw == "" or raw == expected:
+            continue  # the common case: the pre-filled text came back as it was sent
+        got = compact(cell_text(raw))
         if got and got != compact(expected):
             similar = difflib.SequenceMatcher(None, got[:500], compact(expected)[:500], autojunk=False)
             checks.append((name, similar.ratio() < 0.9))
