@@ -53,7 +53,7 @@ def column_letter(index: int) -> str:
     return letters
 
 
-@dataclass
+@dataclass(slots=True)
 class LedgerRow:
     """One data row of a returned ledger, with where it came from."""
 
@@ -363,18 +363,18 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
             if isinstance(value, str) and value:
                 value = _clean_cell(ledger, grid.name, r + 1, letters[name], value)
             values[name] = value
-        texts = [cell_text(v) for v in cells if cell_text(v)]
-        if not texts:
-            continue
-        if not _has_key(values) and (
-            all(_NOTE.match(t) for t in texts)
-            or (len(set(texts)) == 1 and (_SECTION.match(texts[0]) or len(texts) > 1))
-        ):
-            context.extend(dict.fromkeys(texts))  # a section row, notes, or a title merged across
-            continue
-        if all(not cell_text(values.get(f)) for f in mapping.values() if f != "问题标题"):
-            context.extend(texts)
-            continue
+        if not _has_key(values):  # no task id or number: perhaps a section, note or title row
+            texts = [t for t in map(cell_text, cells) if t]
+            if not texts:
+                continue
+            if all(_NOTE.match(t) for t in texts) or (
+                len(set(texts)) == 1 and (_SECTION.match(texts[0]) or len(texts) > 1)
+            ):
+                context.extend(dict.fromkeys(texts))  # a section row, notes, or a title merged across
+                continue
+            if all(not cell_text(values.get(f)) for f in mapping.values() if f != "问题标题"):
+                context.extend(texts)
+                continue
         if not cell_text(values.get("问题序号")) and not cell_text(values.get("任务编号")):
             if previous_issue not in (None, "") and (cell_text(values.get("措施序号")) or cell_text(values.get("整改措施"))):
                 values["问题序号"] = previous_issue

@@ -26,6 +26,8 @@ def strip_control(text: str) -> tuple[str, bool]:
 
 def cell_text(value: object) -> str:
     """A cell as the text a person sees: numbers without a trailing .0, None as ''."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -110,7 +112,13 @@ _TASK_ID = re.compile(r"^(\d+)\s*[-－—–_]\s*(\d+)$")
 
 def parse_task_id(value: object) -> str | None:
     """'13-2', '13－2', '13—2', '13_2' → '13-2'; None otherwise."""
-    text = compact(cell_text(value))
+    if value is None or value == "" or isinstance(value, (int, float)):
+        return None
+    text = cell_text(value)
+    if text.isascii():
+        text = text.replace(" ", "")
+    else:
+        text = compact(text)
     match = _TASK_ID.match(text)
     if not match:
         return None
