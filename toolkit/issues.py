@@ -26,7 +26,7 @@ COLUMNS = ["任务编号", "问题序号", "问题标题", "措施序号", "整�
 REQUIRED = ["问题序号", "问题标题", "措施序号", "整改措施", "责任单位"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Task:
     """One measure (整改措施) of one problem; tracked once per responsible unit."""
 

@@ -79,6 +79,7 @@ class LedgerFile:
     findings: list[Finding] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
     ok: bool = False  # a ledger sheet was found and read
+    context: list[str] = field(default_factory=list)  # title, notes and section texts around the table
 
     def note(self, code: str, message: str, **where: Any) -> None:
         self.findings.append(Finding(code, message, file=self.name, **where))
@@ -119,31 +120,54 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 def read_inbox(settings: Settings, units: UnitBook,
                progress: Callable[[str], None] | None = None) -> list[LedgerFile]:
     """Read every file under the inbox, each in a worker with memory and time limits."""
-    from toolkit.sandbox import Failed, isolated_map
+    return read_issues_and_inbox(settings, lambda: None, progress, units)[1]
+
+
+def read_issues_and_inbox(settings: Settings, load_issues: Callable[[], Any],
+                          progress: Callable[[str], None] | None = None,
+                          units: UnitBook | None = None) -> tuple[Any, list[LedgerFile]]:
+    """Load the issue list and read every inbox file, all in workers with memory and time limits:
+    the issue list loads on one core while the first files are read on the other. Which unit
+    sent each file is decided afterwards, here, against the issue list's units."""
+    from toolkit.errors import IssueListError, ToolkitError
+    from toolkit.sandbox import Failed, Raised, isolated_map
 
     inbox = settings.path("inbox")
     paths = list(iter_inbox(inbox))
     names = [p.relative_to(inbox).as_posix() for p in paths]
 
-    def job(path: Path) -> list[LedgerFile]:
-        return read_path(path, path.relative_to(inbox).as_posix(), settings, units)
+    def job(item: Path | None) -> Any:
+        if item is None:
+            return load_issues()
+        return read_path(item, item.relative_to(inbox).as_posix(), settings, None)
 
     limits = settings.limits
-    results = isolated_map(job, paths, workers=limits["workers"], timeout=limits["file_timeout_s"],
-                           memory_mb=limits["memory_mb"],
-                           on_result=(lambda i: progress(names[i])) if progress else None)
+    results = isolated_map(job, [None, *paths], workers=limits["workers"], timeout=limits["file_timeout_s"],
+                           memory_mb=limits["memory_mb"], passthrough=(ToolkitError,),
+                           on_result=(lambda i: progress(names[i - 1]) if i else None) if progress else None)
+    first = results[0]
+    if isinstance(first, Raised):
+        raise first.error
+    if isinstance(first, Failed):
+        raise IssueListError(f"问题清单 {settings.path('issues')} 无法读取：{first.reason}")
+    issues = first
+    book = units if units is not None else getattr(issues, "units", None)
     files: list[LedgerFile] = []
-    for name, result in zip(names, results, strict=True):
-        if isinstance(result, Failed):
+    for name, result in zip(names, results[1:], strict=True):
+        if isinstance(result, (Failed, Raised)):
             failed = LedgerFile(name)
-            failed.note("unreadable-file", f"文件无法读取：{result.reason}；请用 Excel 打开后另存为 .xlsx 再报送")
+            reason = result.reason if isinstance(result, Failed) else str(result.error)
+            failed.note("unreadable-file", f"文件无法读取：{reason}；请用 Excel 打开后另存为 .xlsx 再报送")
             files.append(failed)
-        else:
-            files.extend(result)
-    return files
+            continue
+        for ledger in result:
+            if ledger.ok and book is not None:
+                identify(ledger, book)
+            files.append(ledger)
+    return issues, files
 
 
-def read_path(path: Path, rel: str, settings: Settings, units: UnitBook) -> list[LedgerFile]:
+def read_path(path: Path, rel: str, settings: Settings, units: UnitBook | None) -> list[LedgerFile]:
     """One inbox entry: a zip gives one result per member, a workbook or CSV one, anything else is skipped."""
     suffix = path.suffix.lower()
     if suffix == ".zip":
@@ -155,7 +179,7 @@ def read_path(path: Path, rel: str, settings: Settings, units: UnitBook) -> list
     return [skipped]
 
 
-def _read_safely(path: Path, rel: str, settings: Settings, units: UnitBook) -> LedgerFile:
+def _read_safely(path: Path, rel: str, settings: Settings, units: UnitBook | None) -> LedgerFile:
     """read_ledger, with any unexpected failure on one file turned into a finding for that file."""
     try:
         return read_ledger(path, rel, settings, units, mtime=_mtime(path))
@@ -172,7 +196,7 @@ def _mtime(path: Path) -> datetime | None:
         return None
 
 
-def _read_zip(path: Path, rel: str, settings: Settings, units: UnitBook) -> list[LedgerFile]:
+def _read_zip(path: Path, rel: str, settings: Settings, units: UnitBook | None) -> list[LedgerFile]:
     limit = settings.limits["max_unzipped_mb"] * 2**20
     try:
         check_zip(path, limit)
@@ -217,7 +241,7 @@ def _read_zip(path: Path, rel: str, settings: Settings, units: UnitBook) -> list
 # ---------------------------------------------------------------- reading one file
 
 
-def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook, *,
+def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook | None, *,
                 data: bytes | None = None, mtime: datetime | None = None) -> LedgerFile:
     """Read one returned file. Never raises on bad content: problems become findings."""
     ledger = LedgerFile(name, mtime=mtime)
@@ -249,7 +273,9 @@ def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook, *,
         sheets = "、".join(g.name for g in grids if g is not meta_grid) or "（无）"
         ledger.note("no-header", f"没有找到台账表头（应有 任务编号/问题序号/整改措施 等列）；工作表：{sheets}")
         return ledger
-    _identify(ledger, units, context)
+    ledger.context = context[:60]
+    if units is not None:
+        identify(ledger, units)
     return ledger
 
 
@@ -423,7 +449,9 @@ def _has_key(values: dict[str, Any]) -> bool:
 # ---------------------------------------------------------------- which unit, which date
 
 
-def _identify(ledger: LedgerFile, units: UnitBook, context: list[str]) -> None:
+def identify(ledger: LedgerFile, units: UnitBook) -> None:
+    """Which unit sent the file (_meta, 责任单位 column, title, file name) and when (填报日期)."""
+    context = ledger.context
     meta_unit = units.resolve(ledger.meta.get("单位", ""))
     stamp = ledger.meta.get("生成时间", "")
     if stamp:

@@ -15,7 +15,7 @@ OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED = (
     "逾期", "临期", "正常", "已完成", "逾期完成", "长期", "未报送")
 
 
-@dataclass
+@dataclass(slots=True)
 class DetailRow:
     """One line of 台账明细: a task as one unit reported it (or did not)."""
 
@@ -67,6 +67,16 @@ class MergeResult:
     units: list[UnitSummary]
     files: list[LedgerFile]
     report: Report
+
+    def release_inputs(self) -> None:
+        """Drop the returned rows once merged: at province scale they are most of the memory, and
+        only what each entry kept (status, texts, dates, source) is written out."""
+        for ledger in self.files:
+            ledger.rows = []
+        for line in self.rows:
+            if line.entry is not None:
+                line.entry.source  # noqa: B018 - computed and kept before the row goes
+                line.entry.row = None
 
     @property
     def silent_units(self) -> list[UnitSummary]:

@@ -54,13 +54,14 @@ def run_merge(settings: Settings, as_of: date | None = None,
     import time
 
     from toolkit.issues import load_issue_list
-    from toolkit.ledger import iter_inbox, read_inbox
+    from toolkit.ledger import iter_inbox, read_issues_and_inbox
     from toolkit.merge import merge
     from toolkit.workbook import write_workbook
 
     started = time.perf_counter()
     inbox = settings.path("inbox")
-    issues = load_issue_list(settings)
+    if not settings.path("issues").exists():
+        load_issue_list(settings)  # raises the clerk's message about the missing issue list
     if not inbox.is_dir():
         raise WorkspaceError(f"找不到收件目录 {inbox}。请新建该目录，把各单位报回的台账放进去后再运行")
     total = sum(1 for _ in iter_inbox(inbox))
@@ -72,8 +73,9 @@ def run_merge(settings: Settings, as_of: date | None = None,
         if progress:
             progress(done, total, name)
 
-    files = read_inbox(settings, issues.units, step)
+    issues, files = read_issues_and_inbox(settings, lambda: load_issue_list(settings), step)
     result = merge(issues, files, settings, resolve_as_of(settings, as_of))
+    result.release_inputs()
     output = write_workbook(result, settings, now)
     return MergeRun(result, output, time.perf_counter() - started)
 
@@ -100,3 +102,57 @@ def init_workspace(target: Path) -> list[Path]:
         write_blank_template(template)
         made.append(template)
     return made
+
+
+def merge_only(settings: Settings, as_of: date | None = None) -> MergeResult:
+    """Read and merge without writing a workbook (for reminders)."""
+    from toolkit.issues import load_issue_list
+    from toolkit.ledger import read_issues_and_inbox
+    from toolkit.merge import merge
+
+    inbox = settings.path("inbox")
+    if not settings.path("issues").exists():
+        load_issue_list(settings)
+    if not inbox.is_dir():
+        raise WorkspaceError(f"找不到收件目录 {inbox}。请新建该目录，把各单位报回的台账放进去后再运行")
+    issues, files = read_issues_and_inbox(settings, lambda: load_issue_list(settings))
+    return merge(issues, files, settings, resolve_as_of(settings, as_of))
+
+
+@dataclass
+class MailRun:
+    drafts: list[Path]
+    results: list[Any]  # mail.SendResult, when sent
+    merge: MergeRun | None = None
+    no_address: list[str] | None = None
+    contacts_missing: bool = False
+
+
+def run_mail(settings: Settings, to: list[str], cc: list[str], send: bool,
+             as_of: date | None = None) -> MailRun:
+    """Merge (writing a fresh consolidated workbook), then mail it: a draft .eml, sent with send=True."""
+    from toolkit import mail
+
+    mail_settings = mail.load_mail_settings(settings)
+    mail.check_addresses(to)
+    mail.check_addresses(cc, "抄送")
+    merged = run_merge(settings, as_of)
+    message = mail.summary_message(merged.result, merged.output, to, cc, mail_settings.sender or None,
+                                   colors=settings.colors)
+    drafts = mail.save_drafts([message], mail.drafts_folder(settings))
+    results = mail.send([message], mail_settings, drafts) if send else []
+    return MailRun(drafts, results, merge=merged)
+
+
+def run_remind(settings: Settings, send: bool, cc: list[str], as_of: date | None = None) -> MailRun:
+    """One reminder per unit that is late, due soon or silent; addresses from 单位通讯录."""
+    from toolkit import mail
+
+    mail_settings = mail.load_mail_settings(settings)
+    result = merge_only(settings, as_of)
+    contacts = mail.read_contacts(settings.path("issues"))
+    messages, no_address = mail.reminder_messages(result, contacts, mail_settings.sender or None, cc=cc,
+                                                  colors=settings.colors)
+    drafts = mail.save_drafts(messages, mail.drafts_folder(settings)) if messages else []
+    results = mail.send(messages, mail_settings, drafts) if send and messages else []
+    return MailRun(drafts, results, no_address=no_address, contacts_missing=not contacts)

@@ -26,7 +26,15 @@ class Failed:
     reason: str
 
 
+@dataclass
+class Raised:
+    """An exception of one of the `passthrough` types, carried back for the caller to raise."""
+
+    error: BaseException
+
+
 _job: Callable[[Any], Any] | None = None
+_passthrough: tuple[type[BaseException], ...] = ()
 
 
 def _worker(conn: Any, memory_bytes: int) -> None:
@@ -52,6 +60,8 @@ def _worker(conn: Any, memory_bytes: int) -> None:
             result = ("ok", _job(item))
         except MemoryError:
             result = ("err", "内存不足")
+        except _passthrough as exc:
+            result = ("raise", exc)
         except BaseException as exc:  # noqa: BLE001 - reported to the parent as this item's failure
             result = ("err", f"{type(exc).__name__}: {str(exc)[:200]}")
         try:
@@ -91,20 +101,25 @@ class _Slot(Generic[T]):
 
 def isolated_map(job: Callable[[T], R], items: Sequence[T], *, workers: int = 2,
                  timeout: float = 120.0, memory_mb: int = 4096,
-                 on_result: Callable[[int], None] | None = None) -> list[R | Failed]:
-    """job(item) for every item, in forked workers; results in item order. Falls back to in-process
-    calls where fork is not available (the limits then do not apply)."""
-    global _job
+                 on_result: Callable[[int], None] | None = None,
+                 passthrough: tuple[type[BaseException], ...] = ()) -> list[R | Failed | Raised]:
+    """job(item) for every item, in forked workers; results in item order. An exception of a
+    `passthrough` type comes back as Raised; any other failure of an item as Failed. Falls back to
+    in-process calls where fork is not available (the limits then do not apply)."""
+    global _job, _passthrough
     if not items:
         return []
     if "fork" not in mp.get_all_start_methods() or workers < 1:
-        results: list[R | Failed] = []
+        results: list[R | Failed | Raised] = []
         for i, item in enumerate(items):
-            results.append(job(item))
+            try:
+                results.append(job(item))
+            except passthrough as exc:
+                results.append(Raised(exc))
             if on_result:
                 on_result(i)
         return results
-    _job = job
+    _job, _passthrough = job, passthrough
     ctx = mp.get_context("fork")
     memory = memory_mb * 2**20
     out: list[R | Failed | None] = [None] * len(items)
@@ -126,7 +141,8 @@ def isolated_map(job: Callable[[T], R], items: Sequence[T], *, workers: int = 2,
                 if slot.conn in ready:
                     try:
                         got_index, (kind, value) = slot.conn.recv()
-                        out[got_index] = value if kind == "ok" else Failed(value)
+                        out[got_index] = (value if kind == "ok" else Raised(value) if kind == "raise"
+                                          else Failed(value))
                         finished = True
                     except (EOFError, OSError):
                         pass
@@ -149,5 +165,5 @@ def isolated_map(job: Callable[[T], R], items: Sequence[T], *, workers: int = 2,
     finally:
         for slot in slots:
             slot.stop()
-        _job = None
+        _job, _passthrough = None, ()
     return out  # type: ignore[return-value]

@@ -26,7 +26,7 @@ TEXT_FIELDS = ("整改进展", "佐证材料", "存在问题", "填报人", "联
 EXCEL_CELL_LIMIT = 32767
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One unit's report on one task, taken from one row."""
 
@@ -38,11 +38,15 @@ class Entry:
     done_text: str  # what was written, kept when it is not a date
     texts: dict[str, str]
     ledger: LedgerFile
-    row: LedgerRow
+    row: LedgerRow | None  # None once the merge has released its inputs
+
+    _source: str = ""
 
     @property
     def source(self) -> str:
-        return f"{self.row.file} › {self.row.sheet} › 第{self.row.row}行"
+        if not self._source and self.row is not None:
+            self._source = f"{self.row.file} › {self.row.sheet} › 第{self.row.row}行"
+        return self._source
 
 
 def row_summary(row: LedgerRow) -> str:

@@ -12,6 +12,7 @@ from toolkit.config import Settings
 from toolkit.errors import OutputError
 from toolkit.merge import NOT_RETURNED, OVERDUE, MergeResult
 from toolkit.validate import EXCEL_CELL_LIMIT
+from toolkit.writers import open_book
 
 DETAIL_COLUMNS = [
     ("任务编号", 8), ("问题序号", 6), ("问题标题", 16), ("措施序号", 6), ("整改措施", 42), ("责任单位", 14),
@@ -42,10 +43,10 @@ def clip(text: str) -> str:
 
 
 class _Formats:
-    """XlsxWriter formats, made once per (kind, state)."""
+    """Cell formats, made once per (kind, state)."""
 
-    def __init__(self, workbook: Any, settings: Settings) -> None:
-        self.workbook = workbook
+    def __init__(self, book: Any, settings: Settings) -> None:
+        self.book = book
         self.colors = settings.colors
         self.cache: dict[tuple[str, str], Any] = {}
 
@@ -77,14 +78,13 @@ class _Formats:
                     spec["pattern"] = 1
                 if color.get("font"):
                     spec["font_color"] = "#" + color["font"]
-            self.cache[key] = self.workbook.add_format(spec)
+            self.cache[key] = self.book.fmt(spec)
         return self.cache[key]
 
 
-def write_workbook(result: MergeResult, settings: Settings, now: datetime | None = None) -> Path:
+def write_workbook(result: MergeResult, settings: Settings, now: datetime | None = None,
+                   writer: str = "auto") -> Path:
     """Write the consolidated workbook into the outbox and return its path. Never overwrites."""
-    import xlsxwriter
-
     now = now or datetime.now()
     outbox = settings.path("outbox")
     try:
@@ -93,18 +93,14 @@ def write_workbook(result: MergeResult, settings: Settings, now: datetime | None
         raise OutputError(f"无法创建输出目录 {outbox}：{exc.strerror or exc}。请检查该目录的权限") from exc
     final = output_name(outbox, now)
     temp = outbox / f".{final.stem}.{os.getpid()}.tmp"
-    workbook = xlsxwriter.Workbook(str(temp), {
-        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-        "constant_memory": len(result.rows) > 50_000,
-    })
-    workbook.set_properties({"title": "整改台账汇总", "created": now, "comments": "由 toolkit merge 生成"})
-    formats = _Formats(workbook, settings)
     try:
-        _summary_sheet(workbook, formats, result, now)
-        _detail_sheet(workbook, formats, result)
-        _findings_sheet(workbook, formats, result)
-        _silent_sheet(workbook, formats, result)
-        workbook.close()
+        book = open_book(temp, len(result.rows), now, writer)
+        formats = _Formats(book, settings)
+        _summary_sheet(book, formats, result, now)
+        _detail_sheet(book, formats, result)
+        _findings_sheet(book, formats, result)
+        _silent_sheet(book, formats, result)
+        book.close()
         final = _publish(temp, final)
         _write_long_texts(result, final)
     except OSError as exc:
@@ -157,105 +153,102 @@ def row_height(texts: list[tuple[str, float]]) -> float:
     previewers and phone apps do not grow rows for wrapped text on their own."""
     lines = 1
     for text, width in texts:
-        if text:
-            per_line = max(1.0, width * 1.15 - 1)
-            lines = max(lines, sum(max(1, -(-display_width(part) // int(per_line))) for part in text.split("\n")))
+        if not text:
+            continue
+        per_line = max(1, int(width * 1.15 - 1))
+        if len(text) * 2 <= per_line and "\n" not in text:
+            continue  # fits on one line whatever it holds
+        if "\n" in text:
+            count = sum(max(1, -(-display_width(part) // per_line)) for part in text.split("\n"))
+        else:
+            count = -(-display_width(text) // per_line)
+        if count > lines:
+            lines = count
     return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
 
 
 def _text(sheet: Any, row: int, col: int, value: str, fmt: Any) -> None:
     if value:
-        sheet.write_string(row, col, clip(value), fmt)
+        sheet.text(row, col, clip(value), fmt)
     else:
-        sheet.write_blank(row, col, None, fmt)
+        sheet.blank(row, col, fmt)
 
 
-def _summary_sheet(workbook: Any, formats: _Formats, result: MergeResult, now: datetime) -> None:
-    sheet = workbook.add_worksheet("汇总")
+def _summary_sheet(book: Any, formats: _Formats, result: MergeResult, now: datetime) -> None:
+    sheet = book.sheet("汇总")
     as_of = result.as_of
-    sheet.write_string(0, 0, f"整改台账汇总（截至{as_of.year}年{as_of.month}月{as_of.day}日）", formats.get("title"))
-    sheet.write_string(1, 0, f"统计截止日期：{as_of.isoformat()}    生成时间：{now:%Y-%m-%d %H:%M}    "
+    sheet.text(0, 0, f"整改台账汇总（截至{as_of.year}年{as_of.month}月{as_of.day}日）", formats.get("title"))
+    sheet.text(1, 0, f"统计截止日期：{as_of.isoformat()}    生成时间：{now:%Y-%m-%d %H:%M}    "
                        f"问题清单指纹：{result.issues.fingerprint}", formats.get("plain"))
     totals = result.totals()
     labels = ["任务数", "已完成", "逾期完成", "逾期", "临期", "正常", "长期", "未报送"]
+    for col, label in enumerate(labels):  # row by row: the big-output writers stream rows
+        sheet.text(3, col, label, formats.get("header", label if label != "任务数" else ""))
     for col, label in enumerate(labels):
-        sheet.write_string(3, col, label, formats.get("header", label if label != "任务数" else ""))
-        sheet.write_number(4, col, totals[label], formats.get("int"))
-    sheet.write_string(5, 0, f"读取文件 {totals['已读取']} 个（共 {totals['文件数']} 个），"
+        sheet.number(4, col, totals[label], formats.get("int"))
+    sheet.text(5, 0, f"读取文件 {totals['已读取']} 个（共 {totals['文件数']} 个），"
                        f"校验问题：错误 {result.report.count('错误')} 条，警告 {result.report.count('警告')} 条",
                        formats.get("plain"))
     top = 7
     for col, label in enumerate(UNIT_COLUMNS):
-        sheet.write_string(top, col, label, formats.get("header"))
+        sheet.text(top, col, label, formats.get("header"))
     for i, unit in enumerate(result.units, start=top + 1):
         state = NOT_RETURNED if not unit.files else (OVERDUE if unit.overdue else "")
-        sheet.write_string(i, 0, unit.unit, formats.get("text", state))
+        sheet.text(i, 0, unit.unit, formats.get("text", state))
         for col, value in enumerate([unit.tasks, unit.done, unit.in_progress, unit.not_started,
                                      unit.overdue, unit.due_soon], start=1):
-            sheet.write_number(i, col, value, formats.get("int", OVERDUE if col == 5 and value else ""))
-        sheet.write_number(i, 7, unit.rate, formats.get("pct"))
-        sheet.write_string(i, 8, unit.return_state, formats.get("center", NOT_RETURNED if not unit.files else ""))
+            sheet.number(i, col, value, formats.get("int", OVERDUE if col == 5 and value else ""))
+        sheet.number(i, 7, round(unit.rate, 4), formats.get("pct"))
+        sheet.text(i, 8, unit.return_state, formats.get("center", NOT_RETURNED if not unit.files else ""))
         _text(sheet, i, 9, "、".join(unit.files or unit.failed_files), formats.get("text"))
     last = top + len(result.units)
     for col, width in enumerate([20, 7, 7, 7, 7, 7, 7, 8, 14, 40]):
-        sheet.set_column(col, col, width)
-    sheet.freeze_panes(top + 1, 0)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 1 if len(result.units) <= 30 else 0)  # a district's summary on one page
-    sheet.set_paper(9)
+        sheet.col_width(col, width)
+    sheet.freeze(top + 1, 0)
+    sheet.print_setup(fit_height=1 if len(result.units) <= 30 else 0)  # a district's summary on one page
     if result.units:
-        chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
         series = [(2, "已完成", "#70AD47"), (3, "推进中", "#FFC000"), (4, "未启动", "#A5A5A5")]
-        for col, name, color in series:
-            chart.add_series({
-                "name": name,
-                "categories": ["汇总", top + 1, 0, last, 0],
-                "values": ["汇总", top + 1, col, last, col],
-                "fill": {"color": color},
-            })
-        chart.set_title({"name": "各单位任务完成情况", "name_font": {"name": "宋体", "size": 12}})
-        chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体"}})
-        chart.set_x_axis({"num_font": {"name": "宋体"}, "major_gridlines": {"visible": True}})
-        chart.set_legend({"position": "bottom", "font": {"name": "宋体"}})
-        chart.set_size({"width": 620, "height": max(300, 28 * len(result.units) + 120)})
-        sheet.insert_chart(last + 2, 0, chart)
+        book.bar_chart(sheet, (last + 2, 0), "汇总", (top + 1, last), series, "各单位任务完成情况",
+                       max(300, 28 * len(result.units) + 120))
 
 
 def _date_or_text(sheet: Any, row: int, col: int, value: date | None, text: str, formats: _Formats,
                   state: str) -> None:
     if value is not None:
-        sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), formats.get("date", state))
+        sheet.date(row, col, value, formats.get("date", state))
     else:
         _text(sheet, row, col, text, formats.get("center", state))
 
 
-def _detail_sheet(workbook: Any, formats: _Formats, result: MergeResult) -> None:
-    sheet = workbook.add_worksheet("台账明细")
+def _detail_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
+    sheet = book.sheet("台账明细")
     for col, (name, width) in enumerate(DETAIL_COLUMNS):
-        sheet.write_string(0, col, name, formats.get("header"))
-        sheet.set_column(col, col, width)
+        sheet.text(0, col, name, formats.get("header"))
+        sheet.col_width(col, width)
+    sized = book.sizes_rows(len(result.rows))
     for i, line in enumerate(result.rows, start=1):
         task, entry, state = line.task, line.entry, line.state
         text = formats.get("text", state)
         center = formats.get("center", state)
         texts = entry.texts if entry else {}
         source = entry.source if entry else ""
-        sheet.set_row(i, row_height([(task.issue_title, 16), (task.measure, 42), (line.unit, 14),
-                                     (texts.get("整改进展", ""), 42), (texts.get("佐证材料", ""), 14),
-                                     (texts.get("存在问题", ""), 14), (source, 20)]))
+        if sized:
+            sheet.row_height(i, row_height([(task.issue_title, 16), (task.measure, 42), (line.unit, 14),
+                                         (texts.get("整改进展", ""), 42), (texts.get("佐证材料", ""), 14),
+                                         (texts.get("存在问题", ""), 14), (source, 20)]))
         _text(sheet, i, 0, task.task_id, center)
-        sheet.write_number(i, 1, task.issue_no, formats.get("int", state))
+        sheet.number(i, 1, task.issue_no, formats.get("int", state))
         _text(sheet, i, 2, task.issue_title, text)
-        sheet.write_number(i, 3, task.measure_no, formats.get("int", state))
+        sheet.number(i, 3, task.measure_no, formats.get("int", state))
         _text(sheet, i, 4, task.measure, text)
         _text(sheet, i, 5, line.unit, text)
         _date_or_text(sheet, i, 6, task.deadline, task.deadline_text, formats, state)
         _text(sheet, i, 7, entry.status if entry else "", center)
         _text(sheet, i, 8, state, center)
         if line.overdue_days is not None:
-            sheet.write_number(i, 9, line.overdue_days, formats.get("int", state))
+            sheet.number(i, 9, line.overdue_days, formats.get("int", state))
         else:
-            sheet.write_blank(i, 9, None, formats.get("int", state))
+            sheet.blank(i, 9, formats.get("int", state))
         _text(sheet, i, 10, texts.get("整改进展", ""), text)
         _date_or_text(sheet, i, 11, entry.done_date if entry else None, entry.done_text if entry else "",
                       formats, state)
@@ -264,21 +257,16 @@ def _detail_sheet(workbook: Any, formats: _Formats, result: MergeResult) -> None
         _text(sheet, i, 14, texts.get("填报人", ""), center)
         _text(sheet, i, 15, texts.get("联系电话", ""), center)
         _text(sheet, i, 16, source, text)
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(len(result.rows), 1), len(DETAIL_COLUMNS) - 1)
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
-    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    sheet.set_footer("&C第 &P 页，共 &N 页")
+    sheet.freeze(1, 0)
+    sheet.filter(0, 0, max(len(result.rows), 1), len(DETAIL_COLUMNS) - 1)
+    sheet.print_setup(repeat_row=0, footer="&C第 &P 页，共 &N 页", margins=True)
 
 
-def _findings_sheet(workbook: Any, formats: _Formats, result: MergeResult) -> None:
-    sheet = workbook.add_worksheet("校验问题")
+def _findings_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
+    sheet = book.sheet("校验问题")
     for col, (name, width) in enumerate(FINDING_COLUMNS):
-        sheet.write_string(0, col, name, formats.get("header"))
-        sheet.set_column(col, col, width)
+        sheet.text(0, col, name, formats.get("header"))
+        sheet.col_width(col, width)
     level_state = {"错误": OVERDUE, "警告": "临期", "提示": ""}
     findings = result.report.sorted()
     for i, f in enumerate(findings, start=1):
@@ -288,29 +276,27 @@ def _findings_sheet(workbook: Any, formats: _Formats, result: MergeResult) -> No
         _text(sheet, i, 2, f.file, text)
         _text(sheet, i, 3, f.sheet, text)
         if f.row:
-            sheet.write_number(i, 4, f.row, formats.get("int"))
+            sheet.number(i, 4, f.row, formats.get("int"))
         else:
-            sheet.write_blank(i, 4, None, formats.get("int"))
+            sheet.blank(i, 4, formats.get("int"))
         _text(sheet, i, 5, f.column, text)
         _text(sheet, i, 6, f.value, text)
         _text(sheet, i, 7, f.message, text)
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(len(findings), 1), len(FINDING_COLUMNS) - 1)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
+    sheet.freeze(1, 0)
+    sheet.filter(0, 0, max(len(findings), 1), len(FINDING_COLUMNS) - 1)
+    sheet.print_setup(repeat_row=0)
 
 
-def _silent_sheet(workbook: Any, formats: _Formats, result: MergeResult) -> None:
-    sheet = workbook.add_worksheet("未报送")
+def _silent_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
+    sheet = book.sheet("未报送")
     for col, (name, width) in enumerate(SILENT_COLUMNS):
-        sheet.write_string(0, col, name, formats.get("header"))
-        sheet.set_column(col, col, width)
+        sheet.text(0, col, name, formats.get("header"))
+        sheet.col_width(col, width)
     for i, unit in enumerate(result.silent_units, start=1):
-        sheet.write_string(i, 0, unit.unit, formats.get("text", NOT_RETURNED))
-        sheet.write_number(i, 1, unit.tasks, formats.get("int", NOT_RETURNED))
-        sheet.write_number(i, 2, unit.missing_overdue, formats.get("int", NOT_RETURNED))
+        sheet.text(i, 0, unit.unit, formats.get("text", NOT_RETURNED))
+        sheet.number(i, 1, unit.tasks, formats.get("int", NOT_RETURNED))
+        sheet.number(i, 2, unit.missing_overdue, formats.get("int", NOT_RETURNED))
         note = (f"报送的 {'、'.join(unit.failed_files)} 无法读取，需重新报送" if unit.failed_files
                 else "没有收到台账")
-        sheet.write_string(i, 3, note, formats.get("text", NOT_RETURNED))
-    sheet.freeze_panes(1, 0)
+        sheet.text(i, 3, note, formats.get("text", NOT_RETURNED))
+    sheet.freeze(1, 0)
