@@ -218,6 +218,32 @@ def _problem_text(task: Task) -> str:
 # ---------------------------------------------------------------- writing helpers
 
 
+# Addresses for `toolkit remind` on the sample: example.gov.cn is reserved and never delivers.
+# 区城市管理局 has no address on purpose, so remind shows how a missing address is listed.
+CONTACT_NAMES = ["王立新", "刘洋", "郑凯", "吴晓东", "陈静", "赵敏", "孙伟", "周强", "李娜", "张磊", "马超", "何平",
+                 "高峰", "林涛"]
+
+
+def add_contacts(path: Path, tasks) -> None:
+    """A 单位通讯录 sheet (责任单位, 联系人, 邮箱) in issues.xlsx, edited in with openpyxl."""
+    from openpyxl import load_workbook
+
+    units: list[str] = []
+    for task in tasks:
+        for unit in task.units:
+            if unit not in units:
+                units.append(unit)
+    book = load_workbook(path)
+    sheet = book.create_sheet("单位通讯录")
+    sheet.append(["责任单位", "联系人", "邮箱"])
+    for n, unit in enumerate(units):
+        address = "" if unit == "区城市管理局" else f"unit{n + 1:02d}@example.gov.cn"
+        sheet.append([unit, CONTACT_NAMES[n % len(CONTACT_NAMES)], address])
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["C"].width = 28
+    book.save(path)
+
+
 def pin_zip_times(path: Path) -> None:
     """Rewrite an OOXML package with fixed member times and fixed document times."""
     stamp = PINNED.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -565,6 +591,7 @@ def build(seed: Path, out: Path) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     (out / "toolkit.toml").write_text(TOML, encoding="utf-8")
     write_issue_list(tasks, out / "issues.xlsx")
+    add_contacts(out / "issues.xlsx", tasks)
     pin_zip_times(out / "issues.xlsx")
     template = out / "templates" / "ledger.xlsx"
     write_blank_template(template, created=PINNED)

@@ -223,6 +223,71 @@ def check(
         raise typer.Exit(1)
 
 
+@app.command("mail")
+def mail_command(
+    to: list[str] = typer.Option(..., "--to", help="收件人邮箱（可重复）"),
+    cc: list[str] = typer.Option([], "--cc", help="抄送邮箱（可重复）"),
+    send: bool = typer.Option(False, "--send", help="通过 toolkit.toml [mail] 的邮件服务器发出；不加则只生成草稿 .eml"),
+    workspace: Path | None = WORKSPACE,
+    as_of: str | None = typer.Option(None, "--as-of", help="统计截止日期（默认：toolkit.toml 中的 as_of，否则今天）"),
+    debug: bool = DEBUG,
+) -> None:
+    """合并后把汇总台账作为附件写成邮件：正文含汇总、各单位情况和逾期任务。草稿存在 outbox/邮件/。"""
+    from toolkit.pipeline import open_workspace, run_mail
+
+    try:
+        settings = open_workspace(workspace or Path.cwd())
+        run = run_mail(settings, to, cc, send, _parse_as_of(as_of))
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, debug)
+        return
+    if run.merge:
+        typer.echo(f"已生成汇总台账：{run.merge.output}")
+    _report_mail(run, send)
+
+
+@app.command()
+def remind(
+    send: bool = typer.Option(False, "--send", help="通过 toolkit.toml [mail] 的邮件服务器发出；不加则只生成草稿 .eml"),
+    cc: list[str] = typer.Option([], "--cc", help="抄送邮箱（可重复）"),
+    workspace: Path | None = WORKSPACE,
+    as_of: str | None = typer.Option(None, "--as-of", help="统计截止日期（默认：toolkit.toml 中的 as_of，否则今天）"),
+    debug: bool = DEBUG,
+) -> None:
+    """给未报送、有逾期或临期任务的单位各写一封提醒邮件；地址取自 issues.xlsx 的“单位通讯录”工作表。"""
+    from toolkit.pipeline import open_workspace, run_remind
+
+    try:
+        settings = open_workspace(workspace or Path.cwd())
+        run = run_remind(settings, send, cc, _parse_as_of(as_of))
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, debug)
+        return
+    if run.contacts_missing:
+        typer.echo("issues.xlsx 中没有“单位通讯录”工作表（列：责任单位、联系人、邮箱），无法给单位写提醒")
+    if run.no_address:
+        typer.echo(f"以下 {len(run.no_address)} 个单位需要提醒，但通讯录中没有邮箱，请电话联系或补充通讯录：")
+        typer.echo("  " + "、".join(run.no_address))
+    if not run.drafts:
+        typer.echo("没有需要发提醒的单位（或都缺邮箱）")
+        return
+    _report_mail(run, send)
+
+
+def _report_mail(run, send: bool) -> None:
+    if not send:
+        typer.echo(f"已生成 {len(run.drafts)} 封邮件草稿（未发送，加 --send 发出）：")
+        for path in run.drafts:
+            typer.echo(f"  {path}")
+        return
+    failed = 0
+    for result in run.results:
+        typer.echo(result.line())
+        failed += not result.sent
+    if failed:
+        raise typer.Exit(1)
+
+
 def run() -> None:  # pragma: no cover - console entry for `python -m toolkit`
     app(prog_name="toolkit")
 

@@ -167,11 +167,15 @@ def load_settings(workspace: Path) -> Settings:
 
 def settings_from_dict(data: dict[str, Any], workspace: Path, source: str = "") -> Settings:
     known = {"as_of", "due_soon_days", "match_threshold", "paths", "units", "status",
-             "headers", "colors", "limits"}
+             "headers", "colors", "limits", "mail"}
     for key in data:
         if key not in known:
             raise SettingsError(f"{SETTINGS_FILE} 中的设置项 {key} 不认识；可用的有：{'、'.join(sorted(known))}")
     changes: dict[str, Any] = {"workspace": workspace, "source": source}
+    if "mail" in data:  # checked now so a bad [mail] stops every command with the key named
+        from toolkit.mail import mail_settings_from_dict
+
+        mail_settings_from_dict(data["mail"])
     if "as_of" in data:
         changes["as_of"] = parse_as_of(data["as_of"])
     if "due_soon_days" in data:
@@ -292,4 +296,16 @@ def default_toml() -> str:
     ]
     lines += ["", "[limits]", "# 读取上限：超过的文件会被拒绝并在“校验问题”中说明。"]
     lines += [f"{key} = {value}" for key, value in DEFAULT_LIMITS.items()]
+    lines += [
+        "",
+        "[mail]",
+        "# 发送邮件（toolkit mail / toolkit remind 加 --send）用的邮件服务器。不加 --send 只在 outbox/邮件/ 生成草稿，不需要这一段。",
+        '# host = "smtp.example.gov.cn"',
+        '# security = "ssl"                      # "ssl"（端口 465）、"starttls"（端口 587）或 "none"（端口 25）',
+        "# port = 465                            # 不写则按 security 取默认端口",
+        '# user = "zgb@example.gov.cn"           # 登录账号；不需要登录的服务器不写',
+        '# from = "整改办 <zgb@example.gov.cn>"',
+        '# password_env = "TOOLKIT_SMTP_PASSWORD"  # 密码只从这个环境变量读取，不要写在本文件里',
+        "# timeout = 30                          # 秒",
+    ]
     return "\n".join(lines) + "\n"
