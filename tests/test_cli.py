@@ -30,7 +30,7 @@ def tree_hashes(folder: Path) -> dict[str, str]:
 def test_help_lists_every_command_and_each_has_help():
     result = invoke("--help")
     assert result.exit_code == 0
-    commands = ["merge", "init"]
+    commands = ["merge", "init", "template", "check", "mail", "remind", "issues"]
     for command in commands:
         assert command in result.output
         sub = invoke(command, "--help")
@@ -39,7 +39,8 @@ def test_help_lists_every_command_and_each_has_help():
 
 def test_readme_documents_every_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in ("toolkit merge", "toolkit init"):
+    for command in ("toolkit merge", "toolkit init", "toolkit issues import", "toolkit template",
+                    "toolkit check", "toolkit mail", "toolkit remind"):
         assert command in readme
 
 
@@ -164,3 +165,71 @@ def test_python_m_toolkit():
 
     done = subprocess.run([sys.executable, "-m", "toolkit", "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.startswith("toolkit ")
+
+
+def copy_sample(tmp_path: Path) -> Path:
+    import shutil
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    for name in ("issues.xlsx", "toolkit.toml"):
+        shutil.copy(ROOT / name, ws / name)
+    shutil.copytree(ROOT / "inbox", ws / "inbox")
+    return ws
+
+
+def test_mail_writes_a_draft_with_the_workbook(tmp_path):
+    import email
+    from email import policy
+
+    ws = copy_sample(tmp_path)
+    result = invoke("mail", "-w", str(ws), "--to", "boss@example.gov.cn")
+    assert result.exit_code == 0, result.output
+    assert "已生成 1 封邮件草稿（未发送，加 --send 发出）" in result.output
+    draft = next((ws / "outbox" / "邮件").glob("汇总_*.eml"))
+    message = email.message_from_bytes(draft.read_bytes(), policy=policy.default)
+    assert message["Subject"] == "整改台账汇总（截至2025年3月31日）"
+    attachment = next(message.iter_attachments())
+    workbook = next((ws / "outbox").glob("汇总台账_*.xlsx"))
+    assert attachment.get_filename() == workbook.name
+    assert attachment.get_content() == workbook.read_bytes()
+
+
+def test_mail_send_without_a_server_keeps_the_draft(tmp_path):
+    ws = copy_sample(tmp_path)
+    result = invoke("mail", "-w", str(ws), "--to", "boss@example.gov.cn", "--send")
+    assert result.exit_code == 2
+    assert "没有设置邮件服务器" in result.stderr and "草稿" in result.stderr
+    assert list((ws / "outbox" / "邮件").glob("汇总_*.eml"))
+
+
+def test_mail_bad_address(tmp_path):
+    ws = copy_sample(tmp_path)
+    result = invoke("mail", "-w", str(ws), "--to", "boss@")
+    assert result.exit_code == 2 and "boss@" in result.stderr
+
+
+def test_remind_lists_units_without_an_address(tmp_path):
+    ws = copy_sample(tmp_path)
+    result = invoke("remind", "-w", str(ws))
+    assert result.exit_code == 0, result.output
+    assert "通讯录中没有邮箱" in result.output and "区城市管理局" in result.output
+    drafts = sorted(p.name for p in (ws / "outbox" / "邮件").glob("提醒_*.eml"))
+    assert "提醒_区自然资源局_20250331.eml" in drafts  # sent nothing
+    assert "提醒_区卫健局_20250331.eml" in drafts  # late
+
+
+def test_bad_mail_settings_exit_2(tmp_path):
+    ws = copy_sample(tmp_path)
+    with (ws / "toolkit.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[mail]\npassword = "secret"\n')
+    result = invoke("merge", "-w", str(ws))
+    assert result.exit_code == 2 and "mail.password" in result.stderr
+
+
+def test_readme_lists_every_finding_code():
+    from toolkit.findings import CODES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for code, (level, _) in CODES.items():
+        assert f"| `{code}` | {level} |" in readme, code
