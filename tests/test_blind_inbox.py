@@ -110,7 +110,7 @@ def test_merge_exits_0_and_writes_one_workbook(merged):
     assert out.exists() and out.parent == merged["ws"] / "outbox"
     assert [p.name for p in out.parent.iterdir()] == [out.name]
     assert re.fullmatch(r"汇总台账_\d{8}_\d{6}\.xlsx", out.name)
-    assert merged["wb"].sheetnames == ["汇总", "台账明细", "校验问题", "未报送"]
+    assert merged["wb"].sheetnames == ["汇总", "台账明细", "校验问题", "未报送", "变化"]
 
 
 def test_inbox_is_unchanged_byte_for_byte(merged):

@@ -28,7 +28,7 @@ def detail_rows(book):
 def test_sheets_and_headers(merged):
     run, book = merged
     assert run.output.name == "汇总台账_20250331_170000.xlsx"
-    assert book.sheetnames == ["汇总", "台账明细", "校验问题", "未报送"]
+    assert book.sheetnames == ["汇总", "台账明细", "校验问题", "未报送", "变化"]
     header, _ = detail_rows(book)
     assert header == [name for name, _ in DETAIL_COLUMNS]
     assert [c.value for c in book["校验问题"][1]] == [name for name, _ in FINDING_COLUMNS]

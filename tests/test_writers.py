@@ -6,8 +6,8 @@ from datetime import datetime
 
 import openpyxl
 import pytest
-
 from conftest import to_pdf
+
 from toolkit.issues import load_issue_list
 from toolkit.ledger import read_inbox
 from toolkit.merge import merge

@@ -288,6 +288,53 @@ def _report_mail(run, send: bool) -> None:
         raise typer.Exit(1)
 
 
+history_app = typer.Typer(help="留档：历次汇总的记录，可以重新生成任何一次的汇总台账。", add_completion=False,
+                          pretty_exceptions_show_locals=False, rich_markup_mode=None)
+app.add_typer(history_app, name="history")
+
+
+@history_app.callback(invoke_without_command=True)
+def history(ctx: typer.Context, workspace: Path | None = WORKSPACE, debug: bool = DEBUG) -> None:
+    """列出历次汇总（archive/history.sqlite）。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    from toolkit.pipeline import list_runs, open_workspace
+
+    try:
+        runs = list_runs(open_workspace(workspace or Path.cwd()))
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, debug)
+        return
+    if not runs:
+        typer.echo("还没有汇总记录：运行 toolkit merge 后会自动留档")
+        return
+    typer.echo("次数  汇总时间             统计截止    文件  任务  已完成  逾期  未报送  汇总台账")
+    for run in runs:
+        t = run.totals
+        typer.echo(f"{run.run_id:>4}  {run.started.replace('T', ' '):<19}  {run.as_of}  {run.files:>4}  "
+                   f"{t['任务数']:>4}  {t['已完成'] + t['逾期完成']:>6}  {t['逾期']:>4}  {t['未报送']:>6}  {run.output}")
+    typer.echo("用 toolkit history show 次数 重新生成那一次的汇总台账（只用留档，不读收件目录）")
+
+
+@history_app.command("show")
+def history_show(
+    run_id: int = typer.Argument(..., help="第几次汇总（见 toolkit history 的列表）"),
+    workspace: Path | None = WORKSPACE,
+    debug: bool = DEBUG,
+) -> None:
+    """只用留档重新生成第 N 次汇总的汇总台账，写到 outbox/。"""
+    from toolkit.pipeline import open_workspace, rebuild_run
+
+    try:
+        shown = rebuild_run(open_workspace(workspace or Path.cwd()), run_id)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, debug)
+        return
+    for name, problem in shown.integrity:
+        typer.echo(f"警告：{name}：{problem}", err=True)
+    typer.echo(f"已按留档重新生成第 {run_id} 次汇总：{shown.output}")
+
+
 def run() -> None:  # pragma: no cover - console entry for `python -m toolkit`
     app(prog_name="toolkit")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from toolkit.changes import Change, Trend
 from toolkit.config import NOT_FILLED, Settings
 from toolkit.findings import Finding, Report
 from toolkit.issues import IssueList, Task
@@ -67,6 +68,9 @@ class MergeResult:
     units: list[UnitSummary]
     files: list[LedgerFile]
     report: Report
+    file_counts: tuple[int, int] | None = None  # (files, read) when rebuilt from the archive
+    changes: list[Change] | None = None  # against the previous run; None when there is no archive
+    trend: Trend | None = None
 
     def release_inputs(self) -> None:
         """Drop the returned rows once merged: at province scale they are most of the memory, and
@@ -86,8 +90,11 @@ class MergeResult:
         counts = {"任务数": len(self.rows)}
         for state in (OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED):
             counts[state] = sum(1 for r in self.rows if r.state == state)
-        counts["文件数"] = len(self.files)
-        counts["已读取"] = sum(1 for f in self.files if f.ok)
+        if self.file_counts is not None:
+            counts["文件数"], counts["已读取"] = self.file_counts
+        else:
+            counts["文件数"] = len(self.files)
+            counts["已读取"] = sum(1 for f in self.files if f.ok)
         return counts
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,8 @@ class MergeRun:
     result: MergeResult
     output: Path
     seconds: float
+    run_id: int | None = None  # its number in the archive
+    archive_problems: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         r = self.result
@@ -34,6 +36,8 @@ class MergeRun:
                 for u in r.units
             ],
             "findings": [f.to_dict() for f in r.report.sorted()],
+            "run": self.run_id,
+            "changes": [vars(c) for c in r.changes or []],
         }
 
 
@@ -53,6 +57,8 @@ def run_merge(settings: Settings, as_of: date | None = None,
     """Read the issue list and every returned file, merge, and write the consolidated workbook."""
     import time
 
+    from toolkit.archive import current_states, open_archive, returned_units
+    from toolkit.changes import compare
     from toolkit.issues import load_issue_list
     from toolkit.ledger import iter_inbox, read_issues_and_inbox
     from toolkit.merge import merge
@@ -73,11 +79,20 @@ def run_merge(settings: Settings, as_of: date | None = None,
         if progress:
             progress(done, total, name)
 
-    issues, files = read_issues_and_inbox(settings, lambda: load_issue_list(settings), step)
-    result = merge(issues, files, settings, resolve_as_of(settings, as_of))
-    result.release_inputs()
-    output = write_workbook(result, settings, now)
-    return MergeRun(result, output, time.perf_counter() - started)
+    now = now or datetime.now()
+    archive = open_archive(settings)
+    try:
+        issues, files = read_issues_and_inbox(settings, lambda: load_issue_list(settings), step)
+        result = merge(issues, files, settings, resolve_as_of(settings, as_of))
+        result.release_inputs()
+        result.changes = compare(archive.previous(), current_states(result), returned_units(result),
+                                 [u.unit for u in result.units], result.as_of)
+        result.trend = archive.trend(result)
+        output = write_workbook(result, settings, now)
+        run_id, problems = archive.record(result, output, now, settings, list(iter_inbox(inbox)))
+    finally:
+        archive.close()
+    return MergeRun(result, output, time.perf_counter() - started, run_id, problems)
 
 
 def init_workspace(target: Path) -> list[Path]:
@@ -156,3 +171,39 @@ def run_remind(settings: Settings, send: bool, cc: list[str], as_of: date | None
     drafts = mail.save_drafts(messages, mail.drafts_folder(settings)) if messages else []
     results = mail.send(messages, mail_settings, drafts) if send and messages else []
     return MailRun(drafts, results, no_address=no_address, contacts_missing=not contacts)
+
+
+@dataclass
+class HistoryShow:
+    run_id: int
+    output: Path
+    integrity: list[tuple[str, str]]
+
+
+def list_runs(settings: Settings) -> list[Any]:
+    from toolkit.archive import open_archive
+
+    archive = open_archive(settings)
+    try:
+        return archive.runs()
+    finally:
+        archive.close()
+
+
+def rebuild_run(settings: Settings, run_id: int) -> HistoryShow:
+    """Re-make run N's consolidated workbook from the archive alone (the inbox is not read)."""
+    from toolkit.archive import current_states, open_archive, returned_units
+    from toolkit.changes import compare
+    from toolkit.workbook import write_workbook
+
+    archive = open_archive(settings)
+    try:
+        result, started = archive.load(run_id, settings)
+        result.changes = compare(archive.previous(before=run_id), current_states(result), returned_units(result),
+                                 [u.unit for u in result.units], result.as_of)
+        result.trend = archive.trend(result, upto=run_id)
+        integrity = archive.verify(run_id)
+    finally:
+        archive.close()
+    output = write_workbook(result, settings, started, name=f"汇总台账_重建_第{run_id}次")
+    return HistoryShow(run_id, output, integrity)

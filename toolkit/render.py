@@ -45,4 +45,13 @@ def print_merge_summary(run: MergeRun, workspace: Path) -> None:
             console.print(f"  {where}：{finding.message}", markup=False, soft_wrap=True)
         if len(errors) > 12:
             console.print(f"  ……另有 {len(errors) - 12} 条")
-    console.print(f"已生成：{_shown(run.output, workspace)}（用时 {run.seconds:.1f} 秒）")
+    for problem in run.archive_problems:
+        console.print(f"留档警告：{problem}", markup=False, soft_wrap=True)
+    if result.changes:
+        kinds: dict[str, int] = {}
+        for change in result.changes:
+            kinds[change.kind] = kinds.get(change.kind, 0) + 1
+        console.print("与上次相比：" + "，".join(f"{k} {n} 项" for k, n in kinds.items()) + "（详见“变化”工作表）",
+                      soft_wrap=True)
+    archived = f"，留档为第 {run.run_id} 次汇总" if run.run_id else ""
+    console.print(f"已生成：{_shown(run.output, workspace)}（用时 {run.seconds:.1f} 秒{archived}）")

@@ -27,9 +27,9 @@ UNIT_COLUMNS = ["责任单位", "任务数", "已完成", "推进中", "未启�
 SILENT_COLUMNS = [("责任单位", 22), ("任务数", 8), ("其中逾期", 10), ("说明", 50)]
 
 
-def output_name(outbox: Path, now: datetime) -> Path:
+def output_name(outbox: Path, now: datetime, name: str = "汇总台账") -> Path:
     """outbox/汇总台账_YYYYMMDD_HHMMSS.xlsx, with _2, _3… if that name is taken."""
-    base = f"汇总台账_{now:%Y%m%d_%H%M%S}"
+    base = f"{name}_{now:%Y%m%d_%H%M%S}"
     candidate = outbox / f"{base}.xlsx"
     n = 2
     while candidate.exists():
@@ -83,7 +83,7 @@ class _Formats:
 
 
 def write_workbook(result: MergeResult, settings: Settings, now: datetime | None = None,
-                   writer: str = "auto") -> Path:
+                   writer: str = "auto", name: str = "汇总台账") -> Path:
     """Write the consolidated workbook into the outbox and return its path. Never overwrites."""
     now = now or datetime.now()
     outbox = settings.path("outbox")
@@ -91,7 +91,7 @@ def write_workbook(result: MergeResult, settings: Settings, now: datetime | None
         outbox.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"无法创建输出目录 {outbox}：{exc.strerror or exc}。请检查该目录的权限") from exc
-    final = output_name(outbox, now)
+    final = output_name(outbox, now if name == "汇总台账" else datetime.now(), name)
     temp = outbox / f".{final.stem}.{os.getpid()}.tmp"
     try:
         book = open_book(temp, len(result.rows), now, writer)
@@ -100,6 +100,8 @@ def write_workbook(result: MergeResult, settings: Settings, now: datetime | None
         _detail_sheet(book, formats, result)
         _findings_sheet(book, formats, result)
         _silent_sheet(book, formats, result)
+        if result.changes is not None:
+            _changes_sheet(book, formats, result)
         book.close()
         final = _publish(temp, final)
         _write_long_texts(result, final)
@@ -119,7 +121,10 @@ def _publish(temp: Path, final: Path) -> Path:
     try:
         os.link(temp, final)
     except FileExistsError:
-        final = output_name(final.parent, datetime.now())
+        n = 2
+        while (final.parent / f"{final.stem}_{n}{final.suffix}").exists():
+            n += 1
+        final = final.parent / f"{final.stem}_{n}{final.suffix}"
         os.link(temp, final)
     except OSError:  # file systems without hard links
         if final.exists():
@@ -175,23 +180,31 @@ def _text(sheet: Any, row: int, col: int, value: str, fmt: Any) -> None:
 
 
 def _summary_sheet(book: Any, formats: _Formats, result: MergeResult, now: datetime) -> None:
+    """Totals, one row per unit, the completion chart; with history, each unit's 完成率 over the
+    recent runs to the right (written row by row: the big-output writers stream rows in order)."""
     sheet = book.sheet("汇总")
     as_of = result.as_of
+    trend = result.trend if result.trend and len(result.trend.labels) > 1 and result.units else None
     sheet.text(0, 0, f"整改台账汇总（截至{as_of.year}年{as_of.month}月{as_of.day}日）", formats.get("title"))
     sheet.text(1, 0, f"统计截止日期：{as_of.isoformat()}    生成时间：{now:%Y-%m-%d %H:%M}    "
-                       f"问题清单指纹：{result.issues.fingerprint}", formats.get("plain"))
+                     f"问题清单指纹：{result.issues.fingerprint}", formats.get("plain"))
     totals = result.totals()
     labels = ["任务数", "已完成", "逾期完成", "逾期", "临期", "正常", "长期", "未报送"]
-    for col, label in enumerate(labels):  # row by row: the big-output writers stream rows
+    for col, label in enumerate(labels):
         sheet.text(3, col, label, formats.get("header", label if label != "任务数" else ""))
     for col, label in enumerate(labels):
         sheet.number(4, col, totals[label], formats.get("int"))
     sheet.text(5, 0, f"读取文件 {totals['已读取']} 个（共 {totals['文件数']} 个），"
-                       f"校验问题：错误 {result.report.count('错误')} 条，警告 {result.report.count('警告')} 条",
-                       formats.get("plain"))
+                     f"校验问题：错误 {result.report.count('错误')} 条，警告 {result.report.count('警告')} 条",
+               formats.get("plain"))
     top = 7
+    if trend:
+        sheet.text(top - 1, TREND_COL, "各单位完成率（近几次汇总，最右为本次）", formats.get("plain"))
     for col, label in enumerate(UNIT_COLUMNS):
         sheet.text(top, col, label, formats.get("header"))
+    if trend:
+        for col, label in enumerate(["责任单位", *trend.labels], start=TREND_COL):
+            sheet.text(top, col, label, formats.get("header"))
     for i, unit in enumerate(result.units, start=top + 1):
         state = NOT_RETURNED if not unit.files else (OVERDUE if unit.overdue else "")
         sheet.text(i, 0, unit.unit, formats.get("text", state))
@@ -201,15 +214,29 @@ def _summary_sheet(book: Any, formats: _Formats, result: MergeResult, now: datet
         sheet.number(i, 7, round(unit.rate, 4), formats.get("pct"))
         sheet.text(i, 8, unit.return_state, formats.get("center", NOT_RETURNED if not unit.files else ""))
         _text(sheet, i, 9, "、".join(unit.files or unit.failed_files), formats.get("text"))
+        if trend:
+            sheet.text(i, TREND_COL, unit.unit, formats.get("text"))
+            for col, rate in enumerate(trend.rates.get(unit.unit, []), start=TREND_COL + 1):
+                if rate is None:
+                    sheet.blank(i, col, formats.get("pct"))
+                else:
+                    sheet.number(i, col, rate, formats.get("pct"))
     last = top + len(result.units)
     for col, width in enumerate([20, 7, 7, 7, 7, 7, 7, 8, 14, 40]):
         sheet.col_width(col, width)
+    if trend:
+        sheet.col_width(TREND_COL, 20)
+        for col in range(len(trend.labels)):
+            sheet.col_width(TREND_COL + 1 + col, 11)
     sheet.freeze(top + 1, 0)
     sheet.print_setup(fit_height=1 if len(result.units) <= 30 else 0)  # a district's summary on one page
     if result.units:
         series = [(2, "已完成", "#70AD47"), (3, "推进中", "#FFC000"), (4, "未启动", "#A5A5A5")]
         book.bar_chart(sheet, (last + 2, 0), "汇总", (top + 1, last), series, "各单位任务完成情况",
                        max(300, 28 * len(result.units) + 120))
+    if trend and len(result.units) <= 15:
+        book.line_chart(sheet, (last + 2, TREND_COL), "汇总", top, (top + 1, last),
+                        (TREND_COL + 1, TREND_COL + len(trend.labels)), "各单位完成率变化")
 
 
 def _date_or_text(sheet: Any, row: int, col: int, value: date | None, text: str, formats: _Formats,
@@ -300,3 +327,28 @@ def _silent_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
                 else "没有收到台账")
         sheet.text(i, 3, note, formats.get("text", NOT_RETURNED))
     sheet.freeze(1, 0)
+
+
+TREND_COL = 11  # the 完成率 trend sits right of the unit table, from column L
+CHANGE_COLUMNS = [("变化类型", 10), ("任务编号", 9), ("责任单位", 18), ("上次", 30), ("本次", 30), ("说明", 40)]
+CHANGE_STATE = {"倒退": OVERDUE, "新逾期": OVERDUE, "期间到期": "临期", "新完成": "已完成", "仍未报送": NOT_RETURNED}
+
+
+def _changes_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
+    sheet = book.sheet("变化")
+    for col, (name, width) in enumerate(CHANGE_COLUMNS):
+        sheet.text(0, col, name, formats.get("header"))
+        sheet.col_width(col, width)
+    if not result.changes:
+        note = ("这是第一次汇总，没有可比较的上一次" if result.trend is None or len(result.trend.labels) <= 1
+                else "与上一次汇总相比没有变化")
+        sheet.text(1, 0, note, formats.get("plain"))
+    for i, change in enumerate(result.changes, start=1):
+        state = CHANGE_STATE.get(change.kind, "")
+        text = formats.get("text", state)
+        for col, value in enumerate([change.kind, change.task_id, change.unit, change.before, change.after,
+                                     change.note]):
+            _text(sheet, i, col, value, formats.get("center", state) if col in (0, 1) else text)
+    sheet.freeze(1, 0)
+    sheet.filter(0, 0, max(len(result.changes), 1), len(CHANGE_COLUMNS) - 1)
+    sheet.print_setup(repeat_row=0)

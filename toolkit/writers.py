@@ -105,6 +105,20 @@ class XlsxBook:
         chart.set_size({"width": 620, "height": height})
         sheet.ws.insert_chart(at[0], at[1], chart)
 
+    def line_chart(self, sheet: XlsxSheet, at: tuple[int, int], sheet_name: str, header_row: int,
+                   rows: tuple[int, int], cols: tuple[int, int], title: str) -> None:
+        """One line per row (its name in the column before `cols`), categories from header_row."""
+        chart = self.book.add_chart({"type": "line"})
+        for row in range(rows[0], rows[1] + 1):
+            chart.add_series({"name": [sheet_name, row, cols[0] - 1],
+                              "categories": [sheet_name, header_row, cols[0], header_row, cols[1]],
+                              "values": [sheet_name, row, cols[0], row, cols[1]], "marker": {"type": "circle"}})
+        chart.set_title({"name": title, "name_font": {"name": "宋体", "size": 12}})
+        chart.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
+        chart.set_legend({"position": "right", "font": {"name": "宋体"}})
+        chart.set_size({"width": 620, "height": 360})
+        sheet.ws.insert_chart(at[0], at[1], chart)
+
     def close(self) -> None:
         self.book.close()
 
@@ -206,6 +220,33 @@ class RustBook:
             chart.set_y_axis_reverse()
         sheet.ws.insert_chart(at[0], at[1], chart)
 
+    def line_chart(self, sheet: RustSheet, at: tuple[int, int], sheet_name: str, header_row: int,
+                   rows: tuple[int, int], cols: tuple[int, int], title: str) -> None:
+        rx = self.rx
+        chart = rx.Chart("line")
+        first, last = _cell(header_row, cols[0]), _cell(header_row, cols[1])
+        for row in range(rows[0], rows[1] + 1):
+            series = rx.ChartSeries()
+            series.set_name(f"'{sheet_name}'!{_cell(row, cols[0] - 1)}")
+            series.set_categories(f"'{sheet_name}'!{first}:{last}")
+            series.set_values(f"'{sheet_name}'!{_cell(row, cols[0])}:{_cell(row, cols[1])}")
+            chart.push_series(series)
+        chart.set_title_name(title)
+        chart.set_legend_position("right")
+        chart.set_width(620)
+        chart.set_height(360)
+        sheet.ws.insert_chart(at[0], at[1], chart)
+
     def close(self) -> None:
         self.book.close()
 
+
+
+def _cell(row: int, col: int) -> str:
+    """An absolute A1 reference: (0, 0) → $A$1."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"${letters}${row + 1}"

@@ -1,0 +1,339 @@
+"""The archive: every merge's inputs, fingerprints and results in archive/history.sqlite, and each
+input file stored once by content hash under archive/files/. The inbox is never touched.
+
+Two merges at once are safe: SQLite in WAL mode with a busy timeout, and one write transaction
+per run (BEGIN IMMEDIATE). A stored file is named by its SHA-256; one whose content no longer
+matches its name is reported and never used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from toolkit.changes import Previous, State, Trend
+from toolkit.config import SETTINGS_FILE, Settings
+from toolkit.errors import ToolkitError
+from toolkit.findings import Finding, Report
+from toolkit.issues import Task, build_issue_list
+from toolkit.merge import DetailRow, MergeResult, UnitSummary
+from toolkit.validate import Entry
+
+DB_NAME = "history.sqlite"
+TREND_RUNS = 6
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    settings_fingerprint TEXT NOT NULL,
+    issues_fingerprint TEXT NOT NULL,
+    output TEXT NOT NULL,
+    summary TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS files (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    role TEXT NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    units TEXT NOT NULL,
+    outcome TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS states (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    seq INTEGER NOT NULL,
+    task_id TEXT, issue_no INTEGER, issue_title TEXT, measure_no INTEGER, measure TEXT,
+    deadline TEXT, deadline_text TEXT, unit TEXT, returned INTEGER, status TEXT, status_ok INTEGER,
+    state TEXT, overdue_days INTEGER, progress TEXT, evidence TEXT, problems TEXT, reporter TEXT,
+    phone TEXT, done_date TEXT, done_text TEXT, source TEXT
+);
+CREATE TABLE IF NOT EXISTS findings (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    seq INTEGER NOT NULL,
+    level TEXT, code TEXT, file TEXT, sheet TEXT, row INTEGER, col TEXT, value TEXT, message TEXT
+);
+CREATE INDEX IF NOT EXISTS states_run ON states(run_id);
+CREATE INDEX IF NOT EXISTS findings_run ON findings(run_id);
+CREATE INDEX IF NOT EXISTS files_run ON files(run_id);
+"""
+
+
+class ArchiveError(ToolkitError):
+    """The archive cannot be opened or written."""
+
+
+@dataclass
+class RunInfo:
+    run_id: int
+    started: str
+    as_of: str
+    output: str
+    totals: dict[str, int]
+    files: int
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+class Archive:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.store = folder / "files"
+        try:
+            self.store.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(folder / DB_NAME, timeout=60, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA busy_timeout=60000")
+            self.db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise ArchiveError(f"无法打开留档 {folder / DB_NAME}：{exc}。请检查 archive 目录是否可写") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ------------------------------------------------------------ stored files
+
+    def blob(self, digest: str) -> Path:
+        return self.store / digest[:2] / digest
+
+    def keep(self, path: Path) -> tuple[str, int, str]:
+        """Store a copy of an input file by content hash; returns (sha256, size, problem)."""
+        digest = sha256_file(path)
+        size = path.stat().st_size
+        target = self.blob(digest)
+        problem = ""
+        if target.exists():
+            if sha256_file(target) == digest:
+                return digest, size, ""
+            problem = "留档中的同名副本已损坏（内容与指纹不符），已用收件目录中的文件替换"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f".{digest}.{os.getpid()}.tmp")
+        with open(path, "rb") as source, open(temp, "wb") as copy:
+            for block in iter(lambda: source.read(1 << 20), b""):
+                copy.write(block)
+        os.replace(temp, target)
+        return digest, size, problem
+
+    def verify(self, run_id: int) -> list[tuple[str, str]]:
+        """Stored files of a run that are missing or whose content no longer matches its hash."""
+        bad = []
+        for name, digest in self.db.execute("SELECT name, sha256 FROM files WHERE run_id=?", (run_id,)):
+            target = self.blob(digest)
+            if not target.exists():
+                bad.append((name, "留档副本不见了"))
+            elif sha256_file(target) != digest:
+                bad.append((name, "留档副本已被改动（内容与指纹不符），不再使用"))
+        return bad
+
+    # ------------------------------------------------------------ runs
+
+    def runs(self) -> list[RunInfo]:
+        out = []
+        for run_id, started, as_of, output, summary in self.db.execute(
+                "SELECT id, started, as_of, output, summary FROM runs ORDER BY id"):
+            data = json.loads(summary)
+            files = self.db.execute("SELECT count(*) FROM files WHERE run_id=? AND role='inbox'",
+                                    (run_id,)).fetchone()[0]
+            out.append(RunInfo(run_id, started, as_of, output, data["totals"], files))
+        return out
+
+    def previous(self, before: int | None = None) -> Previous | None:
+        """The latest run (before run `before`, when given), as the 变化 sheet compares against it."""
+        query = "SELECT id, as_of, started, summary FROM runs"
+        args: tuple = ()
+        if before is not None:
+            query += " WHERE id < ?"
+            args = (before,)
+        row = self.db.execute(query + " ORDER BY id DESC LIMIT 1", args).fetchone()
+        if row is None:
+            return None
+        run_id, as_of, started, summary = row
+        states = {}
+        for task_id, unit, status, state, progress, deadline in self.db.execute(
+                "SELECT task_id, unit, status, state, progress, deadline FROM states WHERE run_id=?", (run_id,)):
+            states[(task_id, unit)] = State(task_id, unit, status or "", state, progress or "", _day(deadline))
+        returned = {u["unit"] for u in json.loads(summary)["units"] if u["files"]}
+        return Previous(run_id, date.fromisoformat(as_of), started, states, returned)
+
+    def trend(self, current: MergeResult, upto: int | None = None) -> Trend:
+        """Each unit's 完成率 in the last runs (up to run `upto`), plus this run's as the last column."""
+        query = "SELECT as_of, summary FROM runs"
+        args: tuple = ()
+        if upto is not None:
+            query += " WHERE id < ?"
+            args = (upto,)
+        rows = self.db.execute(query + " ORDER BY id DESC LIMIT ?", (*args, TREND_RUNS - 1)).fetchall()[::-1]
+        trend = Trend(labels=[as_of for as_of, _ in rows] + [current.as_of.isoformat()])
+        past = [{u["unit"]: u for u in json.loads(summary)["units"]} for _, summary in rows]
+        for unit in current.units:
+            values: list[float | None] = []
+            for run in past:
+                u = run.get(unit.unit)
+                values.append(round(u["done"] / u["tasks"], 4) if u and u["tasks"] else None)
+            values.append(round(unit.rate, 4))
+            trend.rates[unit.unit] = values
+        return trend
+
+    def record(self, result: MergeResult, output: Path, started: datetime, settings: Settings,
+               inbox_files: list[Path]) -> tuple[int, list[str]]:
+        """Store one run: its inputs (copied by hash), fingerprints and every resulting state.
+        Returns the run id and any problems met with stored copies."""
+        problems: list[str] = []
+        inbox = settings.path("inbox")
+        outcome = _outcomes(result)
+        kept = []
+        for path in inbox_files:
+            try:
+                digest, size, problem = self.keep(path)
+            except OSError as exc:
+                problems.append(f"{path.name} 未能留档：{exc.strerror or exc}")
+                continue
+            if problem:
+                problems.append(f"{path.name}：{problem}")
+            name = path.relative_to(inbox).as_posix()
+            units, what = outcome.get(name, ("", "已跳过或未读取"))
+            kept.append(("inbox", name, size, digest, units, what))
+        for role, path in (("issues", settings.path("issues")), ("settings", settings.workspace / SETTINGS_FILE)):
+            if path.exists():
+                digest, size, problem = self.keep(path)
+                kept.append((role, path.name, size, digest, "", ""))
+        summary = json.dumps({
+            "totals": result.totals(),
+            "units": [asdict(u) for u in result.units],
+            "fingerprint": result.issues.fingerprint,
+        }, ensure_ascii=False)
+        toml = settings.workspace / SETTINGS_FILE
+        settings_fp = sha256_file(toml)[:16] if toml.exists() else "defaults"
+        db = self.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            run_id = db.execute(
+                "INSERT INTO runs (started, as_of, settings_fingerprint, issues_fingerprint, output, summary) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (started.isoformat(timespec="seconds"), result.as_of.isoformat(), settings_fp,
+                 result.issues.fingerprint, output.name, summary)).lastrowid
+            db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", [(run_id, *k) for k in kept])
+            db.executemany("INSERT INTO states VALUES (" + ",".join("?" * 23) + ")",
+                           [(run_id, seq, *_state_row(line)) for seq, line in enumerate(result.rows)])
+            db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           [(run_id, seq, f.level, f.code, f.file, f.sheet, f.row, f.column, f.value, f.message)
+                            for seq, f in enumerate(result.report.sorted())])
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise ArchiveError(f"留档写入失败：{exc}") from exc
+        return run_id, problems
+
+    def load(self, run_id: int, settings: Settings) -> tuple[MergeResult, datetime]:
+        """Run `run_id` rebuilt from the archive alone: the same values its workbook was written from."""
+        row = self.db.execute("SELECT started, as_of, summary FROM runs WHERE id=?", (run_id,)).fetchone()
+        if row is None:
+            raise ArchiveError(f"留档中没有第 {run_id} 次汇总；用 toolkit history 查看有哪些")
+        started, as_of, summary = row
+        data = json.loads(summary)
+        tasks: dict[str, Task] = {}
+        rows: list[DetailRow] = []
+        for r in self.db.execute("SELECT * FROM states WHERE run_id=? ORDER BY seq", (run_id,)):
+            (_, _, task_id, issue_no, title, measure_no, measure, deadline, deadline_text, unit, returned,
+             status, status_ok, state, days, progress, evidence, problems, reporter, phone, done_date,
+             done_text, source) = r
+            task = tasks.get(task_id)
+            if task is None:
+                task = tasks[task_id] = Task(task_id, issue_no, title, measure_no, measure, (), _day(deadline),
+                                             deadline_text or "")
+            entry = None
+            if returned:
+                texts = {"整改进展": progress, "佐证材料": evidence, "存在问题": problems, "填报人": reporter,
+                         "联系电话": phone}
+                entry = Entry(task, unit, status, bool(status_ok), _day(done_date), done_text, texts, None, None,
+                              source)
+            rows.append(DetailRow(task, unit, entry, state, days))
+        units_of: dict[str, list[str]] = {}
+        for line in rows:
+            units_of.setdefault(line.task.task_id, [])
+            if line.unit not in units_of[line.task.task_id]:
+                units_of[line.task.task_id].append(line.unit)
+        fixed = {tid: _with_units(task, tuple(units_of.get(tid, ()))) for tid, task in tasks.items()}
+        for line in rows:
+            line.task = fixed[line.task.task_id]
+            if line.entry is not None:
+                line.entry.task = line.task
+        issues = build_issue_list(list(fixed.values()), settings)
+        issues.fingerprint = data["fingerprint"]
+        report = Report([Finding(code, message, file=file, sheet=sheet, row=row_no, column=col, value=value,
+                                 level=level)
+                         for level, code, file, sheet, row_no, col, value, message in self.db.execute(
+                             "SELECT level, code, file, sheet, row, col, value, message FROM findings "
+                             "WHERE run_id=? ORDER BY seq", (run_id,))])
+        units = [UnitSummary(**u) for u in data["units"]]
+        totals = data["totals"]
+        result = MergeResult(date.fromisoformat(as_of), issues, rows, units, [], report,
+                             file_counts=(totals["文件数"], totals["已读取"]))
+        return result, datetime.fromisoformat(started)
+
+
+def _with_units(task: Task, units: tuple[str, ...]) -> Task:
+    from dataclasses import replace
+
+    return replace(task, units=units)
+
+
+def _state_row(line: DetailRow) -> tuple[Any, ...]:
+    task, entry = line.task, line.entry
+    texts = entry.texts if entry else {}
+    return (task.task_id, task.issue_no, task.issue_title, task.measure_no, task.measure,
+            task.deadline.isoformat() if task.deadline else None, task.deadline_text, line.unit,
+            1 if entry else 0, entry.status if entry else "", 1 if entry is None or entry.status_ok else 0,
+            line.state, line.overdue_days, texts.get("整改进展", ""), texts.get("佐证材料", ""),
+            texts.get("存在问题", ""), texts.get("填报人", ""), texts.get("联系电话", ""),
+            entry.done_date.isoformat() if entry and entry.done_date else None,
+            entry.done_text if entry else "", entry.source if entry else "")
+
+
+def _outcomes(result: MergeResult) -> dict[str, tuple[str, str]]:
+    """Per inbox entry (a zip counts once): the units found and what became of it."""
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    for ledger in result.files:
+        name = ledger.name
+        top = name[: name.index(".zip/") + 4] if ".zip/" in name else name
+        units, what = out.setdefault(top, ([], []))
+        if ledger.unit and ledger.unit not in units:
+            units.append(ledger.unit)
+        if ledger.ok:
+            what.append(f"已读取（{ledger.unit or '单位不明'}）")
+        else:
+            codes = {f.code for f in ledger.findings}
+            what.append("已跳过" if codes == {"skipped-file"} else "无法读取：" + "、".join(sorted(codes)))
+    return {name: ("、".join(units), "；".join(what)) for name, (units, what) in out.items()}
+
+
+def current_states(result: MergeResult) -> list[State]:
+    return [State(line.task.task_id, line.unit, line.entry.status if line.entry else "", line.state,
+                  line.entry.texts.get("整改进展", "") if line.entry else "", line.task.deadline)
+            for line in result.rows]
+
+
+def returned_units(result: MergeResult) -> set[str]:
+    return {u.unit for u in result.units if u.files}
+
+
+def open_archive(settings: Settings) -> Archive:
+    return Archive(settings.path("archive"))
