@@ -233,3 +233,12 @@ def test_readme_lists_every_finding_code():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for code, (level, _) in CODES.items():
         assert f"| `{code}` | {level} |" in readme, code
+
+
+def test_every_finding_code_is_exercised_by_a_test():
+    from toolkit.findings import CODES
+
+    sources = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("test_*.py")
+                      if p.name != "test_cli.py")
+    missing = [code for code in CODES if f'"{code}"' not in sources]
+    assert not missing, f"no test mentions {missing}"
