@@ -40,6 +40,7 @@ CODES: dict[str, tuple[str, str]] = {
     "formula-no-value": (WARNING, "单元格是公式但没有计算结果（文件未经 Excel 保存），按空白处理"),
     "text-too-long": (WARNING, "文字超过 Excel 单元格 32767 字的上限，单元格中已截断，全文见校验问题"),
     "control-chars": (WARNING, "文字中有不可见的控制字符，已删除"),
+    "far-cell": (WARNING, "远离表格的单元格（如第 1048576 行、XFD 列）有内容，未汇总；内容见“值”"),
 }
 
 

@@ -265,6 +265,10 @@ def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook | Non
         ledger.meta = read_meta(meta_grid)
     context: list[str] = []
     for grid in grids:
+        for row, col, text in grid.far_cells:
+            ledger.note("far-cell", f"第 {row + 1} 行 {column_letter(col)} 列远离表格，其中的内容未汇总；"
+                        "如是误填请删除，如是台账内容请移到表格内", sheet=grid.name, row=row + 1,
+                        column=column_letter(col), value=text[:2000])
         if grid is meta_grid or (grid.hidden and path.suffix.lower() not in CSV_SUFFIXES):
             continue
         found = _read_sheet(ledger, grid, lookup, settings, context)

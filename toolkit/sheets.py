@@ -24,6 +24,7 @@ class Grid:
     rows: list[list[Any]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
     hidden: bool = False
+    far_cells: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, text) left out
 
 
 class ReadError(Exception):
@@ -85,7 +86,7 @@ def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 
     if suffix in CSV_SUFFIXES:
         return [read_csv(data, path.stem)]
     head = data[:8]
-    if _is_encrypted_ole(head, data[:65536] + data[-65536:]):
+    if _is_encrypted_ole(head, data):
         raise ReadError("encrypted-file", "文件设置了打开密码，请去掉密码后重新报送")
     if head.startswith(b"PK"):
         check_zip(data, max_unzipped)
@@ -97,10 +98,16 @@ def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 
     if kind is None:
         raise ReadError("unreadable-file", f"文件内容不是表格（扩展名 {suffix or '无'} 与内容不符或文件已损坏），请用 Excel 另存为 .xlsx 后重新报送")
     real_suffix = suffix if _SUFFIX_KIND.get(suffix) == kind else "." + kind
+    far: dict[str, list[tuple[int, int, str]]] = {}
+    if kind == "xlsx":
+        data, far = trim_far_cells(data)
+        on_disk = on_disk and not far
     try:
         grids = _read_calamine(path if on_disk and real_suffix == suffix else None, data, real_suffix)
         if kind == "xlsx":
             _mark_specials(grids, data)
+            for grid in grids:
+                grid.far_cells = far.get(grid.name, [])
         return grids
     except ReadError as exc:
         if exc.code == "encrypted-file" or kind != "xls":
@@ -255,11 +262,13 @@ def read_csv(data: bytes, name: str) -> Grid:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    csv.field_size_limit(2**31 - 1)  # a unit's long progress text is one field, however long
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         rows = [list(row) for row in reader]
-    except csv.Error:
-        rows = [line.split(delimiter) for line in text.split("\n")]
+    except csv.Error as exc:
+        raise ReadError("unreadable-file", f"CSV 文件格式有误（第 {reader.line_num} 行：{exc}），"
+                        "请用 Excel 打开后另存为 .xlsx 再报送") from exc
     return Grid(name, rows)
 
 
@@ -385,3 +394,106 @@ def _mark_specials(grids: list[Grid], data: bytes) -> None:
                         row[c] = text
     except (zipfile.BadZipFile, OSError, ValueError):
         return
+
+
+FAR_ROW = 200_000  # a sheet whose last row lies beyond this is checked for stray far cells
+FAR_GAP = 10_000  # rows this far below the table are not part of it
+FAR_COL = 702  # columns past ZZ are not part of a ledger
+_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>.*?</(?:\w+:)?row>)", re.S)
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?ref="[A-Z]*\d*:?([A-Z]+)\d+"')
+_TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>([^<]*)</(?:\w+:)?t>")
+
+
+def trim_far_cells(data: bytes) -> tuple[bytes, dict[str, list[tuple[int, int, str]]]]:
+    """Cells far below or right of the table (a value typed by accident at row 1,048,576 or column
+    XFD) would make the reader hold the whole range between, a million rows or more. Such cells are
+    taken out of a copy of the package before reading, and returned per sheet to be reported.
+    Costs nothing for ordinary sheets: only the tail of each sheet and its dimension are looked at."""
+    import html
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return data, {}
+    with archive:
+        parts = _sheet_parts(archive)
+        changed: dict[str, bytes] = {}
+        far: dict[str, list[tuple[int, int, str]]] = {}
+        strings: list[str] | None = None
+        for name, part in parts.items():
+            try:
+                xml = archive.read(part)
+            except KeyError:
+                continue
+            tail_rows = re.findall(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"", xml[-65536:])
+            dimension = _DIMENSION.search(xml[:4096])
+            wide = dimension is not None and len(dimension.group(1)) >= 3
+            if not wide and (not tail_rows or int(tail_rows[-1]) <= FAR_ROW):
+                continue
+            kept: list[bytes] = []
+            notes: list[tuple[int, int, str]] = []
+            last = None
+            cursor = 0
+            for match in _ROW.finditer(xml):
+                number = int(match.group(1))
+                far_row = last is not None and number - last > FAR_GAP
+                if not far_row:
+                    last = number
+                body = match.group(0)
+                cells = list(_CELL.finditer(body))
+                drop = [c for c in cells if far_row or _col_of(c.group(1)) > FAR_COL]
+                if not drop:
+                    continue
+                if strings is None:
+                    strings = _shared_strings(archive)
+                for c in drop:
+                    text = _cell_value(c, strings, html.unescape)
+                    ref = _REF.search(c.group(1))
+                    if text and ref:
+                        notes.append((*_cell_index(*ref.groups()), text))
+                kept.append(xml[cursor:match.start()])
+                if not far_row:
+                    new_body = body
+                    for c in reversed(drop):
+                        new_body = new_body[:c.start()] + new_body[c.end():]
+                    kept.append(new_body)
+                cursor = match.end()
+            if cursor:
+                kept.append(xml[cursor:])
+                changed[part] = b"".join(kept)
+                far[name] = notes
+        if not changed:
+            return data, {}
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in archive.infolist():
+                out.writestr(info.filename, changed.get(info.filename) or archive.read(info.filename))
+    return buffer.getvalue(), far
+
+
+def _col_of(attrs: bytes) -> int:
+    ref = _REF.search(attrs)
+    return _cell_index(*ref.groups())[1] if ref else 0
+
+
+def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
+    import html
+
+    try:
+        xml = archive.read("xl/sharedStrings.xml")
+    except KeyError:
+        return []
+    items = re.findall(rb"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>", xml, re.S)
+    return [html.unescape(b"".join(_TEXT.findall(item)).decode("utf-8", "replace")) for item in items]
+
+
+def _cell_value(cell: re.Match, strings: list[str], unescape) -> str:
+    attrs, body = cell.group(1), cell.group(2) or b""
+    if b't="s"' in attrs:
+        value = _VALUE.search(body)
+        index = int(value.group(1)) if value and value.group(1).isdigit() else -1
+        return strings[index] if 0 <= index < len(strings) else ""
+    if b't="inlineStr"' in attrs:
+        return unescape(b"".join(_TEXT.findall(body)).decode("utf-8", "replace"))
+    value = _VALUE.search(body)
+    return unescape(value.group(1).decode("utf-8", "replace")) if value else ""

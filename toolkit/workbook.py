@@ -103,10 +103,18 @@ def write_workbook(result: MergeResult, settings: Settings, now: datetime | None
         if result.changes is not None:
             _changes_sheet(book, formats, result)
         book.close()
+        side = _write_long_texts(result, outbox)  # first, so a full disk stops before anything is published
         final = _publish(temp, final)
-        _write_long_texts(result, final)
+        if side is not None:
+            try:
+                os.replace(side, final.with_name(final.stem + "_长文本.txt"))
+            except OSError:
+                final.unlink(missing_ok=True)
+                raise
     except OSError as exc:
         temp.unlink(missing_ok=True)
+        for leftover in outbox.glob(f".长文本.{os.getpid()}.*.tmp"):
+            leftover.unlink(missing_ok=True)
         if exc.errno == errno.ENOSPC:
             raise OutputError(f"磁盘空间不足，汇总台账没有写成（{outbox}）。请清理磁盘后重试；之前的文件都没有改动") from exc
         raise OutputError(f"无法写入 {final}：{exc.strerror or exc}。请检查 outbox 目录是否可写、文件是否被其他程序占用") from exc
@@ -135,16 +143,23 @@ def _publish(temp: Path, final: Path) -> Path:
     return final
 
 
-def _write_long_texts(result: MergeResult, workbook_path: Path) -> None:
-    """Texts over Excel's cell limit are cut in the workbook; keep them whole beside it."""
+def _write_long_texts(result: MergeResult, outbox: Path) -> Path | None:
+    """Texts over Excel's cell limit are cut in the workbook; they are kept whole in a side file,
+    written here under a temporary name and renamed beside the workbook once it is published."""
     long = []
     for line in result.rows:
         for name, text in (line.entry.texts.items() if line.entry else ()):
             if len(text) > EXCEL_CELL_LIMIT:
                 long.append(f"【{line.task.task_id} {line.unit} {name}】来源：{line.entry.source}\n{text}\n")
-    if long:
-        side = workbook_path.with_name(workbook_path.stem + "_长文本.txt")
+    if not long:
+        return None
+    side = outbox / f".长文本.{os.getpid()}.{id(result)}.tmp"
+    try:
         side.write_text("\n".join(long), encoding="utf-8")
+    except OSError:
+        side.unlink(missing_ok=True)
+        raise
+    return side
 
 
 def display_width(text: str) -> int:
