@@ -44,6 +44,9 @@ def _worker(conn: Any, memory_bytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     except (ImportError, ValueError, OSError):
         pass
+    import faulthandler
+
+    faulthandler.disable()  # an abort in a native reader is this item's failure, not a crash report
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # stdout belongs to the parent (--json); readers must not write there
     os.dup2(devnull, 2)  # a native reader's panic messages are not for the clerk
