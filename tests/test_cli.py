@@ -30,7 +30,7 @@ def tree_hashes(folder: Path) -> dict[str, str]:
 def test_help_lists_every_command_and_each_has_help():
     result = invoke("--help")
     assert result.exit_code == 0
-    commands = ["merge", "init", "template", "check", "mail", "remind", "issues"]
+    commands = ["merge", "init", "template", "check", "mail", "remind", "issues", "history"]
     for command in commands:
         assert command in result.output
         sub = invoke(command, "--help")
@@ -40,7 +40,7 @@ def test_help_lists_every_command_and_each_has_help():
 def test_readme_documents_every_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for command in ("toolkit merge", "toolkit init", "toolkit issues import", "toolkit template",
-                    "toolkit check", "toolkit mail", "toolkit remind"):
+                    "toolkit check", "toolkit mail", "toolkit remind", "toolkit history"):
         assert command in readme
 
 

@@ -730,7 +730,7 @@ def _stray_cell_workspace(tmp_path: Path, ref: str) -> Settings:
 def test_one_stray_cell_in_the_last_row_costs_only_the_real_rows(tmp_path, ref):
     import faulthandler
 
-    from toolkit.ledger import read_inbox
+    from toolkit.inbox import read_inbox
 
     settings = _stray_cell_workspace(tmp_path, ref)
     enabled = faulthandler.is_enabled()

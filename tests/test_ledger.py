@@ -11,8 +11,9 @@ import openpyxl
 import pytest
 
 from toolkit.config import Settings
+from toolkit.inbox import iter_inbox, read_inbox
 from toolkit.issues import UnitBook
-from toolkit.ledger import column_letter, iter_inbox, locate_header, read_inbox, read_ledger
+from toolkit.ledger import column_letter, locate_header, read_ledger
 from toolkit.sheets import Grid
 
 UNITS = UnitBook(["区卫健局", "区农业农村局", "区城市管理局", "区生态环境分局"], {"区城管局": "区城市管理局"})

@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from conftest import to_pdf
 
+from toolkit.inbox import read_inbox
 from toolkit.issues import load_issue_list
-from toolkit.ledger import read_inbox
 from toolkit.merge import merge
 from toolkit.pipeline import open_workspace
 from toolkit.workbook import write_workbook

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import zipfile
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -26,12 +24,11 @@ from toolkit.normalize import (
 from toolkit.sheets import (
     CSV_SUFFIXES,
     EXCEL_SUFFIXES,
-    FORMULA_NO_VALUE,
     Grid,
     ReadError,
-    check_zip,
     read_grids,
 )
+from toolkit.xlsxscan import FORMULA_NO_VALUE
 
 READ_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 KEY_FIELDS = ("任务编号", "问题序号", "整改措施")
@@ -64,6 +61,11 @@ class LedgerRow:
     columns: dict[str, str]  # field → column letter
     labels: dict[str, str] = field(default_factory=dict)  # field → the header the unit wrote
 
+    def __reduce__(self) -> tuple:
+        # a plain tuple: rows cross from the reading worker, and the default for slotted
+        # dataclasses pickles a dict of fields per row
+        return (LedgerRow, (self.file, self.sheet, self.row, self.values, self.columns, self.labels))
+
 
 @dataclass
 class LedgerFile:
@@ -88,154 +90,6 @@ class LedgerFile:
     def recency(self) -> tuple:
         """Newest return wins: 填报日期, then _meta time, then file time."""
         return (self.reported or date.min, self.meta_time or datetime.min, self.mtime or datetime.min)
-
-
-# ---------------------------------------------------------------- discovering files
-
-
-def _ignored(name: str) -> bool:
-    base = name.rsplit("/", 1)[-1]
-    return base.startswith("~$") or base.startswith(".") or base in ("Thumbs.db", "desktop.ini")
-
-
-def iter_inbox(inbox: Path) -> Iterator[Path]:
-    """Every file under the inbox, sorted, without hidden files, hidden folders or Excel lock files."""
-    for path in sorted(inbox.rglob("*")):
-        rel = path.relative_to(inbox)
-        if any(_ignored(part) for part in rel.parts):
-            continue
-        if path.is_file() or path.is_symlink():
-            yield path
-
-
-def _zip_name(info: zipfile.ZipInfo) -> str:
-    if info.flag_bits & 0x800:
-        return info.filename
-    try:  # Windows zip tools store Chinese names in the local code page without saying so
-        return info.filename.encode("cp437").decode("gbk")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
-
-
-def read_inbox(settings: Settings, units: UnitBook,
-               progress: Callable[[str], None] | None = None) -> list[LedgerFile]:
-    """Read every file under the inbox, each in a worker with memory and time limits."""
-    return read_issues_and_inbox(settings, lambda: None, progress, units)[1]
-
-
-def read_issues_and_inbox(settings: Settings, load_issues: Callable[[], Any],
-                          progress: Callable[[str], None] | None = None,
-                          units: UnitBook | None = None) -> tuple[Any, list[LedgerFile]]:
-    """Load the issue list and read every inbox file, all in workers with memory and time limits:
-    the issue list loads on one core while the first files are read on the other. Which unit
-    sent each file is decided afterwards, here, against the issue list's units."""
-    from toolkit.errors import IssueListError, ToolkitError
-    from toolkit.sandbox import Failed, Raised, isolated_map
-
-    inbox = settings.path("inbox")
-    paths = list(iter_inbox(inbox))
-    names = [p.relative_to(inbox).as_posix() for p in paths]
-
-    def job(item: Path | None) -> Any:
-        if item is None:
-            return load_issues()
-        return read_path(item, item.relative_to(inbox).as_posix(), settings, None)
-
-    limits = settings.limits
-    results = isolated_map(job, [None, *paths], workers=limits["workers"], timeout=limits["file_timeout_s"],
-                           memory_mb=limits["memory_mb"], passthrough=(ToolkitError,),
-                           on_result=(lambda i: progress(names[i - 1]) if i else None) if progress else None)
-    first = results[0]
-    if isinstance(first, Raised):
-        raise first.error
-    if isinstance(first, Failed):
-        raise IssueListError(f"问题清单 {settings.path('issues')} 无法读取：{first.reason}")
-    issues = first
-    book = units if units is not None else getattr(issues, "units", None)
-    files: list[LedgerFile] = []
-    for name, result in zip(names, results[1:], strict=True):
-        if isinstance(result, (Failed, Raised)):
-            failed = LedgerFile(name)
-            reason = result.reason if isinstance(result, Failed) else str(result.error)
-            failed.note("unreadable-file", f"文件无法读取：{reason}；请用 Excel 打开后另存为 .xlsx 再报送")
-            files.append(failed)
-            continue
-        for ledger in result:
-            if ledger.ok and book is not None:
-                identify(ledger, book)
-            files.append(ledger)
-    return issues, files
-
-
-def read_path(path: Path, rel: str, settings: Settings, units: UnitBook | None) -> list[LedgerFile]:
-    """One inbox entry: a zip gives one result per member, a workbook or CSV one, anything else is skipped."""
-    suffix = path.suffix.lower()
-    if suffix == ".zip":
-        return _read_zip(path, rel, settings, units)
-    if suffix in READ_SUFFIXES:
-        return [_read_safely(path, rel, settings, units)]
-    skipped = LedgerFile(rel)
-    skipped.note("skipped-file", f"不是台账文件（{suffix or '无扩展名'}），已跳过；台账请用 .xlsx .xls .csv .ods 或 .zip 报送")
-    return [skipped]
-
-
-def _read_safely(path: Path, rel: str, settings: Settings, units: UnitBook | None) -> LedgerFile:
-    """read_ledger, with any unexpected failure on one file turned into a finding for that file."""
-    try:
-        return read_ledger(path, rel, settings, units, mtime=_mtime(path))
-    except (MemoryError, RecursionError, ValueError, TypeError, IndexError, KeyError, OSError) as exc:
-        failed = LedgerFile(rel)
-        failed.note("unreadable-file", f"读取时出错（{type(exc).__name__}），该文件未汇总；请用 Excel 另存为 .xlsx 后重新报送")
-        return failed
-
-
-def _mtime(path: Path) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(path.stat().st_mtime)
-    except OSError:
-        return None
-
-
-def _read_zip(path: Path, rel: str, settings: Settings, units: UnitBook | None) -> list[LedgerFile]:
-    limit = settings.limits["max_unzipped_mb"] * 2**20
-    try:
-        check_zip(path, limit)
-        archive = zipfile.ZipFile(path)
-    except ReadError as exc:
-        failed = LedgerFile(rel)
-        failed.note(exc.code, exc.message)
-        return [failed]
-    except (zipfile.BadZipFile, OSError) as exc:
-        failed = LedgerFile(rel)
-        failed.note("unreadable-file", f"压缩包无法打开：{exc}")
-        return [failed]
-    out: list[LedgerFile] = []
-    with archive:
-        for info in archive.infolist():
-            name = _zip_name(info)
-            member = f"{rel}/{name}"
-            if info.is_dir() or any(_ignored(p) for p in name.split("/")) or name.startswith("__MACOSX"):
-                continue
-            suffix = Path(name).suffix.lower()
-            if suffix not in READ_SUFFIXES:
-                skipped = LedgerFile(member)
-                skipped.note("skipped-file", f"压缩包中的 {name} 不是台账文件，已跳过")
-                out.append(skipped)
-                continue
-            try:
-                data = archive.read(info)
-            except Exception as exc:  # noqa: BLE001 - any damage in a member is a finding
-                failed = LedgerFile(member)
-                code = "encrypted-file" if info.flag_bits & 0x1 else "unreadable-file"
-                failed.note(code, f"压缩包中的文件无法解压：{exc}")
-                out.append(failed)
-                continue
-            try:
-                mtime = datetime(*info.date_time)
-            except ValueError:
-                mtime = None
-            out.append(read_ledger(Path(name), member, settings, units, data=data, mtime=mtime))
-    return out
 
 
 # ---------------------------------------------------------------- reading one file

@@ -7,14 +7,12 @@ over SMTP. Every send failure becomes a one-line Chinese MailError that names th
 from __future__ import annotations
 
 import base64
-import html
 import os
 import re
 import smtplib
 import socket
 import ssl
 import sys
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email import policy as email_policy
@@ -31,6 +29,7 @@ else:  # pragma: no cover
 
 from toolkit.config import DEFAULT_COLORS, SETTINGS_FILE, Settings
 from toolkit.errors import IssueListError, OutputError, SettingsError, ToolkitError
+from toolkit.mail_body import Body, reminder_body, subject_date, summary_body
 from toolkit.merge import DUE_SOON, NOT_RETURNED, OVERDUE, DetailRow, MergeResult, UnitSummary
 from toolkit.normalize import cell_text, clean_header, compact
 
@@ -41,7 +40,6 @@ PASSWORD_ENV = "TOOLKIT_SMTP_PASSWORD"
 SECURITY_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 # CRLF line ends, 7-bit headers (RFC 2047 encoded words), and raw headers left as written.
 POLICY = email_policy.SMTP.clone(refold_source="none")
-FONT = "'Microsoft YaHei','PingFang SC','Noto Sans CJK SC','SimSun',sans-serif"
 _ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[A-Za-z0-9-]{2,}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _UNSAFE_FILE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -284,11 +282,6 @@ def attach(msg: EmailMessage, data: bytes, filename: str,
     part.set_raw("Content-Type", f'{mime[0]}/{mime[1]};\n name="{encoded}"')
 
 
-def _subject_date(result: MergeResult) -> str:
-    d = result.as_of
-    return f"截至{d.year}年{d.month}月{d.day}日"
-
-
 def summary_message(result: MergeResult, workbook: Path, to: Sequence[str], cc: Sequence[str] = (),
                     sender: str | None = None, *, colors: Mapping[str, Mapping[str, str]] | None = None
                     ) -> MailMessage:
@@ -297,9 +290,9 @@ def summary_message(result: MergeResult, workbook: Path, to: Sequence[str], cc: 
     recipients, copies = check_addresses(to), check_addresses(cc, "抄送")
     if not recipients:
         raise MailSetupError("没有收件人：请用 --to 指定至少一个邮箱地址")
-    subject = f"整改台账汇总（{_subject_date(result)}）"
-    body = _Body(colors or DEFAULT_COLORS)
-    _summary_body(body, result, workbook.name)
+    subject = f"整改台账汇总（{subject_date(result)}）"
+    body = Body(colors or DEFAULT_COLORS)
+    summary_body(body, result, workbook.name)
     msg = _new_message(subject, sender, recipients, copies, body.text(), body.html(subject))
     attach(msg, workbook.read_bytes(), workbook.name)
     msg.draft_stem = f"汇总_{result.as_of:%Y%m%d}"
@@ -332,175 +325,14 @@ def reminder_messages(result: MergeResult, contacts: Mapping[str, Contact], send
         if contact is None or not contact.emails:
             missing.append(unit.unit)
             continue
-        body = _Body(colors or DEFAULT_COLORS)
-        subject = _reminder_body(body, result, unit, rows, contact, sender)
+        body = Body(colors or DEFAULT_COLORS)
+        subject = reminder_body(body, result, unit, rows, contact, sender)
         to = [Address(display_name=f"{unit.unit} {contact.name}".strip(), addr_spec=a) for a in contact.emails]
         msg = _new_message(subject, sender, to, copies, body.text(), body.html(subject))
         msg.draft_stem = f"提醒_{unit.unit}_{result.as_of:%Y%m%d}"
         msg.unit = unit.unit
         messages.append(msg)
     return messages, missing
-
-
-# ---------------------------------------------------------------- bodies: HTML and plain text
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def shorten(text: str, limit: int = 60) -> str:
-    flat = re.sub(r"\s+", " ", text).strip()
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-class _Body:
-    """Builds the HTML (inline CSS only: mail clients drop <style>) and the plain text side by side."""
-
-    CELL = "border:1px solid #BFBFBF;padding:4px 8px;vertical-align:top;"
-
-    def __init__(self, colors: Mapping[str, Mapping[str, str]]) -> None:
-        self.colors = colors
-        self.parts: list[str] = []
-        self.lines: list[str] = []
-
-    def para(self, text: str, muted: bool = False) -> None:
-        style = "margin:0 0 10px;" + ("color:#7F7F7F;font-size:12px;" if muted else "")
-        self.parts.append(f'<p style="{style}">{html.escape(text)}</p>')
-        self.lines += [text, ""]
-
-    def heading(self, text: str) -> None:
-        self.parts.append(f'<h3 style="font-size:15px;margin:18px 0 8px;color:#1F3864;">{html.escape(text)}</h3>')
-        self.lines += [text, ""]
-
-    def _paint(self, state: str) -> tuple[str, str]:
-        spec = self.colors.get(state) or {} if state else {}
-        fill, font = spec.get("fill", ""), spec.get("font", "")
-        style = (f"background-color:#{fill};" if fill else "") + (f"color:#{font};" if font else "")
-        return style, (f' bgcolor="#{fill}"' if fill else "")
-
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]],
-              numeric: Sequence[int] = ()) -> None:
-        """rows: cells as (text, 逾期状态 to colour by, or "")."""
-        out = ['<table cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;'
-               'font-size:13px;margin:0 0 12px;">', "<tr>"]
-        for name in header:
-            out.append(f'<th bgcolor="#DDEBF7" style="{self.CELL}background-color:#DDEBF7;'
-                       f'white-space:nowrap;">{html.escape(name)}</th>')
-        out.append("</tr>")
-        for row in rows:
-            out.append("<tr>")
-            for col, (text, state) in enumerate(row):
-                style, attr = self._paint(state)
-                align = "text-align:right;" if col in numeric else ""
-                wrap = "" if col == len(row) - 1 else "white-space:nowrap;"  # only the last column wraps
-                out.append(f'<td{attr} style="{self.CELL}{align}{wrap}{style}">{html.escape(text)}</td>')
-            out.append("</tr>")
-        out.append("</table>")
-        self.parts.append("".join(out))
-        widths = [max([_width(h)] + [_width(r[i][0]) for r in rows]) for i, h in enumerate(header)]
-        for cells in [[(h, "") for h in header], *rows]:
-            padded = [t + " " * (w - _width(t)) if i not in numeric else " " * (w - _width(t)) + t
-                      for i, ((t, _), w) in enumerate(zip(cells, widths, strict=True))]
-            self.lines.append("  ".join(padded).rstrip())
-        self.lines.append("")
-
-    def html(self, title: str) -> str:
-        return ('<!DOCTYPE html><html><head><meta charset="utf-8">'
-                '<meta name="viewport" content="width=device-width,initial-scale=1">'
-                f"<title>{html.escape(title)}</title></head>"
-                f'<body style="margin:0;padding:16px;background-color:#FFFFFF;font-family:{FONT};'
-                f'font-size:14px;line-height:1.6;color:#222222;">'
-                + "\n".join(self.parts) + "</body></html>")
-
-    def text(self) -> str:
-        return "\n".join(self.lines).rstrip() + "\n"
-
-
-def _summary_body(body: _Body, result: MergeResult, attachment: str) -> None:
-    totals = result.totals()
-    silent = result.silent_units
-    body.para("各位领导：")
-    body.para(f"现将{_subject_date(result)}的整改台账汇总情况报告如下，完整台账见附件《{attachment}》。")
-    body.heading("一、总体情况")
-    labels = ["任务数", "已完成", "逾期完成", "逾期", "临期", "正常", "长期", "未报送"]
-    body.table(labels, [[(str(totals[label]), label if totals[label] else "") for label in labels]],
-               numeric=range(len(labels)))
-    body.para(f"责任单位 {len(result.units)} 个，已报送 {len(result.units) - len(silent)} 个，未报送 {len(silent)} 个；"
-              f"读取报送文件 {totals['已读取']} 个（共 {totals['文件数']} 个）。任务按单位计，一项任务由几个单位"
-              f"承担就计几次。")
-    body.heading("二、各单位情况")
-    rows = []
-    for u in result.units:
-        name_state = NOT_RETURNED if not u.files else (OVERDUE if u.overdue else "")
-        rows.append([(u.unit, name_state), (str(u.tasks), ""), (str(u.done), ""), (str(u.in_progress), ""),
-                     (str(u.not_started), ""), (str(u.overdue), OVERDUE if u.overdue else ""),
-                     (str(u.due_soon), DUE_SOON if u.due_soon else ""), (f"{u.rate:.1%}", ""),
-                     (u.return_state, NOT_RETURNED if not u.files else "")])
-    body.table(["责任单位", "任务数", "已完成", "推进中", "未启动", "逾期", "临期", "完成率", "报送状态"], rows,
-               numeric=range(1, 8))
-    overdue = sorted((r for r in result.rows if r.state == OVERDUE), key=lambda r: -(r.overdue_days or 0))
-    body.heading(f"三、逾期任务（{len(overdue)} 项）")
-    if overdue:
-        body.table(["任务编号", "责任单位", "完成时限", "逾期天数", "整改措施"],
-                   [[(r.task.task_id, OVERDUE), (r.unit, OVERDUE), (_deadline(r), OVERDUE),
-                     (str(r.overdue_days or ""), OVERDUE), (shorten(r.task.measure), OVERDUE)] for r in overdue],
-                   numeric=[3])
-    else:
-        body.para("没有逾期任务。")
-    if silent:
-        body.heading(f"四、未报送单位（{len(silent)} 个）")
-        body.table(["责任单位", "任务数", "其中已过完成时限", "说明"],
-                   [[(u.unit, NOT_RETURNED), (str(u.tasks), ""), (str(u.missing_overdue), ""),
-                     ("报送的文件无法读取，需重新报送" if u.failed_files else "没有收到台账", "")] for u in silent],
-                   numeric=[1, 2])
-    report = result.report
-    body.para(f"校验发现错误 {report.count('错误')} 条、警告 {report.count('警告')} 条，详见附件“校验问题”工作表。"
-              "本邮件由整改台账工具根据各单位报送的台账生成，数据以附件为准。", muted=True)
-
-
-def _deadline(row: DetailRow) -> str:
-    return row.task.deadline.isoformat() if row.task.deadline else (row.task.deadline_text or "长期")
-
-
-def _reminder_body(body: _Body, result: MergeResult, unit: UnitSummary, rows: list[DetailRow],
-                   contact: Contact, sender: str | None) -> str:
-    """Fill the body; returns the subject."""
-    counts = {s: sum(1 for r in rows if r.state == s) for s in (OVERDUE, DUE_SOON, NOT_RETURNED)}
-    when = _subject_date(result)
-    body.para(f"{contact.name or unit.unit}：您好！")
-    if not unit.files:
-        what = "尚未报送整改台账"
-        if unit.failed_files:
-            body.para(f"{when}，贵单位报送的 {'、'.join(unit.failed_files)} 无法读取（文件损坏或加密）。请按台账"
-                      f"模板重新填报后报送。贵单位共承担 {unit.tasks} 项任务，其中已过完成时限 {unit.missing_overdue} 项。")
-        else:
-            body.para(f"{when}，尚未收到贵单位（{unit.unit}）报送的整改台账。贵单位共承担 {unit.tasks} 项任务，"
-                      f"其中已过完成时限 {unit.missing_overdue} 项，请按台账模板填报后尽快报送。")
-    else:
-        parts = [f"{label}{counts[s]}项" for s, label in ((OVERDUE, "逾期"), (DUE_SOON, "临期"),
-                                                         (NOT_RETURNED, "缺报")) if counts[s]]
-        what = "、".join(parts)
-        note = "（缺报指报回的台账中没有这项任务）" if counts[NOT_RETURNED] else ""
-        body.para(f"{when}，贵单位（{unit.unit}）承担的整改任务中：{'，'.join(parts)}{note}，明细如下。")
-    body.heading("需要关注的任务")
-    table = []
-    for r in rows:
-        if r.state == DUE_SOON and r.task.deadline:
-            gap = f"还剩{(r.task.deadline - result.as_of).days}天"
-        else:
-            gap = f"逾期{r.overdue_days}天" if r.overdue_days else ""
-        status = "未报送" if r.state == NOT_RETURNED else (r.status or "未填报")
-        table.append([(r.task.task_id, r.state), (_deadline(r), r.state), (r.state, r.state), (gap, r.state),
-                      (status, r.state), (shorten(r.task.measure, 80), r.state)])
-    body.table(["任务编号", "完成时限", "逾期状态", "距时限", "填报状态", "整改措施"], table)
-    body.para("请抓紧推进，并在台账中如实更新整改进展；已完成的请填写实际完成日期并附佐证材料。如有疑问，请直接回复本邮件。")
-    signer = parseaddr(sender)[0] if sender else ""
-    body.para(f"{signer or '整改工作办公室'}　{result.as_of.year}年{result.as_of.month}月{result.as_of.day}日")
-    return f"【整改提醒】{unit.unit}：{what}（{when}）"
-
-
-# ---------------------------------------------------------------- drafts
 
 
 def drafts_folder(settings: Settings) -> Path:

@@ -59,10 +59,10 @@ def run_merge(settings: Settings, as_of: date | None = None,
 
     from toolkit.archive import current_states, open_archive, returned_units
     from toolkit.changes import compare
+    from toolkit.inbox import iter_inbox, read_issues_and_inbox
     from toolkit.issues import load_issue_list
-    from toolkit.ledger import iter_inbox, read_issues_and_inbox
     from toolkit.merge import merge
-    from toolkit.workbook import write_workbook
+    from toolkit.workbook import output_name, write_workbook
 
     started = time.perf_counter()
     inbox = settings.path("inbox")
@@ -88,10 +88,12 @@ def run_merge(settings: Settings, as_of: date | None = None,
         result.changes = compare(archive.previous(), current_states(result), returned_units(result),
                                  [u.unit for u in result.units], result.as_of)
         result.trend = archive.trend(result)
-        output = write_workbook(result, settings, now)
-        run_id, problems = archive.record(result, output, now, settings, list(iter_inbox(inbox)))
     finally:
         archive.close()
+    planned = output_name(settings.path("outbox"), now)
+    recording = record_beside(settings, result, planned, now, list(iter_inbox(inbox)))
+    output = write_workbook(result, settings, now)
+    run_id, problems = recording.finish(output)
     return MergeRun(result, output, time.perf_counter() - started, run_id, problems)
 
 
@@ -121,8 +123,8 @@ def init_workspace(target: Path) -> list[Path]:
 
 def merge_only(settings: Settings, as_of: date | None = None) -> MergeResult:
     """Read and merge without writing a workbook (for reminders)."""
+    from toolkit.inbox import read_issues_and_inbox
     from toolkit.issues import load_issue_list
-    from toolkit.ledger import read_issues_and_inbox
     from toolkit.merge import merge
 
     inbox = settings.path("inbox")
@@ -207,3 +209,63 @@ def rebuild_run(settings: Settings, run_id: int) -> HistoryShow:
         archive.close()
     output = write_workbook(result, settings, started, name=f"汇总台账_重建_第{run_id}次")
     return HistoryShow(run_id, output, integrity)
+
+
+class _Recording:
+    """Archiving a run in a forked child while the parent writes the workbook (the two use the two
+    cores); finish() waits for it and fixes the output name if the workbook got another one."""
+
+    def __init__(self, settings: Settings, planned: Path, process: Any = None, conn: Any = None,
+                 done: tuple[int, list[str]] | None = None) -> None:
+        self.settings, self.planned, self.process, self.conn, self.done = settings, planned, process, conn, done
+
+    def finish(self, output: Path) -> tuple[int | None, list[str]]:
+        from toolkit.archive import ArchiveError, open_archive
+
+        if self.done is None:
+            try:
+                kind, value = self.conn.recv()
+            except EOFError:
+                kind, value = "error", "留档进程意外退出"
+            self.process.join()
+            if kind == "error":
+                raise ArchiveError(f"汇总台账已生成（{output}），但留档失败：{value}")
+            self.done = value
+        run_id, problems = self.done
+        if output.name != self.planned.name:
+            archive = open_archive(self.settings)
+            try:
+                archive.db.execute("UPDATE runs SET output=? WHERE id=?", (output.name, run_id))
+            finally:
+                archive.close()
+        return run_id, problems
+
+
+def record_beside(settings: Settings, result: MergeResult, planned: Path, now: datetime,
+                  inbox_files: list[Path]) -> _Recording:
+    import multiprocessing as mp
+
+    from toolkit.archive import open_archive
+
+    def record() -> tuple[int, list[str]]:
+        archive = open_archive(settings)
+        try:
+            return archive.record(result, planned, now, settings, inbox_files)
+        finally:
+            archive.close()
+
+    if "fork" not in mp.get_all_start_methods():
+        return _Recording(settings, planned, done=record())
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+
+    def run(conn: Any) -> None:
+        try:
+            conn.send(("ok", record()))
+        except Exception as exc:  # noqa: BLE001 - reported by the parent
+            conn.send(("error", str(exc)))
+
+    process = ctx.Process(target=run, args=(child,), daemon=True)
+    process.start()
+    child.close()
+    return _Recording(settings, planned, process, parent)

@@ -118,8 +118,8 @@ def run_check(settings: Settings, files: list[Path], as_of: date,
               now: datetime | None = None) -> list[CheckedFile]:
     """Check returned files one by one, exactly as merge would, and write a feedback copy of each."""
     from toolkit.feedback import write_feedback
+    from toolkit.inbox import read_path
     from toolkit.issues import load_issue_list
-    from toolkit.ledger import read_path
     from toolkit.merge import merge
     from toolkit.sandbox import Failed, isolated_map
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import wait
@@ -73,6 +74,9 @@ def _worker(conn: Any, memory_bytes: int) -> None:
             conn.send((index, ("err", f"结果无法传回：{type(exc).__name__}")))
 
 
+DEPTH = 2  # items in flight per worker, so a worker never waits while the parent unpickles a result
+
+
 class _Slot(Generic[T]):
     def __init__(self, ctx: Any, memory_bytes: int) -> None:
         parent, child = ctx.Pipe()
@@ -80,11 +84,13 @@ class _Slot(Generic[T]):
         self.process = ctx.Process(target=_worker, args=(child, memory_bytes), daemon=True)
         self.process.start()
         child.close()
-        self.index: int | None = None
-        self.started = 0.0
+        self.inflight: deque[int] = deque()
+        self.started = 0.0  # when the item at the head of inflight started
 
     def give(self, index: int, item: Any) -> None:
-        self.index, self.started = index, time.monotonic()
+        if not self.inflight:
+            self.started = time.monotonic()
+        self.inflight.append(index)
         self.conn.send((index, item))
 
     def stop(self, kill: bool = False) -> None:
@@ -128,43 +134,51 @@ def isolated_map(job: Callable[[T], R], items: Sequence[T], *, workers: int = 2,
     out: list[R | Failed | None] = [None] * len(items)
     pending = list(enumerate(items))[::-1]
     slots = [_Slot(ctx, memory) for _ in range(min(workers, len(items)))]
+
+    def top_up(slot: _Slot) -> None:
+        while len(slot.inflight) < DEPTH and pending:
+            slot.give(*pending.pop())
+
+    def done(index: int) -> None:
+        if on_result:
+            on_result(index)
+
     try:
         for slot in slots:
-            if pending:
-                slot.give(*pending.pop())
-        while any(slot.index is not None for slot in slots):
-            busy = [s for s in slots if s.index is not None]
+            top_up(slot)
+        while any(slot.inflight for slot in slots):
+            busy = [s for s in slots if s.inflight]
             ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=1.0)
             now = time.monotonic()
             for n, slot in enumerate(slots):
-                if slot.index is None:
+                if not slot.inflight:
                     continue
-                index = slot.index
-                finished = False
                 if slot.conn in ready:
                     try:
                         got_index, (kind, value) = slot.conn.recv()
-                        out[got_index] = (value if kind == "ok" else Raised(value) if kind == "raise"
-                                          else Failed(value))
-                        finished = True
                     except (EOFError, OSError):
                         pass
-                if not finished and (slot.process.sentinel in ready or not slot.process.is_alive()):
-                    out[index] = Failed("读取进程异常退出（可能是文件损坏或占用内存过大）")
-                    slot.stop(kill=True)
-                    slot = slots[n] = _Slot(ctx, memory)
-                    finished = True
-                elif not finished and now - slot.started > timeout:
-                    out[index] = Failed(f"读取超过 {timeout:.0f} 秒仍未完成，已中止")
-                    slot.stop(kill=True)
-                    slot = slots[n] = _Slot(ctx, memory)
-                    finished = True
-                if finished:
-                    slot.index = None
-                    if on_result:
-                        on_result(index)
-                    if pending:
-                        slot.give(*pending.pop())
+                    else:
+                        out[got_index] = (value if kind == "ok" else Raised(value) if kind == "raise"
+                                          else Failed(value))
+                        slot.inflight.popleft()
+                        slot.started = now
+                        done(got_index)
+                        top_up(slot)
+                        continue
+                dead = slot.process.sentinel in ready or not slot.process.is_alive()
+                if not dead and now - slot.started <= timeout:
+                    continue
+                head = slot.inflight.popleft()
+                out[head] = Failed("读取进程异常退出（可能是文件损坏或占用内存过大）" if dead
+                                   else f"读取超过 {timeout:.0f} 秒仍未完成，已中止")
+                done(head)
+                for index in reversed(slot.inflight):  # sent along but not started: try them again
+                    pending.append((index, items[index]))
+                slot.inflight.clear()
+                slot.stop(kill=True)
+                slots[n] = _Slot(ctx, memory)
+                top_up(slots[n])
     finally:
         for slot in slots:
             slot.stop()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from toolkit.xlsxscan import mark_specials, trim_far_cells
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -105,7 +106,7 @@ def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 
     try:
         grids = _read_calamine(path if on_disk and real_suffix == suffix else None, data, real_suffix)
         if kind == "xlsx":
-            _mark_specials(grids, data)
+            mark_specials(grids, data)
             for grid in grids:
                 grid.far_cells = far.get(grid.name, [])
         return grids
@@ -317,183 +318,3 @@ def read_html_tables(data: bytes, name: str) -> list[Grid]:
     if not grids:
         raise ReadError("unreadable-file", "文件中没有表格")
     return grids
-
-
-FORMULA_NO_VALUE = "\x00formula-no-value"  # stands in a grid cell for a formula that has no cached result
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
-_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
-
-
-def _cell_index(letters: bytes, digits: bytes) -> tuple[int, int]:
-    col = 0
-    for ch in letters:
-        col = col * 26 + ch - 64
-    return int(digits) - 1, col - 1
-
-
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → part path, from xl/workbook.xml and its relationships."""
-    import html
-
-    try:
-        book = archive.read("xl/workbook.xml")
-        rels = archive.read("xl/_rels/workbook.xml.rels")
-    except KeyError:
-        return {}
-    targets = {m.group(1): m.group(2) for m in re.finditer(rb'Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
-    targets.update({m.group(2): m.group(1) for m in re.finditer(rb'Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
-    parts = {}
-    for m in re.finditer(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?(?:r|\w+):id="([^"]+)"', book):
-        target = targets.get(m.group(2))
-        if target:
-            target = target.decode("utf-8", "replace").lstrip("/")
-            parts[html.unescape(m.group(1).decode("utf-8", "replace"))] = (
-                target if target.startswith("xl/") else "xl/" + target)
-    return parts
-
-
-def _mark_specials(grids: list[Grid], data: bytes) -> None:
-    """calamine reads error cells (#REF!, #N/A) and formulas without a cached value as blanks;
-    put the error text, or FORMULA_NO_VALUE, back into those cells so they can be reported."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts = _sheet_parts(archive)
-            for grid in grids:
-                part = parts.get(grid.name)
-                if not part:
-                    continue
-                try:
-                    xml = archive.read(part)
-                except KeyError:
-                    continue
-                if b't="e"' not in xml and b"<f" not in xml:
-                    continue
-                for match in _CELL.finditer(xml):
-                    attrs, body = match.group(1), match.group(2) or b""
-                    is_error = b't="e"' in attrs
-                    if not is_error and b"<f" not in body:
-                        continue
-                    ref = _REF.search(attrs)
-                    if not ref:
-                        continue
-                    value = _VALUE.search(body)
-                    if is_error:
-                        text = value.group(1).decode("utf-8", "replace") if value else "#N/A"
-                    elif value is None or not value.group(1):
-                        text = FORMULA_NO_VALUE
-                    else:
-                        continue
-                    r, c = _cell_index(*ref.groups())
-                    if r >= len(grid.rows):
-                        continue
-                    row = grid.rows[r]
-                    if len(row) <= c:
-                        row.extend([""] * (c + 1 - len(row)))
-                    if row[c] in ("", None):
-                        row[c] = text
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return
-
-
-FAR_ROW = 200_000  # a sheet whose last row lies beyond this is checked for stray far cells
-FAR_GAP = 10_000  # rows this far below the table are not part of it
-FAR_COL = 702  # columns past ZZ are not part of a ledger
-_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>.*?</(?:\w+:)?row>)", re.S)
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?ref="[A-Z]*\d*:?([A-Z]+)\d+"')
-_TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>([^<]*)</(?:\w+:)?t>")
-
-
-def trim_far_cells(data: bytes) -> tuple[bytes, dict[str, list[tuple[int, int, str]]]]:
-    """Cells far below or right of the table (a value typed by accident at row 1,048,576 or column
-    XFD) would make the reader hold the whole range between, a million rows or more. Such cells are
-    taken out of a copy of the package before reading, and returned per sheet to be reported.
-    Costs nothing for ordinary sheets: only the tail of each sheet and its dimension are looked at."""
-    import html
-
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return data, {}
-    with archive:
-        parts = _sheet_parts(archive)
-        changed: dict[str, bytes] = {}
-        far: dict[str, list[tuple[int, int, str]]] = {}
-        strings: list[str] | None = None
-        for name, part in parts.items():
-            try:
-                xml = archive.read(part)
-            except KeyError:
-                continue
-            tail_rows = re.findall(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"", xml[-65536:])
-            dimension = _DIMENSION.search(xml[:4096])
-            wide = dimension is not None and len(dimension.group(1)) >= 3
-            if not wide and (not tail_rows or int(tail_rows[-1]) <= FAR_ROW):
-                continue
-            kept: list[bytes] = []
-            notes: list[tuple[int, int, str]] = []
-            last = None
-            cursor = 0
-            for match in _ROW.finditer(xml):
-                number = int(match.group(1))
-                far_row = last is not None and number - last > FAR_GAP
-                if not far_row:
-                    last = number
-                body = match.group(0)
-                cells = list(_CELL.finditer(body))
-                drop = [c for c in cells if far_row or _col_of(c.group(1)) > FAR_COL]
-                if not drop:
-                    continue
-                if strings is None:
-                    strings = _shared_strings(archive)
-                for c in drop:
-                    text = _cell_value(c, strings, html.unescape)
-                    ref = _REF.search(c.group(1))
-                    if text and ref:
-                        notes.append((*_cell_index(*ref.groups()), text))
-                kept.append(xml[cursor:match.start()])
-                if not far_row:
-                    new_body = body
-                    for c in reversed(drop):
-                        new_body = new_body[:c.start()] + new_body[c.end():]
-                    kept.append(new_body)
-                cursor = match.end()
-            if cursor:
-                kept.append(xml[cursor:])
-                changed[part] = b"".join(kept)
-                far[name] = notes
-        if not changed:
-            return data, {}
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
-            for info in archive.infolist():
-                out.writestr(info.filename, changed.get(info.filename) or archive.read(info.filename))
-    return buffer.getvalue(), far
-
-
-def _col_of(attrs: bytes) -> int:
-    ref = _REF.search(attrs)
-    return _cell_index(*ref.groups())[1] if ref else 0
-
-
-def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
-    import html
-
-    try:
-        xml = archive.read("xl/sharedStrings.xml")
-    except KeyError:
-        return []
-    items = re.findall(rb"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>", xml, re.S)
-    return [html.unescape(b"".join(_TEXT.findall(item)).decode("utf-8", "replace")) for item in items]
-
-
-def _cell_value(cell: re.Match, strings: list[str], unescape) -> str:
-    attrs, body = cell.group(1), cell.group(2) or b""
-    if b't="s"' in attrs:
-        value = _VALUE.search(body)
-        index = int(value.group(1)) if value and value.group(1).isdigit() else -1
-        return strings[index] if 0 <= index < len(strings) else ""
-    if b't="inlineStr"' in attrs:
-        return unescape(b"".join(_TEXT.findall(body)).decode("utf-8", "replace"))
-    value = _VALUE.search(body)
-    return unescape(value.group(1).decode("utf-8", "replace")) if value else ""
