@@ -26,6 +26,7 @@ from toolkit.sheets import (
     EXCEL_SUFFIXES,
     Grid,
     ReadError,
+    column_letter,
     read_grids,
 )
 from toolkit.xlsxscan import FORMULA_NO_VALUE
@@ -38,16 +39,6 @@ _SECTION = re.compile(r"^([一二三四五六七八九十百]+[、.．]|[（(][�
 _NOTE = re.compile(r"^(注|说明|填表说明|填报说明|备注|合计|小计|总计|填报人|联系人|联系电话|电话|审核人|负责人|"
                    r"单位负责人|主要负责人|分管领导|填报单位|填报日期|制表|单位盖章|盖章|签字)")
 _REPORTED = re.compile(r"(填报|报送|填表)(日期|时间)[:：]?\s*(.+)")
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 @dataclass(slots=True)

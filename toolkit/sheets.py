@@ -28,6 +28,16 @@ class Grid:
     far_cells: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, text) left out
 
 
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 class ReadError(Exception):
     """A file that cannot be read at all; code is a finding code."""
 

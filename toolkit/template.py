@@ -16,6 +16,7 @@ from toolkit.config import STATUSES
 from toolkit.errors import WorkspaceError
 from toolkit.issues import Task
 from toolkit.normalize import strip_control
+from toolkit.sheets import column_letter
 
 SHEET = "台账"
 META_SHEET = "_meta"
@@ -51,16 +52,6 @@ DEADLINE_COLUMN = LEDGER_COLUMNS.index("完成时限")
 def title_for(unit: str, as_of: date) -> str:
     """'区农业农村局 整改台账（截至2025年3月31日）'."""
     return f"{unit} 整改台账（截至{as_of.year}年{as_of.month}月{as_of.day}日）"
-
-
-def _col(index: int) -> str:
-    """0-based column index → Excel letters (0 → A)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def write_blank_template(path: Path, *, created: datetime | None = None) -> None:
@@ -233,15 +224,15 @@ def write_unit_ledger(template: Path, out: Path, unit: str, tasks: list[Task], f
     for validation in sheet.data_validations.dataValidation:
         ref = str(validation.sqref)
         letter = ref.split(":")[0].rstrip("0123456789")
-        if letter in (_col(STATUS_COLUMN), _col(DONE_DATE_COLUMN)):
+        if letter in (column_letter(STATUS_COLUMN), column_letter(DONE_DATE_COLUMN)):
             validation.sqref = f"{letter}{FIRST_DATA_ROW}:{letter}{last}"
             kept.append(letter)
-    if _col(STATUS_COLUMN) not in kept:  # a template edited by hand lost its drop-down: restore it
+    if column_letter(STATUS_COLUMN) not in kept:  # a template edited by hand lost its drop-down: restore it
         validation = DataValidation(type="list", formula1='"' + ",".join(STATUSES) + '"',
                                     allow_blank=True)
-        validation.sqref = f"{_col(STATUS_COLUMN)}{FIRST_DATA_ROW}:{_col(STATUS_COLUMN)}{last}"
+        validation.sqref = f"{column_letter(STATUS_COLUMN)}{FIRST_DATA_ROW}:{column_letter(STATUS_COLUMN)}{last}"
         sheet.add_data_validation(validation)
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{_col(len(LEDGER_COLUMNS) - 1)}{max(row, HEADER_ROW)}"
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{column_letter(len(LEDGER_COLUMNS) - 1)}{max(row, HEADER_ROW)}"
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False  # False = allowed
     sheet.protection.formatRows = False

@@ -244,9 +244,6 @@ class RustBook:
 
 def _cell(row: int, col: int) -> str:
     """An absolute A1 reference: (0, 0) → $A$1."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"${letters}${row + 1}"
+    from toolkit.sheets import column_letter
+
+    return f"${column_letter(col)}${row + 1}"
