@@ -116,7 +116,7 @@ def test_history_lists_runs_and_rebuilds_a_past_workbook_exactly(rounds):
     listed = runner.invoke(app, ["history", "-w", str(ws)])
     assert listed.exit_code == 0
     assert "   2  2025-04-30 17:00:00  2025-04-30" in listed.output
-    shown = runner.invoke(app, ["history", "show", "2", "-w", str(ws)])
+    shown = runner.invoke(app, ["history", "-w", str(ws), "show", "2"])
     assert shown.exit_code == 0, shown.output
     rebuilt = next((ws / "outbox").glob("汇总台账_重建_第2次_*.xlsx"))
     assert all_values(rebuilt) == all_values(second.output)
@@ -168,3 +168,25 @@ def test_two_merges_at_once_do_not_corrupt_the_archive(tmp_path):
     counts = db.execute("SELECT run_id, count(*) FROM states GROUP BY run_id").fetchall()
     assert [n for _, n in counts] == [62, 62]
     assert len(list((ws / "outbox").glob("汇总台账_*.xlsx"))) == 2
+
+
+def test_a_workbook_that_was_not_written_leaves_no_run_in_the_archive(tmp_path, monkeypatch):
+    import errno
+
+    import toolkit.workbook
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    for name in ("issues.xlsx", "toolkit.toml"):
+        shutil.copy(ROOT / name, ws / name)
+    shutil.copytree(ROOT / "inbox", ws / "inbox")
+
+    def full(*_):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(toolkit.workbook, "_publish", full)
+    result = runner.invoke(app, ["merge", "-w", str(ws)])
+    assert result.exit_code == 2 and "磁盘空间不足" in result.stderr
+    listed = runner.invoke(app, ["history", "-w", str(ws)])
+    assert "还没有汇总记录" in listed.output
+    assert not [p for p in (ws / "archive").rglob("*.tmp")]

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -66,6 +67,21 @@ CREATE INDEX IF NOT EXISTS files_run ON files(run_id);
 """
 
 
+def _retry(action, seconds: float = 60.0):
+    """Run an SQLite statement, waiting while another merge holds the lock (switching to WAL does
+    not always go through SQLite's own busy handler)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class ArchiveError(ToolkitError):
     """The archive cannot be opened or written."""
 
@@ -99,9 +115,9 @@ class Archive:
         try:
             self.store.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(folder / DB_NAME, timeout=60, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA busy_timeout=60000")
-            self.db.executescript(SCHEMA)
+            _retry(lambda: self.db.execute("PRAGMA journal_mode=WAL"))
+            _retry(lambda: self.db.executescript(SCHEMA))
         except (OSError, sqlite3.Error) as exc:
             raise ArchiveError(f"无法打开留档 {folder / DB_NAME}：{exc}。请检查 archive 目录是否可写") from exc
 
@@ -192,9 +208,12 @@ class Archive:
         return trend
 
     def record(self, result: MergeResult, output: Path, started: datetime, settings: Settings,
-               inbox_files: list[Path]) -> tuple[int, list[str]]:
+               inbox_files: list[Path], confirm: Callable[[], str | None] | None = None
+               ) -> tuple[int, list[str]] | None:
         """Store one run: its inputs (copied by hash), fingerprints and every resulting state.
-        Returns the run id and any problems met with stored copies."""
+        Returns the run id and any problems met with stored copies. With `confirm`, everything is
+        written but committed only when confirm() returns the workbook's final name (None: the
+        workbook was not written, and the run is rolled back)."""
         problems: list[str] = []
         inbox = settings.path("inbox")
         outcome = _outcomes(result)
@@ -235,6 +254,12 @@ class Archive:
             db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            [(run_id, seq, f.level, f.code, f.file, f.sheet, f.row, f.column, f.value, f.message)
                             for seq, f in enumerate(result.report.sorted())])
+            if confirm is not None:
+                final = confirm()
+                if final is None:
+                    db.execute("ROLLBACK")
+                    return None
+                db.execute("UPDATE runs SET output=? WHERE id=?", (final, run_id))
             db.execute("COMMIT")
         except sqlite3.Error as exc:
             if db.in_transaction:

@@ -297,6 +297,7 @@ app.add_typer(history_app, name="history")
 def history(ctx: typer.Context, workspace: Path | None = WORKSPACE, debug: bool = DEBUG) -> None:
     """列出历次汇总（archive/history.sqlite）。"""
     if ctx.invoked_subcommand is not None:
+        ctx.obj = workspace  # `toolkit history -w DIR show N` means DIR too
         return
     from toolkit.pipeline import list_runs, open_workspace
 
@@ -318,6 +319,7 @@ def history(ctx: typer.Context, workspace: Path | None = WORKSPACE, debug: bool 
 
 @history_app.command("show")
 def history_show(
+    ctx: typer.Context,
     run_id: int = typer.Argument(..., help="第几次汇总（见 toolkit history 的列表）"),
     workspace: Path | None = WORKSPACE,
     debug: bool = DEBUG,
@@ -326,7 +328,7 @@ def history_show(
     from toolkit.pipeline import open_workspace, rebuild_run
 
     try:
-        shown = rebuild_run(open_workspace(workspace or Path.cwd()), run_id)
+        shown = rebuild_run(open_workspace(workspace or ctx.obj or Path.cwd()), run_id)
     except Exception as exc:  # noqa: BLE001
         _fail(exc, debug)
         return

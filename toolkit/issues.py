@@ -57,34 +57,58 @@ def unit_key(name: str) -> str:
 
 @dataclass
 class UnitBook:
-    """Known units and their aliases; resolves what a unit wrote to the issue list's spelling."""
+    """Known units and their aliases; resolves what a unit wrote to the issue list's spelling.
+
+    A name matches with or without its leading 区/市 only when that leaves one known unit
+    (区委宣传部 and 市委宣传部 stay two units). An alias's short form gives way to its full form,
+    also where the issue list itself uses the short form."""
 
     names: list[str]
     aliases: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._by_key: dict[str, str] = {}
+        self._full_of = {compact(short): full for short, full in self.aliases.items()}
+        canonical: list[str] = []
         for name in self.names:
-            self._by_key.setdefault(unit_key(name), name)
-        for short, full in self.aliases.items():
-            target = self._by_key.get(unit_key(full), full)
-            self._by_key.setdefault(unit_key(short), target)
-        self._needles = sorted(
-            ((needle, name) for needle, name in self._needles_iter()), key=lambda p: -len(p[0])
-        )
+            full = self._full_of.get(compact(name), name)
+            if full not in canonical:
+                canonical.append(full)
+        self.names = canonical
+        self._exact = {compact(name): name for name in canonical}
+        by_key: dict[str, set[str]] = {}
+        for name in canonical:
+            by_key.setdefault(unit_key(name), set()).add(name)
+        self._by_key = {key: next(iter(found)) for key, found in by_key.items() if len(found) == 1}
+        needles: dict[str, str] = {}
+        for name in canonical:
+            needles[compact(name)] = name
+            if unit_key(name) in self._by_key:
+                needles.setdefault(unit_key(name), name)
+        for short, full in self._full_of.items():
+            target = self._lookup(compact(full))
+            if target:
+                needles.setdefault(short, target)
+                if len(unit_key(short)) >= 2:
+                    needles.setdefault(unit_key(short), target)
+        self._needles = sorted(needles.items(), key=lambda pair: -len(pair[0]))
 
-    def _needles_iter(self):
-        for key, name in self._by_key.items():
-            yield key, name
-            yield compact(name), name
-        for short in self.aliases:
-            yield compact(short), self._by_key.get(unit_key(short), self.aliases[short])
+    def _lookup(self, key: str) -> str | None:
+        if key in self._exact:
+            return self._exact[key]
+        return self._by_key.get(key) or self._by_key.get(unit_key(key))
+
+    def __reduce__(self) -> tuple:
+        return (UnitBook, (self.names, self.aliases))
 
     def resolve(self, name: str) -> str | None:
         """The issue list's spelling of a unit name, or None when it is not a known unit."""
-        if not name:
+        key = compact(name or "")
+        if not key:
             return None
-        return self._by_key.get(unit_key(name))
+        full = self._full_of.get(key)
+        if full is None:  # an alias written without its 区/市
+            full = next((f for s, f in self._full_of.items() if unit_key(s) == unit_key(key)), None)
+        return self._lookup(compact(full)) if full is not None else self._lookup(key)
 
     def find_in(self, text: str) -> str | None:
         """The longest known unit name or alias occurring in a text (a file name, a title)."""

@@ -92,7 +92,11 @@ def run_merge(settings: Settings, as_of: date | None = None,
         archive.close()
     planned = output_name(settings.path("outbox"), now)
     recording = record_beside(settings, result, planned, now, list(iter_inbox(inbox)))
-    output = write_workbook(result, settings, now)
+    try:
+        output = write_workbook(result, settings, now)
+    except BaseException:
+        recording.abort()  # no workbook, no run in the archive
+        raise
     run_id, problems = recording.finish(output)
     return MergeRun(result, output, time.perf_counter() - started, run_id, problems)
 
@@ -183,7 +187,10 @@ class HistoryShow:
 
 
 def list_runs(settings: Settings) -> list[Any]:
-    from toolkit.archive import open_archive
+    from toolkit.archive import DB_NAME, open_archive
+
+    if not (settings.path("archive") / DB_NAME).exists():
+        return []  # listing creates nothing
 
     archive = open_archive(settings)
     try:
@@ -194,10 +201,12 @@ def list_runs(settings: Settings) -> list[Any]:
 
 def rebuild_run(settings: Settings, run_id: int) -> HistoryShow:
     """Re-make run N's consolidated workbook from the archive alone (the inbox is not read)."""
-    from toolkit.archive import current_states, open_archive, returned_units
+    from toolkit.archive import DB_NAME, ArchiveError, current_states, open_archive, returned_units
     from toolkit.changes import compare
     from toolkit.workbook import write_workbook
 
+    if not (settings.path("archive") / DB_NAME).exists():
+        raise ArchiveError(f"{settings.path('archive')} 中还没有汇总记录：运行 toolkit merge 后会自动留档")
     archive = open_archive(settings)
     try:
         result, started = archive.load(run_id, settings)
@@ -213,32 +222,39 @@ def rebuild_run(settings: Settings, run_id: int) -> HistoryShow:
 
 class _Recording:
     """Archiving a run in a forked child while the parent writes the workbook (the two use the two
-    cores); finish() waits for it and fixes the output name if the workbook got another one."""
+    cores). The child writes everything but commits only once finish() says the workbook exists."""
 
-    def __init__(self, settings: Settings, planned: Path, process: Any = None, conn: Any = None,
-                 done: tuple[int, list[str]] | None = None) -> None:
-        self.settings, self.planned, self.process, self.conn, self.done = settings, planned, process, conn, done
+    def __init__(self, process: Any = None, conn: Any = None, record: Any = None) -> None:
+        self.process, self.conn, self.record = process, conn, record
 
     def finish(self, output: Path) -> tuple[int | None, list[str]]:
-        from toolkit.archive import ArchiveError, open_archive
+        from toolkit.archive import ArchiveError
 
-        if self.done is None:
+        if self.process is None:
+            done = self.record(lambda: output.name)
+        else:
             try:
-                kind, value = self.conn.recv()
-            except EOFError:
-                kind, value = "error", "留档进程意外退出"
+                self.conn.send(output.name)
+            except OSError:
+                pass  # the child already stopped; its reason is waiting in the pipe
+            try:
+                kind, done = self.conn.recv()
+            except (EOFError, OSError):
+                kind, done = "error", "留档进程意外退出"
             self.process.join()
             if kind == "error":
-                raise ArchiveError(f"汇总台账已生成（{output}），但留档失败：{value}")
-            self.done = value
-        run_id, problems = self.done
-        if output.name != self.planned.name:
-            archive = open_archive(self.settings)
+                raise ArchiveError(f"汇总台账已生成（{output}），但留档失败：{done}")
+        return done if done is not None else (None, [])
+
+    def abort(self) -> None:
+        if self.process is None:
+            return
+        for step in (lambda: self.conn.send(None), self.conn.recv):
             try:
-                archive.db.execute("UPDATE runs SET output=? WHERE id=?", (output.name, run_id))
-            finally:
-                archive.close()
-        return run_id, problems
+                step()
+            except (EOFError, OSError):
+                pass
+        self.process.join()
 
 
 def record_beside(settings: Settings, result: MergeResult, planned: Path, now: datetime,
@@ -247,25 +263,31 @@ def record_beside(settings: Settings, result: MergeResult, planned: Path, now: d
 
     from toolkit.archive import open_archive
 
-    def record() -> tuple[int, list[str]]:
+    def record(confirm: Any) -> tuple[int, list[str]] | None:
         archive = open_archive(settings)
         try:
-            return archive.record(result, planned, now, settings, inbox_files)
+            return archive.record(result, planned, now, settings, inbox_files, confirm)
         finally:
             archive.close()
 
     if "fork" not in mp.get_all_start_methods():
-        return _Recording(settings, planned, done=record())
+        return _Recording(record=record)
     ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
+    parent, child = ctx.Pipe()
 
     def run(conn: Any) -> None:
+        def confirm() -> str | None:
+            try:
+                return conn.recv()
+            except EOFError:
+                return None
+
         try:
-            conn.send(("ok", record()))
+            conn.send(("ok", record(confirm)))
         except Exception as exc:  # noqa: BLE001 - reported by the parent
             conn.send(("error", str(exc)))
 
-    process = ctx.Process(target=run, args=(child,), daemon=True)
+    process = ctx.Process(target=run, args=(child,))
     process.start()
     child.close()
-    return _Recording(settings, planned, process, parent)
+    return _Recording(process, parent)
