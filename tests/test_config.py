@@ -379,3 +379,13 @@ def test_settings_error_stops_the_run_with_exit_code_2(tmp_path):
     with pytest.raises(ToolkitError) as info:
         load(tmp_path, "due_soon_days = -1\n")
     assert info.value.exit_code == 2
+
+
+def test_the_clerks_status_words_win_over_the_defaults(tmp_path):
+    from toolkit.config import STATUSES, settings_from_dict
+    from toolkit.normalize import parse_status, status_table
+
+    settings = settings_from_dict({"status": {"synonyms": {"已完成": ["基本完成"]}}}, tmp_path)
+    table = status_table(STATUSES, settings.status_synonyms)
+    assert parse_status("基本完成", table) == "已完成"
+    assert "基本完成" not in settings.status_synonyms["推进中"]

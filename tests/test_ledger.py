@@ -337,3 +337,49 @@ def test_million_row_used_range_costs_only_real_rows(tmp_path):
             archive.writestr(name, data)
     ledger = read(path)
     assert ledger.ok and len(ledger.rows) == 2
+
+
+def test_a_data_row_is_never_taken_for_a_second_header_row(tmp_path):
+    header = ["任务编号", "问题序号", "整改措施", "完成状态", "整改进展", "备注"]
+    rows = [header, ["13-1", 13, "会商", "已完成", "开了会", "附件（照片）"], ["13-2", 13, "登记表", "推进中", "x", ""]]
+    ledger = read(write_xlsx(tmp_path / "区卫健局.xlsx", rows))
+    assert values(ledger, "任务编号") == ["13-1", "13-2"]
+
+
+def test_column_number_row_under_the_header_is_skipped(tmp_path):
+    rows = [HEADER, list(range(1, 15)), ROWS[0]]
+    ledger = read(write_xlsx(tmp_path / "区卫健局.xlsx", rows))
+    assert values(ledger, "任务编号") == ["13-1"]
+
+
+def test_narrow_merge_across_a_data_row_keeps_its_text_in_one_field(tmp_path):
+    row = list(ROWS[1])
+    row[9] = None
+    ledger = read(write_xlsx(tmp_path / "区卫健局.xlsx", [HEADER, row], merges=["I2:K2"]))
+    assert values(ledger, "整改进展") == ["已制定登记表"]
+    assert values(ledger, "实际完成日期") in ([None], [""]) and values(ledger, "佐证材料") in ([None], [""])
+
+
+def test_web_page_xls_with_rowspan(tmp_path):
+    html = ("<html><body><table><tr><th>问题序号</th><th>措施序号</th><th>整改措施</th><th>完成状态</th></tr>"
+            "<tr><td rowspan='2'>13</td><td>1</td><td>会商</td><td>已完成</td></tr>"
+            "<tr><td>2</td><td>登记表</td><td>推进中</td></tr></table></body></html>")
+    path = tmp_path / "区卫健局.xls"
+    path.write_text(html, encoding="utf-8")
+    ledger = read(path)
+    assert values(ledger, "问题序号") == ["13", "13"]
+    assert values(ledger, "完成状态") == ["已完成", "推进中"]
+
+
+def test_meta_time_with_a_time_zone(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "台账"
+    wb.active.append(HEADER)
+    wb.active.append(ROWS[0])
+    meta = wb.create_sheet("_meta")
+    meta.append(["单位", "区卫健局"])
+    meta.append(["生成时间", "2025-03-01T10:00:00+08:00"])
+    path = tmp_path / "x.xlsx"
+    wb.save(path)
+    ledger = read(path)
+    assert ledger.meta_time is not None and ledger.meta_time.tzinfo is None

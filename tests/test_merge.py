@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from hypothesis import given
@@ -190,3 +190,26 @@ def test_every_input_row_ends_merged_or_reported(files):
     for file in ledgers:
         for line in file.rows:
             assert (line.file, line.row) in merged | reported
+
+
+def test_a_correction_without_a_date_is_not_beaten_by_an_older_dated_file():
+    old = ledger("旧.xlsx", "区卫健局", [row("13-2", "未启动", "")], reported=date(2025, 3, 20))
+    old.mtime = datetime(2025, 3, 20, 9, 0)
+    new = ledger("更正.xlsx", "区卫健局", [row("13-2", "已完成", "2025-03-25")])
+    new.mtime = datetime(2025, 3, 26, 9, 0)
+    result = merge(issue_list(), [new, old], SETTINGS, AS_OF)
+    assert detail(result, "13-2", "区卫健局").entry.ledger.name == "更正.xlsx"
+
+
+def test_tasks_left_out_of_a_return_are_listed_as_unreported():
+    result = merge(issue_list(), [ledger("卫健局.xlsx", "区卫健局", [row("13-2", "推进中", "")])], SETTINGS, AS_OF)
+    unit = next(u for u in result.unreported_units if u.unit == "区卫健局")
+    assert (unit.missing, unit.missing_overdue, unit.return_state) == (1, 1, "部分报送（缺1项）")
+
+
+def test_stale_template_is_reported():
+    file = ledger("卫健局.xlsx", "区卫健局", [row("13-2", "推进中", "")])
+    file.meta = {"问题清单指纹": "0123456789abcdef"}
+    result = merge(issue_list(), [file], SETTINGS, AS_OF)
+    stale = [f for f in result.report.findings if f.code == "stale-template"]
+    assert len(stale) == 1 and stale[0].file == "卫健局.xlsx"

@@ -74,3 +74,35 @@ def test_check_ledger_wrong_unit():
     ledger.rows = [LedgerRow("卫健.xlsx", "台账", 3, {"任务编号": "7-1", "完成状态": "已完成"}, {"任务编号": "A"})]
     entries, findings = check_ledger(ledger, ISSUES, SETTINGS, AS_OF)
     assert entries == [] and [f.code for f in findings] == ["wrong-unit"]
+
+
+def test_renumbered_issue_list_follows_the_measure_text():
+    moved = Task("7-3", 7, "畜禽粪污管理还不到位", 3, OTHER.measure, ("区农业农村局",), None)
+    inserted = Task("7-2", 7, "畜禽粪污管理还不到位", 2, "新增：建立畜禽粪污工作专班，统筹调度", ("区农业农村局",), None)
+    issues = build_issue_list([TASK, inserted, moved], SETTINGS)
+    # the ledger went out when OTHER was 7-2; the issue list has since gained a new 7-2
+    task, how = match_task({"任务编号": "7-2", "整改措施": OTHER.measure}, issues, 0.6)
+    assert (task.task_id, how) == ("7-3", "renumbered")
+    task, how = match_task({"任务编号": "7-2", "整改措施": inserted.measure}, issues, 0.6)
+    assert (task.task_id, how) == ("7-2", "id")
+
+
+def test_two_measures_about_as_close_are_not_guessed():
+    a = Task("9-1", 9, "扬尘", 1, "严格落实《大气污染防治法》和《建设工程施工扬尘管理规定》的各项要求，加强工地巡查", ("区住建局",))
+    b = Task("9-2", 9, "扬尘", 2, "严格落实《大气污染防治法》和《建设工程施工扬尘管理规定》的各项要求，加强道路保洁", ("区住建局",))
+    issues = build_issue_list([a, b], SETTINGS)
+    assert match_task({"问题序号": 9, "整改措施": b.measure}, issues, 0.6) == (b, "text")
+    assert match_task({"问题序号": 9, "整改措施": "严格落实《大气污染防治法》和《建设工程施工扬尘管理规定》的各项要求"},
+                      issues, 0.6) == (None, "")
+    assert match_task({"问题序号": 9, "整改措施": "加强"}, issues, 0.6) == (None, "")
+
+
+def test_yearless_done_date_never_lands_after_the_as_of_date():
+    entry, found = check(完成状态="已完成", 实际完成日期="12月5日")
+    assert entry.done_date == date(2024, 12, 5) and "future-date" not in found
+
+
+def test_impossible_years_are_bad_dates():
+    for typo in ("0224-06-30", "2204-06-30"):
+        entry, found = check(完成状态="已完成", 实际完成日期=typo)
+        assert entry.done_date is None and found["bad-date"].value == typo

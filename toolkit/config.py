@@ -139,6 +139,16 @@ def _word_lists(raw: Any, key: str, allowed: list[str] | None) -> dict[str, list
     return out
 
 
+def _extend(defaults: dict[str, list[str]], added: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Defaults plus the clerk's words; a word the clerk gives to one name leaves every other
+    name's default list, so the clerk's choice wins (基本完成 → 已完成 instead of 推进中)."""
+    mine = {word: name for name, words in added.items() for word in words}
+    merged = {name: [w for w in words if mine.get(w, name) == name] for name, words in defaults.items()}
+    for name, words in added.items():
+        merged[name] = merged[name] + [w for w in words if w not in merged[name]]
+    return merged
+
+
 def parse_as_of(value: Any, key: str = "as_of") -> date:
     if isinstance(value, datetime):  # TOML 2025-03-31T00:00:00 is a datetime, not a date
         return value.date()
@@ -213,15 +223,11 @@ def settings_from_dict(data: dict[str, Any], workspace: Path, source: str = "") 
         for key in status:
             if key != "synonyms":
                 raise SettingsError(f"{SETTINGS_FILE} 中 status.{key} 不认识；可用的有：synonyms")
-        merged = {k: list(v) for k, v in DEFAULT_STATUS_SYNONYMS.items()}
-        for name, words in _word_lists(status.get("synonyms", {}), "status.synonyms", STATUSES).items():
-            merged[name] = merged[name] + [w for w in words if w not in merged[name]]
-        changes["status_synonyms"] = _frozen(merged)
+        changes["status_synonyms"] = _frozen(_extend(DEFAULT_STATUS_SYNONYMS, _word_lists(
+            status.get("synonyms", {}), "status.synonyms", STATUSES)))
     if "headers" in data:
-        merged = {k: list(v) for k, v in DEFAULT_HEADERS.items()}
-        for name, words in _word_lists(data["headers"], "headers", list(DEFAULT_HEADERS)).items():
-            merged[name] = merged[name] + [w for w in words if w not in merged[name]]
-        changes["headers"] = _frozen(merged)
+        changes["headers"] = _frozen(_extend(DEFAULT_HEADERS, _word_lists(data["headers"], "headers",
+                                                                        list(DEFAULT_HEADERS))))
     if "colors" in data:
         colors = {k: dict(v) for k, v in DEFAULT_COLORS.items()}
         for state, spec in _expect(data["colors"], dict, "colors", "一个表").items():

@@ -67,6 +67,7 @@ FIXES: dict[str, str] = {
     "cell-error": "把错误值改为实际内容，不要使用公式",
     "formula-no-value": "直接填写内容，不要使用公式；或用 Excel 打开后保存一次再报送",
     "far-cell": "删除远离表格的误填内容；如果是台账内容，请移到表格中对应的行",
+    "stale-template": "问题清单已更新：请使用整改办重新下发的台账填报",
     "text-too-long": "精简文字，详细材料作为附件另行报送",
     "control-chars": "无需处理，已自动删除；请核对文字是否完整",
 }

@@ -128,11 +128,25 @@ class IssueList:
     findings: list[Finding] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self._by_text: dict[str, Task | None] | None = None
         self.by_id = {t.task_id: t for t in self.tasks}
         self.by_pair = {(t.issue_no, t.measure_no): t for t in self.tasks}
         self.by_issue: dict[int, list[Task]] = {}
         for task in self.tasks:
             self.by_issue.setdefault(task.issue_no, []).append(task)
+
+    @property
+    def by_text(self) -> dict[str, Task | None]:
+        """Compacted measure text → its task, for texts that belong to exactly one task (built on
+        first use: most returns never need it)."""
+        if self._by_text is None:
+            index: dict[str, Task | None] = {}
+            for task in self.tasks:
+                key = compact(task.measure)
+                if key:
+                    index[key] = None if key in index else task
+            self._by_text = {key: task for key, task in index.items() if task is not None}
+        return self._by_text
 
     def __reduce__(self) -> tuple:
         # the indexes are rebuilt on arrival rather than pickled alongside the tasks
@@ -170,7 +184,7 @@ def build_issue_list(tasks: list[Task], settings: Settings, path: Path | None = 
 
 def load_issue_list(settings: Settings) -> IssueList:
     """Read issues.xlsx. Raises IssueListError (exit 2) with every row to fix."""
-    from toolkit.sheets import ReadError, read_grids
+    from toolkit.sheets import ReadError, fill_merged, read_grids
 
     path = settings.path("issues")
     if not path.exists():
@@ -187,6 +201,7 @@ def load_issue_list(settings: Settings) -> IssueList:
         raise IssueListError(f"问题清单 {path} 中没有名为“{SHEET}”的工作表（现有：{names}），请把清单所在工作表改名为“{SHEET}”")
     if not grid.rows:
         raise IssueListError(f"问题清单 {path} 的“{SHEET}”工作表是空的")
+    fill_merged(grid)  # a problem's number and title merged down its measures
     header = [clean_header(cell_text(v)) for v in grid.rows[0]]
     lookup: dict[str, str] = {}
     for name, words in settings.headers.items():
@@ -223,6 +238,9 @@ def load_issue_list(settings: Settings) -> IssueList:
             continue
         if measure_no is None:
             problems.append(f"{where}“措施序号”无法识别：{texts['措施序号']!r}，应填整数，如 2")
+            continue
+        if not texts["整改措施"]:
+            problems.append(f"{where}“整改措施”是空的：每一行是一项整改措施，请填写措施内容或删除这一行")
             continue
         task_id = parse_task_id(get("任务编号")) if texts["任务编号"] else f"{issue_no}-{measure_no}"
         if task_id is None:

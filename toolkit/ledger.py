@@ -27,6 +27,7 @@ from toolkit.sheets import (
     Grid,
     ReadError,
     column_letter,
+    fill_merged,
     read_grids,
 )
 from toolkit.xlsxscan import FORMULA_NO_VALUE
@@ -146,24 +147,6 @@ def header_lookup(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
     return canonical, synonyms
 
 
-def _fill_merged(grid: Grid) -> None:
-    """Give every cell of a merged range the value of its top-left cell."""
-    rows = grid.rows
-    for r0, c0, r1, c1 in grid.merged:
-        if r0 >= len(rows) or (r1 - r0 + 1) * (c1 - c0 + 1) > 200_000:
-            continue
-        top = rows[r0][c0] if c0 < len(rows[r0]) else ""
-        if top in ("", None):
-            continue
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
-            row = rows[r]
-            if len(row) <= c1:
-                row.extend([""] * (c1 + 1 - len(row)))
-            for c in range(c0, c1 + 1):
-                if row[c] in ("", None):
-                    row[c] = top
-
-
 def _map_row(cells: list[Any], lookup: tuple[dict[str, str], dict[str, str]]) -> dict[int, str]:
     canonical, synonyms = lookup
     labels = [clean_header(cell_text(v)) if isinstance(v, str) else "" for v in cells]
@@ -197,7 +180,8 @@ def locate_header(grid: Grid, lookup, scan_rows: int) -> tuple[int, int, dict[in
     if best is None:
         return None
     r = best[0]
-    if r + 1 < len(grid.rows):  # a two-row header: group names above, real names below
+    if r + 1 < len(grid.rows) and not _looks_like_data(grid.rows[r + 1], best[2]):
+        # a two-row header: group names above, real names below
         below = _map_row(grid.rows[r + 1], lookup)
         combined = dict(best[2])
         for index, name in below.items():
@@ -208,8 +192,26 @@ def locate_header(grid: Grid, lookup, scan_rows: int) -> tuple[int, int, dict[in
     return best
 
 
+def _looks_like_data(cells: list[Any], mapping: dict[int, str]) -> bool:
+    """A row with a task id, problem or measure number where the header says so is data, even if
+    another of its cells happens to read like a column name."""
+    for index, name in mapping.items():
+        value = cells[index] if index < len(cells) else None
+        if name == "任务编号" and parse_task_id(value):
+            return True
+        if name in ("问题序号", "措施序号") and parse_int(value) is not None and cell_text(value) not in ("", name):
+            return True
+    return False
+
+
+def _is_column_numbers(cells: list[Any]) -> bool:
+    """The 栏次 row some forms put under the header: 1 2 3 … in consecutive columns."""
+    numbers = [parse_int(v) if not isinstance(v, bool) else None for v in cells if cell_text(v)]
+    return len(numbers) >= 3 and numbers == list(range(1, len(numbers) + 1))
+
+
 def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, context: list[str]) -> bool:
-    _fill_merged(grid)
+    fill_merged(grid)
     located = locate_header(grid, lookup, settings.limits["header_scan_rows"])
     if located is None:
         return False
@@ -232,6 +234,8 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
         cells = grid.rows[r]
         if all(v in ("", None) for v in cells):
             continue  # cheap: a sheet may hold a million empty rows
+        if r == start and _is_column_numbers(cells):
+            continue
         values: dict[str, Any] = {}
         for index, name in mapping.items():
             value = cells[index] if index < len(cells) else ""
@@ -305,7 +309,8 @@ def identify(ledger: LedgerFile, units: UnitBook) -> None:
     stamp = ledger.meta.get("生成时间", "")
     if stamp:
         try:
-            ledger.meta_time = datetime.fromisoformat(stamp)
+            moment = datetime.fromisoformat(stamp)
+            ledger.meta_time = moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
         except ValueError:
             ledger.meta_time = None
     if meta_unit:

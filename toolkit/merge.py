@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cmp_to_key
 
 from toolkit.changes import Change, Trend
-from toolkit.config import NOT_FILLED, Settings
+from toolkit.config import Settings
 from toolkit.findings import Finding, Report
 from toolkit.issues import IssueList, Task
 from toolkit.ledger import LedgerFile
@@ -86,6 +87,11 @@ class MergeResult:
     def silent_units(self) -> list[UnitSummary]:
         return [u for u in self.units if not u.files]
 
+    @property
+    def unreported_units(self) -> list[UnitSummary]:
+        """Units with tasks they reported nothing on: silent ones, and those whose return left tasks out."""
+        return [u for u in self.units if u.missing]
+
     def totals(self) -> dict[str, int]:
         counts = {"任务数": len(self.rows)}
         for state in (OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED):
@@ -135,6 +141,11 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
             how = {"_meta": "_meta 工作表", "责任单位列": "责任单位列", "标题": "表头上方的标题", "文件名": "文件名"}
             report.add("file-read", f"读取 {len(ledger.rows)} 行，报送单位：{ledger.unit}（依据{how.get(ledger.unit_source, ledger.unit_source)}）"
                        + (f"，填报日期 {ledger.reported}" if ledger.reported else ""), file=ledger.name)
+            stamp = ledger.meta.get("问题清单指纹", "")
+            if stamp and stamp != issues.fingerprint:
+                report.add("stale-template", "这份台账是按旧版问题清单生成的（问题清单指纹不同）：已逐行核对整改措施文字，"
+                           "请核对结果，并用 toolkit template 重新下发新台账", file=ledger.name, sheet="_meta",
+                           value=stamp)
         else:
             report.add("unknown-unit", "无法判断是哪个单位报送的：请使用下发的台账模板，或在文件名中写明单位名称"
                        "（只有一个责任单位的任务仍按该单位汇总）", file=ledger.name)
@@ -149,7 +160,7 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
     order = {ledger.name: i for i, ledger in enumerate(files)}
     winners: dict[tuple[str, str], Entry] = {}
     for key, entries in by_key.items():
-        entries.sort(key=lambda e: (e.ledger.recency, order[e.ledger.name]), reverse=True)
+        entries.sort(key=cmp_to_key(lambda a, b: _newer(b.ledger, a.ledger) or order[b.ledger.name] - order[a.ledger.name]))
         winners[key] = entries[0]
         for loser in entries[1:]:
             report.findings.append(Finding(
@@ -184,6 +195,15 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
     return MergeResult(as_of, issues, rows, units, files, report)
 
 
+def _newer(a: LedgerFile, b: LedgerFile) -> int:
+    """>0 when a is the newer return: 填报日期, then _meta time, then file time, each compared only
+    when both files have it (a correction without 填报日期 must not lose to an older file with one)."""
+    for x, y in ((a.reported, b.reported), (a.meta_time, b.meta_time), (a.mtime, b.mtime)):
+        if x is not None and y is not None and x != y:
+            return 1 if x > y else -1
+    return 0
+
+
 def _count(summary: UnitSummary, status: str | None, state: str, days: int | None) -> None:
     summary.tasks += 1
     if status is None:
@@ -192,7 +212,7 @@ def _count(summary: UnitSummary, status: str | None, state: str, days: int | Non
         summary.done += 1
     elif status in ("推进中", "长期坚持"):
         summary.in_progress += 1
-    elif status in ("未启动", NOT_FILLED):
+    else:  # 未启动, 未填报, or a status word not recognised: no progress to count
         summary.not_started += 1
     if state == OVERDUE:
         summary.overdue += 1

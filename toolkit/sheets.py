@@ -38,6 +38,31 @@ def column_letter(index: int) -> str:
     return letters
 
 
+WIDE_MERGE = 4  # a merge this many columns wide is a title, section or group row
+
+
+def fill_merged(grid: Grid) -> None:
+    """Give the cells of a merged range the value of its top-left cell, so a problem number merged
+    down its measures reaches every measure row. A narrow merge across a data row (a unit merging
+    整改进展 over the next two columns) keeps its value in its first column only: copying it would
+    put progress text into 实际完成日期 and 佐证材料. Wide merges (titles, sections) fill across."""
+    rows = grid.rows
+    for r0, c0, r1, c1 in grid.merged:
+        if r0 >= len(rows) or (r1 - r0 + 1) * (c1 - c0 + 1) > 200_000:
+            continue
+        top = rows[r0][c0] if c0 < len(rows[r0]) else ""
+        if top in ("", None):
+            continue
+        last_col = c1 if c1 - c0 + 1 >= WIDE_MERGE else c0
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            if len(row) <= last_col:
+                row.extend([""] * (last_col + 1 - len(row)))
+            for c in range(c0, last_col + 1):
+                if row[c] in ("", None):
+                    row[c] = top
+
+
 class ReadError(Exception):
     """A file that cannot be read at all; code is a finding code."""
 
@@ -290,30 +315,57 @@ def read_html_tables(data: bytes, name: str) -> list[Grid]:
     text = decode_text(data)
 
     class Tables(HTMLParser):
+        """Cells with colspan repeat across, with rowspan carry down into the rows below."""
+
         def __init__(self) -> None:
             super().__init__(convert_charrefs=True)
             self.tables: list[list[list[str]]] = []
             self.row: list[str] | None = None
             self.cell: list[str] | None = None
+            self.carry: dict[int, tuple[int, str]] = {}  # column → (rows still to fill, value)
+            self._span = (1, 1)
+
+        def _carry_into_row(self) -> None:
+            while self.row is not None and len(self.row) in self.carry:
+                col = len(self.row)
+                left, value = self.carry[col]
+                self.row.append(value)
+                if left > 1:
+                    self.carry[col] = (left - 1, value)
+                else:
+                    del self.carry[col]
 
         def handle_starttag(self, tag: str, attrs: list) -> None:
             if tag == "table":
                 self.tables.append([])
+                self.carry = {}
             elif tag == "tr" and self.tables:
                 self.row = []
                 self.tables[-1].append(self.row)
             elif tag in ("td", "th") and self.row is not None:
                 self.cell = []
-                span = dict(attrs).get("colspan") or "1"
-                self._span = int(span) if span.isdigit() and int(span) < 200 else 1
+                found = dict(attrs)
+                spans = []
+                for key in ("colspan", "rowspan"):
+                    text = (found.get(key) or "1").strip()
+                    spans.append(int(text) if text.isdigit() and 0 < int(text) < 1000 else 1)
+                self._span = (spans[0], spans[1])
             elif tag == "br" and self.cell is not None:
                 self.cell.append("\n")
 
         def handle_endtag(self, tag: str) -> None:
             if tag in ("td", "th") and self.cell is not None and self.row is not None:
                 value = "".join(self.cell).strip()
-                self.row.extend([value] * self._span)
+                self._carry_into_row()
+                cols, rows = self._span
+                for _ in range(cols):
+                    if rows > 1:
+                        self.carry[len(self.row)] = (rows - 1, value)
+                    self.row.append(value)
                 self.cell = None
+            elif tag == "tr" and self.row is not None:
+                self._carry_into_row()
+                self.row = None
 
         def handle_data(self, data: str) -> None:
             if self.cell is not None:

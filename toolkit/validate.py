@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from toolkit.config import NOT_FILLED, STATUSES, Settings
-from toolkit.dates import BLANK, DATE, INVALID, OPEN, YEARLESS, parse_date
+from toolkit.dates import BLANK, DATE, INVALID, OPEN, YEARLESS, ParsedDate, parse_date
 from toolkit.findings import Finding
 from toolkit.issues import IssueList, Task
 from toolkit.ledger import LedgerFile, LedgerRow
@@ -63,35 +63,55 @@ def _finding(code: str, message: str, row: LedgerRow, column: str = "", value: A
 
 
 def match_task(values: dict[str, Any], issues: IssueList, threshold: float) -> tuple[Task | None, str]:
-    """By 任务编号, else 问题序号+措施序号, else 问题序号 + close 整改措施 text. Returns (task, how)."""
+    """By 任务编号, else 问题序号+措施序号, else 问题序号 + close 整改措施 text. Returns (task, how);
+    how is "renumbered" when the id points at one task but the row's own measure text is exactly
+    another task's (the issue list was renumbered after the ledger went out)."""
+    raw_text = values.get("整改措施")
+    text = compact(cell_text(raw_text)) if raw_text not in (None, "") else ""
     task_id = parse_task_id(values.get("任务编号"))
+    found: Task | None = None
     if task_id and task_id in issues.by_id:
-        return issues.by_id[task_id], "id"
-    issue_no = parse_int(values.get("问题序号"))
-    measure_no = parse_int(values.get("措施序号"))
-    if issue_no is not None and measure_no is not None and (issue_no, measure_no) in issues.by_pair:
-        return issues.by_pair[(issue_no, measure_no)], "pair"
-    text = compact(cell_text(values.get("整改措施")))
-    candidates = issues.by_issue.get(issue_no, []) if issue_no is not None else []
-    if candidates and not text and measure_no is None and len(candidates) == 1:
-        return candidates[0], "pair"
-    if text:
-        best, best_ratio = None, 0.0
-        for task in candidates or issues.tasks:
-            other = compact(task.measure)
-            if other.startswith(text[:40]) or text.startswith(other[:40]):
-                ratio = 1.0
-            else:
-                matcher = difflib.SequenceMatcher(None, text[:300], other[:300], autojunk=False)
-                if matcher.quick_ratio() < threshold:
-                    continue
-                ratio = matcher.ratio()
-            if ratio > best_ratio:
-                best, best_ratio = task, ratio
-        needed = threshold if candidates else max(threshold, 0.85)
-        if best is not None and best_ratio >= needed:
-            return best, "text"
-    return None, ""
+        found, how = issues.by_id[task_id], "id"
+    else:
+        issue_no = parse_int(values.get("问题序号"))
+        measure_no = parse_int(values.get("措施序号"))
+        if issue_no is not None and measure_no is not None and (issue_no, measure_no) in issues.by_pair:
+            found, how = issues.by_pair[(issue_no, measure_no)], "pair"
+        else:
+            candidates = issues.by_issue.get(issue_no, []) if issue_no is not None else []
+            if candidates and not text and measure_no is None and len(candidates) == 1:
+                return candidates[0], "pair"
+            return _by_text(text, candidates, issues, threshold)
+    if text and raw_text != found.measure and text != compact(found.measure) and len(text) >= 8:
+        exact = issues.by_text.get(text)
+        if exact is not None and exact is not found:
+            return exact, "renumbered"
+    return found, how
+
+
+def _by_text(text: str, candidates: list[Task], issues: IssueList, threshold: float) -> tuple[Task | None, str]:
+    """The one task whose measure text is clearly closest; none when two are about as close."""
+    if not text:
+        return None, ""
+    exact = issues.by_text.get(text)
+    if exact is not None and (not candidates or exact in candidates):
+        return exact, "text"
+    scored: list[tuple[float, Task]] = []
+    for task in candidates or issues.tasks:
+        other = compact(task.measure)
+        if not other:
+            continue
+        matcher = difflib.SequenceMatcher(None, text[:300], other[:300], autojunk=False)
+        if matcher.quick_ratio() < threshold:
+            continue
+        scored.append((matcher.ratio(), task))
+    scored.sort(key=lambda pair: -pair[0])
+    needed = threshold if candidates else max(threshold, 0.85)
+    if not scored or scored[0][0] < needed:
+        return None, ""
+    if len(scored) > 1 and scored[0][0] - scored[1][0] < 0.05:
+        return None, ""  # two measures about as close: a guess would be a coin toss
+    return scored[0][1], "text"
 
 
 def locked_changes(row: LedgerRow, task: Task) -> Iterator[Finding]:
@@ -139,6 +159,10 @@ def check_entry(row: LedgerRow, ledger: LedgerFile, task: Task, unit: str, setti
             "bad-status", f"完成状态“{status}”不认识，应为：{'、'.join(STATUSES)}", row, "完成状态", status))
     raw_date = row.values.get("实际完成日期")
     parsed = parse_date(raw_date if raw_date != "" else None, as_of.year)
+    if parsed.kind == YEARLESS and parsed.value and parsed.value > as_of:
+        parsed = parse_date(raw_date, as_of.year - 1)  # "12月5日" in March means last December
+    if parsed.kind in (DATE, YEARLESS) and parsed.value and not 2000 <= parsed.value.year <= as_of.year + 1:
+        parsed = ParsedDate(None, INVALID)  # 0224-06-30, 2204-06-30: a typo, not a date
     done_date = parsed.value if parsed.kind in (DATE, YEARLESS) else None
     done_text = "" if parsed.kind in (BLANK, OPEN) else cell_text(raw_date)
     if parsed.kind == INVALID:
@@ -181,6 +205,11 @@ def check_ledger(ledger: LedgerFile, issues: IssueList, settings: Settings,
         if how == "text":
             findings.append(_finding("matched-by-text", f"按整改措施文字近似匹配为任务 {task.task_id}，请核对",
                                      row, "整改措施", cell_text(row.values.get("整改措施"))[:200]))
+        elif how == "renumbered":
+            findings.append(_finding(
+                "matched-by-text", f"任务编号 {cell_text(row.values.get('任务编号'))} 的整改措施与问题清单中任务 "
+                f"{task.task_id} 的措施完全一致，按 {task.task_id} 汇总（问题清单可能已重新编号），请核对",
+                row, "任务编号", cell_text(row.values.get("任务编号"))))
         unit = ledger.unit
         if unit is None:
             if len(task.units) != 1:

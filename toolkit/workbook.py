@@ -334,12 +334,16 @@ def _silent_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
     for col, (name, width) in enumerate(SILENT_COLUMNS):
         sheet.text(0, col, name, formats.get("header"))
         sheet.col_width(col, width)
-    for i, unit in enumerate(result.silent_units, start=1):
+    for i, unit in enumerate(result.unreported_units, start=1):
         sheet.text(i, 0, unit.unit, formats.get("text", NOT_RETURNED))
-        sheet.number(i, 1, unit.tasks, formats.get("int", NOT_RETURNED))
+        sheet.number(i, 1, unit.missing, formats.get("int", NOT_RETURNED))
         sheet.number(i, 2, unit.missing_overdue, formats.get("int", NOT_RETURNED))
-        note = (f"报送的 {'、'.join(unit.failed_files)} 无法读取，需重新报送" if unit.failed_files
-                else "没有收到台账")
+        if unit.files:
+            note = f"部分报送：报回的台账缺 {unit.missing} 项（共 {unit.tasks} 项）"
+        elif unit.failed_files:
+            note = f"报送的 {'、'.join(unit.failed_files)} 无法读取，需重新报送"
+        else:
+            note = "没有收到台账"
         sheet.text(i, 3, note, formats.get("text", NOT_RETURNED))
     sheet.freeze(1, 0)
 
