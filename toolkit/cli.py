@@ -309,11 +309,11 @@ def history(ctx: typer.Context, workspace: Path | None = WORKSPACE, debug: bool 
     if not runs:
         typer.echo("还没有汇总记录：运行 toolkit merge 后会自动留档")
         return
-    typer.echo("次数  汇总时间             统计截止    文件  任务  已完成  逾期  未报送  汇总台账")
+    typer.echo("次数  汇总时间             统计截止    文件  任务  已完成（含逾期完成）  逾期  未报送  汇总台账")
     for run in runs:
         t = run.totals
         typer.echo(f"{run.run_id:>4}  {run.started.replace('T', ' '):<19}  {run.as_of}  {run.files:>4}  "
-                   f"{t['任务数']:>4}  {t['已完成'] + t['逾期完成']:>6}  {t['逾期']:>4}  {t['未报送']:>6}  {run.output}")
+                   f"{t['任务数']:>4}  {t['已完成'] + t['逾期完成']:>20}  {t['逾期']:>4}  {t['未报送']:>6}  {run.output}")
     typer.echo("用 toolkit history show 次数 重新生成那一次的汇总台账（只用留档，不读收件目录）")
 
 

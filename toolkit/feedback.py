@@ -58,7 +58,7 @@ FIXES: dict[str, str] = {
     "future-date": "核对实际完成日期，不能晚于统计截止日期",
     "done-without-date": "填写实际完成日期",
     "date-without-done": "已完成的把完成状态改为“已完成”；未完成的删除实际完成日期",
-    "locked-field-changed": "灰色列是预填内容，请恢复原样，不要修改",
+    "locked-field-changed": "前 7 列（任务编号至完成时限）是整改办预填的内容，请恢复为说明中给出的问题清单原文",
     "missing-task": "补填该任务的一行",
     "duplicate-row": "同一任务只保留一行，删除重复的行",
     "duplicate-column": "删除重复的列，每个列名只保留一列",
@@ -126,7 +126,7 @@ def _open(source: Path) -> tuple[Workbook, str, dict[str, str], bool]:
             if (r0, c0) != (r1, c1):
                 with suppress(ValueError):
                     sheet.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
-        sheet.sheet_state = "hidden" if grid.hidden else "visible"
+        sheet.sheet_state = "hidden" if grid.hidden or grid.name.strip().lower() == "_meta" else "visible"
     kind = suffix + (" 且无法按原样编辑" if suffix in EDITABLE else "") if suffix else "无扩展名文件"
     return workbook, f"原文件为 {kind}，反馈件已转为 .xlsx（只保留了内容）。", names, False
 

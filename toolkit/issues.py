@@ -73,6 +73,15 @@ class UnitBook:
             full = self._full_of.get(compact(name), name)
             if full not in canonical:
                 canonical.append(full)
+        # a bare name (农业农村局) is the same unit as its one prefixed form (区农业农村局)
+        prefixed: dict[str, list[str]] = {}
+        for name in canonical:
+            if unit_key(name) != compact(name):
+                prefixed.setdefault(unit_key(name), []).append(name)
+        for name in list(canonical):
+            if unit_key(name) == compact(name) and len(prefixed.get(compact(name), [])) == 1:
+                self._full_of.setdefault(compact(name), prefixed[compact(name)][0])
+                canonical.remove(name)
         self.names = canonical
         self._exact = {compact(name): name for name in canonical}
         by_key: dict[str, set[str]] = {}

@@ -359,7 +359,8 @@ def save_drafts(messages: Sequence[EmailMessage], folder: Path) -> list[Path]:
         raise OutputError(f"无法创建草稿目录 {folder}：{exc.strerror or exc}。请检查 outbox 目录的权限") from exc
     paths = []
     for index, msg in enumerate(messages):
-        paths.append(_write_new(folder, _stem(msg, index), msg.as_bytes(policy=POLICY)))
+        # X-Unsent makes Outlook open the .eml as a draft to send, not as a received message
+        paths.append(_write_new(folder, _stem(msg, index), b"X-Unsent: 1\r\n" + msg.as_bytes(policy=POLICY)))
     return paths
 
 

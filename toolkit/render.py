@@ -25,7 +25,8 @@ def print_merge_summary(run: MergeRun, workspace: Path) -> None:
                   f"（压缩包内的文件单独计），任务 {totals['任务数']} 项（按单位计）", soft_wrap=True)
     table = Table(show_edge=False, header_style="bold")
     for name in ("责任单位", "任务数", "已完成", "逾期", "临期", "完成率", "报送状态"):
-        table.add_column(name, justify="left" if name in ("责任单位", "报送状态") else "right")
+        table.add_column(name, justify="left" if name in ("责任单位", "报送状态") else "right",
+                         overflow="fold", no_wrap=name != "报送状态")
     for unit in result.units:
         overdue = f"[red]{unit.overdue}[/red]" if unit.overdue else "0"
         state = unit.return_state if unit.files else f"[bold red]{unit.return_state}[/bold red]"

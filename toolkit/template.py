@@ -166,7 +166,8 @@ def set_text(cell, value: str) -> None:
 
 def task_values(task: Task) -> list[object]:
     """The seven pre-filled values of a task's row, in LEDGER_COLUMNS order."""
-    deadline: object = task.deadline if task.deadline else OPEN_DEADLINE
+    # as the issue list says it: a date, 长期坚持 where it says so, blank where it is blank
+    deadline: object = task.deadline if task.deadline else (task.deadline_text or "")
     return [task.task_id, task.issue_no, task.issue_title, task.measure_no, task.measure,
             "、".join(task.units), deadline]
 

@@ -136,10 +136,13 @@ def locked_changes(row: LedgerRow, task: Task) -> Iterator[Finding]:
             checks.append(("完成时限", parsed.value != task.deadline))
         elif parsed.kind == OPEN:
             checks.append(("完成时限", task.deadline is not None))
+    original = {"问题序号": task.issue_no, "措施序号": task.measure_no, "整改措施": task.measure,
+                "问题标题": task.issue_title, "完成时限": task.deadline_text or task.deadline or "（无）"}
     for name, changed in checks:
         if changed:
+            was = cell_text(original[name])
             yield _finding("locked-field-changed",
-                           f"“{name}”与问题清单不一致，汇总时按问题清单（任务 {task.task_id}）处理",
+                           f"“{name}”与问题清单不一致（问题清单为“{was[:60]}”），汇总时按问题清单（任务 {task.task_id}）处理",
                            row, name, values.get(name))
 
 
