@@ -242,3 +242,22 @@ def test_every_finding_code_is_exercised_by_a_test():
                       if p.name != "test_cli.py")
     missing = [code for code in CODES if f'"{code}"' not in sources]
     assert not missing, f"no test mentions {missing}"
+
+
+def test_mail_after_merge_attaches_that_workbook_and_adds_no_round(tmp_path):
+    import email
+    from email import policy
+
+    ws = copy_sample(tmp_path)
+    assert invoke("merge", "-w", str(ws)).exit_code == 0
+    workbook = next((ws / "outbox").glob("汇总台账_*.xlsx"))
+    result = invoke("mail", "-w", str(ws), "--to", "boss@example.gov.cn")
+    assert result.exit_code == 0, result.output
+    assert "附件为最近一次汇总（第 1 次）" in result.output
+    draft = next((ws / "outbox" / "邮件").glob("汇总_*.eml"))
+    assert draft.read_bytes().startswith(b"X-Unsent: 1")
+    message = email.message_from_bytes(draft.read_bytes(), policy=policy.default)
+    assert next(message.iter_attachments()).get_content() == workbook.read_bytes()
+    runs = [line for line in invoke("history", "-w", str(ws)).output.splitlines() if line[:4].strip().isdigit()]
+    assert len(runs) == 1
+    assert len(list((ws / "outbox").glob("汇总台账_*.xlsx"))) == 1

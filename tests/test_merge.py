@@ -213,3 +213,12 @@ def test_stale_template_is_reported():
     result = merge(issue_list(), [file], SETTINGS, AS_OF)
     stale = [f for f in result.report.findings if f.code == "stale-template"]
     assert len(stale) == 1 and stale[0].file == "卫健局.xlsx"
+
+
+def test_mistakes_in_a_fully_replaced_file_are_no_longer_errors():
+    old = ledger("旧.xlsx", "区卫健局", [row("13-2", "差不多", "")], reported=date(2025, 3, 20))
+    new = ledger("新.xlsx", "区卫健局", [row("13-2", "已完成", "2024-12-01")], reported=date(2025, 3, 30))
+    result = merge(issue_list(), [old, new], SETTINGS, AS_OF)
+    bad = next(f for f in result.report.findings if f.code == "bad-status")
+    assert bad.level == "提示" and bad.message.startswith("（该文件已被同一单位更新的报送全部替代）")
+    assert not result.report.has_errors

@@ -150,3 +150,20 @@ def test_check_cli_messages(imported):
     assert "完成状态“差不多”不认识" in result.output
     assert "反馈件：" in result.output
     assert runner.invoke(app, ["check", str(path), "-w", str(imported), "--strict"]).exit_code == 1
+
+
+def test_template_warns_about_tasks_without_a_unit(imported):
+    book = openpyxl.load_workbook(imported / "issues.xlsx")
+    book["问题清单"]["F2"] = None
+    book.save(imported / "issues.xlsx")
+    result = runner.invoke(app, ["template", "-w", str(imported)])
+    assert result.exit_code == 0, result.output
+    assert "1 项任务没有责任单位，没有发给任何单位：1-1" in result.output
+
+
+def test_import_force_keeps_a_backup_of_the_clerks_list(imported, seed_path):
+    before = (imported / "issues.xlsx").read_bytes()
+    result = runner.invoke(app, ["issues", "import", str(seed_path), "-w", str(imported), "--force"])
+    assert result.exit_code == 0 and "已备份为" in result.output
+    backups = list((imported / "archive").glob("issues_备份_*.xlsx"))
+    assert len(backups) == 1 and backups[0].read_bytes() == before

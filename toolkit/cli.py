@@ -42,6 +42,13 @@ def _parse_as_of(value: str | None) -> date | None:
     return parse_as_of(value, "--as-of")
 
 
+def _as_of_source(settings, as_of: str | None) -> str:
+    """Where the as-of date came from, so a date left in toolkit.toml is never used unnoticed."""
+    if as_of is not None:
+        return "--as-of"
+    return "toolkit.toml 的 as_of" if settings.as_of else "今天"
+
+
 @app.callback(invoke_without_command=True)
 def main(version: bool = typer.Option(False, "--version", help="显示版本号")) -> None:
     if version:
@@ -75,7 +82,7 @@ def merge(
     else:
         from toolkit.render import print_merge_summary
 
-        print_merge_summary(run, workspace or Path.cwd())
+        print_merge_summary(run, workspace or Path.cwd(), _as_of_source(settings, as_of))
     if strict and run.result.report.has_errors:
         raise typer.Exit(1)
 
@@ -147,6 +154,8 @@ def issues_import(
         _fail(exc, debug)
         return
     typer.echo(f"已导入 {run.problems} 个问题、{run.tasks} 项整改措施 → {run.path}")
+    if run.backup:
+        typer.echo(f"原来的问题清单（含补填的责任单位和单位通讯录）已备份为 {run.backup}")
     if run.used_default_units:
         typer.echo("（toolkit.toml 中没有 [units] names，按内置的区直单位名单识别责任单位）")
     no_unit = [f for f in run.findings if f.code == "unknown-unit"]
@@ -179,6 +188,9 @@ def template(
     if run.template_created:
         typer.echo(f"已生成空白台账模板 {run.template}")
     typer.echo(f"已生成 {len(run.ledgers)} 份台账 → {run.folder}")
+    if run.unassigned:
+        typer.echo(f"注意：{len(run.unassigned)} 项任务没有责任单位，没有发给任何单位：{'、'.join(run.unassigned)}。"
+                   "请在 issues.xlsx 中补填责任单位后重新运行 toolkit template")
     for name, path, count in run.ledgers:
         typer.echo(f"  {name}：{count} 项任务（{path.name}）")
 
@@ -242,7 +254,9 @@ def mail_command(
         _fail(exc, debug)
         return
     if run.merge:
-        typer.echo(f"已生成汇总台账：{run.merge.output}")
+        typer.echo(f"已先汇总：{run.merge.output}（留档为第 {run.run_id} 次汇总）")
+    else:
+        typer.echo(f"附件为最近一次汇总（第 {run.run_id} 次）：{run.attached}；收件目录有新台账时请先运行 toolkit merge")
     _report_mail(run, send)
 
 
@@ -255,7 +269,7 @@ def remind(
     debug: bool = DEBUG,
 ) -> None:
     """给未报送、有逾期或临期任务的单位各写一封提醒邮件；地址取自 issues.xlsx 的“单位通讯录”工作表。"""
-    from toolkit.pipeline import open_workspace, run_remind
+    from toolkit.pipeline import open_workspace, resolve_as_of, run_remind
 
     try:
         settings = open_workspace(workspace or Path.cwd())
@@ -263,6 +277,7 @@ def remind(
     except Exception as exc:  # noqa: BLE001
         _fail(exc, debug)
         return
+    typer.echo(f"统计截止日期：{resolve_as_of(settings, _parse_as_of(as_of))}（取自{_as_of_source(settings, as_of)}）")
     if run.contacts_missing:
         typer.echo("issues.xlsx 中没有“单位通讯录”工作表（列：责任单位、联系人、邮箱），无法给单位写提醒")
     if run.no_address:

@@ -167,6 +167,7 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
                 "superseded",
                 f"{loser.unit} 对任务 {loser.task.task_id} 的报送已被更新的 {entries[0].ledger.name} 替代",
                 file=loser.row.file, sheet=loser.row.sheet, row=loser.row.row, value=row_summary(loser.row)))
+    _settle_replaced_files(files, by_key, winners, report)
     rows: list[DetailRow] = []
     summaries = {unit: UnitSummary(unit, files=files_of.get(unit, []), failed_files=failed_of.get(unit, []))
                  for unit in issues.unit_names}
@@ -193,6 +194,19 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
                        f"{summary.missing_overdue} 项）", value=summary.unit)
     units = [s for s in summaries.values() if s.tasks]
     return MergeResult(as_of, issues, rows, units, files, report)
+
+
+def _settle_replaced_files(files: list[LedgerFile], by_key: dict[tuple[str, str], list[Entry]],
+                           winners: dict[tuple[str, str], Entry], report: Report) -> None:
+    """A file every row of which a newer return replaced: what was wrong in it is history, not
+    work for the clerk. Its 错误 and 警告 become 提示, marked as replaced."""
+    used = {id(entry.ledger) for entry in winners.values()}
+    entered = {id(entry.ledger) for entries in by_key.values() for entry in entries}
+    replaced = {f.name for f in files if f.ok and id(f) in entered and id(f) not in used}
+    for finding in report.findings:
+        if finding.file in replaced and finding.code not in ("superseded", "file-read") and finding.level != "提示":
+            finding.level = "提示"
+            finding.message = f"（该文件已被同一单位更新的报送全部替代）{finding.message}"
 
 
 def _newer(a: LedgerFile, b: LedgerFile) -> int:

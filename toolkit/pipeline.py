@@ -144,7 +144,9 @@ def merge_only(settings: Settings, as_of: date | None = None) -> MergeResult:
 class MailRun:
     drafts: list[Path]
     results: list[Any]  # mail.SendResult, when sent
-    merge: MergeRun | None = None
+    merge: MergeRun | None = None  # when mailing needed a fresh merge
+    attached: Path | None = None
+    run_id: int | None = None
     no_address: list[str] | None = None
     contacts_missing: bool = False
 
@@ -157,12 +159,39 @@ def run_mail(settings: Settings, to: list[str], cc: list[str], send: bool,
     mail_settings = mail.load_mail_settings(settings)
     mail.check_addresses(to)
     mail.check_addresses(cc, "抄送")
-    merged = run_merge(settings, as_of)
-    message = mail.summary_message(merged.result, merged.output, to, cc, mail_settings.sender or None,
-                                   colors=settings.colors)
+    latest = latest_run(settings, as_of)
+    if latest is not None:  # the newest consolidated workbook, and the body from the same archived run
+        result, output, run_id = latest
+        merged = None
+    else:
+        merged = run_merge(settings, as_of)
+        result, output, run_id = merged.result, merged.output, merged.run_id
+    message = mail.summary_message(result, output, to, cc, mail_settings.sender or None, colors=settings.colors)
     drafts = mail.save_drafts([message], mail.drafts_folder(settings))
     results = mail.send([message], mail_settings, drafts) if send else []
-    return MailRun(drafts, results, merge=merged)
+    return MailRun(drafts, results, merge=merged, attached=output, run_id=run_id)
+
+
+def latest_run(settings: Settings, as_of: date | None) -> tuple[MergeResult, Path, int] | None:
+    """The newest archived run whose workbook is still in the outbox (and, with as_of given, is of
+    that date): mailing it sends exactly what the clerk merged, without a new round in history."""
+    from toolkit.archive import DB_NAME, open_archive
+
+    if not (settings.path("archive") / DB_NAME).exists():
+        return None
+    archive = open_archive(settings)
+    try:
+        for run in reversed(archive.runs()):
+            output = settings.path("outbox") / run.output
+            if "_重建_" in run.output or not output.exists():
+                continue
+            if as_of is not None and run.as_of != as_of.isoformat():
+                return None
+            result, _ = archive.load(run.run_id, settings)
+            return result, output, run.run_id
+    finally:
+        archive.close()
+    return None
 
 
 def run_remind(settings: Settings, send: bool, cc: list[str], as_of: date | None = None) -> MailRun:

@@ -6,6 +6,7 @@ Library calls for `toolkit issues import`, `toolkit template` and `toolkit check
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ class ImportRun:
     tasks: int
     findings: list[Finding]
     used_default_units: bool
+    backup: Path | None = None
 
 
 def run_import(settings: Settings, source: Path, force: bool = False) -> ImportRun:
@@ -52,8 +54,13 @@ def run_import(settings: Settings, source: Path, force: bool = False) -> ImportR
         raise WorkspaceError(f"{source.name} 中没有找到问题和整改措施；请确认它是“序号 | 问题 | 整改目标 | 整改措施 | 整改完成情况”的表格")
     temp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.xlsx")
     write_issue_list(tasks, temp)
+    backup = None
+    if target.exists():  # --force: keep the clerk's edited list (units filled in, 单位通讯录) first
+        backup = unique_path(settings.path("archive") / f"{target.stem}_备份_{datetime.now():%Y%m%d_%H%M%S}.xlsx")
+        backup.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(target, backup)
     os.replace(temp, target)
-    return ImportRun(target, len(problems), len(tasks), findings, not settings.unit_names)
+    return ImportRun(target, len(problems), len(tasks), findings, not settings.unit_names, backup)
 
 
 # ---------------------------------------------------------------- toolkit template
@@ -65,6 +72,7 @@ class TemplateRun:
     template: Path
     ledgers: list[tuple[str, Path, int]] = field(default_factory=list)  # unit, file, tasks
     template_created: bool = False
+    unassigned: list[str] = field(default_factory=list)  # tasks with no 责任单位: sent to nobody
 
 
 def run_template(settings: Settings, as_of: date, unit: str | None = None,
@@ -90,7 +98,8 @@ def run_template(settings: Settings, as_of: date, unit: str | None = None,
     outbox = settings.path("outbox")
     folder = unique_path(outbox / f"分发_{now:%Y%m%d}")
     folder.mkdir(parents=True)
-    run = TemplateRun(folder, template, template_created=created)
+    run = TemplateRun(folder, template, template_created=created,
+                      unassigned=[t.task_id for t in issues.tasks if not t.units])
     for name in units:
         tasks = issues.tasks_of(name)
         out = folder / f"{name}_整改台账.xlsx"
