@@ -211,7 +211,7 @@ def test_summary_message_parses_back(merged, summary):
     text = msg.get_body(("plain",)).get_content()
     page = msg.get_body(("html",)).get_content()
     for body in (text, page):
-        assert "三、逾期任务（9 项）" in body
+        assert "三、逾期任务（9 项；另有未报送但已过完成时限的 1 项）" in body
         assert "区自然资源局" in body and "13-2" in body and "274" in body
         assert name in body
     assert "<style" not in page and "background-color:#FFC7CE" in page and "color:#9C0006" in page

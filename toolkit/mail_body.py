@@ -118,23 +118,35 @@ def summary_body(body: Body, result: MergeResult, attachment: str) -> None:
     body.table(["责任单位", "任务数", "已完成", "推进中", "未启动", "逾期", "临期", "完成率", "报送状态"], rows,
                numeric=range(1, 8))
     overdue = sorted((r for r in result.rows if r.state == OVERDUE), key=lambda r: -(r.overdue_days or 0))
-    body.heading(f"三、逾期任务（{len(overdue)} 项）")
-    if overdue:
-        body.table(["任务编号", "责任单位", "完成时限", "逾期天数", "整改措施"],
-                   [[(r.task.task_id, OVERDUE), (r.unit, OVERDUE), (_deadline(r), OVERDUE),
-                     (str(r.overdue_days or ""), OVERDUE), (shorten(r.task.measure), OVERDUE)] for r in overdue],
+    unreported_late = sorted((r for r in result.rows if r.state == NOT_RETURNED and r.overdue_days),
+                             key=lambda r: -(r.overdue_days or 0))
+    body.heading(f"三、逾期任务（{len(overdue)} 项；另有未报送但已过完成时限的 {len(unreported_late)} 项）")
+    if overdue or unreported_late:
+        body.table(["任务编号", "责任单位", "完成时限", "逾期天数", "情况", "整改措施"],
+                   [[(r.task.task_id, r.state), (r.unit, r.state), (_deadline(r), r.state),
+                     (str(r.overdue_days or ""), r.state), ("报了未完成" if r.state == OVERDUE else "未报送", r.state),
+                     (shorten(r.task.measure), r.state)] for r in overdue + unreported_late],
                    numeric=[3])
     else:
         body.para("没有逾期任务。")
-    if silent:
-        body.heading(f"四、未报送单位（{len(silent)} 个）")
-        body.table(["责任单位", "任务数", "其中已过完成时限", "说明"],
-                   [[(u.unit, NOT_RETURNED), (str(u.tasks), ""), (str(u.missing_overdue), ""),
-                     ("报送的文件无法读取，需重新报送" if u.failed_files else "没有收到台账", "")] for u in silent],
+    unreported = result.unreported_units
+    if unreported:
+        body.heading(f"四、未报送（{len(unreported)} 个单位，{sum(u.missing for u in unreported)} 项任务）")
+        body.table(["责任单位", "未报任务数", "其中已过完成时限", "说明"],
+                   [[(u.unit, NOT_RETURNED), (str(u.missing), ""), (str(u.missing_overdue), ""),
+                     (_unreported_note(u), "")] for u in unreported],
                    numeric=[1, 2])
     report = result.report
     body.para(f"校验发现错误 {report.count('错误')} 条、警告 {report.count('警告')} 条，详见附件“校验问题”工作表。"
               "本邮件由整改台账工具根据各单位报送的台账生成，数据以附件为准。", muted=True)
+
+
+def _unreported_note(unit: UnitSummary) -> str:
+    if unit.files:
+        return f"部分报送：报回的台账缺 {unit.missing} 项"
+    if unit.failed_files:
+        return "报送的文件无法读取，需重新报送"
+    return "没有收到台账"
 
 
 def _deadline(row: DetailRow) -> str:
