@@ -129,7 +129,8 @@ def init(
     typer.echo(f"已新建工作目录 {directory}：")
     for path in made:
         typer.echo(f"  {path}")
-    typer.echo("下一步：把问题清单放到 issues.xlsx（工作表“问题清单”），各单位报回的台账放进 inbox/，然后运行 toolkit merge")
+    typer.echo("下一步：用 toolkit issues import 上级文件.docx 导入问题清单（或自己整理 issues.xlsx，工作表“问题清单”），"
+               "toolkit template 给各单位生成台账；各单位报回的台账放进 inbox/ 后运行 toolkit merge")
 
 
 issues_app = typer.Typer(help="问题清单：从上级下发的文件导入。", no_args_is_help=True, add_completion=False,
