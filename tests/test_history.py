@@ -184,7 +184,7 @@ def test_a_workbook_that_was_not_written_leaves_no_run_in_the_archive(tmp_path, 
     def full(*_):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(toolkit.workbook, "_publish", full)
+    monkeypatch.setattr(toolkit.workbook, "publish", full)
     result = runner.invoke(app, ["merge", "-w", str(ws)])
     assert result.exit_code == 2 and "磁盘空间不足" in result.stderr
     listed = runner.invoke(app, ["history", "-w", str(ws)])

@@ -22,6 +22,9 @@ app = typer.Typer(
 
 WORKSPACE = typer.Option(None, "--workspace", "-w", help="工作目录（默认：当前目录）", show_default=False)
 DEBUG = typer.Option(False, "--debug", help="出错时显示完整的技术信息（traceback）")
+AS_OF = typer.Option(None, "--as-of", help="统计截止日期，如 2025-03-31（默认：toolkit.toml 中的 as_of，否则今天）")
+SEND = typer.Option(False, "--send", help="通过 toolkit.toml [mail] 的邮件服务器发出；不加则只生成草稿 .eml")
+CC = typer.Option([], "--cc", help="抄送邮箱（可重复）")
 
 
 def _fail(exc: BaseException, debug: bool) -> None:
@@ -59,7 +62,7 @@ def main(version: bool = typer.Option(False, "--version", help="显示版本号"
 @app.command()
 def merge(
     workspace: Path | None = WORKSPACE,
-    as_of: str | None = typer.Option(None, "--as-of", help="统计截止日期，如 2025-03-31（默认：toolkit.toml 中的 as_of，否则今天）"),
+    as_of: str | None = AS_OF,
     strict: bool = typer.Option(False, "--strict", help="发现“错误”级校验问题时以退出码 1 结束"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出汇总和全部校验问题（供脚本使用）"),
     debug: bool = DEBUG,
@@ -200,7 +203,7 @@ def template(
 def check(
     files: list[Path] = typer.Argument(..., help="要检查的台账文件（可以多个）"),
     workspace: Path | None = WORKSPACE,
-    as_of: str | None = typer.Option(None, "--as-of", help="统计截止日期（默认：toolkit.toml 中的 as_of，否则今天）"),
+    as_of: str | None = AS_OF,
     strict: bool = typer.Option(False, "--strict", help="发现“错误”级校验问题时以退出码 1 结束"),
     debug: bool = DEBUG,
 ) -> None:
@@ -239,10 +242,10 @@ def check(
 @app.command("mail")
 def mail_command(
     to: list[str] = typer.Option(..., "--to", help="收件人邮箱（可重复）"),
-    cc: list[str] = typer.Option([], "--cc", help="抄送邮箱（可重复）"),
-    send: bool = typer.Option(False, "--send", help="通过 toolkit.toml [mail] 的邮件服务器发出；不加则只生成草稿 .eml"),
+    cc: list[str] = CC,
+    send: bool = SEND,
     workspace: Path | None = WORKSPACE,
-    as_of: str | None = typer.Option(None, "--as-of", help="统计截止日期（默认：toolkit.toml 中的 as_of，否则今天）"),
+    as_of: str | None = AS_OF,
     debug: bool = DEBUG,
 ) -> None:
     """合并后把汇总台账作为附件写成邮件：正文含汇总、各单位情况和逾期任务。草稿存在 outbox/邮件/。"""
@@ -263,10 +266,10 @@ def mail_command(
 
 @app.command()
 def remind(
-    send: bool = typer.Option(False, "--send", help="通过 toolkit.toml [mail] 的邮件服务器发出；不加则只生成草稿 .eml"),
-    cc: list[str] = typer.Option([], "--cc", help="抄送邮箱（可重复）"),
+    send: bool = SEND,
+    cc: list[str] = CC,
     workspace: Path | None = WORKSPACE,
-    as_of: str | None = typer.Option(None, "--as-of", help="统计截止日期（默认：toolkit.toml 中的 as_of，否则今天）"),
+    as_of: str | None = AS_OF,
     debug: bool = DEBUG,
 ) -> None:
     """给未报送、有逾期或临期任务的单位各写一封提醒邮件；地址取自 issues.xlsx 的“单位通讯录”工作表。"""

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from toolkit.config import STATUSES
 from toolkit.errors import OutputError
+from toolkit.files import publish
 from toolkit.findings import ERROR, INFO, LEVELS, WARNING, Finding
 from toolkit.normalize import strip_control
 from toolkit.sheets import ReadError, check_zip, read_grids
@@ -280,18 +281,7 @@ def _save(workbook: Workbook, out: Path, suffix: str) -> Path:
         os.close(handle)
         workbook.save(temp)
         os.chmod(temp, 0o644)  # mkstemp makes it private; give it a normal file's mode
-        for n in range(1, 100_000):
-            target = out.parent / (f"{stem}{suffix}" if n == 1 else f"{stem}_{n}{suffix}")
-            try:
-                os.link(temp, target)  # unlike a rename, never replaces an existing file
-                return target
-            except FileExistsError:
-                continue
-            except OSError:  # a file system without hard links
-                if not target.exists():
-                    os.replace(temp, target)
-                    return target
-        raise FileExistsError(f"{stem}_*{suffix}")
+        return publish(Path(temp), out.parent / f"{stem}{suffix}")
     except OSError as exc:
         raise OutputError(f"反馈件无法写入 {out.parent}（{exc.strerror or exc}），"
                           f"请检查该文件夹是否可写、磁盘是否已满后重试") from exc

@@ -34,7 +34,6 @@ from toolkit.xlsxscan import FORMULA_NO_VALUE
 
 READ_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 KEY_FIELDS = ("任务编号", "问题序号", "整改措施")
-UNIT_FIELDS = ("完成状态", "整改进展", "实际完成日期", "佐证材料", "存在问题", "填报人", "联系电话")
 ERROR_VALUES = {"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
 _SECTION = re.compile(r"^([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+(部分|类|章))")
 _NOTE = re.compile(r"^(注|说明|填表说明|填报说明|备注|合计|小计|总计|填报人|联系人|联系电话|电话|审核人|负责人|"
@@ -77,11 +76,6 @@ class LedgerFile:
 
     def note(self, code: str, message: str, **where: Any) -> None:
         self.findings.append(Finding(code, message, file=self.name, **where))
-
-    @property
-    def recency(self) -> tuple:
-        """Newest return wins: 填报日期, then _meta time, then file time."""
-        return (self.reported or date.min, self.meta_time or datetime.min, self.mtime or datetime.min)
 
 
 # ---------------------------------------------------------------- reading one file

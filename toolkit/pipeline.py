@@ -51,6 +51,18 @@ def resolve_as_of(settings: Settings, as_of: date | None) -> date:
     return as_of or settings.as_of or date.today()
 
 
+def require_inputs(settings: Settings) -> Path:
+    """Stop with the clerk's message when the issue list or the inbox is missing; the inbox."""
+    from toolkit.issues import load_issue_list
+
+    inbox = settings.path("inbox")
+    if not settings.path("issues").exists():
+        load_issue_list(settings)  # raises the message about the missing issue list
+    if not inbox.is_dir():
+        raise WorkspaceError(f"找不到收件目录 {inbox}。请新建该目录，把各单位报回的台账放进去后再运行")
+    return inbox
+
+
 def run_merge(settings: Settings, as_of: date | None = None,
               progress: Callable[[int, int, str], None] | None = None,
               now: datetime | None = None) -> MergeRun:
@@ -65,11 +77,7 @@ def run_merge(settings: Settings, as_of: date | None = None,
     from toolkit.workbook import output_name, write_workbook
 
     started = time.perf_counter()
-    inbox = settings.path("inbox")
-    if not settings.path("issues").exists():
-        load_issue_list(settings)  # raises the clerk's message about the missing issue list
-    if not inbox.is_dir():
-        raise WorkspaceError(f"找不到收件目录 {inbox}。请新建该目录，把各单位报回的台账放进去后再运行")
+    inbox = require_inputs(settings)
     total = sum(1 for _ in iter_inbox(inbox))
     done = 0
 
@@ -131,11 +139,7 @@ def merge_only(settings: Settings, as_of: date | None = None) -> MergeResult:
     from toolkit.issues import load_issue_list
     from toolkit.merge import merge
 
-    inbox = settings.path("inbox")
-    if not settings.path("issues").exists():
-        load_issue_list(settings)
-    if not inbox.is_dir():
-        raise WorkspaceError(f"找不到收件目录 {inbox}。请新建该目录，把各单位报回的台账放进去后再运行")
+    require_inputs(settings)
     issues, files = read_issues_and_inbox(settings, lambda: load_issue_list(settings))
     return merge(issues, files, settings, resolve_as_of(settings, as_of))
 

@@ -13,17 +13,8 @@ from pathlib import Path
 
 from toolkit.config import Settings
 from toolkit.errors import WorkspaceError
+from toolkit.files import next_free
 from toolkit.findings import Finding
-
-
-def unique_path(path: Path) -> Path:
-    """path, or path with _2, _3… before the suffix when it is taken."""
-    candidate, n = path, 2
-    while candidate.exists():
-        candidate = path.with_name(f"{path.stem}_{n}{path.suffix}")
-        n += 1
-    return candidate
-
 
 # ---------------------------------------------------------------- toolkit issues import
 
@@ -56,7 +47,7 @@ def run_import(settings: Settings, source: Path, force: bool = False) -> ImportR
     write_issue_list(tasks, temp)
     backup = None
     if target.exists():  # --force: keep the clerk's edited list (units filled in, 单位通讯录) first
-        backup = unique_path(settings.path("archive") / f"{target.stem}_备份_{datetime.now():%Y%m%d_%H%M%S}.xlsx")
+        backup = next_free(settings.path("archive") / f"{target.stem}_备份_{datetime.now():%Y%m%d_%H%M%S}.xlsx")
         backup.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(target, backup)
     os.replace(temp, target)
@@ -96,7 +87,7 @@ def run_template(settings: Settings, as_of: date, unit: str | None = None,
             raise WorkspaceError(f"问题清单中没有责任单位“{unit}”。可选的有：{'、'.join(units)}")
         units = [found]
     outbox = settings.path("outbox")
-    folder = unique_path(outbox / f"分发_{now:%Y%m%d}")
+    folder = next_free(outbox / f"分发_{now:%Y%m%d}")
     folder.mkdir(parents=True)
     run = TemplateRun(folder, template, template_created=created,
                       unassigned=[t.task_id for t in issues.tasks if not t.units])

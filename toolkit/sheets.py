@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.xlsxscan import mark_specials, trim_far_cells
+from toolkit.xlsxscan import mark_specials, sheet_xml, trim_far_cells
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -101,6 +101,7 @@ def check_zip(path_or_bytes: Path | bytes, max_unzipped: int) -> None:
     except zipfile.BadZipFile as exc:
         raise ReadError("unreadable-file", "文件已损坏或不完整（不是有效的 Excel 压缩包），请重新保存后报送") from exc
     except (zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
+        # zipfile raises NotImplementedError for a compression method it does not support
         raise ReadError("unreadable-file", f"文件无法解压：{exc}") from exc
 
 
@@ -135,13 +136,15 @@ def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 
         raise ReadError("unreadable-file", f"文件内容不是表格（扩展名 {suffix or '无'} 与内容不符或文件已损坏），请用 Excel 另存为 .xlsx 后重新报送")
     real_suffix = suffix if _SUFFIX_KIND.get(suffix) == kind else "." + kind
     far: dict[str, list[tuple[int, int, str]]] = {}
+    sheets: dict[str, bytes] = {}
     if kind == "xlsx":
-        data, far = trim_far_cells(data)
+        sheets = sheet_xml(data)  # each sheet's XML read once, for both scans
+        data, far = trim_far_cells(data, sheets)
         on_disk = on_disk and not far
     try:
         grids = _read_calamine(path if on_disk and real_suffix == suffix else None, data, real_suffix)
         if kind == "xlsx":
-            mark_specials(grids, data)
+            mark_specials(grids, sheets)
             for grid in grids:
                 grid.far_cells = far.get(grid.name, [])
         return grids

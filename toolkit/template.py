@@ -31,7 +31,6 @@ UNIT_COLUMNS = LEDGER_COLUMNS[7:]
 META_KEYS = ["单位", "模板版本", "问题清单指纹", "生成时间", "截至日期"]
 
 TITLE_PLACEHOLDER = "（单位名称） 整改台账（截至____年__月__日）"
-OPEN_DEADLINE = "长期坚持"
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_ROW = 2  # Excel row of the header; data starts on the next row
 FIRST_DATA_ROW = 3

@@ -10,6 +10,7 @@ from typing import Any
 
 from toolkit.config import Settings
 from toolkit.errors import OutputError
+from toolkit.files import next_free, publish
 from toolkit.merge import NOT_RETURNED, OVERDUE, MergeResult
 from toolkit.validate import EXCEL_CELL_LIMIT
 from toolkit.writers import open_book
@@ -29,13 +30,7 @@ SILENT_COLUMNS = [("责任单位", 22), ("任务数", 8), ("其中逾期", 10), 
 
 def output_name(outbox: Path, now: datetime, name: str = "汇总台账") -> Path:
     """outbox/汇总台账_YYYYMMDD_HHMMSS.xlsx, with _2, _3… if that name is taken."""
-    base = f"{name}_{now:%Y%m%d_%H%M%S}"
-    candidate = outbox / f"{base}.xlsx"
-    n = 2
-    while candidate.exists():
-        candidate = outbox / f"{base}_{n}.xlsx"
-        n += 1
-    return candidate
+    return next_free(outbox / f"{name}_{now:%Y%m%d_%H%M%S}.xlsx")
 
 
 def clip(text: str) -> str:
@@ -104,7 +99,7 @@ def write_workbook(result: MergeResult, settings: Settings, now: datetime | None
             _changes_sheet(book, formats, result)
         book.close()
         side = _write_long_texts(result, outbox)  # first, so a full disk stops before anything is published
-        final = _publish(temp, final)
+        final = publish(temp, final)
         if side is not None:
             try:
                 os.replace(side, final.with_name(final.stem + "_长文本.txt"))
@@ -121,25 +116,6 @@ def write_workbook(result: MergeResult, settings: Settings, now: datetime | None
     except Exception:
         temp.unlink(missing_ok=True)
         raise
-    return final
-
-
-def _publish(temp: Path, final: Path) -> Path:
-    """Rename without ever replacing an existing file; returns the name used."""
-    try:
-        os.link(temp, final)
-    except FileExistsError:
-        n = 2
-        while (final.parent / f"{final.stem}_{n}{final.suffix}").exists():
-            n += 1
-        final = final.parent / f"{final.stem}_{n}{final.suffix}"
-        os.link(temp, final)
-    except OSError:  # file systems without hard links
-        if final.exists():
-            raise
-        os.rename(temp, final)
-        return final
-    temp.unlink()
     return final
 
 

@@ -46,47 +46,56 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def mark_specials(grids: list[Grid], data: bytes) -> None:
-    """calamine reads error cells (#REF!, #N/A) and formulas without a cached value as blanks;
-    put the error text, or FORMULA_NO_VALUE, back into those cells so they can be reported."""
+def sheet_xml(data: bytes) -> dict[str, bytes]:
+    """Each sheet's XML by sheet name, read once for both scans below; {} when not a package."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts = _sheet_parts(archive)
-            for grid in grids:
-                part = parts.get(grid.name)
-                if not part:
-                    continue
+            found = {}
+            for name, part in _sheet_parts(archive).items():
                 try:
-                    xml = archive.read(part)
+                    found[name] = archive.read(part)
                 except KeyError:
                     continue
-                if b't="e"' not in xml and b"<f" not in xml:
-                    continue
-                for match in _CELL.finditer(xml):
-                    attrs, body = match.group(1), match.group(2) or b""
-                    is_error = b't="e"' in attrs
-                    if not is_error and b"<f" not in body:
-                        continue
-                    ref = _REF.search(attrs)
-                    if not ref:
-                        continue
-                    value = _VALUE.search(body)
-                    if is_error:
-                        text = value.group(1).decode("utf-8", "replace") if value else "#N/A"
-                    elif value is None or not value.group(1):
-                        text = FORMULA_NO_VALUE
-                    else:
-                        continue
-                    r, c = _cell_index(*ref.groups())
-                    if r >= len(grid.rows):
-                        continue
-                    row = grid.rows[r]
-                    if len(row) <= c:
-                        row.extend([""] * (c + 1 - len(row)))
-                    if row[c] in ("", None):
-                        row[c] = text
+            return found
     except (zipfile.BadZipFile, OSError, ValueError):
+        return {}
+
+
+def mark_specials(grids: list[Grid], sheets: dict[str, bytes]) -> None:
+    """calamine reads error cells (#REF!, #N/A) and formulas without a cached value as blanks;
+    put the error text, or FORMULA_NO_VALUE, back into those cells so they can be reported."""
+    for grid in grids:
+        xml = sheets.get(grid.name)
+        if xml is not None:
+            _mark_sheet(grid, xml)
+
+
+def _mark_sheet(grid: Grid, xml: bytes) -> None:
+    if b't="e"' not in xml and b"<f" not in xml:
         return
+    for match in _CELL.finditer(xml):
+        attrs, body = match.group(1), match.group(2) or b""
+        is_error = b't="e"' in attrs
+        if not is_error and b"<f" not in body:
+            continue
+        ref = _REF.search(attrs)
+        if not ref:
+            continue
+        value = _VALUE.search(body)
+        if is_error:
+            text = value.group(1).decode("utf-8", "replace") if value else "#N/A"
+        elif value is None or not value.group(1):
+            text = FORMULA_NO_VALUE
+        else:
+            continue
+        r, c = _cell_index(*ref.groups())
+        if r >= len(grid.rows):
+            continue
+        row = grid.rows[r]
+        if len(row) <= c:
+            row.extend([""] * (c + 1 - len(row)))
+        if row[c] in ("", None):
+            row[c] = text
 
 
 FAR_GAP = 10_000  # rows this far below the table are not part of it
@@ -96,34 +105,28 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?ref="[A-Z]*\d*:?([A-Z]+)\d
 _TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>([^<]*)</(?:\w+:)?t>")
 
 
-def trim_far_cells(data: bytes) -> tuple[bytes, dict[str, list[tuple[int, int, str]]]]:
+def trim_far_cells(data: bytes, sheets: dict[str, bytes]
+                   ) -> tuple[bytes, dict[str, list[tuple[int, int, str]]]]:
     """Cells far below or right of the table (a value typed by accident at row 1,048,576 or column
     XFD) would make the reader hold the whole range between, a million rows or more. Such cells are
     taken out of a copy of the package before reading, and returned per sheet to be reported.
-    Costs nothing for ordinary sheets: only the tail of each sheet and its dimension are looked at."""
+    Costs nothing for ordinary sheets: only the tail of each sheet and its dimension are looked at.
+    `sheets` (from sheet_xml) is updated in place with the trimmed XML."""
     import html
 
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
+    suspects = [name for name, xml in sheets.items() if _has_far_cells(xml)]
+    if not suspects:
         return data, {}
+    archive = zipfile.ZipFile(io.BytesIO(data))
     with archive:
         parts = _sheet_parts(archive)
         changed: dict[str, bytes] = {}
         far: dict[str, list[tuple[int, int, str]]] = {}
         strings: list[str] | None = None
-        for name, part in parts.items():
-            try:
-                xml = archive.read(part)
-            except KeyError:
-                continue
-            tail = [int(n) for n in re.findall(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"", xml[-65536:])]
+        for name in suspects:
+            xml, part = sheets[name], parts[name]
             dimension = _DIMENSION.search(xml[:4096])
             wide = dimension is not None and len(dimension.group(1)) >= 3
-            gap = any(b - a > FAR_GAP for a, b in zip(tail, tail[1:], strict=False)) or (
-                len(tail) == 1 and tail[0] > FAR_GAP)
-            if not wide and not gap:
-                continue  # rows follow each other to the end: nothing far below the table
             kept: list[bytes] = []
             notes: list[tuple[int, int, str]] = []
             last = None
@@ -156,7 +159,7 @@ def trim_far_cells(data: bytes) -> tuple[bytes, dict[str, list[tuple[int, int, s
                 cursor = match.end()
             if cursor:
                 kept.append(xml[cursor:])
-                changed[part] = b"".join(kept)
+                changed[part] = sheets[name] = b"".join(kept)
                 far[name] = notes
         if not changed:
             return data, {}
@@ -165,6 +168,16 @@ def trim_far_cells(data: bytes) -> tuple[bytes, dict[str, list[tuple[int, int, s
             for info in archive.infolist():
                 out.writestr(info.filename, changed.get(info.filename) or archive.read(info.filename))
     return buffer.getvalue(), far
+
+
+def _has_far_cells(xml: bytes) -> bool:
+    """A gap of more than FAR_GAP rows near the end of the sheet, or a dimension past column ZZ."""
+    dimension = _DIMENSION.search(xml[:4096])
+    if dimension is not None and len(dimension.group(1)) >= 3:
+        return True
+    tail = [int(n) for n in re.findall(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"", xml[-65536:])]
+    return any(b - a > FAR_GAP for a, b in zip(tail, tail[1:], strict=False)) or (
+        len(tail) == 1 and tail[0] > FAR_GAP)
 
 
 def _col_of(attrs: bytes) -> int:
