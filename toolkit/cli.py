@@ -281,7 +281,7 @@ def remind(
     except Exception as exc:  # noqa: BLE001
         _fail(exc, debug)
         return
-    typer.echo(f"统计截止日期：{resolve_as_of(settings, _parse_as_of(as_of))}（取自{_as_of_source(settings, as_of)}）")
+    typer.echo(f"统计截止日期：{resolve_as_of(settings, _parse_as_of(as_of))}（取自 {_as_of_source(settings, as_of)}）")
     if run.contacts_missing:
         typer.echo("issues.xlsx 中没有“单位通讯录”工作表（列：责任单位、联系人、邮箱），无法给单位写提醒")
     if run.no_address:

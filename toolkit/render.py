@@ -21,7 +21,7 @@ def print_merge_summary(run: MergeRun, workspace: Path, as_of_source: str = "") 
     console = Console(highlight=False)
     result = run.result
     totals = result.totals()
-    source = f"（取自{as_of_source}）" if as_of_source and as_of_source != "--as-of" else ""
+    source = f"（取自 {as_of_source}）" if as_of_source and as_of_source != "--as-of" else ""
     console.print(f"统计截止日期 {result.as_of.isoformat()}{source}，读取台账 {totals['已读取']}/{totals['文件数']} 个文件"
                   f"（压缩包内的文件单独计），任务 {totals['任务数']} 项（按单位计）", soft_wrap=True)
     table = Table(show_edge=False, header_style="bold")

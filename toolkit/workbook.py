@@ -322,6 +322,7 @@ def _silent_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
             note = "没有收到台账"
         sheet.text(i, 3, note, formats.get("text", NOT_RETURNED))
     sheet.freeze(1, 0)
+    sheet.print_setup(repeat_row=0)  # all four columns on one page width
 
 
 TREND_COL = 11  # the 完成率 trend sits right of the unit table, from column L
