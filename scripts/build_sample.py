@@ -72,17 +72,18 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from toolkit.config import load_settings
-from toolkit.dates import parse_date
-from toolkit.issues import Task, load_issue_list, unit_key
-from toolkit.issues_import import (
+from toolkit.core.dates import parse_date
+from toolkit.core.model import Task, unit_key
+from toolkit.core.settings import load_settings
+from toolkit.read.issue_list import load_issue_list
+from toolkit.read.issues_import import (
     DISTRICT_UNITS,
     ImportedProblem,
     parse_seed_text,
     to_tasks,
     write_issue_list,
 )
-from toolkit.template import (
+from toolkit.write.template import (
     LEDGER_COLUMNS,
     save_workbook,
     set_text,

@@ -11,8 +11,9 @@ from pathlib import Path
 import openpyxl
 from typer.testing import CliRunner
 
+from toolkit.api import run_merge
 from toolkit.cli import app
-from toolkit.pipeline import open_workspace, run_merge
+from toolkit.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -228,7 +229,7 @@ def test_bad_mail_settings_exit_2(tmp_path):
 
 
 def test_readme_lists_every_finding_code():
-    from toolkit.findings import CODES
+    from toolkit.core.findings import CODES
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for code, (level, _) in CODES.items():
@@ -236,7 +237,7 @@ def test_readme_lists_every_finding_code():
 
 
 def test_every_finding_code_is_exercised_by_a_test():
-    from toolkit.findings import CODES
+    from toolkit.core.findings import CODES
 
     sources = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("test_*.py")
                       if p.name != "test_cli.py")

@@ -14,7 +14,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from toolkit.config import (
+from toolkit.core.errors import SettingsError, ToolkitError
+from toolkit.core.normalize import clean_header, parse_status, status_table
+from toolkit.core.settings import (
     DEFAULT_COLORS,
     DEFAULT_HEADERS,
     DEFAULT_LIMITS,
@@ -29,8 +31,6 @@ from toolkit.config import (
     parse_as_of,
     settings_from_dict,
 )
-from toolkit.errors import SettingsError, ToolkitError
-from toolkit.normalize import clean_header, parse_status, status_table
 
 # DESIGN §5, the 逾期状态 table: fill / font.
 DESIGN_COLORS = {
@@ -382,8 +382,8 @@ def test_settings_error_stops_the_run_with_exit_code_2(tmp_path):
 
 
 def test_the_clerks_status_words_win_over_the_defaults(tmp_path):
-    from toolkit.config import STATUSES, settings_from_dict
-    from toolkit.normalize import parse_status, status_table
+    from toolkit.core.normalize import parse_status, status_table
+    from toolkit.core.settings import STATUSES, settings_from_dict
 
     settings = settings_from_dict({"status": {"synonyms": {"已完成": ["基本完成"]}}}, tmp_path)
     table = status_table(STATUSES, settings.status_synonyms)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.dates import (
+from toolkit.core.dates import (
     BLANK,
     DATE,
     INVALID,

@@ -11,8 +11,8 @@ import pytest
 from conftest import HEADER, to_pdf
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from toolkit.feedback import AUTHOR, FIXES, MARK_FILL, SHEET, write_feedback
-from toolkit.findings import CODES, Finding
+from toolkit.core.findings import CODES, Finding
+from toolkit.write.feedback import AUTHOR, FIXES, MARK_FILL, SHEET, write_feedback
 
 CHECKED = datetime(2025, 3, 31, 17, 0)
 ROWS = [

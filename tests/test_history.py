@@ -15,10 +15,11 @@ import pytest
 from conftest import ROOT
 from typer.testing import CliRunner
 
+from toolkit.api import rebuild_run, run_merge
 from toolkit.cli import app
-from toolkit.issues import load_issue_list
-from toolkit.pipeline import open_workspace, rebuild_run, run_merge
-from toolkit.template import write_unit_ledger
+from toolkit.read.issue_list import load_issue_list
+from toolkit.workspace import open_workspace
+from toolkit.write.template import write_unit_ledger
 
 runner = CliRunner()
 
@@ -134,7 +135,7 @@ def test_tampered_archive_file_is_reported_not_used(rounds):
     assert all_values(shown.output) == all_values(first.output)  # the results themselves are intact
     again = run_merge(open_workspace(ws), date(2025, 5, 31))
     assert any("已损坏" in p for p in again.archive_problems)
-    from toolkit.archive import sha256_file
+    from toolkit.archive.store import sha256_file
 
     assert sha256_file(blob) == digest  # replaced by the good copy from the inbox
 
@@ -173,7 +174,7 @@ def test_two_merges_at_once_do_not_corrupt_the_archive(tmp_path):
 def test_a_workbook_that_was_not_written_leaves_no_run_in_the_archive(tmp_path, monkeypatch):
     import errno
 
-    import toolkit.workbook
+    import toolkit.write.workbook
 
     ws = tmp_path / "ws"
     ws.mkdir()
@@ -184,7 +185,7 @@ def test_a_workbook_that_was_not_written_leaves_no_run_in_the_archive(tmp_path, 
     def full(*_):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(toolkit.workbook, "publish", full)
+    monkeypatch.setattr(toolkit.write.workbook, "publish", full)
     result = runner.invoke(app, ["merge", "-w", str(ws)])
     assert result.exit_code == 2 and "磁盘空间不足" in result.stderr
     listed = runner.invoke(app, ["history", "-w", str(ws)])

@@ -27,9 +27,9 @@ import pytest
 from typer.testing import CliRunner
 
 from toolkit.cli import app
-from toolkit.config import Settings
-from toolkit.issues import Task, UnitBook
-from toolkit.ledger import column_letter, read_ledger
+from toolkit.core.model import Task, UnitBook
+from toolkit.core.settings import Settings
+from toolkit.read.ledger import column_letter, read_ledger
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -319,7 +319,7 @@ MILLION = "二道经济开发区.xlsx"
 
 
 def build_workspace(ws: Path) -> None:
-    from toolkit.issues_import import write_issue_list
+    from toolkit.read.issues_import import write_issue_list
 
     inbox = ws / "inbox"
     inbox.mkdir(parents=True)
@@ -730,7 +730,7 @@ def _stray_cell_workspace(tmp_path: Path, ref: str) -> Settings:
 def test_one_stray_cell_in_the_last_row_costs_only_the_real_rows(tmp_path, ref):
     import faulthandler
 
-    from toolkit.inbox import read_inbox
+    from toolkit.read.inbox import read_inbox
 
     settings = _stray_cell_workspace(tmp_path, ref)
     enabled = faulthandler.is_enabled()

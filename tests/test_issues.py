@@ -7,9 +7,10 @@ from datetime import date
 import openpyxl
 import pytest
 
-from toolkit.config import Settings, settings_from_dict
-from toolkit.errors import IssueListError
-from toolkit.issues import UnitBook, load_issue_list
+from toolkit.core.errors import IssueListError
+from toolkit.core.model import UnitBook
+from toolkit.core.settings import Settings, settings_from_dict
+from toolkit.read.issue_list import load_issue_list
 
 HEADER = ["任务编号", "问题序号", "问题标题", "措施序号", "整改措施", "责任单位", "完成时限"]
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.errors import IssueListError, OutputError
-from toolkit.findings import ERROR, WARNING
-from toolkit.issues import COLUMNS, SHEET, title_of
-from toolkit.issues_import import (
+from toolkit.core.errors import IssueListError, OutputError
+from toolkit.core.findings import ERROR, WARNING
+from toolkit.core.model import COLUMNS, SHEET, title_of
+from toolkit.read.issues_import import (
     DISTRICT_UNITS,
     ImportedMeasure,
     ImportedProblem,

@@ -10,11 +10,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.config import Settings
-from toolkit.inbox import iter_inbox, read_inbox
-from toolkit.issues import UnitBook
-from toolkit.ledger import column_letter, locate_header, read_ledger
-from toolkit.sheets import Grid
+from toolkit.core.model import UnitBook
+from toolkit.core.settings import Settings
+from toolkit.read.grid import Grid
+from toolkit.read.inbox import iter_inbox, read_inbox
+from toolkit.read.ledger import column_letter, locate_header, read_ledger
 
 UNITS = UnitBook(["区卫健局", "区农业农村局", "区城市管理局", "区生态环境分局"], {"区城管局": "区城市管理局"})
 HEADER = ["任务编号", "问题序号", "问题标题", "措施序号", "整改措施", "责任单位", "完成时限", "完成状态", "整改进展",
@@ -238,7 +238,7 @@ def test_encrypted_ole_xlsx(tmp_path):
 
 def test_locate_header_prefers_canonical_names():
     grid = Grid("台账", [["序号", "问题序号", "整改措施", "完成情况"], [1, 13, "x", "做了"]])
-    header, start, mapping = locate_header(grid, __import__("toolkit.ledger", fromlist=["x"]).header_lookup(Settings()), 30)
+    header, start, mapping = locate_header(grid, __import__("toolkit.read.ledger", fromlist=["x"]).header_lookup(Settings()), 30)
     assert (header, start) == (0, 1)
     assert mapping == {1: "问题序号", 2: "整改措施", 3: "整改进展"}
 
@@ -261,7 +261,7 @@ def test_error_values_typed_in_cells(tmp_path):
 
 
 def test_file_over_size_limit_is_refused(tmp_path):
-    from toolkit.config import settings_from_dict
+    from toolkit.core.settings import settings_from_dict
 
     settings = settings_from_dict({"limits": {"max_file_mb": 1}}, tmp_path)
     path = tmp_path / "区卫健局.csv"
@@ -271,7 +271,7 @@ def test_file_over_size_limit_is_refused(tmp_path):
 
 
 def test_zip_bomb_is_refused_before_inflating(tmp_path):
-    from toolkit.config import settings_from_dict
+    from toolkit.core.settings import settings_from_dict
 
     settings = settings_from_dict({"limits": {"max_unzipped_mb": 1}}, tmp_path)
     path = tmp_path / "区卫健局.xlsx"

@@ -15,12 +15,19 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import mail
-from toolkit.config import Settings, load_settings
-from toolkit.errors import SettingsError
-from toolkit.mail import MailError, MailSettings, MailSetupError
-from toolkit.merge import UnitSummary
-from toolkit.pipeline import run_merge
+from toolkit.api import run_merge
+from toolkit.core.errors import MailError, MailSetupError, SettingsError
+from toolkit.core.model import UnitSummary
+from toolkit.core.settings import MailSettings, Settings, load_mail_settings, load_settings
+from toolkit.deliver.contacts import read_contacts
+from toolkit.deliver.mail import (
+    drafts_folder,
+    newest_workbook,
+    reminder_messages,
+    save_drafts,
+    summary_message,
+)
+from toolkit.deliver.smtp import send
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBJECT = "整改台账汇总（截至2025年3月31日）"
@@ -47,7 +54,7 @@ def merged(tmp_path_factory):
 @pytest.fixture
 def summary(merged):
     settings, run = merged
-    return mail.summary_message(run.result, run.output, ["张局长 <boss@example.gov.cn>", "b@example.gov.cn"],
+    return summary_message(run.result, run.output, ["张局长 <boss@example.gov.cn>", "b@example.gov.cn"],
                                 ["c@example.gov.cn"], SENDER, colors=settings.colors)
 
 
@@ -223,7 +230,7 @@ def test_long_chinese_file_name_is_split_into_whole_characters(merged, tmp_path)
     long_name = "二道区生态环境保护督察反馈问题整改台账汇总表（截至二〇二五年三月三十一日）最终版.xlsx"
     copy = tmp_path / long_name
     shutil.copy2(run.output, copy)
-    msg = mail.summary_message(run.result, copy, ["a@example.gov.cn"], (), SENDER)
+    msg = summary_message(run.result, copy, ["a@example.gov.cn"], (), SENDER)
     raw = msg.as_bytes()
     assert max(len(line) for line in raw.split(b"\r\n")) <= 998
     part = next(parse(raw).iter_attachments())
@@ -239,7 +246,7 @@ def test_unit_text_is_escaped_and_colours_come_from_settings(merged):
     odd = UnitSummary("<img src=x onerror=alert(1)>局", tasks=1, overdue=1, files=["a.xlsx"])
     result = dataclasses.replace(run.result, units=[odd, *run.result.units])
     colors = {**settings.colors, "逾期": {"fill": "0000FF", "font": "FFFFFF"}}
-    msg = mail.summary_message(result, run.output, ["a@example.gov.cn"], (), SENDER, colors=colors)
+    msg = summary_message(result, run.output, ["a@example.gov.cn"], (), SENDER, colors=colors)
     page = msg.get_body(("html",)).get_content()
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;局" in page
     assert "background-color:#0000FF;color:#FFFFFF;" in page and "#FFC7CE" not in page
@@ -249,14 +256,14 @@ def test_unit_text_is_escaped_and_colours_come_from_settings(merged):
 def test_bad_addresses_are_refused(merged):
     _, run = merged
     with pytest.raises(MailSetupError, match="收件人地址“boss@”格式不对"):
-        mail.summary_message(run.result, run.output, ["boss@"], (), SENDER)
+        summary_message(run.result, run.output, ["boss@"], (), SENDER)
     with pytest.raises(MailSetupError, match="没有收件人"):
-        mail.summary_message(run.result, run.output, [], (), SENDER)
+        summary_message(run.result, run.output, [], (), SENDER)
 
 
 def test_drafts_are_never_overwritten(summary, tmp_path):
-    first = mail.save_drafts([summary], tmp_path / "邮件")
-    second = mail.save_drafts([summary], tmp_path / "邮件")
+    first = save_drafts([summary], tmp_path / "邮件")
+    second = save_drafts([summary], tmp_path / "邮件")
     assert [p.name for p in first + second] == ["汇总_20250331.eml", "汇总_20250331_2.eml"]
     assert parse(first[0].read_bytes())["Subject"] == SUBJECT
     assert first[0].read_bytes() == second[0].read_bytes()
@@ -264,8 +271,8 @@ def test_drafts_are_never_overwritten(summary, tmp_path):
 
 def test_newest_workbook(merged):
     settings, run = merged
-    assert mail.newest_workbook(settings) == run.output
-    assert mail.newest_workbook(Settings(workspace=Path("/nonexistent"))) is None
+    assert newest_workbook(settings) == run.output
+    assert newest_workbook(Settings(workspace=Path("/nonexistent"))) is None
 
 
 # ---------------------------------------------------------------- sending
@@ -274,8 +281,8 @@ def test_newest_workbook(merged):
 def test_plain_smtp_delivers_attachment_byte_identical(merged, summary, smtp_server, tmp_path):
     _, run = merged
     server, port = smtp_server()
-    drafts = mail.save_drafts([summary], tmp_path)
-    results = mail.send([summary], settings_for(port), drafts)
+    drafts = save_drafts([summary], tmp_path)
+    results = send([summary], settings_for(port), drafts)
     assert [r.sent for r in results] == [True] and results[0].refused == {}
     (mail_from, rcpt, raw), = server.received
     assert mail_from == "zgb@example.gov.cn"
@@ -295,7 +302,7 @@ def test_starttls_and_login(summary, smtp_server, certificate, tmp_path, monkeyp
                                authenticator=check_password)
     monkeypatch.setenv("TOOLKIT_SMTP_PASSWORD", PASSWORD)
     settings = settings_for(port, security="starttls", user=USER, verify_tls=False)
-    results = mail.send([summary], settings, mail.save_drafts([summary], tmp_path))
+    results = send([summary], settings, save_drafts([summary], tmp_path))
     assert results[0].sent
     assert parse(server.received[0][2])["Subject"] == SUBJECT
 
@@ -305,14 +312,14 @@ def test_implicit_tls_and_login(summary, smtp_server, certificate, tmp_path, mon
                                auth_require_tls=False)
     monkeypatch.setenv("MY_MAIL_PASSWORD", PASSWORD)
     settings = settings_for(port, security="ssl", user=USER, verify_tls=False, password_env="MY_MAIL_PASSWORD")
-    assert mail.send([summary], settings, mail.save_drafts([summary], tmp_path))[0].sent
+    assert send([summary], settings, save_drafts([summary], tmp_path))[0].sent
     assert len(server.received) == 1
 
 
 def one_line_error(summary, settings, folder) -> tuple[str, list[Path]]:
-    drafts = mail.save_drafts([summary], folder)
+    drafts = save_drafts([summary], folder)
     with pytest.raises(MailError) as caught:
-        mail.send([summary], settings, drafts)
+        send([summary], settings, drafts)
     message = str(caught.value)
     assert "\n" not in message and caught.value.exit_code == 1
     assert all(p.exists() for p in drafts) and str(drafts[0]) in message
@@ -357,7 +364,7 @@ def test_missing_password_variable_keeps_the_draft(summary, tmp_path, monkeypatc
     monkeypatch.delenv("TOOLKIT_SMTP_PASSWORD", raising=False)
     draft = tmp_path / "not-yet-saved.eml"
     with pytest.raises(MailSetupError) as caught:
-        mail.send([summary], settings_for(free_port(), user=USER), [draft])
+        send([summary], settings_for(free_port(), user=USER), [draft])
     assert "请先设置环境变量 TOOLKIT_SMTP_PASSWORD" in str(caught.value) and "\n" not in str(caught.value)
     assert caught.value.exit_code == 2
     assert parse(draft.read_bytes())["Subject"] == SUBJECT  # send() saved what the caller had not
@@ -366,10 +373,10 @@ def test_missing_password_variable_keeps_the_draft(summary, tmp_path, monkeypatc
 def test_refused_recipient_does_not_stop_the_others(merged, smtp_server, tmp_path):
     _, run = merged
     server, port = smtp_server()
-    bad = mail.summary_message(run.result, run.output, ["nobody@example.gov.cn"], (), SENDER)
-    half = mail.summary_message(run.result, run.output, ["nobody@example.gov.cn", "a@example.gov.cn"], (), SENDER)
-    good = mail.summary_message(run.result, run.output, ["b@example.gov.cn"], (), SENDER)
-    results = mail.send([bad, half, good], settings_for(port), mail.save_drafts([bad, half, good], tmp_path))
+    bad = summary_message(run.result, run.output, ["nobody@example.gov.cn"], (), SENDER)
+    half = summary_message(run.result, run.output, ["nobody@example.gov.cn", "a@example.gov.cn"], (), SENDER)
+    good = summary_message(run.result, run.output, ["b@example.gov.cn"], (), SENDER)
+    results = send([bad, half, good], settings_for(port), save_drafts([bad, half, good], tmp_path))
     assert [r.sent for r in results] == [False, True, True]
     assert results[0].error.startswith("收件人地址全部被拒收：nobody@example.gov.cn（550 5.1.1")
     assert list(results[1].refused) == ["nobody@example.gov.cn"]
@@ -378,9 +385,9 @@ def test_refused_recipient_does_not_stop_the_others(merged, smtp_server, tmp_pat
 
 def test_server_closing_mid_run_stops_and_keeps_the_rest(summary, smtp_server, tmp_path):
     server, port = smtp_server(data_reply="421 4.3.0 Service shutting down")
-    drafts = mail.save_drafts([summary, summary], tmp_path)
+    drafts = save_drafts([summary, summary], tmp_path)
     with pytest.raises(MailError) as caught:
-        mail.send([summary, summary], settings_for(port), drafts)
+        send([summary, summary], settings_for(port), drafts)
     message = str(caught.value)
     assert message.startswith(f"邮件服务器 127.0.0.1:{port} 返回错误（421 4.3.0 Service shutting down），"
                               f"已发出 0 封，未发出的 2 封已保存为草稿 {tmp_path}（2 封）")
@@ -412,21 +419,21 @@ def remind_ws(tmp_path):
 
 
 def test_read_contacts(remind_ws, tmp_path):
-    contacts = mail.read_contacts(remind_ws / "issues.xlsx")
+    contacts = read_contacts(remind_ws / "issues.xlsx")
     assert contacts["区城管局"].emails == ["cgj@example.gov.cn", "cgj2@example.gov.cn"]
     assert contacts["区住建局"].emails == [] and contacts["区住建局"].invalid == ["zjj", "at", "example"]
     assert contacts["区卫健局"].name == "张三" and contacts["区卫健局"].rows == [2]
     import openpyxl
 
     openpyxl.Workbook().save(tmp_path / "no-contacts.xlsx")
-    assert mail.read_contacts(tmp_path / "no-contacts.xlsx") == {}  # the CLI says there is no 单位通讯录
+    assert read_contacts(tmp_path / "no-contacts.xlsx") == {}  # the CLI says there is no 单位通讯录
 
 
 def test_reminders(remind_ws, smtp_server, tmp_path):
     settings = load_settings(remind_ws)
     result = run_merge(settings).result  # the issue list still loads with the extra sheet
-    contacts = mail.read_contacts(settings.path("issues"))
-    messages, missing = mail.reminder_messages(result, contacts, SENDER, colors=settings.colors)
+    contacts = read_contacts(settings.path("issues"))
+    messages, missing = reminder_messages(result, contacts, SENDER, colors=settings.colors)
     assert missing == ["区生态环境分局", "区住建局"]  # overdue, but no (usable) address
     assert [m.unit for m in messages] == ["区农业农村局", "区城市管理局", "区卫健局", "区自然资源局"]
     by_unit = {m.unit: m for m in messages}
@@ -440,11 +447,11 @@ def test_reminders(remind_ws, smtp_server, tmp_path):
     assert "尚未收到贵单位（区自然资源局）报送的整改台账" in silent.get_body(("plain",)).get_content()
     assert "整改办　2025年3月31日" in silent.get_body(("plain",)).get_content()
 
-    drafts = mail.save_drafts(messages, mail.drafts_folder(settings))
+    drafts = save_drafts(messages, drafts_folder(settings))
     assert drafts[2].name == "提醒_区卫健局_20250331.eml"
     assert drafts[2].parent == remind_ws / "outbox" / "邮件"
     server, port = smtp_server()
-    assert all(r.sent for r in mail.send(messages, settings_for(port), drafts))
+    assert all(r.sent for r in send(messages, settings_for(port), drafts))
     assert [rcpt for _, rcpt, _ in server.received][1] == ["cgj@example.gov.cn", "cgj2@example.gov.cn"]
     assert [parse(raw)["Subject"] for _, _, raw in server.received] == [m["Subject"] for m in messages]
 
@@ -452,14 +459,14 @@ def test_reminders(remind_ws, smtp_server, tmp_path):
 def test_contacts_sheet_without_a_header_is_an_error(tmp_path):
     import openpyxl
 
-    from toolkit.errors import IssueListError
+    from toolkit.core.errors import IssueListError
 
     book = openpyxl.Workbook()
     book.active.title = "单位通讯录"
     book.active.append(["单位", "电话"])
     book.save(tmp_path / "issues.xlsx")
     with pytest.raises(IssueListError, match="第 1 行应为 责任单位、联系人、邮箱"):
-        mail.read_contacts(tmp_path / "issues.xlsx")
+        read_contacts(tmp_path / "issues.xlsx")
 
 
 # ---------------------------------------------------------------- settings
@@ -467,11 +474,11 @@ def test_contacts_sheet_without_a_header_is_an_error(tmp_path):
 
 def mail_settings(tmp_path: Path, table: str) -> MailSettings:
     (tmp_path / "toolkit.toml").write_text(f"as_of = 2025-03-31\n\n[mail]\n{table}\n", encoding="utf-8")
-    return mail.load_mail_settings(Settings(workspace=tmp_path))
+    return load_mail_settings(Settings(workspace=tmp_path))
 
 
 def test_mail_settings_defaults(tmp_path):
-    assert mail.load_mail_settings(Settings(workspace=tmp_path)) == MailSettings()
+    assert load_mail_settings(Settings(workspace=tmp_path)) == MailSettings()
     got = mail_settings(tmp_path, 'host = "smtp.example.gov.cn"\nsecurity = "starttls"\nfrom = "整改办 <zgb@example.gov.cn>"')
     assert (got.port, got.security, got.sender, got.password_env, got.timeout, got.verify_tls) == (
         587, "starttls", SENDER, "TOOLKIT_SMTP_PASSWORD", 30.0, True)

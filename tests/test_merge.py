@@ -9,10 +9,9 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from toolkit.config import Settings
-from toolkit.issues import Task, build_issue_list
-from toolkit.ledger import LedgerFile, LedgerRow
-from toolkit.merge import merge, overdue_state
+from toolkit.core.merge import merge, overdue_state
+from toolkit.core.model import LedgerFile, LedgerRow, Task, build_issue_list
+from toolkit.core.settings import Settings
 
 AS_OF = date(2025, 3, 31)
 SETTINGS = Settings(as_of=AS_OF)

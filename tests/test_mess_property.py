@@ -25,10 +25,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from toolkit.config import Settings
-from toolkit.issues import Task, build_issue_list
-from toolkit.ledger import read_ledger
-from toolkit.merge import merge
+from toolkit.core.merge import merge
+from toolkit.core.model import Task, build_issue_list
+from toolkit.core.settings import Settings
+from toolkit.read.ledger import read_ledger
 
 AS_OF = date(2025, 3, 31)
 SETTINGS = Settings(as_of=AS_OF)

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.config import DEFAULT_STATUS_SYNONYMS, STATUSES
-from toolkit.normalize import (
+from toolkit.core.normalize import (
     cell_text,
     chinese_int,
     clean_header,
@@ -22,6 +21,7 @@ from toolkit.normalize import (
     status_table,
     strip_control,
 )
+from toolkit.core.settings import DEFAULT_STATUS_SYNONYMS, STATUSES
 
 TABLE = status_table(STATUSES, DEFAULT_STATUS_SYNONYMS)
 

@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from toolkit.api import run_check, run_merge, run_template
 from toolkit.cli import app
-from toolkit.pipeline import open_workspace, run_merge
-from toolkit.rounds import run_check, run_template
+from toolkit.workspace import open_workspace
 
 AS_OF = date(2025, 3, 31)
 runner = CliRunner()

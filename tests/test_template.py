@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from toolkit.config import STATUSES
-from toolkit.errors import WorkspaceError
-from toolkit.issues import Task
-from toolkit.template import (
+from toolkit.core.errors import WorkspaceError
+from toolkit.core.model import Task
+from toolkit.core.settings import STATUSES
+from toolkit.write.template import (
     LEDGER_COLUMNS,
     LOCKED_COLUMNS,
     META_KEYS,

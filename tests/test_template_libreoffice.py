@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.config import STATUSES
-from toolkit.pipeline import open_workspace
-from toolkit.rounds import run_template
+from toolkit.api import run_template
+from toolkit.core.settings import STATUSES
+from toolkit.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = Path(__file__).resolve().with_name("lo_probe.py")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from toolkit.config import STATUSES, Settings
-from toolkit.issues import Task, build_issue_list
-from toolkit.ledger import LedgerFile, LedgerRow
-from toolkit.normalize import status_table
-from toolkit.validate import EXCEL_CELL_LIMIT, check_entry, check_ledger, match_task
+from toolkit.core.model import LedgerFile, LedgerRow, Task, build_issue_list
+from toolkit.core.normalize import status_table
+from toolkit.core.settings import STATUSES, Settings
+from toolkit.core.validate import EXCEL_CELL_LIMIT, check_entry, check_ledger, match_task
 
 AS_OF = date(2025, 3, 31)
 SETTINGS = Settings(as_of=AS_OF)

@@ -8,9 +8,10 @@ import openpyxl
 import pytest
 from conftest import to_pdf
 
-from toolkit.config import DEFAULT_COLORS
-from toolkit.pipeline import open_workspace, run_merge
-from toolkit.workbook import DETAIL_COLUMNS, FINDING_COLUMNS
+from toolkit.api import run_merge
+from toolkit.core.settings import DEFAULT_COLORS
+from toolkit.workspace import open_workspace
+from toolkit.write.workbook import DETAIL_COLUMNS, FINDING_COLUMNS
 
 
 @pytest.fixture
@@ -129,7 +130,7 @@ def test_text_over_cell_limit_is_cut_in_the_cell_and_kept_whole_beside(small_ws)
 
 
 def test_unwritable_outbox_gives_a_clear_error(small_ws):
-    from toolkit.errors import OutputError
+    from toolkit.core.errors import OutputError
 
     (small_ws / "outbox").write_text("a file where the folder should be", encoding="utf-8")
     with pytest.raises(OutputError, match="无法创建输出目录"):

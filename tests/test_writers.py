@@ -8,12 +8,12 @@ import openpyxl
 import pytest
 from conftest import to_pdf
 
-from toolkit.inbox import read_inbox
-from toolkit.issues import load_issue_list
-from toolkit.merge import merge
-from toolkit.pipeline import open_workspace
-from toolkit.workbook import write_workbook
-from toolkit.writers import FAST_ROWS, fast_available, open_book
+from toolkit.core.merge import merge
+from toolkit.read.inbox import read_inbox
+from toolkit.read.issue_list import load_issue_list
+from toolkit.workspace import open_workspace
+from toolkit.write.workbook import write_workbook
+from toolkit.write.writers import FAST_ROWS, fast_available, open_book
 
 pytestmark = pytest.mark.skipif(not fast_available(), reason="rvgsrust-xlsxwriter not installed")
 

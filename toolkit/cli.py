@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from toolkit import __version__
-from toolkit.errors import ToolkitError
+from toolkit.core.errors import ToolkitError
 
 app = typer.Typer(
     help="整改台账工具：合并各责任单位报回的台账，逐行对照问题清单校验，生成汇总台账。",
@@ -20,10 +20,19 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+
 WORKSPACE = typer.Option(None, "--workspace", "-w", help="工作目录（默认：当前目录）", show_default=False)
+
+
 DEBUG = typer.Option(False, "--debug", help="出错时显示完整的技术信息（traceback）")
+
+
 AS_OF = typer.Option(None, "--as-of", help="统计截止日期，如 2025-03-31（默认：toolkit.toml 中的 as_of，否则今天）")
+
+
 SEND = typer.Option(False, "--send", help="通过 toolkit.toml [mail] 的邮件服务器发出；不加则只生成草稿 .eml")
+
+
 CC = typer.Option([], "--cc", help="抄送邮箱（可重复）")
 
 
@@ -40,7 +49,7 @@ def _fail(exc: BaseException, debug: bool) -> None:
 def _parse_as_of(value: str | None) -> date | None:
     if value is None:
         return None
-    from toolkit.config import parse_as_of
+    from toolkit.core.settings import parse_as_of
 
     return parse_as_of(value, "--as-of")
 
@@ -68,7 +77,8 @@ def merge(
     debug: bool = DEBUG,
 ) -> None:
     """合并 inbox/ 中报回的台账，生成 outbox/汇总台账_YYYYMMDD_HHMMSS.xlsx。"""
-    from toolkit.pipeline import open_workspace, run_merge
+    from toolkit.api import run_merge
+    from toolkit.workspace import open_workspace
 
     try:
         settings = open_workspace(workspace or Path.cwd())
@@ -119,7 +129,7 @@ def init(
     debug: bool = DEBUG,
 ) -> None:
     """新建一个空的工作目录：inbox/ outbox/ archive/、带注释的 toolkit.toml 和空白台账模板。"""
-    from toolkit.pipeline import init_workspace
+    from toolkit.workspace import init_workspace
 
     try:
         made = init_workspace(directory)
@@ -138,6 +148,8 @@ def init(
 
 issues_app = typer.Typer(help="问题清单：从上级下发的文件导入。", no_args_is_help=True, add_completion=False,
                          pretty_exceptions_show_locals=False, rich_markup_mode=None)
+
+
 app.add_typer(issues_app, name="issues")
 
 
@@ -149,8 +161,8 @@ def issues_import(
     debug: bool = DEBUG,
 ) -> None:
     """把上级下发的问题表格导入为 issues.xlsx（工作表“问题清单”，每项整改措施一行）。"""
-    from toolkit.pipeline import open_workspace
-    from toolkit.rounds import run_import
+    from toolkit.api import run_import
+    from toolkit.workspace import open_workspace
 
     try:
         run = run_import(open_workspace(workspace or Path.cwd()), source, force)
@@ -180,8 +192,8 @@ def template(
     debug: bool = DEBUG,
 ) -> None:
     """按问题清单给每个责任单位生成一份台账，放在 outbox/分发_YYYYMMDD/。"""
-    from toolkit.pipeline import open_workspace, resolve_as_of
-    from toolkit.rounds import run_template
+    from toolkit.api import run_template
+    from toolkit.workspace import open_workspace, resolve_as_of
 
     try:
         settings = open_workspace(workspace or Path.cwd())
@@ -208,8 +220,8 @@ def check(
     debug: bool = DEBUG,
 ) -> None:
     """检查报回的台账（不合并），并为有问题的文件在 outbox/反馈/ 生成标注了问题的反馈件。"""
-    from toolkit.pipeline import open_workspace, resolve_as_of
-    from toolkit.rounds import run_check
+    from toolkit.api import run_check
+    from toolkit.workspace import open_workspace, resolve_as_of
 
     try:
         settings = open_workspace(workspace or Path.cwd())
@@ -249,7 +261,8 @@ def mail_command(
     debug: bool = DEBUG,
 ) -> None:
     """合并后把汇总台账作为附件写成邮件：正文含汇总、各单位情况和逾期任务。草稿存在 outbox/邮件/。"""
-    from toolkit.pipeline import open_workspace, run_mail
+    from toolkit.api import run_mail
+    from toolkit.workspace import open_workspace
 
     try:
         settings = open_workspace(workspace or Path.cwd())
@@ -273,7 +286,8 @@ def remind(
     debug: bool = DEBUG,
 ) -> None:
     """给未报送、有逾期或临期任务的单位各写一封提醒邮件；地址取自 issues.xlsx 的“单位通讯录”工作表。"""
-    from toolkit.pipeline import open_workspace, resolve_as_of, run_remind
+    from toolkit.api import run_remind
+    from toolkit.workspace import open_workspace, resolve_as_of
 
     try:
         settings = open_workspace(workspace or Path.cwd())
@@ -309,6 +323,8 @@ def _report_mail(run, send: bool) -> None:
 
 history_app = typer.Typer(help="留档：历次汇总的记录，可以重新生成任何一次的汇总台账。", add_completion=False,
                           pretty_exceptions_show_locals=False, rich_markup_mode=None)
+
+
 app.add_typer(history_app, name="history")
 
 
@@ -318,7 +334,8 @@ def history(ctx: typer.Context, workspace: Path | None = WORKSPACE, debug: bool 
     if ctx.invoked_subcommand is not None:
         ctx.obj = workspace  # `toolkit history -w DIR show N` means DIR too
         return
-    from toolkit.pipeline import list_runs, open_workspace
+    from toolkit.api import list_runs
+    from toolkit.workspace import open_workspace
 
     try:
         runs = list_runs(open_workspace(workspace or Path.cwd()))
@@ -344,7 +361,8 @@ def history_show(
     debug: bool = DEBUG,
 ) -> None:
     """只用留档重新生成第 N 次汇总的汇总台账，写到 outbox/。"""
-    from toolkit.pipeline import open_workspace, rebuild_run
+    from toolkit.api import rebuild_run
+    from toolkit.workspace import open_workspace
 
     try:
         shown = rebuild_run(open_workspace(workspace or ctx.obj or Path.cwd()), run_id)

@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from toolkit.pipeline import MergeRun
+from toolkit.api import MergeRun
 
 
 def _shown(path: Path, base: Path) -> str:

@@ -18,16 +18,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from toolkit.changes import Previous, State, Trend
-from toolkit.config import SETTINGS_FILE, Settings
-from toolkit.errors import ToolkitError
-from toolkit.findings import Finding, Report
-from toolkit.issues import Task, build_issue_list
-from toolkit.merge import DetailRow, MergeResult, UnitSummary
-from toolkit.validate import Entry
+from toolkit.core.changes import Previous, State, Trend
+from toolkit.core.errors import ArchiveError
+from toolkit.core.findings import Finding, Report
+from toolkit.core.model import DetailRow, Entry, MergeResult, Task, UnitSummary, build_issue_list
+from toolkit.core.settings import SETTINGS_FILE, Settings
 
 DB_NAME = "history.sqlite"
+
+
 TREND_RUNS = 6
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -80,10 +81,6 @@ def _retry(action, seconds: float = 60.0):
             if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
-
-
-class ArchiveError(ToolkitError):
-    """The archive cannot be opened or written."""
 
 
 @dataclass

@@ -1,28 +1,145 @@
-"""The issue list (问题清单): tasks, their units, loading issues.xlsx, unit name resolution."""
+"""core.model."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
-from toolkit.config import Settings
-from toolkit.dates import BLANK, DATE, INVALID, OPEN, YEARLESS, find_year, parse_date
-from toolkit.errors import IssueListError
-from toolkit.findings import Finding
-from toolkit.normalize import (
-    cell_text,
-    clean_header,
-    compact,
-    parse_int,
-    parse_task_id,
-    split_units,
+from toolkit.core.changes import Change, Trend
+from toolkit.core.findings import Finding, Report
+from toolkit.core.normalize import compact
+from toolkit.core.settings import Settings
+from toolkit.core.words import (
+    DONE,
+    DONE_LATE,
+    DUE_SOON,
+    NO_DEADLINE,
+    NOT_RETURNED,
+    ON_TRACK,
+    OVERDUE,
 )
 
+
+@dataclass(slots=True)
+class Entry:
+    """One unit's report on one task, taken from one row."""
+
+    task: Task
+    unit: str
+    status: str  # a canonical status, 未填报, or the raw text when it was not recognised
+    status_ok: bool
+    done_date: date | None
+    done_text: str  # what was written, kept when it is not a date
+    texts: dict[str, str]
+    ledger: LedgerFile
+    row: LedgerRow | None  # None once the merge has released its inputs
+
+    _source: str = ""
+
+    @property
+    def source(self) -> str:
+        if not self._source and self.row is not None:
+            self._source = f"{self.row.file} › {self.row.sheet} › 第{self.row.row}行"
+        return self._source
+
+
+@dataclass(slots=True)
+class DetailRow:
+    """One line of 台账明细: a task as one unit reported it (or did not)."""
+
+    task: Task
+    unit: str
+    entry: Entry | None
+    state: str
+    overdue_days: int | None
+
+    @property
+    def status(self) -> str:
+        return self.entry.status if self.entry else ""
+
+
+@dataclass
+class UnitSummary:
+    unit: str
+    tasks: int = 0
+    done: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    missing: int = 0
+    missing_overdue: int = 0  # tasks past their deadline that the unit has not reported on
+    files: list[str] = field(default_factory=list)
+    failed_files: list[str] = field(default_factory=list)  # named for this unit but unreadable
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.tasks if self.tasks else 0.0
+
+    @property
+    def return_state(self) -> str:
+        if not self.files and self.failed_files:
+            return "文件无法读取"
+        if not self.files:
+            return "未报送"
+        if self.missing:
+            return f"部分报送（缺{self.missing}项）"
+        return "已报送"
+
+
+@dataclass
+class MergeResult:
+    as_of: date
+    issues: IssueList
+    rows: list[DetailRow]
+    units: list[UnitSummary]
+    files: list[LedgerFile]
+    report: Report
+    file_counts: tuple[int, int] | None = None  # (files, read) when rebuilt from the archive
+    changes: list[Change] | None = None  # against the previous run; None when there is no archive
+    trend: Trend | None = None
+
+    def release_inputs(self) -> None:
+        """Drop the returned rows once merged: at province scale they are most of the memory, and
+        only what each entry kept (status, texts, dates, source) is written out."""
+        for ledger in self.files:
+            ledger.rows = []
+        for line in self.rows:
+            if line.entry is not None:
+                line.entry.source  # noqa: B018 - computed and kept before the row goes
+                line.entry.row = None
+
+    @property
+    def silent_units(self) -> list[UnitSummary]:
+        return [u for u in self.units if not u.files]
+
+    @property
+    def unreported_units(self) -> list[UnitSummary]:
+        """Units with tasks they reported nothing on: silent ones, and those whose return left tasks out."""
+        return [u for u in self.units if u.missing]
+
+    def totals(self) -> dict[str, int]:
+        counts = {"任务数": len(self.rows)}
+        for state in (OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED):
+            counts[state] = sum(1 for r in self.rows if r.state == state)
+        if self.file_counts is not None:
+            counts["文件数"], counts["已读取"] = self.file_counts
+        else:
+            counts["文件数"] = len(self.files)
+            counts["已读取"] = sum(1 for f in self.files if f.ok)
+        return counts
+
+
 SHEET = "问题清单"
+
+
 COLUMNS = ["任务编号", "问题序号", "问题标题", "措施序号", "整改措施", "责任单位", "完成时限", "整改目标", "问题描述"]
+
+
 REQUIRED = ["问题序号", "问题标题", "措施序号", "整改措施", "责任单位"]
 
 
@@ -191,130 +308,44 @@ def build_issue_list(tasks: list[Task], settings: Settings, path: Path | None = 
     return IssueList(tasks, book, fingerprint(tasks), path, findings or [])
 
 
-def load_issue_list(settings: Settings) -> IssueList:
-    """Read issues.xlsx. Raises IssueListError (exit 2) with every row to fix."""
-    from toolkit.sheets import ReadError, fill_merged, read_grids
-
-    path = settings.path("issues")
-    if not path.exists():
-        raise IssueListError(
-            f"找不到问题清单 {path}。请把问题清单放在工作目录下，或用 toolkit issues import 从文件导入"
-        )
-    try:
-        grids = read_grids(path)
-    except ReadError as exc:
-        raise IssueListError(f"问题清单 {path} 无法读取：{exc.message}") from exc
-    grid = next((g for g in grids if compact(g.name) == SHEET), None)
-    if grid is None:
-        names = "、".join(g.name for g in grids)
-        raise IssueListError(f"问题清单 {path} 中没有名为“{SHEET}”的工作表（现有：{names}），请把清单所在工作表改名为“{SHEET}”")
-    if not grid.rows:
-        raise IssueListError(f"问题清单 {path} 的“{SHEET}”工作表是空的")
-    fill_merged(grid)  # a problem's number and title merged down its measures
-    header = [clean_header(cell_text(v)) for v in grid.rows[0]]
-    lookup: dict[str, str] = {}
-    for name, words in settings.headers.items():
-        for word in [name, *words]:
-            lookup.setdefault(clean_header(word), name)
-    columns: dict[str, int] = {}
-    for index, text in enumerate(header):
-        name = lookup.get(text)
-        if name in COLUMNS and name not in columns:
-            columns[name] = index
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise IssueListError(
-            f"问题清单 {path} 第 1 行缺少列：{'、'.join(missing)}。表头应为：{'、'.join(COLUMNS)}"
-        )
-    problems: list[str] = []
-    findings: list[Finding] = []
-    tasks: list[Task] = []
-    seen: dict[str, int] = {}
-    positions = [(name, columns.get(name)) for name in COLUMNS]
-    unit_cache: dict[str, tuple[str, ...]] = {}
-    for offset, row in enumerate(grid.rows[1:], start=2):
-        width = len(row)
-        raw = {name: row[i] if i is not None and i < width else None for name, i in positions}
-        get = raw.get
-        texts = {name: cell_text(value) for name, value in raw.items()}
-        if not any(texts.values()):
-            continue
-        where = f"第 {offset} 行"
-        issue_no = parse_int(get("问题序号"))
-        measure_no = parse_int(get("措施序号"))
-        if issue_no is None:
-            problems.append(f"{where}“问题序号”无法识别：{texts['问题序号']!r}，应填整数，如 13")
-            continue
-        if measure_no is None:
-            problems.append(f"{where}“措施序号”无法识别：{texts['措施序号']!r}，应填整数，如 2")
-            continue
-        if not texts["整改措施"]:
-            problems.append(f"{where}“整改措施”是空的：每一行是一项整改措施，请填写措施内容或删除这一行")
-            continue
-        task_id = parse_task_id(get("任务编号")) if texts["任务编号"] else f"{issue_no}-{measure_no}"
-        if task_id is None:
-            problems.append(f"{where}“任务编号”应写成 问题序号-措施序号，如 13-2，现在是 {texts['任务编号']!r}")
-            continue
-        if task_id in seen:
-            problems.append(f"{where}任务编号 {task_id} 与第 {seen[task_id]} 行重复，请改为唯一的编号")
-            continue
-        seen[task_id] = offset
-        deadline_raw = get("完成时限")
-        parsed = parse_date(deadline_raw if deadline_raw != "" else None)
-        if parsed.kind == INVALID:  # perhaps a month without a year: take it from the text
-            hint = find_year(texts["整改措施"]) or find_year(texts["整改目标"])
-            if hint:
-                parsed = parse_date(deadline_raw, hint)
-        if parsed.kind not in (DATE, BLANK, OPEN, YEARLESS):
-            problems.append(f"{where}“完成时限”无法识别：{texts['完成时限']!r}，应为日期（如 2024-06-30、2024年6月底前）或“长期坚持”")
-            continue
-        if parsed.kind == YEARLESS:
-            findings.append(Finding("yearless-date", f"完成时限没有年份，按 {parsed.value} 处理",
-                                    file=path.name, sheet=SHEET, row=offset, column="完成时限",
-                                    value=texts["完成时限"]))
-        units = unit_cache.get(texts["责任单位"])
-        if units is None:
-            units = unit_cache[texts["责任单位"]] = tuple(split_units(texts["责任单位"]))
-        if not units:
-            findings.append(Finding("unknown-unit", f"任务 {task_id} 没有填写责任单位，不会被汇总，请在问题清单中补上",
-                                    file=path.name, sheet=SHEET, row=offset, column="责任单位"))
-        tasks.append(Task(
-            task_id=task_id, issue_no=issue_no, issue_title=texts["问题标题"], measure_no=measure_no,
-            measure=texts["整改措施"], units=units, deadline=parsed.value,
-            deadline_text=texts["完成时限"], target=texts["整改目标"], description=texts["问题描述"],
-            row=offset,
-        ))
-    if problems:
-        shown = "\n  ".join(problems[:20])
-        more = f"\n  ……另有 {len(problems) - 20} 处" if len(problems) > 20 else ""
-        raise IssueListError(f"问题清单 {path} 有 {len(problems)} 处需要修改：\n  {shown}{more}")
-    if not tasks:
-        raise IssueListError(f"问题清单 {path} 中没有任务行，请从第 2 行起每行填写一项整改措施")
-    issue_list = build_issue_list(tasks, settings, path, findings)
-    _canonicalise_units(issue_list)
-    return issue_list
-
-
-def _canonicalise_units(issue_list: IssueList) -> None:
-    """Spell each task's units the way the unit book does (aliases → full names)."""
-    fixed = []
-    spelled: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for task in issue_list.tasks:
-        units = spelled.get(task.units)
-        if units is None:
-            units = spelled[task.units] = tuple(dict.fromkeys(issue_list.units.resolve(u) or u for u in task.units))
-        fixed.append(task if units == task.units else _replace_units(task, units))
-    issue_list.tasks[:] = fixed
-    issue_list.__post_init__()
-
-
-def _replace_units(task: Task, units: tuple[str, ...]) -> Task:
-    from dataclasses import replace
-
-    return replace(task, units=units)
-
-
 def title_of(problem_text: str) -> str:
     """A problem's short title: its first sentence, without the final 。"""
     first = re.split(r"[。！？]", problem_text.strip(), maxsplit=1)[0]
     return first.strip()
+
+
+@dataclass(slots=True)
+class LedgerRow:
+    """One data row of a returned ledger, with where it came from."""
+
+    file: str
+    sheet: str
+    row: int  # Excel row number, 1-based
+    values: dict[str, Any]
+    columns: dict[str, str]  # field → column letter
+    labels: dict[str, str] = field(default_factory=dict)  # field → the header the unit wrote
+
+    def __reduce__(self) -> tuple:
+        # a plain tuple: rows cross from the reading worker, and the default for slotted
+        # dataclasses pickles a dict of fields per row
+        return (LedgerRow, (self.file, self.sheet, self.row, self.values, self.columns, self.labels))
+
+
+@dataclass
+class LedgerFile:
+    """What one returned file held, and what became of it."""
+
+    name: str  # path relative to the inbox; "a.zip/b.xlsx" for members of a zip
+    unit: str | None = None
+    unit_source: str = ""
+    reported: date | None = None
+    meta_time: datetime | None = None
+    mtime: datetime | None = None
+    rows: list[LedgerRow] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    ok: bool = False  # a ledger sheet was found and read
+    context: list[str] = field(default_factory=list)  # title, notes and section texts around the table
+
+    def note(self, code: str, message: str, **where: Any) -> None:
+        self.findings.append(Finding(code, message, file=self.name, **where))

@@ -2,106 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cmp_to_key
 
-from toolkit.changes import Change, Trend
-from toolkit.config import Settings
-from toolkit.findings import Finding, Report
-from toolkit.issues import IssueList, Task
-from toolkit.ledger import LedgerFile
-from toolkit.validate import Entry, check_ledger, row_summary
-
-OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED = (
-    "逾期", "临期", "正常", "已完成", "逾期完成", "长期", "未报送")
-
-
-@dataclass(slots=True)
-class DetailRow:
-    """One line of 台账明细: a task as one unit reported it (or did not)."""
-
-    task: Task
-    unit: str
-    entry: Entry | None
-    state: str
-    overdue_days: int | None
-
-    @property
-    def status(self) -> str:
-        return self.entry.status if self.entry else ""
-
-
-@dataclass
-class UnitSummary:
-    unit: str
-    tasks: int = 0
-    done: int = 0
-    in_progress: int = 0
-    not_started: int = 0
-    overdue: int = 0
-    due_soon: int = 0
-    missing: int = 0
-    missing_overdue: int = 0  # tasks past their deadline that the unit has not reported on
-    files: list[str] = field(default_factory=list)
-    failed_files: list[str] = field(default_factory=list)  # named for this unit but unreadable
-
-    @property
-    def rate(self) -> float:
-        return self.done / self.tasks if self.tasks else 0.0
-
-    @property
-    def return_state(self) -> str:
-        if not self.files and self.failed_files:
-            return "文件无法读取"
-        if not self.files:
-            return "未报送"
-        if self.missing:
-            return f"部分报送（缺{self.missing}项）"
-        return "已报送"
-
-
-@dataclass
-class MergeResult:
-    as_of: date
-    issues: IssueList
-    rows: list[DetailRow]
-    units: list[UnitSummary]
-    files: list[LedgerFile]
-    report: Report
-    file_counts: tuple[int, int] | None = None  # (files, read) when rebuilt from the archive
-    changes: list[Change] | None = None  # against the previous run; None when there is no archive
-    trend: Trend | None = None
-
-    def release_inputs(self) -> None:
-        """Drop the returned rows once merged: at province scale they are most of the memory, and
-        only what each entry kept (status, texts, dates, source) is written out."""
-        for ledger in self.files:
-            ledger.rows = []
-        for line in self.rows:
-            if line.entry is not None:
-                line.entry.source  # noqa: B018 - computed and kept before the row goes
-                line.entry.row = None
-
-    @property
-    def silent_units(self) -> list[UnitSummary]:
-        return [u for u in self.units if not u.files]
-
-    @property
-    def unreported_units(self) -> list[UnitSummary]:
-        """Units with tasks they reported nothing on: silent ones, and those whose return left tasks out."""
-        return [u for u in self.units if u.missing]
-
-    def totals(self) -> dict[str, int]:
-        counts = {"任务数": len(self.rows)}
-        for state in (OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED):
-            counts[state] = sum(1 for r in self.rows if r.state == state)
-        if self.file_counts is not None:
-            counts["文件数"], counts["已读取"] = self.file_counts
-        else:
-            counts["文件数"] = len(self.files)
-            counts["已读取"] = sum(1 for f in self.files if f.ok)
-        return counts
+from toolkit.core.findings import Finding, Report
+from toolkit.core.model import DetailRow, Entry, IssueList, LedgerFile, MergeResult, UnitSummary
+from toolkit.core.settings import Settings
+from toolkit.core.validate import check_ledger, row_summary
+from toolkit.core.words import (
+    DONE,
+    DONE_LATE,
+    DUE_SOON,
+    NO_DEADLINE,
+    NOT_RETURNED,
+    ON_TRACK,
+    OVERDUE,
+)
 
 
 def overdue_state(status: str | None, deadline: date | None, done: date | None, as_of: date,

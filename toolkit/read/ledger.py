@@ -3,82 +3,45 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from toolkit.config import Settings
-from toolkit.dates import DATE, parse_date
-from toolkit.findings import Finding
-from toolkit.issues import UnitBook
-from toolkit.normalize import (
+from toolkit.core.dates import DATE, parse_date
+from toolkit.core.errors import ReadError
+from toolkit.core.model import LedgerFile, LedgerRow, UnitBook
+from toolkit.core.normalize import (
     cell_text,
     clean_header,
+    column_letter,
     compact,
     parse_int,
     parse_task_id,
     split_units,
     strip_control,
 )
-from toolkit.sheets import (
-    CSV_SUFFIXES,
-    EXCEL_SUFFIXES,
-    Grid,
-    ReadError,
-    column_letter,
-    fill_merged,
-    read_grids,
-)
-from toolkit.xlsxscan import FORMULA_NO_VALUE
+from toolkit.core.settings import Settings
+from toolkit.read.grid import Grid, fill_merged
+from toolkit.read.sheets import CSV_SUFFIXES, EXCEL_SUFFIXES, read_grids
+from toolkit.read.xlsxscan import FORMULA_NO_VALUE
 
 READ_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
+
+
 KEY_FIELDS = ("任务编号", "问题序号", "整改措施")
+
+
 ERROR_VALUES = {"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
+
+
 _SECTION = re.compile(r"^([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+(部分|类|章))")
+
+
 _NOTE = re.compile(r"^(注|说明|填表说明|填报说明|备注|合计|小计|总计|填报人|联系人|联系电话|电话|审核人|负责人|"
                    r"单位负责人|主要负责人|分管领导|填报单位|填报日期|制表|单位盖章|盖章|签字)")
+
+
 _REPORTED = re.compile(r"(填报|报送|填表)(日期|时间)[:：]?\s*(.+)")
-
-
-@dataclass(slots=True)
-class LedgerRow:
-    """One data row of a returned ledger, with where it came from."""
-
-    file: str
-    sheet: str
-    row: int  # Excel row number, 1-based
-    values: dict[str, Any]
-    columns: dict[str, str]  # field → column letter
-    labels: dict[str, str] = field(default_factory=dict)  # field → the header the unit wrote
-
-    def __reduce__(self) -> tuple:
-        # a plain tuple: rows cross from the reading worker, and the default for slotted
-        # dataclasses pickles a dict of fields per row
-        return (LedgerRow, (self.file, self.sheet, self.row, self.values, self.columns, self.labels))
-
-
-@dataclass
-class LedgerFile:
-    """What one returned file held, and what became of it."""
-
-    name: str  # path relative to the inbox; "a.zip/b.xlsx" for members of a zip
-    unit: str | None = None
-    unit_source: str = ""
-    reported: date | None = None
-    meta_time: datetime | None = None
-    mtime: datetime | None = None
-    rows: list[LedgerRow] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    meta: dict[str, str] = field(default_factory=dict)
-    ok: bool = False  # a ledger sheet was found and read
-    context: list[str] = field(default_factory=list)  # title, notes and section texts around the table
-
-    def note(self, code: str, message: str, **where: Any) -> None:
-        self.findings.append(Finding(code, message, file=self.name, **where))
-
-
-# ---------------------------------------------------------------- reading one file
 
 
 def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook | None, *,
@@ -291,9 +254,6 @@ def _clean_cell(ledger: LedgerFile, sheet: str, row: int, column: str, value: st
 def _has_key(values: dict[str, Any]) -> bool:
     return (parse_task_id(values.get("任务编号")) is not None or parse_int(values.get("问题序号")) is not None
             or parse_int(values.get("措施序号")) is not None)
-
-
-# ---------------------------------------------------------------- which unit, which date
 
 
 def identify(ledger: LedgerFile, units: UnitBook) -> None:

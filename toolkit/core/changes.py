@@ -7,12 +7,26 @@ from dataclasses import dataclass, field
 from datetime import date
 
 NEWLY_DONE = "新完成"
+
+
 NEWLY_OVERDUE = "新逾期"
+
+
 WENT_BACK = "倒退"
+
+
 DEADLINE_PASSED = "期间到期"
+
+
 PROGRESS_CHANGED = "进展更新"
+
+
 UNIT_RETURNED = "新报送单位"
+
+
 STILL_SILENT = "仍未报送"
+
+
 KINDS = [WENT_BACK, NEWLY_OVERDUE, DEADLINE_PASSED, NEWLY_DONE, PROGRESS_CHANGED, UNIT_RETURNED, STILL_SILENT]
 
 

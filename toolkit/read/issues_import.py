@@ -14,17 +14,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from toolkit.dates import OPEN, YEARLESS, find_year, parse_date
-from toolkit.errors import IssueListError, OutputError
-from toolkit.findings import Finding
-from toolkit.issues import COLUMNS, SHEET, Task, title_of, unit_key
-from toolkit.normalize import chinese_int, compact, halfwidth, parse_int, strip_control
+from toolkit.core.dates import OPEN, YEARLESS, find_year, parse_date
+from toolkit.core.errors import IssueListError, OutputError
+from toolkit.core.findings import Finding
+from toolkit.core.model import COLUMNS, SHEET, Task, title_of, unit_key
+from toolkit.core.normalize import chinese_int, compact, halfwidth, parse_int, strip_control
 
 DISTRICT_UNITS: list[str] = [
     "区发改局", "区工信局", "区生态环境分局", "区农业农村局", "区城市管理局", "区住建局",
     "区卫健局", "区河长办", "区禁烧办", "区委党校", "区政府办公室", "区自然资源局",
     "市市场监管局二道分局", "英俊镇", "二道经济开发区",
 ]
+
 
 # Other spellings clerks and reports use; an entry is used only when its unit is known.
 BUILTIN_ALIASES: dict[str, str] = {
@@ -39,17 +40,31 @@ BUILTIN_ALIASES: dict[str, str] = {
     "区市场监管局": "市市场监管局二道分局", "二道开发区": "二道经济开发区",
 }
 
+
 OPEN_TEXT = "长期坚持"
+
+
 _OPEN_WORDS = ("长期坚持", "常态化", "长期执行")
 
+
 _ISSUE_LINE = re.compile(r"^序号([零〇一二三四五六七八九十百两]+|\d{1,3})$")
+
+
 _ITEM = re.compile(r"^[（(]\s*([一二三四五六七八九十]+)\s*[）)]\s*")
+
+
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+
+
 _PAGE_NO = re.compile(r"^[-—–\s]*(第\s*)?\d{1,3}\s*(页)?[-—–\s]*$|^\d{1,3}\s*/\s*\d{1,3}$")
+
+
 _FULL_DATE = re.compile(
     r"(?<!\d)20\d{2}\s*年\s*(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号]|底|末|份)?|年?底|年?末|[上下]半年)"
     r"\s*(?:之?前)?"
 )
+
+
 _YEARLESS_DATE = re.compile(r"(?<![\d年.])\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号]|底|末)\s*(?:之?前)?")
 
 
@@ -70,9 +85,6 @@ class ImportedProblem:
     description: str
     target: str
     measures: list[ImportedMeasure] = field(default_factory=list)
-
-
-# --- units -----------------------------------------------------------------------------------
 
 
 class UnitFinder:
@@ -114,9 +126,6 @@ class UnitFinder:
         return found
 
 
-# --- deadlines -------------------------------------------------------------------------------
-
-
 def find_deadline(text: str, *context: str) -> tuple[date | None, str, bool]:
     """The first date in a measure: (deadline, its words, whether the year came from context)."""
     plain = halfwidth(text)
@@ -131,9 +140,6 @@ def find_deadline(text: str, *context: str) -> tuple[date | None, str, bool]:
     if any(word in text for word in _OPEN_WORDS):
         return None, OPEN_TEXT, False
     return None, "", False
-
-
-# --- the text shape --------------------------------------------------------------------------
 
 
 def _clean(line: str) -> str:
@@ -276,9 +282,9 @@ def parse_seed_text(text: str, unit_names: list[str] | None = None,
     return problems, findings
 
 
-# --- .docx -----------------------------------------------------------------------------------
-
 _HEADER_WORDS = {"序号", "问题", "整改目标", "整改措施", "整改完成情况", "完成情况", "反馈问题"}
+
+
 _CN_DIGITS = "零一二三四五六七八九"
 
 
@@ -357,9 +363,6 @@ def import_file(
     if not problems:
         raise IssueListError(f"{path.name} 中没有找到“序号”开头的问题，请确认是“序号｜问题｜整改目标｜整改措施｜整改完成情况”表格")
     return problems, findings
-
-
-# --- the issue list --------------------------------------------------------------------------
 
 
 def to_tasks(problems: list[ImportedProblem]) -> list[Task]:

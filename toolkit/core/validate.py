@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from toolkit.config import NOT_FILLED, STATUSES, Settings
-from toolkit.dates import BLANK, DATE, INVALID, OPEN, YEARLESS, ParsedDate, parse_date
-from toolkit.findings import Finding
-from toolkit.issues import IssueList, Task
-from toolkit.ledger import LedgerFile, LedgerRow
-from toolkit.normalize import (
+from toolkit.core.dates import BLANK, DATE, INVALID, OPEN, YEARLESS, ParsedDate, parse_date
+from toolkit.core.findings import Finding
+from toolkit.core.model import Entry, IssueList, LedgerFile, LedgerRow, Task
+from toolkit.core.normalize import (
     cell_text,
     compact,
     parse_int,
@@ -21,32 +18,12 @@ from toolkit.normalize import (
     parse_task_id,
     status_table,
 )
+from toolkit.core.settings import NOT_FILLED, STATUSES, Settings
 
 TEXT_FIELDS = ("整改进展", "佐证材料", "存在问题", "填报人", "联系电话")
+
+
 EXCEL_CELL_LIMIT = 32767
-
-
-@dataclass(slots=True)
-class Entry:
-    """One unit's report on one task, taken from one row."""
-
-    task: Task
-    unit: str
-    status: str  # a canonical status, 未填报, or the raw text when it was not recognised
-    status_ok: bool
-    done_date: date | None
-    done_text: str  # what was written, kept when it is not a date
-    texts: dict[str, str]
-    ledger: LedgerFile
-    row: LedgerRow | None  # None once the merge has released its inputs
-
-    _source: str = ""
-
-    @property
-    def source(self) -> str:
-        if not self._source and self.row is not None:
-            self._source = f"{self.row.file} › {self.row.sheet} › 第{self.row.row}行"
-        return self._source
 
 
 def row_summary(row: LedgerRow) -> str:
@@ -234,4 +211,3 @@ def check_ledger(ledger: LedgerFile, issues: IssueList, settings: Settings,
         entries.append(entry)
         findings.extend(problems)
     return entries, findings
-

@@ -10,10 +10,12 @@ from collections.abc import Mapping, Sequence
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
-from toolkit.merge import DUE_SOON, NOT_RETURNED, OVERDUE, DetailRow, MergeResult, UnitSummary
+from toolkit.core.model import DetailRow, MergeResult, UnitSummary
+from toolkit.core.words import DUE_SOON, NOT_RETURNED, OVERDUE
 
 if TYPE_CHECKING:
-    from toolkit.mail import Contact
+    from toolkit.deliver.contacts import Contact
+
 
 FONT = "'Microsoft YaHei','PingFang SC','Noto Sans CJK SC','SimSun',sans-serif"
 
@@ -188,6 +190,3 @@ def reminder_body(body: Body, result: MergeResult, unit: UnitSummary, rows: list
     signer = parseaddr(sender)[0] if sender else ""
     body.para(f"{signer or '整改工作办公室'}　{result.as_of.year}年{result.as_of.month}月{result.as_of.day}日")
     return f"【整改提醒】{unit.unit}：{what}（{when}）"
-
-
-# ---------------------------------------------------------------- drafts

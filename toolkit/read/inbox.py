@@ -9,10 +9,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from toolkit.config import Settings
-from toolkit.issues import UnitBook
-from toolkit.ledger import READ_SUFFIXES, LedgerFile, identify, read_ledger
-from toolkit.sheets import ReadError, check_zip
+from toolkit.core.errors import ReadError
+from toolkit.core.model import LedgerFile, UnitBook
+from toolkit.core.settings import Settings
+from toolkit.read.ledger import READ_SUFFIXES, identify, read_ledger
+from toolkit.read.sheets import check_zip
 
 
 def _ignored(name: str) -> bool:
@@ -51,8 +52,8 @@ def read_issues_and_inbox(settings: Settings, load_issues: Callable[[], Any],
     """Load the issue list and read every inbox file, all in workers with memory and time limits:
     the issue list loads on one core while the first files are read on the other. Which unit
     sent each file is decided afterwards, here, against the issue list's units."""
-    from toolkit.errors import IssueListError, ToolkitError
-    from toolkit.sandbox import Failed, Raised, isolated_map
+    from toolkit.core.errors import IssueListError, ToolkitError
+    from toolkit.read.sandbox import Failed, Raised, isolated_map
 
     inbox = settings.path("inbox")
     paths = list(iter_inbox(inbox))

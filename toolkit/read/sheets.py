@@ -6,70 +6,19 @@ import csv
 import io
 import os
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from toolkit.xlsxscan import mark_specials, sheet_xml, trim_far_cells
+from toolkit.core.errors import ReadError
+from toolkit.read.grid import Grid
+from toolkit.read.xlsxscan import mark_specials, sheet_xml, trim_far_cells
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods"}
+
+
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-@dataclass
-class Grid:
-    """One sheet: rows of cell values (0-based here; Excel rows are index + 1)."""
-
-    name: str
-    rows: list[list[Any]]
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
-    hidden: bool = False
-    far_cells: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, text) left out
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-WIDE_MERGE = 4  # a merge this many columns wide is a title, section or group row
-
-
-def fill_merged(grid: Grid) -> None:
-    """Give the cells of a merged range the value of its top-left cell, so a problem number merged
-    down its measures reaches every measure row. A narrow merge across a data row (a unit merging
-    整改进展 over the next two columns) keeps its value in its first column only: copying it would
-    put progress text into 实际完成日期 and 佐证材料. Wide merges (titles, sections) fill across."""
-    rows = grid.rows
-    for r0, c0, r1, c1 in grid.merged:
-        if r0 >= len(rows) or (r1 - r0 + 1) * (c1 - c0 + 1) > 200_000:
-            continue
-        top = rows[r0][c0] if c0 < len(rows[r0]) else ""
-        if top in ("", None):
-            continue
-        last_col = c1 if c1 - c0 + 1 >= WIDE_MERGE else c0
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
-            row = rows[r]
-            if len(row) <= last_col:
-                row.extend([""] * (last_col + 1 - len(row)))
-            for c in range(c0, last_col + 1):
-                if row[c] in ("", None):
-                    row[c] = top
-
-
-class ReadError(Exception):
-    """A file that cannot be read at all; code is a finding code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def _is_encrypted_ole(head: bytes, data_probe: bytes) -> bool:

@@ -10,11 +10,18 @@ import zipfile
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from toolkit.sheets import Grid
+    from toolkit.read.grid import Grid
+
 
 FORMULA_NO_VALUE = "\x00formula-no-value"  # stands in a grid cell for a formula that has no cached result
+
+
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+
+
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+
+
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
@@ -99,9 +106,17 @@ def _mark_sheet(grid: Grid, xml: bytes) -> None:
 
 
 FAR_GAP = 10_000  # rows this far below the table are not part of it
+
+
 FAR_COL = 702  # columns past ZZ are not part of a ledger
+
+
 _ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>.*?</(?:\w+:)?row>)", re.S)
+
+
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?ref="[A-Z]*\d*:?([A-Z]+)\d+"')
+
+
 _TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>([^<]*)</(?:\w+:)?t>")
 
 

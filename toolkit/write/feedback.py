@@ -20,26 +20,51 @@ from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from toolkit.config import STATUSES
-from toolkit.errors import OutputError
-from toolkit.files import publish
-from toolkit.findings import ERROR, INFO, LEVELS, WARNING, Finding
-from toolkit.normalize import strip_control
-from toolkit.sheets import ReadError, check_zip, read_grids
+from toolkit.core.errors import OutputError, ReadError
+from toolkit.core.findings import ERROR, INFO, LEVELS, WARNING, Finding
+from toolkit.core.normalize import strip_control
+from toolkit.core.settings import STATUSES
+from toolkit.read.sheets import check_zip, read_grids
+from toolkit.write.files import publish
 
 SHEET = "校验问题"
+
+
 AUTHOR = "整改办"
+
+
 MARK_FILL = "FFC7CE"
+
+
 ERROR_FONT = "9C0006"
+
+
 HEADER = ["级别", "工作表", "行", "列", "内容", "问题说明", "怎么改"]
+
+
 WIDTHS = [6, 12, 6, 14, 24, 44, 36]
+
+
 FIRST_ROW = 4  # title, summary, header, then one row per finding
+
+
 OLD_COMMENT = "\n—— 原批注 ——\n"
+
+
 EDITABLE = {".xlsx", ".xlsm", ".xltx", ".xltm"}
+
+
 MACROS = {".xlsm", ".xltm"}
+
+
 SHEET_SUFFIXES = EDITABLE | {".xls", ".xlsb", ".ods", ".csv", ".tsv", ".txt"}
+
+
 NOT_LISTED = {"file-read"}  # bookkeeping for the clerk, not a problem for the unit
+
+
 MAX_UNZIPPED = 500 * 2**20
+
 
 FIXES: dict[str, str] = {
     "unreadable-file": "用 Excel 打开后另存为 .xlsx，再重新报送",
@@ -288,4 +313,3 @@ def _save(workbook: Workbook, out: Path, suffix: str) -> Path:
     finally:
         if temp is not None:
             Path(temp).unlink(missing_ok=True)
-

@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Mapping
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
 _SPACES = re.compile(r"[ \t\u3000\u00a0]+")
 
 
@@ -65,6 +67,8 @@ def clean_header(text: str) -> str:
 _DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3,
            "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8,
            "捌": 8, "九": 9, "玖": 9}
+
+
 _UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100}
 
 
@@ -155,3 +159,13 @@ def split_units(text: str) -> list[str]:
         if name and name not in names:
             names.append(name)
     return names
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters

@@ -12,39 +12,69 @@ import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 
-from toolkit.config import STATUSES
-from toolkit.errors import WorkspaceError
-from toolkit.issues import Task
-from toolkit.normalize import strip_control
-from toolkit.sheets import column_letter
+from toolkit.core.errors import WorkspaceError
+from toolkit.core.model import Task
+from toolkit.core.normalize import column_letter, strip_control
+from toolkit.core.settings import STATUSES
 
 SHEET = "台账"
+
+
 META_SHEET = "_meta"
+
+
 TEMPLATE_VERSION = "1"
+
 
 LEDGER_COLUMNS = [
     "任务编号", "问题序号", "问题标题", "措施序号", "整改措施", "责任单位", "完成时限",
     "完成状态", "整改进展", "实际完成日期", "佐证材料", "存在问题", "填报人", "联系电话",
 ]
+
+
 LOCKED_COLUMNS = LEDGER_COLUMNS[:7]
+
+
 UNIT_COLUMNS = LEDGER_COLUMNS[7:]
+
+
 META_KEYS = ["单位", "模板版本", "问题清单指纹", "生成时间", "截至日期"]
 
+
 TITLE_PLACEHOLDER = "（单位名称） 整改台账（截至____年__月__日）"
+
+
 DATE_FORMAT = "yyyy-mm-dd"
+
+
 HEADER_ROW = 2  # Excel row of the header; data starts on the next row
+
+
 FIRST_DATA_ROW = 3
+
+
 VALIDATED_ROWS = 1000  # validations cover rows 3..1000 of the blank template, more when filled
+
 
 WIDTHS = {
     "任务编号": 8, "问题序号": 6, "问题标题": 22, "措施序号": 6, "整改措施": 50, "责任单位": 16,
     "完成时限": 12, "完成状态": 10, "整改进展": 40, "实际完成日期": 13, "佐证材料": 16,
     "存在问题": 20, "填报人": 9, "联系电话": 15,
 }
+
+
 HEADER_FILL = "DDEBF7"
+
+
 STATUS_COLUMN = LEDGER_COLUMNS.index("完成状态")
+
+
 DONE_DATE_COLUMN = LEDGER_COLUMNS.index("实际完成日期")
+
+
 PHONE_COLUMN = LEDGER_COLUMNS.index("联系电话")
+
+
 DEADLINE_COLUMN = LEDGER_COLUMNS.index("完成时限")
 
 

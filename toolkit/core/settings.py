@@ -6,21 +6,28 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from email.utils import parseaddr
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from toolkit.core.errors import SettingsError
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-from toolkit.errors import SettingsError
 
 SETTINGS_FILE = "toolkit.toml"
+ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[A-Za-z0-9-]{2,}$")
+
 
 STATUSES = ["已完成", "推进中", "未启动", "长期坚持"]
+
+
 NOT_FILLED = "未填报"
+
 
 DEFAULT_STATUS_SYNONYMS: dict[str, list[str]] = {
     "已完成": ["完成", "已整改", "整改完成", "已办结", "已落实", "办结", "已完成整改"],
@@ -28,6 +35,7 @@ DEFAULT_STATUS_SYNONYMS: dict[str, list[str]] = {
     "未启动": ["未开始", "未开展", "尚未启动"],
     "长期坚持": ["长期", "常态化", "持续开展", "长期推进"],
 }
+
 
 # Ledger fields, in the order of the consolidated 台账明细 sheet, with the column names units use.
 DEFAULT_HEADERS: dict[str, list[str]] = {
@@ -50,7 +58,9 @@ DEFAULT_HEADERS: dict[str, list[str]] = {
     "问题描述": ["问题内容", "问题详情"],
 }
 
+
 STATES = ["逾期", "临期", "正常", "已完成", "逾期完成", "长期", "未报送"]
+
 
 DEFAULT_COLORS: dict[str, dict[str, str]] = {
     "逾期": {"fill": "FFC7CE", "font": "9C0006"},
@@ -62,6 +72,7 @@ DEFAULT_COLORS: dict[str, dict[str, str]] = {
     "未报送": {"fill": "D9D9D9", "font": "595959"},
 }
 
+
 DEFAULT_PATHS = {
     "issues": "issues.xlsx",
     "template": "templates/ledger.xlsx",
@@ -69,6 +80,7 @@ DEFAULT_PATHS = {
     "outbox": "outbox",
     "archive": "archive",
 }
+
 
 DEFAULT_LIMITS = {
     "max_file_mb": 100,  # a returned file larger than this is refused
@@ -154,7 +166,7 @@ def parse_as_of(value: Any, key: str = "as_of") -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    from toolkit.dates import DATE, parse_date
+    from toolkit.core.dates import DATE, parse_date
 
     parsed = parse_date(value)
     if parsed.kind != DATE or parsed.value is None:
@@ -183,7 +195,7 @@ def settings_from_dict(data: dict[str, Any], workspace: Path, source: str = "") 
             raise SettingsError(f"{SETTINGS_FILE} 中的设置项 {key} 不认识；可用的有：{'、'.join(sorted(known))}")
     changes: dict[str, Any] = {"workspace": workspace, "source": source}
     if "mail" in data:  # checked now so a bad [mail] stops every command with the key named
-        from toolkit.mail import mail_settings_from_dict
+        pass
 
         mail_settings_from_dict(data["mail"])
     if "as_of" in data:
@@ -315,3 +327,89 @@ def default_toml() -> str:
         "# timeout = 30                          # 秒",
     ]
     return "\n".join(lines) + "\n"
+
+
+PASSWORD_ENV = "TOOLKIT_SMTP_PASSWORD"
+
+
+SECURITY_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
+
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    host: str = ""
+    port: int = 465
+    security: str = "ssl"  # "ssl" (implicit TLS), "starttls" or "none"
+    user: str = ""
+    sender: str = ""  # toolkit.toml `from`: "整改办 <zgb@example.gov.cn>" or a bare address
+    password_env: str = PASSWORD_ENV  # the password is only ever read from this environment variable
+    timeout: float = 30.0
+    verify_tls: bool = True  # False only for self-signed test servers: skips certificate checks
+
+
+MAIL_KEYS = ("host", "port", "security", "user", "from", "password_env", "timeout", "verify_tls")
+
+
+def _bad(key: str, what: str, value: Any) -> SettingsError:
+    return SettingsError(f"{SETTINGS_FILE} 中 mail.{key} 应为{what}，现在是 {value!r}")
+
+
+def mail_settings_from_dict(raw: Any) -> MailSettings:
+    """Validate a [mail] table (as tomllib gives it). Raises SettingsError naming the key."""
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{SETTINGS_FILE} 中 mail 应为一个表（[mail] 段），现在是 {raw!r}")
+    for key in raw:
+        if key in ("password", "pass", "passwd", "密码"):
+            raise SettingsError(f"{SETTINGS_FILE} 中不能写邮箱密码（mail.{key}）：请删去这一行，把密码放在环境变量 "
+                                f"{raw.get('password_env') or PASSWORD_ENV} 中")
+        if key not in MAIL_KEYS:
+            raise SettingsError(f"{SETTINGS_FILE} 中 mail.{key} 不认识；可用的有：{'、'.join(MAIL_KEYS)}")
+    values: dict[str, Any] = {}
+    for key in ("host", "user", "from", "password_env"):
+        if key in raw and not isinstance(raw[key], str):
+            raise _bad(key, "文字", raw[key])
+    host = raw.get("host", "").strip()
+    if host and (re.search(r"[\s/]", host) or host.count(":") == 1):
+        raise _bad("host", "服务器名称，如 smtp.example.gov.cn（不带 smtp:// 和端口，端口写在 port）", host)
+    values["host"] = host
+    security = raw.get("security", "ssl")
+    if not isinstance(security, str) or security.strip().lower() not in SECURITY_PORTS:
+        raise _bad("security", '"ssl"、"starttls" 或 "none" 之一', security)
+    values["security"] = security.strip().lower()
+    port = raw.get("port", SECURITY_PORTS[values["security"]])
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise _bad("port", "1 到 65535 之间的整数，如 465", port)
+    values["port"] = port
+    values["user"] = raw.get("user", "").strip()
+    sender = raw.get("from", "").strip()
+    if sender and not ADDRESS.match(parseaddr(sender)[1] or "-"):
+        raise _bad("from", "发件地址，如 zgb@example.gov.cn 或 整改办 <zgb@example.gov.cn>", sender)
+    values["sender"] = sender
+    env = raw.get("password_env", PASSWORD_ENV).strip()
+    if not _ENV_NAME.match(env):
+        raise _bad("password_env", "环境变量名（字母、数字、下划线），如 TOOLKIT_SMTP_PASSWORD", env)
+    values["password_env"] = env
+    timeout = raw.get("timeout", 30)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 600:
+        raise _bad("timeout", "大于 0、不超过 600 的秒数", timeout)
+    values["timeout"] = float(timeout)
+    verify = raw.get("verify_tls", True)
+    if not isinstance(verify, bool):
+        raise _bad("verify_tls", "true 或 false", verify)
+    values["verify_tls"] = verify
+    return MailSettings(**values)
+
+
+def load_mail_settings(settings: Settings) -> MailSettings:
+    """The [mail] table of the workspace's toolkit.toml; defaults when there is none."""
+    file = Path(settings.source) if settings.source else settings.workspace / SETTINGS_FILE
+    if not file.exists():
+        return MailSettings()
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{file} 格式有误：{exc}。请按 TOML 格式修改") from exc
+    return mail_settings_from_dict(data.get("mail", {}))

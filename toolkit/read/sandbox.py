@@ -17,6 +17,8 @@ from multiprocessing.connection import wait
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+
+
 R = TypeVar("R")
 
 
@@ -35,6 +37,8 @@ class Raised:
 
 
 _job: Callable[[Any], Any] | None = None
+
+
 _passthrough: tuple[type[BaseException], ...] = ()
 
 

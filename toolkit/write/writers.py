@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 FAST_ROWS = 20_000  # from this many detail rows on, the fast writer is used when installed
+
+
 SIZED_ROWS_FAST = 50_000  # explicit row heights cost the fast writer ~3 KB a row at close; above this
-# many rows it leaves heights to the spreadsheet application to keep memory flat
 
 
 def fast_available() -> bool:
@@ -241,9 +242,8 @@ class RustBook:
         self.book.close()
 
 
-
 def _cell(row: int, col: int) -> str:
     """An absolute A1 reference: (0, 0) → $A$1."""
-    from toolkit.sheets import column_letter
+    from toolkit.core.normalize import column_letter
 
     return f"${column_letter(col)}${row + 1}"

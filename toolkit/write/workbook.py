@@ -8,23 +8,34 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from toolkit.config import Settings
-from toolkit.errors import OutputError
-from toolkit.files import next_free, publish
-from toolkit.merge import NOT_RETURNED, OVERDUE, MergeResult
-from toolkit.validate import EXCEL_CELL_LIMIT
-from toolkit.writers import open_book
+from toolkit.core.errors import OutputError
+from toolkit.core.model import MergeResult
+from toolkit.core.settings import Settings
+from toolkit.core.validate import EXCEL_CELL_LIMIT
+from toolkit.core.words import NOT_RETURNED, OVERDUE
+from toolkit.write.files import next_free, publish
+from toolkit.write.writers import open_book
 
 DETAIL_COLUMNS = [
     ("任务编号", 8), ("问题序号", 6), ("问题标题", 16), ("措施序号", 6), ("整改措施", 42), ("责任单位", 14),
     ("完成时限", 11), ("完成状态", 8), ("逾期状态", 8), ("逾期天数", 6), ("整改进展", 42),
     ("实际完成日期", 11), ("佐证材料", 14), ("存在问题", 14), ("填报人", 7), ("联系电话", 13), ("来源文件", 20),
 ]
+
+
 LINE_HEIGHT = 13.5  # points per line of 10-point text
+
+
 MAX_ROW_HEIGHT = 409  # Excel's limit
+
+
 FINDING_COLUMNS = [("级别", 6), ("代码", 20), ("文件", 30), ("工作表", 12), ("行", 6), ("列", 12),
                    ("值", 40), ("说明", 60)]
+
+
 UNIT_COLUMNS = ["责任单位", "任务数", "已完成", "推进中", "未启动", "逾期", "临期", "完成率", "报送状态", "报送文件"]
+
+
 SILENT_COLUMNS = [("责任单位", 22), ("任务数", 8), ("其中逾期", 10), ("说明", 50)]
 
 
@@ -326,7 +337,11 @@ def _silent_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
 
 
 TREND_COL = 11  # the 完成率 trend sits right of the unit table, from column L
+
+
 CHANGE_COLUMNS = [("变化类型", 10), ("任务编号", 9), ("责任单位", 18), ("上次", 30), ("本次", 30), ("说明", 40)]
+
+
 CHANGE_STATE = {"倒退": OVERDUE, "新逾期": OVERDUE, "期间到期": "临期", "新完成": "已完成", "仍未报送": NOT_RETURNED}
 
 

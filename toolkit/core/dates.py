@@ -7,24 +7,50 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from toolkit.normalize import compact, halfwidth
+from toolkit.core.normalize import compact, halfwidth
 
 OPEN_WORDS = ("长期坚持", "长期", "常态化", "持续推进", "持续开展", "长期执行", "长期推进", "无")
 
+
 DATE = "date"  # a full date
+
+
 BLANK = "blank"  # nothing written
+
+
 OPEN = "open"  # 长期坚持 and the like: no deadline
+
+
 YEARLESS = "yearless"  # a date whose year came from the context
+
+
 INVALID = "invalid"  # something that is not a date
 
+
 _EXCEL_EPOCH = date(1899, 12, 30)
+
+
 _YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
+
+
 _YM_END = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*(底|末|前|份|$)")
+
+
 _Y_END = re.compile(r"(\d{4})\s*年\s*(年底|底|末|年末)")
+
+
 _Y_HALF = re.compile(r"(\d{4})\s*年\s*(上半年|下半年)")
+
+
 _MD = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+
+
 _M_END = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(底|末|前|份)")
+
+
 _COMPACT_YMD = re.compile(r"^(19|20|21)(\d{2})(\d{2})(\d{2})$")
+
+
 # a time of day after the date ("2024/6/5 0:00", "2024-06-05T08:30:00"), dropped before compacting
 _TIME = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*$")
 

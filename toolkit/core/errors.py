@@ -1,0 +1,56 @@
+"""Failures that stop a whole run. Bad content in a ledger is never an exception: see findings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+
+class ToolkitError(Exception):
+    """Base of every error that stops a command; its message is shown to the clerk as is."""
+
+    exit_code = 2
+
+
+class SettingsError(ToolkitError):
+    """toolkit.toml is unreadable or holds a bad value."""
+
+
+class WorkspaceError(ToolkitError):
+    """The workspace lacks something a command needs (issue list, inbox)."""
+
+
+class IssueListError(ToolkitError):
+    """issues.xlsx cannot be used as it stands."""
+
+
+class OutputError(ToolkitError):
+    """The result could not be written (outbox locked, not writable, disk full)."""
+
+
+class ReadError(Exception):
+    """A file that cannot be read at all; code is a finding code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class MailError(ToolkitError):
+    """Sending failed; the drafts are on disk. The message is one line, shown as is."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, drafts: Sequence[Path] = (), results: Sequence[object] = ()):
+        super().__init__(message)
+        self.drafts = list(drafts)
+        self.results = list(results)
+
+
+class MailSetupError(ToolkitError):
+    """Mail can't be sent as configured (no host, no password variable, a bad address): exit 2."""
+
+
+class ArchiveError(ToolkitError):
+    """The archive cannot be opened or written."""
