@@ -20,8 +20,8 @@ def _modules() -> dict[str, set[str]]:
         imported: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("toolkit"):
-                if node.module == "toolkit":
-                    imported.update(f"toolkit.{alias.name}" for alias in node.names)
+                if node.module == "toolkit":  # `from toolkit import __version__`: the package itself
+                    imported.add("toolkit")
                 else:
                     imported.add(node.module)
             elif isinstance(node, ast.Import):
