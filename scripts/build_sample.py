@@ -2,7 +2,7 @@
 
     python scripts/build_sample.py [--seed-file PATH] [--out DIR]
 
-The seed (default ../shared/seeds/000_fa07499f0b0f03df.txt beside the repository, or $TOOLKIT_SEED)
+The seed (default samples/二道区督察整改完成情况.txt in the repository, or $TOOLKIT_SEED)
 is the text rendering of 长春市二道区's table of 18 feedback problems and 55 measures. From it the
 script writes, into DIR (default: the repository root):
 
@@ -93,7 +93,7 @@ from toolkit.write.template import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_SEED = REPO.parent / "shared" / "seeds" / "000_fa07499f0b0f03df.txt"
+DEFAULT_SEED = REPO / "samples" / "二道区督察整改完成情况.txt"  # a copy of the public seed report
 
 AS_OF = date(2025, 3, 31)  # the date of the seed report
 GENERATED = datetime(2025, 3, 10, 9, 0, 0)  # when the office sent the ledgers out
@@ -693,7 +693,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="从种子报告重新生成随附的示例工作区（可重复）")
     parser.add_argument("--seed-file", type=Path,
                         default=Path(os.environ.get("TOOLKIT_SEED") or DEFAULT_SEED),
-                        help="种子报告（文本），默认 ../shared/seeds/000_fa07499f0b0f03df.txt 或环境变量 TOOLKIT_SEED")
+                        help="种子报告（文本），默认 samples/二道区督察整改完成情况.txt 或环境变量 TOOLKIT_SEED")
     parser.add_argument("--out", type=Path, default=REPO, help="输出目录，默认仓库根目录")
     args = parser.parse_args(argv)
     if not args.seed_file.is_file():

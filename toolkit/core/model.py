@@ -245,6 +245,25 @@ class UnitBook:
         return None
 
 
+# the roles a column of an upper office's table can play (DESIGN §7); "其他" keeps a column as is
+LAYOUT_ROLES = ("序号", "问题", "整改目标", "整改措施", "责任单位", "责任领导", "完成时限", "整改完成情况", "其他")
+# the layout of DESIGN §7, used when the issue list kept no source layout (imported before it was kept)
+DEFAULT_LAYOUT_COLUMNS = (("序号", "序号"), ("问题", "问题"), ("整改目标", "整改目标"), ("整改措施", "整改措施"),
+                          ("整改完成情况", "整改完成情况"))
+
+
+@dataclass(frozen=True)
+class SourceLayout:
+    """The upper office's own table that the issue list was imported from: its title and its columns
+    in order, each as (header as written, role). `toolkit report` answers in this layout. Kept in
+    issues.xlsx on the hidden sheet words.LAYOUT_SHEET."""
+
+    title: str = ""
+    file: str = ""
+    columns: tuple[tuple[str, str], ...] = DEFAULT_LAYOUT_COLUMNS
+    kept: bool = True  # False: the issue list had none, and this is DESIGN §7's default
+
+
 @dataclass
 class IssueList:
     tasks: list[Task]
@@ -252,6 +271,7 @@ class IssueList:
     fingerprint: str
     path: Path | None = None
     findings: list[Finding] = field(default_factory=list)
+    layout: SourceLayout | None = None  # None: issues.xlsx kept no source layout
 
     def __post_init__(self) -> None:
         self._by_text: dict[str, Task | None] | None = None
@@ -276,7 +296,7 @@ class IssueList:
 
     def __reduce__(self) -> tuple:
         # the indexes are rebuilt on arrival rather than pickled alongside the tasks
-        return (IssueList, (self.tasks, self.units, self.fingerprint, self.path, self.findings))
+        return (IssueList, (self.tasks, self.units, self.fingerprint, self.path, self.findings, self.layout))
 
     def tasks_of(self, unit: str) -> list[Task]:
         return [t for t in self.tasks if unit in t.units]
