@@ -16,7 +16,6 @@ from toolkit.core.findings import Finding
 from toolkit.core.model import MergeResult
 from toolkit.core.settings import Settings, load_mail_settings
 from toolkit.deliver.contacts import read_contacts
-from toolkit.deliver.smtp import send as send_messages
 from toolkit.deliver.mail import (
     check_addresses,
     drafts_folder,
@@ -24,6 +23,7 @@ from toolkit.deliver.mail import (
     save_drafts,
     summary_message,
 )
+from toolkit.deliver.smtp import send as send_messages
 from toolkit.workspace import require_inputs, resolve_as_of
 from toolkit.write.files import next_free
 
