@@ -13,7 +13,13 @@ from conftest import ROOT
 from typer.testing import CliRunner
 
 from toolkit.cli import app
-from toolkit.write.launchers import CHECK_NAME, MERGE_NAME, NOT_INSTALLED, launcher_files, write_launchers
+from toolkit.write.launchers import (
+    CHECK_NAME,
+    MERGE_NAME,
+    NOT_INSTALLED,
+    launcher_files,
+    write_launchers,
+)
 
 SH = shutil.which("sh") or "/bin/sh"
 
