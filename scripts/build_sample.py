@@ -83,6 +83,7 @@ from toolkit.read.issues_import import (
     to_tasks,
     write_issue_list,
 )
+from toolkit.write.launchers import write_launchers
 from toolkit.write.template import (
     LEDGER_COLUMNS,
     save_workbook,
@@ -597,6 +598,7 @@ def build(seed: Path, out: Path) -> list[str]:
     template = out / "templates" / "ledger.xlsx"
     write_blank_template(template, created=PINNED)
     pin_zip_times(template)
+    write_launchers(out, None, overwrite=True)  # no interpreter is known: they look for .venv and the install
 
     issues = load_issue_list(load_settings(out))  # as merge will see it: same fingerprint
     rng = random.Random(RANDOM_SEED)

@@ -128,7 +128,7 @@ def init(
     directory: Path = typer.Argument(..., help="要新建的工作目录"),
     debug: bool = DEBUG,
 ) -> None:
-    """新建一个空的工作目录：inbox/ outbox/ archive/、带注释的 toolkit.toml 和空白台账模板。"""
+    """新建一个空的工作目录：inbox/ outbox/ archive/、带注释的 toolkit.toml、空白台账模板和双击运行的“合并台账”“检查台账”。"""
     from toolkit.workspace import init_workspace
 
     try:
@@ -143,7 +143,8 @@ def init(
     for path in made:
         typer.echo(f"  {path}")
     typer.echo("下一步：用 toolkit issues import 上级文件.docx 导入问题清单（或自己整理 issues.xlsx，工作表“问题清单”），"
-               "toolkit template 给各单位生成台账；各单位报回的台账放进 inbox/ 后运行 toolkit merge")
+               "toolkit template 给各单位生成台账；各单位报回的台账放进 inbox/ 后运行 toolkit merge，"
+               "或双击工作目录里的“合并台账”（Windows 用 .bat，Linux 用 .sh）")
 
 
 issues_app = typer.Typer(help="问题清单：从上级下发的文件导入。", no_args_is_help=True, add_completion=False,

@@ -32,7 +32,11 @@ def require_inputs(settings: Settings) -> Path:
 
 
 def init_workspace(target: Path) -> list[Path]:
-    """Make an empty workspace: the folders, a commented toolkit.toml, the blank ledger template."""
+    """Make an empty workspace: the folders, a commented toolkit.toml, the blank ledger template, and
+    double-click launchers that run this very installation."""
+    import sys
+
+    from toolkit.write.launchers import write_launchers
     from toolkit.write.template import write_blank_template
 
     settings = Settings(workspace=target)
@@ -52,4 +56,5 @@ def init_workspace(target: Path) -> list[Path]:
         template.parent.mkdir(parents=True, exist_ok=True)
         write_blank_template(template)
         made.append(template)
+    made.extend(write_launchers(target, sys.executable))
     return made
