@@ -6,17 +6,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-ERROR = "错误"
-
-
-WARNING = "警告"
-
-
-INFO = "提示"
-
-
-LEVELS = (ERROR, WARNING, INFO)
-
+from toolkit.core.words import ERROR, INFO, LEVELS, WARNING
 
 # code -> (level, what it means). The codes are stable: scripts and clerks rely on them.
 CODES: dict[str, tuple[str, str]] = {

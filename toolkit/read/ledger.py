@@ -21,6 +21,18 @@ from toolkit.core.normalize import (
     strip_control,
 )
 from toolkit.core.settings import Settings
+from toolkit.core.words import (
+    FILL_DATE,
+    ISSUE_NO,
+    ISSUE_TITLE,
+    MEASURE,
+    MEASURE_NO,
+    META_CREATED,
+    META_UNIT,
+    SHEET_META,
+    TASK_ID,
+    UNIT,
+)
 from toolkit.read.grid import Grid, fill_merged
 from toolkit.read.sheets import CSV_SUFFIXES, EXCEL_SUFFIXES, read_grids
 from toolkit.read.xlsxscan import FORMULA_NO_VALUE
@@ -28,7 +40,7 @@ from toolkit.read.xlsxscan import FORMULA_NO_VALUE
 READ_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 
 
-KEY_FIELDS = ("任务编号", "问题序号", "整改措施")
+KEY_FIELDS = (TASK_ID, ISSUE_NO, MEASURE)
 
 
 ERROR_VALUES = {"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
@@ -63,7 +75,7 @@ def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook | Non
         ledger.note(exc.code, exc.message)
         return ledger
     lookup = header_lookup(settings)
-    meta_grid = next((g for g in grids if g.name.strip().lower() == "_meta"), None)
+    meta_grid = next((g for g in grids if g.name.strip().lower() == SHEET_META), None)
     if meta_grid is not None:
         ledger.meta = read_meta(meta_grid)
     context: list[str] = []
@@ -154,9 +166,9 @@ def _looks_like_data(cells: list[Any], mapping: dict[int, str]) -> bool:
     another of its cells happens to read like a column name."""
     for index, name in mapping.items():
         value = cells[index] if index < len(cells) else None
-        if name == "任务编号" and parse_task_id(value):
+        if name == TASK_ID and parse_task_id(value):
             return True
-        if name in ("问题序号", "措施序号") and parse_int(value) is not None and cell_text(value) not in ("", name):
+        if name in (ISSUE_NO, MEASURE_NO) and parse_int(value) is not None and cell_text(value) not in ("", name):
             return True
     return False
 
@@ -208,16 +220,16 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
             ):
                 context.extend(dict.fromkeys(texts))  # a section row, notes, or a title merged across
                 continue
-            if all(not cell_text(values.get(f)) for f in mapping.values() if f != "问题标题"):
+            if all(not cell_text(values.get(f)) for f in mapping.values() if f != ISSUE_TITLE):
                 context.extend(texts)
                 continue
-        if not cell_text(values.get("问题序号")) and not cell_text(values.get("任务编号")):
-            if previous_issue not in (None, "") and (cell_text(values.get("措施序号")) or cell_text(values.get("整改措施"))):
-                values["问题序号"] = previous_issue
-                if not cell_text(values.get("问题标题")):
-                    values["问题标题"] = previous_title
-        previous_issue = values.get("问题序号")
-        previous_title = values.get("问题标题")
+        if not cell_text(values.get(ISSUE_NO)) and not cell_text(values.get(TASK_ID)):
+            if previous_issue not in (None, "") and (cell_text(values.get(MEASURE_NO)) or cell_text(values.get(MEASURE))):
+                values[ISSUE_NO] = previous_issue
+                if not cell_text(values.get(ISSUE_TITLE)):
+                    values[ISSUE_TITLE] = previous_title
+        previous_issue = values.get(ISSUE_NO)
+        previous_title = values.get(ISSUE_TITLE)
         ledger.rows.append(LedgerRow(ledger.name, grid.name, r + 1, values, letters, labels))
     if len(grid.rows) > start + max_rows:
         ledger.note("file-too-large", f"工作表超过 {max_rows} 行，只读取了前 {max_rows} 行", sheet=grid.name)
@@ -252,15 +264,15 @@ def _clean_cell(ledger: LedgerFile, sheet: str, row: int, column: str, value: st
 
 
 def _has_key(values: dict[str, Any]) -> bool:
-    return (parse_task_id(values.get("任务编号")) is not None or parse_int(values.get("问题序号")) is not None
-            or parse_int(values.get("措施序号")) is not None)
+    return (parse_task_id(values.get(TASK_ID)) is not None or parse_int(values.get(ISSUE_NO)) is not None
+            or parse_int(values.get(MEASURE_NO)) is not None)
 
 
 def identify(ledger: LedgerFile, units: UnitBook) -> None:
     """Which unit sent the file (_meta, 责任单位 column, title, file name) and when (填报日期)."""
     context = ledger.context
-    meta_unit = units.resolve(ledger.meta.get("单位", ""))
-    stamp = ledger.meta.get("生成时间", "")
+    meta_unit = units.resolve(ledger.meta.get(META_UNIT, ""))
+    stamp = ledger.meta.get(META_CREATED, "")
     if stamp:
         try:
             moment = datetime.fromisoformat(stamp)
@@ -268,7 +280,7 @@ def identify(ledger: LedgerFile, units: UnitBook) -> None:
         except ValueError:
             ledger.meta_time = None
     if meta_unit:
-        ledger.unit, ledger.unit_source = meta_unit, "_meta"
+        ledger.unit, ledger.unit_source = meta_unit, SHEET_META
     else:
         column_unit = _unit_from_column(ledger, units, context)
         if column_unit:
@@ -285,7 +297,7 @@ def identify(ledger: LedgerFile, units: UnitBook) -> None:
 def _unit_from_column(ledger: LedgerFile, units: UnitBook, context: list[str]) -> str | None:
     common: set[str] | None = None
     for row in ledger.rows:
-        names = {units.resolve(n) for n in split_units(cell_text(row.values.get("责任单位")))} - {None}
+        names = {units.resolve(n) for n in split_units(cell_text(row.values.get(UNIT)))} - {None}
         if not names:
             continue
         common = names if common is None else common & names
@@ -300,7 +312,7 @@ def _unit_from_column(ledger: LedgerFile, units: UnitBook, context: list[str]) -
 def _reported_date(ledger: LedgerFile, context: list[str]) -> date | None:
     dates = []
     for row in ledger.rows:
-        parsed = parse_date(row.values.get("填报日期"))
+        parsed = parse_date(row.values.get(FILL_DATE))
         if parsed.kind == DATE and parsed.value:
             dates.append(parsed.value)
     for text in context:

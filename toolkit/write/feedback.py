@@ -21,13 +21,22 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from toolkit.core.errors import OutputError, ReadError
-from toolkit.core.findings import ERROR, INFO, LEVELS, WARNING, Finding
+from toolkit.core.findings import Finding
 from toolkit.core.normalize import strip_control
-from toolkit.core.settings import STATUSES
+from toolkit.core.words import (
+    ERROR,
+    FEEDBACK_COLUMNS,
+    INFO,
+    LEVELS,
+    SHEET_FINDINGS,
+    SHEET_META,
+    STATUSES,
+    WARNING,
+)
 from toolkit.read.sheets import check_zip, read_grids
 from toolkit.write.files import publish
 
-SHEET = "校验问题"
+SHEET = SHEET_FINDINGS
 
 
 AUTHOR = "整改办"
@@ -39,7 +48,7 @@ MARK_FILL = "FFC7CE"
 ERROR_FONT = "9C0006"
 
 
-HEADER = ["级别", "工作表", "行", "列", "内容", "问题说明", "怎么改"]
+HEADER = list(FEEDBACK_COLUMNS)
 
 
 WIDTHS = [6, 12, 6, 14, 24, 44, 36]
@@ -152,7 +161,7 @@ def _open(source: Path) -> tuple[Workbook, str, dict[str, str], bool]:
             if (r0, c0) != (r1, c1):
                 with suppress(ValueError):
                     sheet.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
-        sheet.sheet_state = "hidden" if grid.hidden or grid.name.strip().lower() == "_meta" else "visible"
+        sheet.sheet_state = "hidden" if grid.hidden or grid.name.strip().lower() == SHEET_META else "visible"
     kind = suffix + (" 且无法按原样编辑" if suffix in EDITABLE else "") if suffix else "无扩展名文件"
     return workbook, f"原文件为 {kind}，反馈件已转为 .xlsx（只保留了内容）。", names, False
 
