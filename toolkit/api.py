@@ -12,7 +12,7 @@ from typing import Any
 
 from toolkit.archive.recording import record_beside
 from toolkit.core.errors import WorkspaceError
-from toolkit.core.findings import Finding
+from toolkit.core.findings import Finding, finding
 from toolkit.core.model import MergeResult
 from toolkit.core.settings import Settings, load_mail_settings
 from toolkit.core.words import (
@@ -345,8 +345,8 @@ def run_check(settings: Settings, files: list[Path], as_of: date,
     checked: list[CheckedFile] = []
     for path, result in zip(files, results, strict=True):
         if isinstance(result, Failed):
-            finding = Finding("unreadable-file", f"文件无法读取：{result.reason}", file=path.name)
-            checked.append(CheckedFile(path.name, None, [finding], None))
+            failed = finding("unreadable-file", reason=result.reason, file=path.name)
+            checked.append(CheckedFile(path.name, None, [failed], None))
             continue
         for ledger in result:
             report = merge(issues, [ledger], settings, as_of).report

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import cmp_to_key
 
-from toolkit.core.findings import Finding, Report
+from toolkit.core.findings import Report
 from toolkit.core.model import DetailRow, Entry, IssueList, LedgerFile, MergeResult, UnitSummary
 from toolkit.core.settings import Settings
 from toolkit.core.validate import check_ledger, row_summary
@@ -62,16 +62,14 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
         if ledger.unit:
             files_of.setdefault(ledger.unit, []).append(ledger.name)
             how = {SHEET_META: f"{SHEET_META} 工作表", "责任单位列": "责任单位列", "标题": "表头上方的标题", "文件名": "文件名"}
-            report.add("file-read", f"读取 {len(ledger.rows)} 行，报送单位：{ledger.unit}（依据{how.get(ledger.unit_source, ledger.unit_source)}）"
-                       + (f"，填报日期 {ledger.reported}" if ledger.reported else ""), file=ledger.name)
+            report.add("file-read", "dated" if ledger.reported else "", rows=len(ledger.rows), unit=ledger.unit,
+                       how=how.get(ledger.unit_source, ledger.unit_source), reported=ledger.reported,
+                       file=ledger.name)
             stamp = ledger.meta.get(META_FINGERPRINT, "")
             if stamp and stamp != issues.fingerprint:
-                report.add("stale-template", "这份台账是按旧版问题清单生成的（问题清单指纹不同）：已逐行核对整改措施文字，"
-                           "请核对结果，并用 toolkit template 重新下发新台账", file=ledger.name, sheet=SHEET_META,
-                           value=stamp)
+                report.add("stale-template", file=ledger.name, sheet=SHEET_META, value=stamp)
         else:
-            report.add("unknown-unit", "无法判断是哪个单位报送的：请使用下发的台账模板，或在文件名中写明单位名称"
-                       "（只有一个责任单位的任务仍按该单位汇总）", file=ledger.name)
+            report.add("unknown-unit", file=ledger.name)
         entries, findings = check_ledger(ledger, issues, settings, as_of)
         report.extend(findings)
         for entry in entries:
@@ -86,10 +84,8 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
         entries.sort(key=cmp_to_key(lambda a, b: _newer(b.ledger, a.ledger) or order[b.ledger.name] - order[a.ledger.name]))
         winners[key] = entries[0]
         for loser in entries[1:]:
-            report.findings.append(Finding(
-                "superseded",
-                f"{loser.unit} 对任务 {loser.task.task_id} 的报送已被更新的 {entries[0].ledger.name} 替代",
-                file=loser.row.file, sheet=loser.row.sheet, row=loser.row.row, value=row_summary(loser.row)))
+            report.add("superseded", unit=loser.unit, task=loser.task.task_id, newer=entries[0].ledger.name,
+                       file=loser.row.file, sheet=loser.row.sheet, row=loser.row.row, value=row_summary(loser.row))
     _settle_replaced_files(files, by_key, winners, report)
     rows: list[DetailRow] = []
     summaries = {unit: UnitSummary(unit, files=files_of.get(unit, []), failed_files=failed_of.get(unit, []))
@@ -104,17 +100,17 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
             summary = summaries.setdefault(unit, UnitSummary(unit, files=files_of.get(unit, [])))
             _count(summary, status, state, days)
             if entry is None and summary.files:
-                report.add("missing-task", f"{unit} 报送的台账中没有任务 {task.task_id}（{task.measure[:30]}…）",
+                report.add("missing-task", unit=unit, task=task.task_id, measure=task.measure[:30],
                            file="、".join(summary.files), value=task.task_id)
     for summary in summaries.values():
         if summary.files or not summary.tasks:
             continue
         if summary.failed_files:
-            report.add("no-return", f"{summary.unit} 报送的 {'、'.join(summary.failed_files)} 无法读取，请联系该单位重新报送"
-                       f"（{summary.tasks} 项任务，其中已过完成时限 {summary.missing_overdue} 项）", value=summary.unit)
+            report.add("no-return", "unreadable", unit=summary.unit, files="、".join(summary.failed_files),
+                       tasks=summary.tasks, overdue=summary.missing_overdue, value=summary.unit)
         else:
-            report.add("no-return", f"{summary.unit} 没有报送台账（{summary.tasks} 项任务，其中已过完成时限 "
-                       f"{summary.missing_overdue} 项）", value=summary.unit)
+            report.add("no-return", unit=summary.unit, tasks=summary.tasks, overdue=summary.missing_overdue,
+                       value=summary.unit)
     units = [s for s in summaries.values() if s.tasks]
     return MergeResult(as_of, issues, rows, units, files, report)
 

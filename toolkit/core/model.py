@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.core.changes import Change, Trend
-from toolkit.core.findings import Finding, Report
+from toolkit.core.findings import Finding, Report, finding
 from toolkit.core.normalize import compact
 from toolkit.core.settings import Settings
 from toolkit.core.words import (
@@ -377,5 +377,6 @@ class LedgerFile:
     ok: bool = False  # a ledger sheet was found and read
     context: list[str] = field(default_factory=list)  # title, notes and section texts around the table
 
-    def note(self, code: str, message: str, **where: Any) -> None:
-        self.findings.append(Finding(code, message, file=self.name, **where))
+    def note(self, code: str, variant: str = "", /, **values: Any) -> None:
+        """Record finding(code, variant, **values) against this file."""
+        self.findings.append(finding(code, variant, file=self.name, **values))

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from toolkit.core.dates import BLANK, DATE, INVALID, OPEN, YEARLESS, ParsedDate, parse_date
-from toolkit.core.findings import Finding
+from toolkit.core.findings import Finding, finding
 from toolkit.core.model import Entry, IssueList, LedgerFile, LedgerRow, Task
 from toolkit.core.normalize import (
     cell_text,
@@ -51,11 +51,12 @@ def row_summary(row: LedgerRow) -> str:
     return "；".join(parts)[:30000]
 
 
-def _finding(code: str, message: str, row: LedgerRow, column: str = "", value: Any = "") -> Finding:
+def _at(row: LedgerRow, column: str = "", value: Any = "") -> dict[str, Any]:
+    """Where a finding is: the row's file, sheet and Excel row, the column as "J（实际完成日期）", the value."""
     letter = row.columns.get(column, "") if column else ""
     label = f"{letter}（{row.labels.get(column) or column}）" if letter else column
-    return Finding(code, message, file=row.file, sheet=row.sheet, row=row.row, column=label,
-                   value=cell_text(value) if not isinstance(value, str) else value)
+    return {"file": row.file, "sheet": row.sheet, "row": row.row, "column": label,
+            "value": cell_text(value) if not isinstance(value, str) else value}
 
 
 def match_task(values: dict[str, Any], issues: IssueList, threshold: float) -> tuple[Task | None, str]:
@@ -137,9 +138,8 @@ def locked_changes(row: LedgerRow, task: Task) -> Iterator[Finding]:
     for name, changed in checks:
         if changed:
             was = cell_text(original[name])
-            yield _finding("locked-field-changed",
-                           f"“{name}”与问题清单不一致（问题清单为“{was[:60]}”），汇总时按问题清单（任务 {task.task_id}）处理",
-                           row, name, values.get(name))
+            yield finding("locked-field-changed", field=name, was=was[:60], task=task.task_id,
+                          **_at(row, name, values.get(name)))
 
 
 def check_entry(row: LedgerRow, ledger: LedgerFile, task: Task, unit: str, settings: Settings,
@@ -151,11 +151,10 @@ def check_entry(row: LedgerRow, ledger: LedgerFile, task: Task, unit: str, setti
     status_ok = True
     if status == "":
         status = NOT_FILLED
-        findings.append(_finding("no-status", f"任务 {task.task_id} 没有填写完成状态", row, STATUS))
+        findings.append(finding("no-status", task=task.task_id, **_at(row, STATUS)))
     elif status is None:
         status, status_ok = cell_text(raw_status), False
-        findings.append(_finding(
-            "bad-status", f"完成状态“{status}”不认识，应为：{'、'.join(STATUSES)}", row, STATUS, status))
+        findings.append(finding("bad-status", **_at(row, STATUS, status)))
     raw_date = row.values.get(DONE_DATE)
     parsed = parse_date(raw_date if raw_date != "" else None, as_of.year)
     if parsed.kind == YEARLESS and parsed.value and parsed.value > as_of:
@@ -165,26 +164,20 @@ def check_entry(row: LedgerRow, ledger: LedgerFile, task: Task, unit: str, setti
     done_date = parsed.value if parsed.kind in (DATE, YEARLESS) else None
     done_text = "" if parsed.kind in (BLANK, OPEN) else cell_text(raw_date)
     if parsed.kind == INVALID:
-        findings.append(_finding("bad-date", f"实际完成日期“{done_text}”无法识别，应写成 2024-06-30 这样的日期",
-                                 row, DONE_DATE, done_text))
+        findings.append(finding("bad-date", field=DONE_DATE, **_at(row, DONE_DATE, done_text)))
     elif parsed.kind == YEARLESS:
-        findings.append(_finding("yearless-date", f"实际完成日期没有年份，按 {done_date} 处理",
-                                 row, DONE_DATE, raw_date))
+        findings.append(finding("yearless-date", field=DONE_DATE, date=done_date, **_at(row, DONE_DATE, raw_date)))
     if done_date and done_date > as_of:
-        findings.append(_finding("future-date", f"实际完成日期 {done_date} 晚于统计截止日期 {as_of}",
-                                 row, DONE_DATE, raw_date))
+        findings.append(finding("future-date", date=done_date, as_of=as_of, **_at(row, DONE_DATE, raw_date)))
     if status == STATUS_DONE and done_date is None and parsed.kind != INVALID:
-        findings.append(_finding("done-without-date", f"任务 {task.task_id} 标为已完成，但没有填写实际完成日期",
-                                 row, DONE_DATE))
+        findings.append(finding("done-without-date", task=task.task_id, **_at(row, DONE_DATE)))
     if done_date and status_ok and status not in (STATUS_DONE, NOT_FILLED):
-        findings.append(_finding("date-without-done", f"填写了实际完成日期，但完成状态是“{status}”",
-                                 row, STATUS, status))
+        findings.append(finding("date-without-done", **_at(row, STATUS, status)))
     texts = {name: cell_text(row.values.get(name)) for name in TEXT_FIELDS}
     for name, text in texts.items():
         if len(text) >= EXCEL_CELL_LIMIT:  # exactly the limit: the sending program may have cut it
-            findings.append(_finding(
-                "text-too-long", f"“{name}”有 {len(text)} 字，超过 Excel 单元格 {EXCEL_CELL_LIMIT} 字的上限；"
-                "汇总台账中已截断，全文另存在 outbox 中与汇总台账同名的“_长文本.txt”文件里", row, name, text[:200]))
+            findings.append(finding("text-too-long", field=name, length=len(text), limit=EXCEL_CELL_LIMIT,
+                                     **_at(row, name, text[:200])))
     return Entry(task, unit, status, status_ok, done_date, done_text, texts, ledger, row), findings
 
 
@@ -198,32 +191,29 @@ def check_ledger(ledger: LedgerFile, issues: IssueList, settings: Settings,
     for row in ledger.rows:
         task, how = match_task(row.values, issues, settings.match_threshold)
         if task is None:
-            findings.append(_finding("unknown-task", "这一行对应不到问题清单中的任务（任务编号、问题序号+措施序号、措施文字都对不上），未汇总",
-                                     row, "", row_summary(row)))
+            findings.append(finding("unknown-task", **_at(row, "", row_summary(row))))
             continue
         if how == "text":
-            findings.append(_finding("matched-by-text", f"按整改措施文字近似匹配为任务 {task.task_id}，请核对",
-                                     row, MEASURE, cell_text(row.values.get(MEASURE))[:200]))
+            findings.append(finding("matched-by-text", task=task.task_id,
+                                    **_at(row, MEASURE, cell_text(row.values.get(MEASURE))[:200])))
         elif how == "renumbered":
-            findings.append(_finding(
-                "matched-by-text", f"任务编号 {cell_text(row.values.get(TASK_ID))} 的整改措施与问题清单中任务 "
-                f"{task.task_id} 的措施完全一致，按 {task.task_id} 汇总（问题清单可能已重新编号），请核对",
-                row, TASK_ID, cell_text(row.values.get(TASK_ID))))
+            findings.append(finding("matched-by-text", "renumbered", written=cell_text(row.values.get(TASK_ID)),
+                                    task=task.task_id, **_at(row, TASK_ID, cell_text(row.values.get(TASK_ID)))))
         unit = ledger.unit
         if unit is None:
             if len(task.units) != 1:
-                findings.append(_finding("unknown-unit", f"无法判断报送单位，任务 {task.task_id} 有多个责任单位，未汇总",
-                                         row, "", row_summary(row)))
+                findings.append(finding("unknown-unit", "several-units", task=task.task_id,
+                                        **_at(row, "", row_summary(row))))
                 continue
             unit = task.units[0]
         if unit not in task.units:
-            findings.append(_finding("wrong-unit", f"任务 {task.task_id} 的责任单位是 {'、'.join(task.units) or '（空）'}，不含报送单位 {unit}，未汇总",
-                                     row, UNIT, row_summary(row)))
+            findings.append(finding("wrong-unit", task=task.task_id, units="、".join(task.units) or "（空）", unit=unit,
+                                    **_at(row, UNIT, row_summary(row))))
             continue
         if task.task_id in seen:
             first = seen[task.task_id]
-            findings.append(_finding("duplicate-row", f"任务 {task.task_id} 在本文件第 {first.row} 行已出现，本行未采用",
-                                     row, "", row_summary(row)))
+            findings.append(finding("duplicate-row", task=task.task_id, first_row=first.row,
+                                    **_at(row, "", row_summary(row))))
             continue
         seen[task.task_id] = row
         entry, problems = check_entry(row, ledger, task, unit, settings, statuses, as_of)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from toolkit.core.dates import BLANK, DATE, INVALID, OPEN, YEARLESS, find_year, parse_date
 from toolkit.core.errors import IssueListError
-from toolkit.core.findings import Finding
+from toolkit.core.findings import Finding, finding
 from toolkit.core.model import COLUMNS, REQUIRED, SHEET, IssueList, Task, build_issue_list
 from toolkit.core.normalize import (
     cell_text,
@@ -108,15 +108,13 @@ def load_issue_list(settings: Settings) -> IssueList:
             problems.append(f"{where}“完成时限”无法识别：{texts[DEADLINE]!r}，应为日期（如 2024-06-30、2024年6月底前）或“长期坚持”")
             continue
         if parsed.kind == YEARLESS:
-            findings.append(Finding("yearless-date", f"完成时限没有年份，按 {parsed.value} 处理",
-                                    file=path.name, sheet=SHEET, row=offset, column=DEADLINE,
+            findings.append(finding("yearless-date", field=DEADLINE, date=parsed.value, file=path.name, sheet=SHEET, row=offset, column=DEADLINE,
                                     value=texts[DEADLINE]))
         units = unit_cache.get(texts[UNIT])
         if units is None:
             units = unit_cache[texts[UNIT]] = tuple(split_units(texts[UNIT]))
         if not units:
-            findings.append(Finding("unknown-unit", f"任务 {task_id} 没有填写责任单位，不会被汇总，请在问题清单中补上",
-                                    file=path.name, sheet=SHEET, row=offset, column=UNIT))
+            findings.append(finding("unknown-unit", "issue-without-unit", task=task_id, file=path.name, sheet=SHEET, row=offset, column=UNIT))
         tasks.append(Task(
             task_id=task_id, issue_no=issue_no, issue_title=texts[ISSUE_TITLE], measure_no=measure_no,
             measure=texts[MEASURE], units=units, deadline=parsed.value,

@@ -64,15 +64,15 @@ def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook | Non
     try:
         size = len(data) if data is not None else path.stat().st_size
     except OSError as exc:
-        ledger.note("unreadable-file", f"文件无法打开：{exc.strerror or exc}")
+        ledger.note("unreadable-file", "cannot-open", reason=exc.strerror or exc)
         return ledger
     if size > limit_mb * 2**20:
-        ledger.note("file-too-large", f"文件有 {size // 2**20} MB，超过 {limit_mb} MB 的上限，未读取")
+        ledger.note("file-too-large", size_mb=size // 2**20, limit_mb=limit_mb)
         return ledger
     try:
         grids = read_grids(path, data, max_unzipped=settings.limits["max_unzipped_mb"] * 2**20)
     except ReadError as exc:
-        ledger.note(exc.code, exc.message)
+        ledger.note(exc.code, exc.variant, **exc.values)
         return ledger
     lookup = header_lookup(settings)
     meta_grid = next((g for g in grids if g.name.strip().lower() == SHEET_META), None)
@@ -81,16 +81,14 @@ def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook | Non
     context: list[str] = []
     for grid in grids:
         for row, col, text in grid.far_cells:
-            ledger.note("far-cell", f"第 {row + 1} 行 {column_letter(col)} 列远离表格，其中的内容未汇总；"
-                        "如是误填请删除，如是台账内容请移到表格内", sheet=grid.name, row=row + 1,
-                        column=column_letter(col), value=text[:2000])
+            ledger.note("far-cell", sheet=grid.name, row=row + 1, column=column_letter(col), value=text[:2000])
         if grid is meta_grid or (grid.hidden and path.suffix.lower() not in CSV_SUFFIXES):
             continue
         found = _read_sheet(ledger, grid, lookup, settings, context)
         ledger.ok = ledger.ok or found
     if not ledger.ok:
         sheets = "、".join(g.name for g in grids if g is not meta_grid) or "（无）"
-        ledger.note("no-header", f"没有找到台账表头（应有 任务编号/问题序号/整改措施 等列）；工作表：{sheets}")
+        ledger.note("no-header", sheets=sheets)
         return ledger
     ledger.context = context[:60]
     if units is not None:
@@ -191,8 +189,7 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
     for index in range(len(grid.rows[header_row])):
         label = clean_header(cell_text(grid.rows[header_row][index]))
         if label and index not in mapping and label in labels and labels[label] in mapping:
-            ledger.note("duplicate-column", f"列名“{label}”出现了不止一次，只采用第一列",
-                        sheet=grid.name, row=header_row + 1, column=column_letter(index), value=label)
+            ledger.note("duplicate-column", sheet=grid.name, row=header_row + 1, column=column_letter(index), value=label)
         labels.setdefault(label, index)
     letters = {name: column_letter(index) for index, name in mapping.items()}
     labels = {name: _header_label(grid, header_row, start, index) for index, name in mapping.items()}
@@ -232,7 +229,7 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
         previous_title = values.get(ISSUE_TITLE)
         ledger.rows.append(LedgerRow(ledger.name, grid.name, r + 1, values, letters, labels))
     if len(grid.rows) > start + max_rows:
-        ledger.note("file-too-large", f"工作表超过 {max_rows} 行，只读取了前 {max_rows} 行", sheet=grid.name)
+        ledger.note("file-too-large", "too-many-rows", max_rows=max_rows, sheet=grid.name)
     return True
 
 
@@ -250,15 +247,13 @@ def _clean_cell(ledger: LedgerFile, sheet: str, row: int, column: str, value: st
     """A text cell as the unit meant it; error values, formulas without results and control
     characters are reported at their cell."""
     if value == FORMULA_NO_VALUE:
-        ledger.note("formula-no-value", "单元格是公式但没有计算结果，按空白处理；请在 Excel 中打开、保存后再报送，或直接填写内容",
-                    sheet=sheet, row=row, column=column)
+        ledger.note("formula-no-value", sheet=sheet, row=row, column=column)
         return ""
     value, had_control = strip_control(value.strip())
     if had_control:
-        ledger.note("control-chars", "删除了不可见的控制字符", sheet=sheet, row=row, column=column, value=value[:200])
+        ledger.note("control-chars", sheet=sheet, row=row, column=column, value=value[:200])
     if value in ERROR_VALUES:
-        ledger.note("cell-error", f"单元格是错误值 {value}，按空白处理；请改正公式或直接填写内容",
-                    sheet=sheet, row=row, column=column, value=value)
+        ledger.note("cell-error", sheet=sheet, row=row, column=column, value=value)
         return ""
     return value
 
