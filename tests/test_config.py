@@ -91,13 +91,13 @@ def test_no_toml_gives_the_defaults(tmp_path):
 
 def test_default_colours_are_the_design_table(tmp_path):
     settings = load_settings(tmp_path)
-    assert list(settings.colors) == STATES == list(DESIGN_COLORS)
+    assert list(settings.colors) == list(STATES) == list(DESIGN_COLORS)
     for state, (fill, font) in DESIGN_COLORS.items():
         assert settings.colors[state] == {"fill": fill, "font": font}
 
 
 def test_default_status_words_include_the_design_synonyms():
-    assert STATUSES == ["已完成", "推进中", "未启动", "长期坚持"]
+    assert list(STATUSES) == ["已完成", "推进中", "未启动", "长期坚持"]
     design = {
         "已完成": ["完成", "已整改", "整改完成", "已办结", "已落实"],
         "推进中": ["正在推进", "进行中", "整改中", "持续推进", "基本完成", "部分完成"],

@@ -11,8 +11,8 @@ import pytest
 from conftest import HEADER, to_pdf
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from toolkit.core.findings import CODES, Finding
-from toolkit.write.feedback import AUTHOR, FIXES, MARK_FILL, SHEET, write_feedback
+from toolkit.core.findings import CATALOGUE, Finding, fix_for
+from toolkit.write.feedback import AUTHOR, MARK_FILL, SHEET, write_feedback
 
 CHECKED = datetime(2025, 3, 31, 17, 0)
 ROWS = [
@@ -67,8 +67,8 @@ def problem_rows(path: Path) -> list[tuple]:
 
 
 def test_every_code_has_a_fix() -> None:
-    assert set(CODES) <= set(FIXES)
-    assert FIXES["bad-status"] == "从下拉列表选择：已完成、推进中、未启动、长期坚持"
+    assert all(entry.fix for entry in CATALOGUE.values())
+    assert fix_for("bad-status") == "从下拉列表选择：已完成、推进中、未启动、长期坚持"
 
 
 def test_problem_sheet_comes_first_and_lists_every_problem(tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_problem_sheet_comes_first_and_lists_every_problem(tmp_path: Path) -> No
     assert len(rows) == 6  # file-read is bookkeeping, not a problem for the unit
     assert [r[0] for r in rows] == ["错误"] * 3 + ["警告"] * 3
     assert rows[0][:4] == ("错误", "台账", 3, "H（完成状态）")
-    assert rows[0][6] == FIXES["bad-status"]
+    assert rows[0][6] == fix_for("bad-status")
     assert ("警告", None, None, None, None, "缺少任务 13-2（区卫健局整改措施）", "补填该任务的一行") in rows
     assert sheet["A4"].font.color.rgb.endswith("9C0006")
     assert sheet.cell(row=9, column=1).font.color is None or not sheet.cell(row=9, column=1).font.color.rgb.endswith("9C0006")
@@ -103,7 +103,7 @@ def test_problem_cells_are_marked_and_commented(tmp_path: Path) -> None:
         assert sheet[ref].fill.fgColor.rgb.endswith(MARK_FILL), ref
         assert sheet[ref].comment is not None and sheet[ref].comment.author == AUTHOR, ref
     assert "完成状态“好了”不是规定的词语" in sheet["H3"].comment.text
-    assert FIXES["bad-status"] in sheet["H3"].comment.text
+    assert fix_for("bad-status") in sheet["H3"].comment.text
     assert "填写日期，如 2024-06-30" in sheet["J4"].comment.text
     assert "问题清单中没有问题序号 9 的任务" in sheet["B5"].comment.text  # A5 is empty: first filled cell
     assert sheet["A5"].comment is None
@@ -234,7 +234,7 @@ def test_unreadable_file_still_gets_a_problem_list(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == [SHEET]
     assert "未能在原表中标注" in wb[SHEET]["A2"].value
-    assert problem_rows(out)[0][6] == FIXES["unreadable-file"]
+    assert problem_rows(out)[0][6] == fix_for("unreadable-file")
 
 
 def test_feedback_converts_to_pdf(tmp_path: Path) -> None:

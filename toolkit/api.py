@@ -12,9 +12,22 @@ from typing import Any
 
 from toolkit.archive.recording import record_beside
 from toolkit.core.errors import WorkspaceError
-from toolkit.core.findings import Finding
+from toolkit.core.findings import Finding, finding
 from toolkit.core.model import MergeResult
 from toolkit.core.settings import Settings, load_mail_settings
+from toolkit.core.words import (
+    DONE_RATE,
+    DUE_SOON,
+    LEVELS,
+    OVERDUE,
+    RETURN_FILES,
+    RETURN_STATE,
+    STATUS_DONE,
+    STATUS_NOT_STARTED,
+    STATUS_ONGOING,
+    TASK_COUNT,
+    UNIT,
+)
 from toolkit.deliver.contacts import read_contacts
 from toolkit.deliver.mail import (
     check_addresses,
@@ -43,11 +56,11 @@ class MergeRun:
             "as_of": r.as_of.isoformat(),
             "issue_list_fingerprint": r.issues.fingerprint,
             "totals": r.totals(),
-            "findings_by_level": {level: r.report.count(level) for level in ("错误", "警告", "提示")},
+            "findings_by_level": {level: r.report.count(level) for level in LEVELS},
             "units": [
-                {"责任单位": u.unit, "任务数": u.tasks, "已完成": u.done, "推进中": u.in_progress,
-                 "未启动": u.not_started, "逾期": u.overdue, "临期": u.due_soon,
-                 "完成率": round(u.rate, 4), "报送状态": u.return_state, "报送文件": u.files}
+                {UNIT: u.unit, TASK_COUNT: u.tasks, STATUS_DONE: u.done, STATUS_ONGOING: u.in_progress,
+                 STATUS_NOT_STARTED: u.not_started, OVERDUE: u.overdue, DUE_SOON: u.due_soon,
+                 DONE_RATE: round(u.rate, 4), RETURN_STATE: u.return_state, RETURN_FILES: u.files}
                 for u in r.units
             ],
             "findings": [f.to_dict() for f in r.report.sorted()],
@@ -332,8 +345,8 @@ def run_check(settings: Settings, files: list[Path], as_of: date,
     checked: list[CheckedFile] = []
     for path, result in zip(files, results, strict=True):
         if isinstance(result, Failed):
-            finding = Finding("unreadable-file", f"文件无法读取：{result.reason}", file=path.name)
-            checked.append(CheckedFile(path.name, None, [finding], None))
+            failed = finding("unreadable-file", reason=result.reason, file=path.name)
+            checked.append(CheckedFile(path.name, None, [failed], None))
             continue
         for ledger in result:
             report = merge(issues, [ledger], settings, as_of).report

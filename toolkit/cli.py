@@ -11,6 +11,16 @@ import typer
 
 from toolkit import __version__
 from toolkit.core.errors import ToolkitError
+from toolkit.core.words import (
+    DONE,
+    DONE_LATE,
+    ERROR,
+    INFO,
+    NOT_RETURNED,
+    OVERDUE,
+    TASK_COUNT,
+    WARNING,
+)
 
 app = typer.Typer(
     help="整改台账工具：合并各责任单位报回的台账，逐行对照问题清单校验，生成汇总台账。",
@@ -233,11 +243,11 @@ def check(
     errors = 0
     for item in checked:
         who = f"（{item.unit}）" if item.unit else ""
-        errors += item.count("错误")
+        errors += item.count(ERROR)
         if not item.findings:
             typer.echo(f"✔ {item.name}{who}：没有发现问题")
             continue
-        typer.echo(f"✘ {item.name}{who}：错误 {item.count('错误')} 条，警告 {item.count('警告')} 条，提示 {item.count('提示')} 条")
+        typer.echo(f"✘ {item.name}{who}：错误 {item.count(ERROR)} 条，警告 {item.count(WARNING)} 条，提示 {item.count(INFO)} 条")
         for finding in item.findings[:30]:
             where = " ".join(part for part in (
                 finding.sheet, f"第{finding.row}行" if finding.row else "", finding.column) if part)
@@ -350,7 +360,7 @@ def history(ctx: typer.Context, workspace: Path | None = WORKSPACE, debug: bool 
     for run in runs:
         t = run.totals
         typer.echo(f"{run.run_id:>4}  {run.started.replace('T', ' '):<19}  {run.as_of}  {run.files:>4}  "
-                   f"{t['任务数']:>4}  {t['已完成'] + t['逾期完成']:>20}  {t['逾期']:>4}  {t['未报送']:>6}  {run.output}")
+                   f"{t[TASK_COUNT]:>4}  {t[DONE] + t[DONE_LATE]:>20}  {t[OVERDUE]:>4}  {t[NOT_RETURNED]:>6}  {run.output}")
     typer.echo("用 toolkit history show 次数 重新生成那一次的汇总台账（只用留档，不读收件目录）")
 
 

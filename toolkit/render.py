@@ -8,6 +8,21 @@ from rich.console import Console
 from rich.table import Table
 
 from toolkit.api import MergeRun
+from toolkit.core.words import (
+    DONE_RATE,
+    DUE_SOON,
+    ERROR,
+    FILE_COUNT,
+    FILES_READ,
+    INFO,
+    NOT_RETURNED,
+    OVERDUE,
+    RETURN_STATE,
+    STATUS_DONE,
+    TASK_COUNT,
+    UNIT,
+    WARNING,
+)
 
 
 def _shown(path: Path, base: Path) -> str:
@@ -22,12 +37,12 @@ def print_merge_summary(run: MergeRun, workspace: Path, as_of_source: str = "") 
     result = run.result
     totals = result.totals()
     source = f"（取自 {as_of_source}）" if as_of_source and as_of_source != "--as-of" else ""
-    console.print(f"统计截止日期 {result.as_of.isoformat()}{source}，读取台账 {totals['已读取']}/{totals['文件数']} 个文件"
-                  f"（压缩包内的文件单独计），任务 {totals['任务数']} 项（按单位计）", soft_wrap=True)
+    console.print(f"统计截止日期 {result.as_of.isoformat()}{source}，读取台账 {totals[FILES_READ]}/{totals[FILE_COUNT]} 个文件"
+                  f"（压缩包内的文件单独计），任务 {totals[TASK_COUNT]} 项（按单位计）", soft_wrap=True)
     table = Table(show_edge=False, header_style="bold")
-    for name in ("责任单位", "任务数", "已完成", "逾期", "临期", "完成率", "报送状态"):
-        table.add_column(name, justify="left" if name in ("责任单位", "报送状态") else "right",
-                         overflow="fold", no_wrap=name != "报送状态")
+    for name in (UNIT, TASK_COUNT, STATUS_DONE, OVERDUE, DUE_SOON, DONE_RATE, RETURN_STATE):
+        table.add_column(name, justify="left" if name in (UNIT, RETURN_STATE) else "right",
+                         overflow="fold", no_wrap=name != RETURN_STATE)
     for unit in result.units:
         overdue = f"[red]{unit.overdue}[/red]" if unit.overdue else "0"
         state = unit.return_state if unit.files else f"[bold red]{unit.return_state}[/bold red]"
@@ -35,10 +50,10 @@ def print_merge_summary(run: MergeRun, workspace: Path, as_of_source: str = "") 
                       f"{unit.rate:.0%}", state)
     console.print(table)
     report = result.report
-    console.print(f"逾期 {totals['逾期']} 项，临期 {totals['临期']} 项，未报送 {totals['未报送']} 项；"
-                  f"校验问题：错误 {report.count('错误')} 条，警告 {report.count('警告')} 条，提示 {report.count('提示')} 条"
+    console.print(f"逾期 {totals[OVERDUE]} 项，临期 {totals[DUE_SOON]} 项，未报送 {totals[NOT_RETURNED]} 项；"
+                  f"校验问题：错误 {report.count(ERROR)} 条，警告 {report.count(WARNING)} 条，提示 {report.count(INFO)} 条"
                   "（详见“校验问题”工作表）", soft_wrap=True)
-    errors = [f for f in report.sorted() if f.level == "错误"]
+    errors = [f for f in report.sorted() if f.level == ERROR]
     if errors:
         console.print(f"需要处理的错误（{len(errors)} 条）：")
         for finding in errors[:12]:

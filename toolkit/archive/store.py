@@ -23,6 +23,7 @@ from toolkit.core.errors import ArchiveError
 from toolkit.core.findings import Finding, Report
 from toolkit.core.model import DetailRow, Entry, MergeResult, Task, UnitSummary, build_issue_list
 from toolkit.core.settings import SETTINGS_FILE, Settings
+from toolkit.core.words import EVIDENCE, FILE_COUNT, FILES_READ, FILLER, PHONE, PROBLEMS, PROGRESS
 
 DB_NAME = "history.sqlite"
 
@@ -283,8 +284,8 @@ class Archive:
                                              deadline_text or "")
             entry = None
             if returned:
-                texts = {"整改进展": progress, "佐证材料": evidence, "存在问题": problems, "填报人": reporter,
-                         "联系电话": phone}
+                texts = {PROGRESS: progress, EVIDENCE: evidence, PROBLEMS: problems, FILLER: reporter,
+                         PHONE: phone}
                 entry = Entry(task, unit, status, bool(status_ok), _day(done_date), done_text, texts, None, None,
                               source)
             rows.append(DetailRow(task, unit, entry, state, days))
@@ -308,7 +309,7 @@ class Archive:
         units = [UnitSummary(**u) for u in data["units"]]
         totals = data["totals"]
         result = MergeResult(date.fromisoformat(as_of), issues, rows, units, [], report,
-                             file_counts=(totals["文件数"], totals["已读取"]))
+                             file_counts=(totals[FILE_COUNT], totals[FILES_READ]))
         return result, datetime.fromisoformat(started)
 
 
@@ -324,8 +325,8 @@ def _state_row(line: DetailRow) -> tuple[Any, ...]:
     return (task.task_id, task.issue_no, task.issue_title, task.measure_no, task.measure,
             task.deadline.isoformat() if task.deadline else None, task.deadline_text, line.unit,
             1 if entry else 0, entry.status if entry else "", 1 if entry is None or entry.status_ok else 0,
-            line.state, line.overdue_days, texts.get("整改进展", ""), texts.get("佐证材料", ""),
-            texts.get("存在问题", ""), texts.get("填报人", ""), texts.get("联系电话", ""),
+            line.state, line.overdue_days, texts.get(PROGRESS, ""), texts.get(EVIDENCE, ""),
+            texts.get(PROBLEMS, ""), texts.get(FILLER, ""), texts.get(PHONE, ""),
             entry.done_date.isoformat() if entry and entry.done_date else None,
             entry.done_text if entry else "", entry.source if entry else "")
 
@@ -349,7 +350,7 @@ def _outcomes(result: MergeResult) -> dict[str, tuple[str, str]]:
 
 def current_states(result: MergeResult) -> list[State]:
     return [State(line.task.task_id, line.unit, line.entry.status if line.entry else "", line.state,
-                  line.entry.texts.get("整改进展", "") if line.entry else "", line.task.deadline)
+                  line.entry.texts.get(PROGRESS, "") if line.entry else "", line.task.deadline)
             for line in result.rows]
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from toolkit.core.words import NOT_RETURNED, OVERDUE, RETURNED, STATUS_DONE
+
 NEWLY_DONE = "新完成"
 
 
@@ -80,15 +82,15 @@ def compare(previous: Previous | None, current: list[State], returned_units: set
     for now in current:
         key = (now.task_id, now.unit)
         before = previous.states.get(key)
-        was_done = before is not None and before.status == "已完成"
-        is_done = now.status == "已完成"
+        was_done = before is not None and before.status == STATUS_DONE
+        is_done = now.status == STATUS_DONE
         if was_done and now.status and not is_done:
             changes.append(Change(WENT_BACK, now.task_id, now.unit, before.status, now.status,
                                   f"上次报“已完成”，本次报“{now.status}”"))
         if is_done and not was_done:
             changes.append(Change(NEWLY_DONE, now.task_id, now.unit, before.status if before else "", now.status,
                                   "本次报已完成"))
-        if now.state == "逾期" and (before is None or before.state != "逾期"):
+        if now.state == OVERDUE and (before is None or before.state != OVERDUE):
             changes.append(Change(NEWLY_OVERDUE, now.task_id, now.unit, before.state if before else "", now.state,
                                   f"完成时限 {now.deadline} 已过，尚未完成" if now.deadline else "尚未完成"))
         if (now.deadline and previous.as_of < now.deadline <= as_of and not is_done):
@@ -99,9 +101,9 @@ def compare(previous: Previous | None, current: list[State], returned_units: set
                                   _short(now.progress), "整改进展有更新"))
     for unit in all_units:
         if unit in returned_units and unit not in previous.returned_units:
-            changes.append(Change(UNIT_RETURNED, "", unit, "未报送", "已报送", "上次未报送，本次报送了台账"))
+            changes.append(Change(UNIT_RETURNED, "", unit, NOT_RETURNED, RETURNED, "上次未报送，本次报送了台账"))
         elif unit not in returned_units and unit not in previous.returned_units:
-            changes.append(Change(STILL_SILENT, "", unit, "未报送", "未报送", "连续两次未报送"))
+            changes.append(Change(STILL_SILENT, "", unit, NOT_RETURNED, NOT_RETURNED, "连续两次未报送"))
     order = {kind: i for i, kind in enumerate(KINDS)}
     return sorted(changes, key=lambda c: order[c.kind])
 

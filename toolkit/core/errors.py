@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from toolkit.core.findings import describe
 
 
 class ToolkitError(Exception):
@@ -28,13 +31,17 @@ class OutputError(ToolkitError):
     """The result could not be written (outbox locked, not writable, disk full)."""
 
 
-class ReadError(Exception):
-    """A file that cannot be read at all; code is a finding code."""
+class ReadError(ToolkitError):
+    """A file that cannot be read at all. Readers catch it and record it as a finding of `code`
+    (a catalogue code; `variant` and `values` fill that code's message); uncaught, it stops the run."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    def __init__(self, code: str, variant: str = "", /, **values: Any) -> None:
+        self.code, self.variant, self.values = code, variant, values
+        self.message = describe(code, variant, **values)
+        super().__init__(self.message)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # across a worker's pipe: the code and the finished message
+        return ReadError, (self.code, self.message)
 
 
 class MailError(ToolkitError):

@@ -1,55 +1,236 @@
-"""Findings: every data problem is a value with a stable code, never an exception."""
+"""Findings: every data problem is a value with a stable code, never an exception.
+
+The catalogue holds, per code, its level, its meaning (the README's code table), the message
+template(s) with named placeholders and the fix-it hint a unit reads in its feedback copy (as
+frictionless-py's errors carry type, title, template and description). Call sites pass values:
+
+    finding("bad-date", field=DONE_DATE, value=raw, file=..., sheet=..., row=7, column="J")
+
+A code may have more than one message (a file is unreadable for many reasons): the named variant
+is the second argument, `finding("unreadable-file", "empty-file", file=name)`.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-ERROR = "错误"
+from toolkit.core.words import (
+    DEADLINE,
+    DONE_DATE,
+    ERROR,
+    INFO,
+    LEVELS,
+    STATUS_DONE,
+    STATUSES,
+    UNIT,
+    WARNING,
+)
+
+# The keyword arguments that say where a finding is; any of them may also fill a placeholder.
+WHERE = ("file", "sheet", "row", "column", "value", "level")
 
 
-WARNING = "警告"
+@dataclass(frozen=True)
+class Code:
+    """One finding code: how serious, what it means, what to say, and what the unit should do."""
+
+    level: str
+    title: str  # what the code means, as the README's code table says it
+    template: str  # the message, with {named} placeholders
+    fix: str  # 怎么改: the hint beside the finding in a unit's feedback copy
+    variants: Mapping[str, str] = field(default_factory=dict)  # other messages of the same code, by name
 
 
-INFO = "提示"
+_SAVE_AS = "请用 Excel 打开后另存为 .xlsx 再报送"
+_CORRUPT_ZIP = "文件已损坏或不完整（不是有效的 Excel 压缩包），请重新保存后报送"
+_PASSWORD = "文件设置了打开密码，请去掉密码后重新报送"
+_NOT_MERGED = "（{tasks} 项任务，其中已过完成时限 {overdue} 项）"
 
-
-LEVELS = (ERROR, WARNING, INFO)
-
-
-# code -> (level, what it means). The codes are stable: scripts and clerks rely on them.
-CODES: dict[str, tuple[str, str]] = {
-    "unreadable-file": (ERROR, "文件无法读取（损坏、截断、不是表格文件或格式不受支持）"),
-    "encrypted-file": (ERROR, "文件设置了打开密码，无法读取"),
-    "skipped-file": (INFO, "不是台账文件类型，已跳过"),
-    "file-too-large": (ERROR, "文件或其中的工作表解压后超过设置的上限，拒绝读取"),
-    "no-header": (ERROR, "文件中找不到台账表头（任务编号/问题序号/整改措施等列）"),
-    "file-read": (INFO, "已读取的文件：行数与识别出的责任单位"),
-    "unknown-unit": (ERROR, "无法判断是哪个责任单位报送的，或单位不在问题清单中"),
-    "unknown-task": (ERROR, "该行对应不到问题清单中的任务"),
-    "matched-by-text": (WARNING, "该行按整改措施文字匹配到任务（近似，或任务编号与文字不符），请核对"),
-    "stale-template": (WARNING, "台账按旧版问题清单生成（_meta 中的问题清单指纹不同），已逐行核对措施文字"),
-    "wrong-unit": (ERROR, "该任务的责任单位中没有报送单位"),
-    "bad-status": (ERROR, "完成状态不是规定的词语"),
-    "no-status": (WARNING, "完成状态未填写，按“未填报”处理"),
-    "bad-date": (ERROR, "日期无法识别"),
-    "yearless-date": (WARNING, "日期没有写年份，已按上下文补全年份"),
-    "future-date": (WARNING, "实际完成日期晚于统计截止日期"),
-    "done-without-date": (WARNING, "标为已完成但没有填写实际完成日期"),
-    "date-without-done": (WARNING, "填写了实际完成日期，但完成状态不是已完成"),
-    "locked-field-changed": (WARNING, "预填的锁定列被改动，已按问题清单的内容汇总"),
-    "missing-task": (WARNING, "单位报送的台账中缺少应填报的任务"),
-    "duplicate-row": (WARNING, "同一文件中同一任务出现多行，只采用第一行"),
-    "duplicate-column": (WARNING, "表头中同一列名出现多次，只采用第一列"),
-    "superseded": (INFO, "同一单位同一任务有更新的报送，本行已被替代"),
-    "no-return": (WARNING, "责任单位没有报送台账"),
-    "cell-error": (WARNING, "单元格是错误值（如 #REF!、#N/A），按空白处理"),
-    "formula-no-value": (WARNING, "单元格是公式但没有计算结果（文件未经 Excel 保存），按空白处理"),
-    "text-too-long": (WARNING, "文字超过 Excel 单元格 32767 字的上限，单元格中已截断，全文见校验问题"),
-    "control-chars": (WARNING, "文字中有不可见的控制字符，已删除"),
-    "far-cell": (WARNING, "远离表格的单元格（如第 1048576 行、XFD 列）有内容，未汇总；内容见“值”"),
+# The codes are stable: scripts and clerks rely on them.
+CATALOGUE: dict[str, Code] = {
+    "unreadable-file": Code(
+        ERROR, "文件无法读取（损坏、截断、不是表格文件或格式不受支持）", "文件无法读取：{reason}",
+        "用 Excel 打开后另存为 .xlsx，再重新报送", {
+            "worker-failed": "文件无法读取：{reason}；" + _SAVE_AS,
+            "reader-crashed": "读取时出错（{error}），该文件未汇总；请用 Excel 另存为 .xlsx 后重新报送",
+            "cannot-open": "文件无法打开：{reason}",
+            "no-permission": "没有读取该文件的权限，请检查文件属性后重试",
+            "empty-file": "文件是空的（0 字节），请重新报送",
+            "not-a-table": "文件内容不是表格（扩展名 {suffix} 与内容不符或文件已损坏），请用 Excel 另存为 .xlsx 后重新报送",
+            "corrupt-zip": _CORRUPT_ZIP,
+            "cannot-unzip": "文件无法解压：{reason}",
+            "workbook-failed": "文件无法读取（{reason}），" + _SAVE_AS,
+            "xls-failed": "文件无法读取（{reason}）",
+            "bad-csv": "CSV 文件格式有误（第 {line} 行：{reason}），" + _SAVE_AS,
+            "bad-html": "网页格式的表格无法解析：{reason}",
+            "no-table": "文件中没有表格",
+            "bad-zip": "压缩包无法打开：{reason}",
+            "zip-member": "压缩包中的文件无法解压：{reason}",
+            "unsupported-type": "不支持的文件类型 {suffix}",
+            "no-libreoffice": "{suffix} 文件需要 LibreOffice 才能读取：请安装 LibreOffice，或在 WPS/Word 中另存为 .{target} 后重新放入",
+            "convert-failed": "LibreOffice 转换 {name} 失败：{error}",
+            "convert-broken": "LibreOffice 无法转换 {name}：文件可能已损坏，请在 WPS/Word 中另存为 .{target} 后重新放入",
+        }),
+    "encrypted-file": Code(
+        ERROR, "文件设置了打开密码，无法读取", _PASSWORD, "去掉文件的打开密码后重新报送", {
+            "encrypted-zip": "文件已加密，请去掉密码后重新报送",
+            "zip-member": "压缩包中的文件无法解压：{reason}",
+        }),
+    "skipped-file": Code(
+        INFO, "不是台账文件类型，已跳过",
+        "不是台账文件（{suffix}），已跳过；台账请用 .xlsx .xls .csv .ods 或 .zip 报送",
+        "台账请用 .xlsx、.xls、.csv 文件或装有它们的 .zip 报送", {
+            "zip-member": "压缩包中的 {name} 不是台账文件，已跳过",
+        }),
+    "file-too-large": Code(
+        ERROR, "文件或其中的工作表解压后超过设置的上限，拒绝读取", "文件有 {size_mb} MB，超过 {limit_mb} MB 的上限，未读取",
+        "删除多余的行、图片和工作表后重新报送", {
+            "too-many-rows": "工作表超过 {max_rows} 行，只读取了前 {max_rows} 行",
+            "zip-bomb": "文件解压后超过 {limit_mb} MB 的上限（可能是压缩炸弹），已拒绝读取",
+        }),
+    "no-header": Code(
+        ERROR, "文件中找不到台账表头（任务编号/问题序号/整改措施等列）",
+        "没有找到台账表头（应有 任务编号/问题序号/整改措施 等列）；工作表：{sheets}",
+        "使用下发的台账填报，不要删改表头（任务编号、问题序号、整改措施等列）"),
+    "file-read": Code(
+        INFO, "已读取的文件：行数与识别出的责任单位", "读取 {rows} 行，报送单位：{unit}（依据{how}）", "无需处理", {
+            "dated": "读取 {rows} 行，报送单位：{unit}（依据{how}），填报日期 {reported}",
+        }),
+    "unknown-unit": Code(
+        ERROR, "无法判断是哪个责任单位报送的，或单位不在问题清单中",
+        "无法判断是哪个单位报送的：请使用下发的台账模板，或在文件名中写明单位名称（只有一个责任单位的任务仍按该单位汇总）",
+        "使用下发给本单位的台账填报，并在标题或文件名中写明本单位名称", {
+            "several-units": "无法判断报送单位，任务 {task} 有多个责任单位，未汇总",
+            "issue-without-unit": "任务 {task} 没有填写责任单位，不会被汇总，请在问题清单中补上",
+            "import-without-unit": f"任务 {{task}} 的整改措施中没有写明责任单位，请在问题清单的“{UNIT}”列中补填",
+            "import-unit-in-completion": "任务 {task} 的整改措施中没有写明责任单位（整改完成情况中提到：{mentioned}），"
+                                         f"请在问题清单的“{UNIT}”列中补填",
+        }),
+    "unknown-task": Code(
+        ERROR, "该行对应不到问题清单中的任务",
+        "这一行对应不到问题清单中的任务（任务编号、问题序号+措施序号、措施文字都对不上），未汇总",
+        "核对任务编号或问题序号、措施序号，与下发的台账一致"),
+    "matched-by-text": Code(
+        WARNING, "该行按整改措施文字匹配到任务（近似，或任务编号与文字不符），请核对",
+        "按整改措施文字近似匹配为任务 {task}，请核对", "填写任务编号，或核对问题序号、措施序号", {
+            "renumbered": "任务编号 {written} 的整改措施与问题清单中任务 {task} 的措施完全一致，按 {task} 汇总"
+                          "（问题清单可能已重新编号），请核对",
+        }),
+    "stale-template": Code(
+        WARNING, "台账按旧版问题清单生成（_meta 中的问题清单指纹不同），已逐行核对措施文字",
+        "这份台账是按旧版问题清单生成的（问题清单指纹不同）：已逐行核对整改措施文字，"
+        "请核对结果，并用 toolkit template 重新下发新台账",
+        "问题清单已更新：请使用整改办重新下发的台账填报"),
+    "wrong-unit": Code(
+        ERROR, "该任务的责任单位中没有报送单位", "任务 {task} 的责任单位是 {units}，不含报送单位 {unit}，未汇总",
+        "该任务不属于本单位，请删除此行或联系整改办"),
+    "bad-status": Code(
+        ERROR, "完成状态不是规定的词语", "完成状态“{value}”不认识，应为：" + "、".join(STATUSES),
+        "从下拉列表选择：" + "、".join(STATUSES)),
+    "no-status": Code(
+        WARNING, "完成状态未填写，按“未填报”处理", "任务 {task} 没有填写完成状态",
+        "从下拉列表选择完成状态：" + "、".join(STATUSES)),
+    "bad-date": Code(
+        ERROR, "日期无法识别", "{field}“{value}”无法识别，应写成 2024-06-30 这样的日期", "填写日期，如 2024-06-30"),
+    "yearless-date": Code(
+        WARNING, "日期没有写年份，已按上下文补全年份", "{field}没有年份，按 {date} 处理", "写上年份，如 2024-06-30", {
+            "import-guessed": f"任务 {{task}} 的{DEADLINE}“{{value}}”没有写年份，已按 {{date}} 处理，请核对",
+            "import-unknown": f"任务 {{task}} 的{DEADLINE}“{{value}}”没有写年份，上下文中也找不到年份，"
+                              f"{DEADLINE}留空，请补填",
+        }),
+    "future-date": Code(
+        WARNING, "实际完成日期晚于统计截止日期", f"{DONE_DATE} {{date}} 晚于统计截止日期 {{as_of}}",
+        "核对实际完成日期，不能晚于统计截止日期"),
+    "done-without-date": Code(
+        WARNING, "标为已完成但没有填写实际完成日期", f"任务 {{task}} 标为{STATUS_DONE}，但没有填写{DONE_DATE}",
+        "填写实际完成日期"),
+    "date-without-done": Code(
+        WARNING, "填写了实际完成日期，但完成状态不是已完成", f"填写了{DONE_DATE}，但完成状态是“{{value}}”",
+        f"已完成的把完成状态改为“{STATUS_DONE}”；未完成的删除实际完成日期"),
+    "locked-field-changed": Code(
+        WARNING, "预填的锁定列被改动，已按问题清单的内容汇总",
+        "“{field}”与问题清单不一致（问题清单为“{was}”），汇总时按问题清单（任务 {task}）处理",
+        "前 7 列（任务编号至完成时限）是整改办预填的内容，请恢复为说明中给出的问题清单原文"),
+    "missing-task": Code(
+        WARNING, "单位报送的台账中缺少应填报的任务", "{unit} 报送的台账中没有任务 {task}（{measure}…）", "补填该任务的一行"),
+    "duplicate-row": Code(
+        WARNING, "同一文件中同一任务出现多行，只采用第一行", "任务 {task} 在本文件第 {first_row} 行已出现，本行未采用",
+        "同一任务只保留一行，删除重复的行"),
+    "duplicate-column": Code(
+        WARNING, "表头中同一列名出现多次，只采用第一列", "列名“{value}”出现了不止一次，只采用第一列",
+        "删除重复的列，每个列名只保留一列"),
+    "superseded": Code(
+        INFO, "同一单位同一任务有更新的报送，本行已被替代", "{unit} 对任务 {task} 的报送已被更新的 {newer} 替代",
+        "无需处理，以最新报送的为准"),
+    "no-return": Code(
+        WARNING, "责任单位没有报送台账", "{unit} 没有报送台账" + _NOT_MERGED, "请按时报送台账", {
+            "unreadable": "{unit} 报送的 {files} 无法读取，请联系该单位重新报送" + _NOT_MERGED,
+        }),
+    "cell-error": Code(
+        WARNING, "单元格是错误值（如 #REF!、#N/A），按空白处理", "单元格是错误值 {value}，按空白处理；请改正公式或直接填写内容",
+        "把错误值改为实际内容，不要使用公式"),
+    "formula-no-value": Code(
+        WARNING, "单元格是公式但没有计算结果（文件未经 Excel 保存），按空白处理",
+        "单元格是公式但没有计算结果，按空白处理；请在 Excel 中打开、保存后再报送，或直接填写内容",
+        "直接填写内容，不要使用公式；或用 Excel 打开后保存一次再报送"),
+    "text-too-long": Code(
+        WARNING, "文字超过 Excel 单元格 32767 字的上限，单元格中已截断，全文见校验问题",
+        "“{field}”有 {length} 字，超过 Excel 单元格 {limit} 字的上限；"
+        "汇总台账中已截断，全文另存在 outbox 中与汇总台账同名的“_长文本.txt”文件里",
+        "精简文字，详细材料作为附件另行报送"),
+    "control-chars": Code(
+        WARNING, "文字中有不可见的控制字符，已删除", "删除了不可见的控制字符", "无需处理，已自动删除；请核对文字是否完整"),
+    "far-cell": Code(
+        WARNING, "远离表格的单元格（如第 1048576 行、XFD 列）有内容，未汇总；内容见“值”",
+        "第 {row} 行 {column} 列远离表格，其中的内容未汇总；如是误填请删除，如是台账内容请移到表格内",
+        "删除远离表格的误填内容；如果是台账内容，请移到表格中对应的行"),
 }
+
+
+# code -> (level, what it means): the catalogue as the README's code table shows it.
+CODES: dict[str, tuple[str, str]] = {code: (entry.level, entry.title) for code, entry in CATALOGUE.items()}
+
+
+DEFAULT_FIX = "请核对后修改，有疑问请联系整改办"
+
+
+_VARIANT = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+def fix_for(code: str) -> str:
+    """What the unit should do about a finding, in plain Chinese."""
+    entry = CATALOGUE.get(code)
+    return entry.fix if entry else DEFAULT_FIX
+
+
+def describe(code: str, variant: str = "", /, **values: Any) -> str:
+    """The message of a finding: the code's template (or its named variant) filled with the values.
+
+    Escape hatch while call sites are converted: a `variant` that is a sentence rather than a
+    variant name is returned as the message itself (the old `Finding(code, message)` form)."""
+    entry = CATALOGUE.get(code)
+    if entry is None:
+        raise ValueError(f"unknown finding code {code!r}")
+    if variant and variant not in entry.variants:
+        if _VARIANT.match(variant):
+            raise ValueError(f"finding code {code!r} has no message variant {variant!r}")
+        return variant  # a literal message: an unconverted call site
+    template = entry.variants[variant] if variant else entry.template
+    try:
+        return template.format_map(values)
+    except KeyError as exc:
+        raise ValueError(f"finding {code!r}{'/' + variant if variant else ''} needs the value {exc}") from None
+
+
+def finding(code: str, variant: str = "", /, **values: Any) -> Finding:
+    """A finding from the catalogue: `values` fill the message and say where (file, sheet, row,
+    column, value; level overrides the catalogue's)."""
+    where = {key: values[key] for key in WHERE if key in values}
+    return Finding(code, describe(code, variant, **values), **where)
 
 
 @dataclass
@@ -66,10 +247,15 @@ class Finding:
     level: str = ""
 
     def __post_init__(self) -> None:
-        if self.code not in CODES:
+        if self.code not in CATALOGUE:
             raise ValueError(f"unknown finding code {self.code!r}")
         if not self.level:
-            self.level = CODES[self.code][0]
+            self.level = CATALOGUE[self.code].level
+
+    @property
+    def fix(self) -> str:
+        """What the unit should do about it (the catalogue's hint)."""
+        return fix_for(self.code)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,10 +267,11 @@ class Report:
 
     findings: list[Finding] = field(default_factory=list)
 
-    def add(self, code: str, message: str, **where: Any) -> Finding:
-        finding = Finding(code, message, **where)
-        self.findings.append(finding)
-        return finding
+    def add(self, code: str, variant: str = "", /, **values: Any) -> Finding:
+        """Record finding(code, variant, **values)."""
+        found = finding(code, variant, **values)
+        self.findings.append(found)
+        return found
 
     def extend(self, findings: list[Finding]) -> None:
         self.findings.extend(findings)

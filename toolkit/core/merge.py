@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import cmp_to_key
 
-from toolkit.core.findings import Finding, Report
+from toolkit.core.findings import Report
 from toolkit.core.model import DetailRow, Entry, IssueList, LedgerFile, MergeResult, UnitSummary
 from toolkit.core.settings import Settings
 from toolkit.core.validate import check_ledger, row_summary
@@ -13,10 +13,17 @@ from toolkit.core.words import (
     DONE,
     DONE_LATE,
     DUE_SOON,
+    ERROR,
+    INFO,
+    META_FINGERPRINT,
     NO_DEADLINE,
     NOT_RETURNED,
     ON_TRACK,
     OVERDUE,
+    SHEET_META,
+    STATUS_DONE,
+    STATUS_LONG_TERM,
+    STATUS_ONGOING,
 )
 
 
@@ -26,7 +33,7 @@ def overdue_state(status: str | None, deadline: date | None, done: date | None, 
     late = (as_of - deadline).days if deadline and deadline < as_of else None
     if status is None:
         return NOT_RETURNED, late
-    if status == "已完成":
+    if status == STATUS_DONE:
         if done and deadline and done > deadline:
             return DONE_LATE, (done - deadline).days
         return DONE, None
@@ -49,22 +56,20 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
         report.extend(ledger.findings)
         if not ledger.ok:
             guess = issues.units.find_in(ledger.name)
-            if guess and any(f.level == "错误" for f in ledger.findings):
+            if guess and any(f.level == ERROR for f in ledger.findings):
                 failed_of.setdefault(guess, []).append(ledger.name)
             continue
         if ledger.unit:
             files_of.setdefault(ledger.unit, []).append(ledger.name)
-            how = {"_meta": "_meta 工作表", "责任单位列": "责任单位列", "标题": "表头上方的标题", "文件名": "文件名"}
-            report.add("file-read", f"读取 {len(ledger.rows)} 行，报送单位：{ledger.unit}（依据{how.get(ledger.unit_source, ledger.unit_source)}）"
-                       + (f"，填报日期 {ledger.reported}" if ledger.reported else ""), file=ledger.name)
-            stamp = ledger.meta.get("问题清单指纹", "")
+            how = {SHEET_META: f"{SHEET_META} 工作表", "责任单位列": "责任单位列", "标题": "表头上方的标题", "文件名": "文件名"}
+            report.add("file-read", "dated" if ledger.reported else "", rows=len(ledger.rows), unit=ledger.unit,
+                       how=how.get(ledger.unit_source, ledger.unit_source), reported=ledger.reported,
+                       file=ledger.name)
+            stamp = ledger.meta.get(META_FINGERPRINT, "")
             if stamp and stamp != issues.fingerprint:
-                report.add("stale-template", "这份台账是按旧版问题清单生成的（问题清单指纹不同）：已逐行核对整改措施文字，"
-                           "请核对结果，并用 toolkit template 重新下发新台账", file=ledger.name, sheet="_meta",
-                           value=stamp)
+                report.add("stale-template", file=ledger.name, sheet=SHEET_META, value=stamp)
         else:
-            report.add("unknown-unit", "无法判断是哪个单位报送的：请使用下发的台账模板，或在文件名中写明单位名称"
-                       "（只有一个责任单位的任务仍按该单位汇总）", file=ledger.name)
+            report.add("unknown-unit", file=ledger.name)
         entries, findings = check_ledger(ledger, issues, settings, as_of)
         report.extend(findings)
         for entry in entries:
@@ -79,10 +84,8 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
         entries.sort(key=cmp_to_key(lambda a, b: _newer(b.ledger, a.ledger) or order[b.ledger.name] - order[a.ledger.name]))
         winners[key] = entries[0]
         for loser in entries[1:]:
-            report.findings.append(Finding(
-                "superseded",
-                f"{loser.unit} 对任务 {loser.task.task_id} 的报送已被更新的 {entries[0].ledger.name} 替代",
-                file=loser.row.file, sheet=loser.row.sheet, row=loser.row.row, value=row_summary(loser.row)))
+            report.add("superseded", unit=loser.unit, task=loser.task.task_id, newer=entries[0].ledger.name,
+                       file=loser.row.file, sheet=loser.row.sheet, row=loser.row.row, value=row_summary(loser.row))
     _settle_replaced_files(files, by_key, winners, report)
     rows: list[DetailRow] = []
     summaries = {unit: UnitSummary(unit, files=files_of.get(unit, []), failed_files=failed_of.get(unit, []))
@@ -97,17 +100,17 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
             summary = summaries.setdefault(unit, UnitSummary(unit, files=files_of.get(unit, [])))
             _count(summary, status, state, days)
             if entry is None and summary.files:
-                report.add("missing-task", f"{unit} 报送的台账中没有任务 {task.task_id}（{task.measure[:30]}…）",
+                report.add("missing-task", unit=unit, task=task.task_id, measure=task.measure[:30],
                            file="、".join(summary.files), value=task.task_id)
     for summary in summaries.values():
         if summary.files or not summary.tasks:
             continue
         if summary.failed_files:
-            report.add("no-return", f"{summary.unit} 报送的 {'、'.join(summary.failed_files)} 无法读取，请联系该单位重新报送"
-                       f"（{summary.tasks} 项任务，其中已过完成时限 {summary.missing_overdue} 项）", value=summary.unit)
+            report.add("no-return", "unreadable", unit=summary.unit, files="、".join(summary.failed_files),
+                       tasks=summary.tasks, overdue=summary.missing_overdue, value=summary.unit)
         else:
-            report.add("no-return", f"{summary.unit} 没有报送台账（{summary.tasks} 项任务，其中已过完成时限 "
-                       f"{summary.missing_overdue} 项）", value=summary.unit)
+            report.add("no-return", unit=summary.unit, tasks=summary.tasks, overdue=summary.missing_overdue,
+                       value=summary.unit)
     units = [s for s in summaries.values() if s.tasks]
     return MergeResult(as_of, issues, rows, units, files, report)
 
@@ -120,8 +123,8 @@ def _settle_replaced_files(files: list[LedgerFile], by_key: dict[tuple[str, str]
     entered = {id(entry.ledger) for entries in by_key.values() for entry in entries}
     replaced = {f.name for f in files if f.ok and id(f) in entered and id(f) not in used}
     for finding in report.findings:
-        if finding.file in replaced and finding.code not in ("superseded", "file-read") and finding.level != "提示":
-            finding.level = "提示"
+        if finding.file in replaced and finding.code not in ("superseded", "file-read") and finding.level != INFO:
+            finding.level = INFO
             finding.message = f"（该文件已被同一单位更新的报送全部替代）{finding.message}"
 
 
@@ -138,9 +141,9 @@ def _count(summary: UnitSummary, status: str | None, state: str, days: int | Non
     summary.tasks += 1
     if status is None:
         summary.missing += 1
-    elif status == "已完成":
+    elif status == STATUS_DONE:
         summary.done += 1
-    elif status in ("推进中", "长期坚持"):
+    elif status in (STATUS_ONGOING, STATUS_LONG_TERM):
         summary.in_progress += 1
     else:  # 未启动, 未填报, or a status word not recognised: no progress to count
         summary.not_started += 1

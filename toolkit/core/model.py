@@ -10,17 +10,30 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.core.changes import Change, Trend
-from toolkit.core.findings import Finding, Report
+from toolkit.core.findings import Finding, Report, finding
 from toolkit.core.normalize import compact
 from toolkit.core.settings import Settings
 from toolkit.core.words import (
     DONE,
     DONE_LATE,
     DUE_SOON,
+    FILE_COUNT,
+    FILES_READ,
+    ISSUE_COLUMNS,
+    ISSUE_REQUIRED,
+    MEASURE,
     NO_DEADLINE,
     NOT_RETURNED,
     ON_TRACK,
     OVERDUE,
+    RETURNED,
+    ROLE_NO,
+    ROLE_PROBLEM,
+    ROLE_PROGRESS,
+    SHEET_ISSUES,
+    TARGET,
+    TASK_COUNT,
+    UNREADABLE,
 )
 
 
@@ -83,12 +96,12 @@ class UnitSummary:
     @property
     def return_state(self) -> str:
         if not self.files and self.failed_files:
-            return "文件无法读取"
+            return UNREADABLE
         if not self.files:
-            return "未报送"
+            return NOT_RETURNED
         if self.missing:
             return f"部分报送（缺{self.missing}项）"
-        return "已报送"
+        return RETURNED
 
 
 @dataclass
@@ -123,24 +136,24 @@ class MergeResult:
         return [u for u in self.units if u.missing]
 
     def totals(self) -> dict[str, int]:
-        counts = {"任务数": len(self.rows)}
+        counts = {TASK_COUNT: len(self.rows)}
         for state in (OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED):
             counts[state] = sum(1 for r in self.rows if r.state == state)
         if self.file_counts is not None:
-            counts["文件数"], counts["已读取"] = self.file_counts
+            counts[FILE_COUNT], counts[FILES_READ] = self.file_counts
         else:
-            counts["文件数"] = len(self.files)
-            counts["已读取"] = sum(1 for f in self.files if f.ok)
+            counts[FILE_COUNT] = len(self.files)
+            counts[FILES_READ] = sum(1 for f in self.files if f.ok)
         return counts
 
 
-SHEET = "问题清单"
+SHEET = SHEET_ISSUES
 
 
-COLUMNS = ["任务编号", "问题序号", "问题标题", "措施序号", "整改措施", "责任单位", "完成时限", "整改目标", "问题描述"]
+COLUMNS = list(ISSUE_COLUMNS)
 
 
-REQUIRED = ["问题序号", "问题标题", "措施序号", "整改措施", "责任单位"]
+REQUIRED = list(ISSUE_REQUIRED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,11 +258,8 @@ class UnitBook:
         return None
 
 
-# the roles a column of an upper office's table can play (DESIGN §7); "其他" keeps a column as is
-LAYOUT_ROLES = ("序号", "问题", "整改目标", "整改措施", "责任单位", "责任领导", "完成时限", "整改完成情况", "其他")
 # the layout of DESIGN §7, used when the issue list kept no source layout (imported before it was kept)
-DEFAULT_LAYOUT_COLUMNS = (("序号", "序号"), ("问题", "问题"), ("整改目标", "整改目标"), ("整改措施", "整改措施"),
-                          ("整改完成情况", "整改完成情况"))
+DEFAULT_LAYOUT_COLUMNS = tuple((role, role) for role in (ROLE_NO, ROLE_PROBLEM, TARGET, MEASURE, ROLE_PROGRESS))
 
 
 @dataclass(frozen=True)
@@ -367,5 +377,6 @@ class LedgerFile:
     ok: bool = False  # a ledger sheet was found and read
     context: list[str] = field(default_factory=list)  # title, notes and section texts around the table
 
-    def note(self, code: str, message: str, **where: Any) -> None:
-        self.findings.append(Finding(code, message, file=self.name, **where))
+    def note(self, code: str, variant: str = "", /, **values: Any) -> None:
+        """Record finding(code, variant, **values) against this file."""
+        self.findings.append(finding(code, variant, file=self.name, **values))

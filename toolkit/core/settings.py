@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from email.utils import parseaddr
@@ -12,6 +13,38 @@ from types import MappingProxyType
 from typing import Any
 
 from toolkit.core.errors import SettingsError
+from toolkit.core.words import (
+    DEADLINE,
+    DESCRIPTION,
+    DONE,
+    DONE_DATE,
+    DONE_LATE,
+    DUE_SOON,
+    EVIDENCE,
+    FILL_DATE,
+    FILLER,
+    ISSUE_NO,
+    ISSUE_TITLE,
+    MEASURE,
+    MEASURE_NO,
+    NO_DEADLINE,
+    NOT_RETURNED,
+    ON_TRACK,
+    OVERDUE,
+    PHONE,
+    PROBLEMS,
+    PROGRESS,
+    STATES,
+    STATUS,
+    STATUS_DONE,
+    STATUS_LONG_TERM,
+    STATUS_NOT_STARTED,
+    STATUS_ONGOING,
+    STATUSES,
+    TARGET,
+    TASK_ID,
+    UNIT,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -23,53 +56,44 @@ SETTINGS_FILE = "toolkit.toml"
 ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[A-Za-z0-9-]{2,}$")
 
 
-STATUSES = ["已完成", "推进中", "未启动", "长期坚持"]
-
-
-NOT_FILLED = "未填报"
-
-
 DEFAULT_STATUS_SYNONYMS: dict[str, list[str]] = {
-    "已完成": ["完成", "已整改", "整改完成", "已办结", "已落实", "办结", "已完成整改"],
-    "推进中": ["正在推进", "进行中", "整改中", "持续推进", "基本完成", "部分完成", "推进"],
-    "未启动": ["未开始", "未开展", "尚未启动"],
-    "长期坚持": ["长期", "常态化", "持续开展", "长期推进"],
+    STATUS_DONE: ["完成", "已整改", "整改完成", "已办结", "已落实", "办结", "已完成整改"],
+    STATUS_ONGOING: ["正在推进", "进行中", "整改中", "持续推进", "基本完成", "部分完成", "推进"],
+    STATUS_NOT_STARTED: ["未开始", "未开展", "尚未启动"],
+    STATUS_LONG_TERM: ["长期", "常态化", "持续开展", "长期推进"],
 }
 
 
 # Ledger fields, in the order of the consolidated 台账明细 sheet, with the column names units use.
 DEFAULT_HEADERS: dict[str, list[str]] = {
-    "任务编号": ["任务号", "任务序号", "编号", "任务ID"],
-    "问题序号": ["序号", "问题编号", "反馈问题序号", "问题号"],
-    "问题标题": ["问题", "反馈问题", "问题名称", "督察反馈问题", "问题简述"],
-    "措施序号": ["措施编号", "子序号", "措施号"],
-    "整改措施": ["措施", "整改任务", "具体措施", "整改措施内容", "工作措施"],
-    "责任单位": ["牵头单位", "责任部门", "承办单位", "主责单位", "责任单位（牵头）"],
-    "完成时限": ["整改时限", "时限", "完成期限", "计划完成时间", "时限要求", "整改期限"],
-    "完成状态": ["状态", "整改状态", "是否完成", "进度状态"],
-    "整改进展": ["进展情况", "完成情况", "整改完成情况", "工作进展", "推进情况", "整改情况", "进展"],
-    "实际完成日期": ["完成时间", "完成日期", "实际完成时间", "整改完成时间", "办结时间"],
-    "佐证材料": ["佐证", "证明材料", "附件", "佐证资料", "支撑材料"],
-    "存在问题": ["存在的问题", "困难问题", "存在困难", "问题及困难", "困难和问题"],
-    "填报人": ["联系人", "经办人", "填表人"],
-    "联系电话": ["电话", "手机", "联系方式", "手机号码"],
-    "填报日期": ["报送日期", "填表日期", "填报时间"],
-    "整改目标": ["目标"],
-    "问题描述": ["问题内容", "问题详情"],
+    TASK_ID: ["任务号", "任务序号", "编号", "任务ID"],
+    ISSUE_NO: ["序号", "问题编号", "反馈问题序号", "问题号"],
+    ISSUE_TITLE: ["问题", "反馈问题", "问题名称", "督察反馈问题", "问题简述"],
+    MEASURE_NO: ["措施编号", "子序号", "措施号"],
+    MEASURE: ["措施", "整改任务", "具体措施", "整改措施内容", "工作措施"],
+    UNIT: ["牵头单位", "责任部门", "承办单位", "主责单位", "责任单位（牵头）"],
+    DEADLINE: ["整改时限", "时限", "完成期限", "计划完成时间", "时限要求", "整改期限"],
+    STATUS: ["状态", "整改状态", "是否完成", "进度状态"],
+    PROGRESS: ["进展情况", "完成情况", "整改完成情况", "工作进展", "推进情况", "整改情况", "进展"],
+    DONE_DATE: ["完成时间", "完成日期", "实际完成时间", "整改完成时间", "办结时间"],
+    EVIDENCE: ["佐证", "证明材料", "附件", "佐证资料", "支撑材料"],
+    PROBLEMS: ["存在的问题", "困难问题", "存在困难", "问题及困难", "困难和问题"],
+    FILLER: ["联系人", "经办人", "填表人"],
+    PHONE: ["电话", "手机", "联系方式", "手机号码"],
+    FILL_DATE: ["报送日期", "填表日期", "填报时间"],
+    TARGET: ["目标"],
+    DESCRIPTION: ["问题内容", "问题详情"],
 }
 
 
-STATES = ["逾期", "临期", "正常", "已完成", "逾期完成", "长期", "未报送"]
-
-
 DEFAULT_COLORS: dict[str, dict[str, str]] = {
-    "逾期": {"fill": "FFC7CE", "font": "9C0006"},
-    "临期": {"fill": "FFEB9C", "font": "9C5700"},
-    "正常": {"fill": "", "font": ""},
-    "已完成": {"fill": "C6EFCE", "font": "006100"},
-    "逾期完成": {"fill": "FCE4D6", "font": "833C0B"},
-    "长期": {"fill": "", "font": ""},
-    "未报送": {"fill": "D9D9D9", "font": "595959"},
+    OVERDUE: {"fill": "FFC7CE", "font": "9C0006"},
+    DUE_SOON: {"fill": "FFEB9C", "font": "9C5700"},
+    ON_TRACK: {"fill": "", "font": ""},
+    DONE: {"fill": "C6EFCE", "font": "006100"},
+    DONE_LATE: {"fill": "FCE4D6", "font": "833C0B"},
+    NO_DEADLINE: {"fill": "", "font": ""},
+    NOT_RETURNED: {"fill": "D9D9D9", "font": "595959"},
 }
 
 
@@ -136,7 +160,7 @@ def _expect(value: Any, kind: type | tuple, key: str, what: str) -> Any:
     return value
 
 
-def _word_lists(raw: Any, key: str, allowed: list[str] | None) -> dict[str, list[str]]:
+def _word_lists(raw: Any, key: str, allowed: Sequence[str] | None) -> dict[str, list[str]]:
     _expect(raw, dict, key, "一个表（[...] 段）")
     out: dict[str, list[str]] = {}
     for name, words in raw.items():

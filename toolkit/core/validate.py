@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from toolkit.core.dates import BLANK, DATE, INVALID, OPEN, YEARLESS, ParsedDate, parse_date
-from toolkit.core.findings import Finding
+from toolkit.core.findings import Finding, finding
 from toolkit.core.model import Entry, IssueList, LedgerFile, LedgerRow, Task
 from toolkit.core.normalize import (
     cell_text,
@@ -18,9 +18,28 @@ from toolkit.core.normalize import (
     parse_task_id,
     status_table,
 )
-from toolkit.core.settings import NOT_FILLED, STATUSES, Settings
+from toolkit.core.settings import Settings
+from toolkit.core.words import (
+    DEADLINE,
+    DONE_DATE,
+    EVIDENCE,
+    FILLER,
+    ISSUE_NO,
+    ISSUE_TITLE,
+    MEASURE,
+    MEASURE_NO,
+    NOT_FILLED,
+    PHONE,
+    PROBLEMS,
+    PROGRESS,
+    STATUS,
+    STATUS_DONE,
+    STATUSES,
+    TASK_ID,
+    UNIT,
+)
 
-TEXT_FIELDS = ("整改进展", "佐证材料", "存在问题", "填报人", "联系电话")
+TEXT_FIELDS = (PROGRESS, EVIDENCE, PROBLEMS, FILLER, PHONE)
 
 
 EXCEL_CELL_LIMIT = 32767
@@ -32,26 +51,27 @@ def row_summary(row: LedgerRow) -> str:
     return "；".join(parts)[:30000]
 
 
-def _finding(code: str, message: str, row: LedgerRow, column: str = "", value: Any = "") -> Finding:
+def _at(row: LedgerRow, column: str = "", value: Any = "") -> dict[str, Any]:
+    """Where a finding is: the row's file, sheet and Excel row, the column as "J（实际完成日期）", the value."""
     letter = row.columns.get(column, "") if column else ""
     label = f"{letter}（{row.labels.get(column) or column}）" if letter else column
-    return Finding(code, message, file=row.file, sheet=row.sheet, row=row.row, column=label,
-                   value=cell_text(value) if not isinstance(value, str) else value)
+    return {"file": row.file, "sheet": row.sheet, "row": row.row, "column": label,
+            "value": cell_text(value) if not isinstance(value, str) else value}
 
 
 def match_task(values: dict[str, Any], issues: IssueList, threshold: float) -> tuple[Task | None, str]:
     """By 任务编号, else 问题序号+措施序号, else 问题序号 + close 整改措施 text. Returns (task, how);
     how is "renumbered" when the id points at one task but the row's own measure text is exactly
     another task's (the issue list was renumbered after the ledger went out)."""
-    raw_text = values.get("整改措施")
+    raw_text = values.get(MEASURE)
     text = compact(cell_text(raw_text)) if raw_text not in (None, "") else ""
-    task_id = parse_task_id(values.get("任务编号"))
+    task_id = parse_task_id(values.get(TASK_ID))
     found: Task | None = None
     if task_id and task_id in issues.by_id:
         found, how = issues.by_id[task_id], "id"
     else:
-        issue_no = parse_int(values.get("问题序号"))
-        measure_no = parse_int(values.get("措施序号"))
+        issue_no = parse_int(values.get(ISSUE_NO))
+        measure_no = parse_int(values.get(MEASURE_NO))
         if issue_no is not None and measure_no is not None and (issue_no, measure_no) in issues.by_pair:
             found, how = issues.by_pair[(issue_no, measure_no)], "pair"
         else:
@@ -95,11 +115,11 @@ def locked_changes(row: LedgerRow, task: Task) -> Iterator[Finding]:
     """Pre-filled columns that differ from the issue list."""
     values = row.values
     checks: list[tuple[str, bool]] = []
-    if cell_text(values.get("问题序号")):
-        checks.append(("问题序号", parse_int(values["问题序号"]) != task.issue_no))
-    if cell_text(values.get("措施序号")):
-        checks.append(("措施序号", parse_int(values["措施序号"]) != task.measure_no))
-    for name, expected in (("整改措施", task.measure), ("问题标题", task.issue_title)):
+    if cell_text(values.get(ISSUE_NO)):
+        checks.append((ISSUE_NO, parse_int(values[ISSUE_NO]) != task.issue_no))
+    if cell_text(values.get(MEASURE_NO)):
+        checks.append((MEASURE_NO, parse_int(values[MEASURE_NO]) != task.measure_no))
+    for name, expected in ((MEASURE, task.measure), (ISSUE_TITLE, task.issue_title)):
         raw = values.get(name)
         if raw is None or raw == "" or raw == expected:
             continue  # the common case: the pre-filled text came back as it was sent
@@ -107,37 +127,35 @@ def locked_changes(row: LedgerRow, task: Task) -> Iterator[Finding]:
         if got and got != compact(expected):
             similar = difflib.SequenceMatcher(None, got[:500], compact(expected)[:500], autojunk=False)
             checks.append((name, similar.ratio() < 0.9))
-    if cell_text(values.get("完成时限")):
-        parsed = parse_date(values["完成时限"], task.deadline.year if task.deadline else None)
+    if cell_text(values.get(DEADLINE)):
+        parsed = parse_date(values[DEADLINE], task.deadline.year if task.deadline else None)
         if parsed.kind in (DATE, YEARLESS):
-            checks.append(("完成时限", parsed.value != task.deadline))
+            checks.append((DEADLINE, parsed.value != task.deadline))
         elif parsed.kind == OPEN:
-            checks.append(("完成时限", task.deadline is not None))
-    original = {"问题序号": task.issue_no, "措施序号": task.measure_no, "整改措施": task.measure,
-                "问题标题": task.issue_title, "完成时限": task.deadline_text or task.deadline or "（无）"}
+            checks.append((DEADLINE, task.deadline is not None))
+    original = {ISSUE_NO: task.issue_no, MEASURE_NO: task.measure_no, MEASURE: task.measure,
+                ISSUE_TITLE: task.issue_title, DEADLINE: task.deadline_text or task.deadline or "（无）"}
     for name, changed in checks:
         if changed:
             was = cell_text(original[name])
-            yield _finding("locked-field-changed",
-                           f"“{name}”与问题清单不一致（问题清单为“{was[:60]}”），汇总时按问题清单（任务 {task.task_id}）处理",
-                           row, name, values.get(name))
+            yield finding("locked-field-changed", field=name, was=was[:60], task=task.task_id,
+                          **_at(row, name, values.get(name)))
 
 
 def check_entry(row: LedgerRow, ledger: LedgerFile, task: Task, unit: str, settings: Settings,
                 statuses: dict[str, str], as_of: date) -> tuple[Entry, list[Finding]]:
     """Normalise what the unit filled in for one task, with the findings."""
     findings: list[Finding] = list(locked_changes(row, task))
-    raw_status = row.values.get("完成状态")
+    raw_status = row.values.get(STATUS)
     status = parse_status(raw_status, statuses)
     status_ok = True
     if status == "":
         status = NOT_FILLED
-        findings.append(_finding("no-status", f"任务 {task.task_id} 没有填写完成状态", row, "完成状态"))
+        findings.append(finding("no-status", task=task.task_id, **_at(row, STATUS)))
     elif status is None:
         status, status_ok = cell_text(raw_status), False
-        findings.append(_finding(
-            "bad-status", f"完成状态“{status}”不认识，应为：{'、'.join(STATUSES)}", row, "完成状态", status))
-    raw_date = row.values.get("实际完成日期")
+        findings.append(finding("bad-status", **_at(row, STATUS, status)))
+    raw_date = row.values.get(DONE_DATE)
     parsed = parse_date(raw_date if raw_date != "" else None, as_of.year)
     if parsed.kind == YEARLESS and parsed.value and parsed.value > as_of:
         parsed = parse_date(raw_date, as_of.year - 1)  # "12月5日" in March means last December
@@ -146,26 +164,20 @@ def check_entry(row: LedgerRow, ledger: LedgerFile, task: Task, unit: str, setti
     done_date = parsed.value if parsed.kind in (DATE, YEARLESS) else None
     done_text = "" if parsed.kind in (BLANK, OPEN) else cell_text(raw_date)
     if parsed.kind == INVALID:
-        findings.append(_finding("bad-date", f"实际完成日期“{done_text}”无法识别，应写成 2024-06-30 这样的日期",
-                                 row, "实际完成日期", done_text))
+        findings.append(finding("bad-date", field=DONE_DATE, **_at(row, DONE_DATE, done_text)))
     elif parsed.kind == YEARLESS:
-        findings.append(_finding("yearless-date", f"实际完成日期没有年份，按 {done_date} 处理",
-                                 row, "实际完成日期", raw_date))
+        findings.append(finding("yearless-date", field=DONE_DATE, date=done_date, **_at(row, DONE_DATE, raw_date)))
     if done_date and done_date > as_of:
-        findings.append(_finding("future-date", f"实际完成日期 {done_date} 晚于统计截止日期 {as_of}",
-                                 row, "实际完成日期", raw_date))
-    if status == "已完成" and done_date is None and parsed.kind != INVALID:
-        findings.append(_finding("done-without-date", f"任务 {task.task_id} 标为已完成，但没有填写实际完成日期",
-                                 row, "实际完成日期"))
-    if done_date and status_ok and status not in ("已完成", NOT_FILLED):
-        findings.append(_finding("date-without-done", f"填写了实际完成日期，但完成状态是“{status}”",
-                                 row, "完成状态", status))
+        findings.append(finding("future-date", date=done_date, as_of=as_of, **_at(row, DONE_DATE, raw_date)))
+    if status == STATUS_DONE and done_date is None and parsed.kind != INVALID:
+        findings.append(finding("done-without-date", task=task.task_id, **_at(row, DONE_DATE)))
+    if done_date and status_ok and status not in (STATUS_DONE, NOT_FILLED):
+        findings.append(finding("date-without-done", **_at(row, STATUS, status)))
     texts = {name: cell_text(row.values.get(name)) for name in TEXT_FIELDS}
     for name, text in texts.items():
         if len(text) >= EXCEL_CELL_LIMIT:  # exactly the limit: the sending program may have cut it
-            findings.append(_finding(
-                "text-too-long", f"“{name}”有 {len(text)} 字，超过 Excel 单元格 {EXCEL_CELL_LIMIT} 字的上限；"
-                "汇总台账中已截断，全文另存在 outbox 中与汇总台账同名的“_长文本.txt”文件里", row, name, text[:200]))
+            findings.append(finding("text-too-long", field=name, length=len(text), limit=EXCEL_CELL_LIMIT,
+                                     **_at(row, name, text[:200])))
     return Entry(task, unit, status, status_ok, done_date, done_text, texts, ledger, row), findings
 
 
@@ -179,32 +191,29 @@ def check_ledger(ledger: LedgerFile, issues: IssueList, settings: Settings,
     for row in ledger.rows:
         task, how = match_task(row.values, issues, settings.match_threshold)
         if task is None:
-            findings.append(_finding("unknown-task", "这一行对应不到问题清单中的任务（任务编号、问题序号+措施序号、措施文字都对不上），未汇总",
-                                     row, "", row_summary(row)))
+            findings.append(finding("unknown-task", **_at(row, "", row_summary(row))))
             continue
         if how == "text":
-            findings.append(_finding("matched-by-text", f"按整改措施文字近似匹配为任务 {task.task_id}，请核对",
-                                     row, "整改措施", cell_text(row.values.get("整改措施"))[:200]))
+            findings.append(finding("matched-by-text", task=task.task_id,
+                                    **_at(row, MEASURE, cell_text(row.values.get(MEASURE))[:200])))
         elif how == "renumbered":
-            findings.append(_finding(
-                "matched-by-text", f"任务编号 {cell_text(row.values.get('任务编号'))} 的整改措施与问题清单中任务 "
-                f"{task.task_id} 的措施完全一致，按 {task.task_id} 汇总（问题清单可能已重新编号），请核对",
-                row, "任务编号", cell_text(row.values.get("任务编号"))))
+            findings.append(finding("matched-by-text", "renumbered", written=cell_text(row.values.get(TASK_ID)),
+                                    task=task.task_id, **_at(row, TASK_ID, cell_text(row.values.get(TASK_ID)))))
         unit = ledger.unit
         if unit is None:
             if len(task.units) != 1:
-                findings.append(_finding("unknown-unit", f"无法判断报送单位，任务 {task.task_id} 有多个责任单位，未汇总",
-                                         row, "", row_summary(row)))
+                findings.append(finding("unknown-unit", "several-units", task=task.task_id,
+                                        **_at(row, "", row_summary(row))))
                 continue
             unit = task.units[0]
         if unit not in task.units:
-            findings.append(_finding("wrong-unit", f"任务 {task.task_id} 的责任单位是 {'、'.join(task.units) or '（空）'}，不含报送单位 {unit}，未汇总",
-                                     row, "责任单位", row_summary(row)))
+            findings.append(finding("wrong-unit", task=task.task_id, units="、".join(task.units) or "（空）", unit=unit,
+                                    **_at(row, UNIT, row_summary(row))))
             continue
         if task.task_id in seen:
             first = seen[task.task_id]
-            findings.append(_finding("duplicate-row", f"任务 {task.task_id} 在本文件第 {first.row} 行已出现，本行未采用",
-                                     row, "", row_summary(row)))
+            findings.append(finding("duplicate-row", task=task.task_id, first_row=first.row,
+                                    **_at(row, "", row_summary(row))))
             continue
         seen[task.task_id] = row
         entry, problems = check_entry(row, ledger, task, unit, settings, statuses, as_of)

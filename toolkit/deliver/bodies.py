@@ -11,7 +11,27 @@ from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
 from toolkit.core.model import DetailRow, MergeResult, UnitSummary
-from toolkit.core.words import DUE_SOON, NOT_RETURNED, OVERDUE
+from toolkit.core.words import (
+    DAYS_OVERDUE,
+    DEADLINE,
+    DUE_SOON,
+    ERROR,
+    FILE_COUNT,
+    FILES_READ,
+    MEASURE,
+    NO_DEADLINE,
+    NOT_FILLED,
+    NOT_RETURNED,
+    NOTE,
+    OVERDUE,
+    STATE,
+    STATES,
+    TASK_COUNT,
+    TASK_ID,
+    UNIT,
+    UNIT_COLUMNS,
+    WARNING,
+)
 
 if TYPE_CHECKING:
     from toolkit.deliver.contacts import Contact
@@ -103,11 +123,11 @@ def summary_body(body: Body, result: MergeResult, attachment: str) -> None:
     body.para("各位领导：")
     body.para(f"现将{subject_date(result)}的整改台账汇总情况报告如下，完整台账见附件《{attachment}》。")
     body.heading("一、总体情况")
-    labels = ["任务数", "已完成", "逾期完成", "逾期", "临期", "正常", "长期", "未报送"]
+    labels = [TASK_COUNT, *STATES]
     body.table(labels, [[(str(totals[label]), label if totals[label] else "") for label in labels]],
                numeric=range(len(labels)))
     body.para(f"责任单位 {len(result.units)} 个，已报送 {len(result.units) - len(silent)} 个，未报送 {len(silent)} 个；"
-              f"读取报送文件 {totals['已读取']} 个（共 {totals['文件数']} 个）。任务按单位计，一项任务由几个单位"
+              f"读取报送文件 {totals[FILES_READ]} 个（共 {totals[FILE_COUNT]} 个）。任务按单位计，一项任务由几个单位"
               f"承担就计几次。")
     body.heading("二、各单位情况")
     rows = []
@@ -117,16 +137,16 @@ def summary_body(body: Body, result: MergeResult, attachment: str) -> None:
                      (str(u.not_started), ""), (str(u.overdue), OVERDUE if u.overdue else ""),
                      (str(u.due_soon), DUE_SOON if u.due_soon else ""), (f"{u.rate:.1%}", ""),
                      (u.return_state, NOT_RETURNED if not u.files else "")])
-    body.table(["责任单位", "任务数", "已完成", "推进中", "未启动", "逾期", "临期", "完成率", "报送状态"], rows,
+    body.table(list(UNIT_COLUMNS[:-1]), rows,
                numeric=range(1, 8))
     overdue = sorted((r for r in result.rows if r.state == OVERDUE), key=lambda r: -(r.overdue_days or 0))
     unreported_late = sorted((r for r in result.rows if r.state == NOT_RETURNED and r.overdue_days),
                              key=lambda r: -(r.overdue_days or 0))
     body.heading(f"三、逾期任务（{len(overdue)} 项；另有未报送但已过完成时限的 {len(unreported_late)} 项）")
     if overdue or unreported_late:
-        body.table(["任务编号", "责任单位", "完成时限", "逾期天数", "情况", "整改措施"],
+        body.table([TASK_ID, UNIT, DEADLINE, DAYS_OVERDUE, "情况", MEASURE],
                    [[(r.task.task_id, r.state), (r.unit, r.state), (_deadline(r), r.state),
-                     (str(r.overdue_days or ""), r.state), ("报了未完成" if r.state == OVERDUE else "未报送", r.state),
+                     (str(r.overdue_days or ""), r.state), ("报了未完成" if r.state == OVERDUE else NOT_RETURNED, r.state),
                      (shorten(r.task.measure), r.state)] for r in overdue + unreported_late],
                    numeric=[3])
     else:
@@ -134,12 +154,12 @@ def summary_body(body: Body, result: MergeResult, attachment: str) -> None:
     unreported = result.unreported_units
     if unreported:
         body.heading(f"四、未报送（{len(unreported)} 个单位，{sum(u.missing for u in unreported)} 项任务）")
-        body.table(["责任单位", "未报任务数", "其中已过完成时限", "说明"],
+        body.table([UNIT, "未报任务数", "其中已过完成时限", NOTE],
                    [[(u.unit, NOT_RETURNED), (str(u.missing), ""), (str(u.missing_overdue), ""),
                      (_unreported_note(u), "")] for u in unreported],
                    numeric=[1, 2])
     report = result.report
-    body.para(f"校验发现错误 {report.count('错误')} 条、警告 {report.count('警告')} 条，详见附件“校验问题”工作表。"
+    body.para(f"校验发现错误 {report.count(ERROR)} 条、警告 {report.count(WARNING)} 条，详见附件“校验问题”工作表。"
               "本邮件由整改台账工具根据各单位报送的台账生成，数据以附件为准。", muted=True)
 
 
@@ -152,7 +172,7 @@ def _unreported_note(unit: UnitSummary) -> str:
 
 
 def _deadline(row: DetailRow) -> str:
-    return row.task.deadline.isoformat() if row.task.deadline else (row.task.deadline_text or "长期")
+    return row.task.deadline.isoformat() if row.task.deadline else (row.task.deadline_text or NO_DEADLINE)
 
 
 def reminder_body(body: Body, result: MergeResult, unit: UnitSummary, rows: list[DetailRow],
@@ -170,7 +190,7 @@ def reminder_body(body: Body, result: MergeResult, unit: UnitSummary, rows: list
             body.para(f"{when}，尚未收到贵单位（{unit.unit}）报送的整改台账。贵单位共承担 {unit.tasks} 项任务，"
                       f"其中已过完成时限 {unit.missing_overdue} 项，请按台账模板填报后尽快报送。")
     else:
-        parts = [f"{label}{counts[s]}项" for s, label in ((OVERDUE, "逾期"), (DUE_SOON, "临期"),
+        parts = [f"{label}{counts[s]}项" for s, label in ((OVERDUE, OVERDUE), (DUE_SOON, DUE_SOON),
                                                          (NOT_RETURNED, "缺报")) if counts[s]]
         what = "、".join(parts)
         note = "（缺报指报回的台账中没有这项任务）" if counts[NOT_RETURNED] else ""
@@ -182,10 +202,10 @@ def reminder_body(body: Body, result: MergeResult, unit: UnitSummary, rows: list
             gap = f"还剩{(r.task.deadline - result.as_of).days}天"
         else:
             gap = f"逾期{r.overdue_days}天" if r.overdue_days else ""
-        status = "未报送" if r.state == NOT_RETURNED else (r.status or "未填报")
+        status = NOT_RETURNED if r.state == NOT_RETURNED else (r.status or NOT_FILLED)
         table.append([(r.task.task_id, r.state), (_deadline(r), r.state), (r.state, r.state), (gap, r.state),
                       (status, r.state), (shorten(r.task.measure, 80), r.state)])
-    body.table(["任务编号", "完成时限", "逾期状态", "距时限", "填报状态", "整改措施"], table)
+    body.table([TASK_ID, DEADLINE, STATE, "距时限", "填报状态", MEASURE], table)
     body.para("请抓紧推进，并在台账中如实更新整改进展；已完成的请填写实际完成日期并附佐证材料。如有疑问，请直接回复本邮件。")
     signer = parseaddr(sender)[0] if sender else ""
     body.para(f"{signer or '整改工作办公室'}　{result.as_of.year}年{result.as_of.month}月{result.as_of.day}日")

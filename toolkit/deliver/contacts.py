@@ -10,8 +10,9 @@ from pathlib import Path
 from toolkit.core.errors import IssueListError
 from toolkit.core.normalize import cell_text, clean_header, compact
 from toolkit.core.settings import ADDRESS
+from toolkit.core.words import SHEET_CONTACTS, UNIT
 
-CONTACTS_SHEET = "单位通讯录"
+CONTACTS_SHEET = SHEET_CONTACTS
 
 
 
@@ -26,7 +27,7 @@ class Contact:
 
 
 _CONTACT_HEADERS = {
-    "unit": {"责任单位", "单位", "单位名称", "责任部门", "部门", "牵头单位"},
+    "unit": {UNIT, "单位", "单位名称", "责任部门", "部门", "牵头单位"},
     "name": {"联系人", "姓名", "经办人", "联系人姓名"},
     "email": {"邮箱", "电子邮箱", "电子邮件", "邮件", "邮件地址", "邮箱地址", "email", "e-mail", "mail"},
 }

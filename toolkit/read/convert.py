@@ -31,11 +31,10 @@ def convert(path: Path, timeout: float = 120.0) -> bytes:
     clerk can act on when LibreOffice is missing or fails."""
     target = TARGET.get(path.suffix.lower())
     if target is None:
-        raise ReadError("unreadable-file", f"不支持的文件类型 {path.suffix}")
+        raise ReadError("unreadable-file", "unsupported-type", suffix=path.suffix)
     program = soffice()
     if program is None:
-        raise ReadError("unreadable-file",
-                        f"{path.suffix} 文件需要 LibreOffice 才能读取：请安装 LibreOffice，或在 WPS/Word 中另存为 .{target} 后重新放入")
+        raise ReadError("unreadable-file", "no-libreoffice", suffix=path.suffix, target=target)
     with tempfile.TemporaryDirectory(prefix="toolkit-convert-") as work:
         work_dir = Path(work)
         source = work_dir / f"source{path.suffix.lower()}"
@@ -46,8 +45,8 @@ def convert(path: Path, timeout: float = 120.0) -> bytes:
         try:
             subprocess.run(command, capture_output=True, timeout=timeout, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise ReadError("unreadable-file", f"LibreOffice 转换 {path.name} 失败：{exc.__class__.__name__}") from exc
+            raise ReadError("unreadable-file", "convert-failed", name=path.name, error=exc.__class__.__name__) from exc
         produced = work_dir / "out" / f"source.{target}"
         if not produced.is_file():
-            raise ReadError("unreadable-file", f"LibreOffice 无法转换 {path.name}：文件可能已损坏，请在 WPS/Word 中另存为 .{target} 后重新放入")
+            raise ReadError("unreadable-file", "convert-broken", name=path.name, target=target)
         return produced.read_bytes()

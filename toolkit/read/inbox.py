@@ -80,7 +80,7 @@ def read_issues_and_inbox(settings: Settings, load_issues: Callable[[], Any],
         if isinstance(result, (Failed, Raised)):
             failed = LedgerFile(name)
             reason = result.reason if isinstance(result, Failed) else str(result.error)
-            failed.note("unreadable-file", f"文件无法读取：{reason}；请用 Excel 打开后另存为 .xlsx 再报送")
+            failed.note("unreadable-file", "worker-failed", reason=reason)
             files.append(failed)
             continue
         for ledger in result:
@@ -98,7 +98,7 @@ def read_path(path: Path, rel: str, settings: Settings, units: UnitBook | None) 
     if suffix in READ_SUFFIXES:
         return [_read_safely(path, rel, settings, units)]
     skipped = LedgerFile(rel)
-    skipped.note("skipped-file", f"不是台账文件（{suffix or '无扩展名'}），已跳过；台账请用 .xlsx .xls .csv .ods 或 .zip 报送")
+    skipped.note("skipped-file", suffix=suffix or "无扩展名")
     return [skipped]
 
 
@@ -108,7 +108,7 @@ def _read_safely(path: Path, rel: str, settings: Settings, units: UnitBook | Non
         return read_ledger(path, rel, settings, units, mtime=_mtime(path))
     except (MemoryError, RecursionError, ValueError, TypeError, IndexError, KeyError, OSError) as exc:
         failed = LedgerFile(rel)
-        failed.note("unreadable-file", f"读取时出错（{type(exc).__name__}），该文件未汇总；请用 Excel 另存为 .xlsx 后重新报送")
+        failed.note("unreadable-file", "reader-crashed", error=type(exc).__name__)
         return failed
 
 
@@ -126,11 +126,11 @@ def _read_zip(path: Path, rel: str, settings: Settings, units: UnitBook | None) 
         archive = zipfile.ZipFile(path)
     except ReadError as exc:
         failed = LedgerFile(rel)
-        failed.note(exc.code, exc.message)
+        failed.note(exc.code, exc.variant, **exc.values)
         return [failed]
     except (zipfile.BadZipFile, OSError) as exc:
         failed = LedgerFile(rel)
-        failed.note("unreadable-file", f"压缩包无法打开：{exc}")
+        failed.note("unreadable-file", "bad-zip", reason=exc)
         return [failed]
     out: list[LedgerFile] = []
     with archive:
@@ -142,7 +142,7 @@ def _read_zip(path: Path, rel: str, settings: Settings, units: UnitBook | None) 
             suffix = Path(name).suffix.lower()
             if suffix not in READ_SUFFIXES:
                 skipped = LedgerFile(member)
-                skipped.note("skipped-file", f"压缩包中的 {name} 不是台账文件，已跳过")
+                skipped.note("skipped-file", "zip-member", name=name)
                 out.append(skipped)
                 continue
             try:
@@ -150,7 +150,7 @@ def _read_zip(path: Path, rel: str, settings: Settings, units: UnitBook | None) 
             except Exception as exc:  # noqa: BLE001 - any damage in a member is a finding
                 failed = LedgerFile(member)
                 code = "encrypted-file" if info.flag_bits & 0x1 else "unreadable-file"
-                failed.note(code, f"压缩包中的文件无法解压：{exc}")
+                failed.note(code, "zip-member", reason=exc)
                 out.append(failed)
                 continue
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from toolkit.core.dates import BLANK, DATE, INVALID, OPEN, YEARLESS, find_year, parse_date
 from toolkit.core.errors import IssueListError
-from toolkit.core.findings import Finding
+from toolkit.core.findings import Finding, finding
 from toolkit.core.model import COLUMNS, REQUIRED, SHEET, IssueList, Task, build_issue_list
 from toolkit.core.normalize import (
     cell_text,
@@ -15,6 +15,17 @@ from toolkit.core.normalize import (
     split_units,
 )
 from toolkit.core.settings import Settings
+from toolkit.core.words import (
+    DEADLINE,
+    DESCRIPTION,
+    ISSUE_NO,
+    ISSUE_TITLE,
+    MEASURE,
+    MEASURE_NO,
+    TARGET,
+    TASK_ID,
+    UNIT,
+)
 
 
 def load_issue_list(settings: Settings) -> IssueList:
@@ -68,48 +79,46 @@ def load_issue_list(settings: Settings) -> IssueList:
         if not any(texts.values()):
             continue
         where = f"第 {offset} 行"
-        issue_no = parse_int(get("问题序号"))
-        measure_no = parse_int(get("措施序号"))
+        issue_no = parse_int(get(ISSUE_NO))
+        measure_no = parse_int(get(MEASURE_NO))
         if issue_no is None:
-            problems.append(f"{where}“问题序号”无法识别：{texts['问题序号']!r}，应填整数，如 13")
+            problems.append(f"{where}“问题序号”无法识别：{texts[ISSUE_NO]!r}，应填整数，如 13")
             continue
         if measure_no is None:
-            problems.append(f"{where}“措施序号”无法识别：{texts['措施序号']!r}，应填整数，如 2")
+            problems.append(f"{where}“措施序号”无法识别：{texts[MEASURE_NO]!r}，应填整数，如 2")
             continue
-        if not texts["整改措施"]:
+        if not texts[MEASURE]:
             problems.append(f"{where}“整改措施”是空的：每一行是一项整改措施，请填写措施内容或删除这一行")
             continue
-        task_id = parse_task_id(get("任务编号")) if texts["任务编号"] else f"{issue_no}-{measure_no}"
+        task_id = parse_task_id(get(TASK_ID)) if texts[TASK_ID] else f"{issue_no}-{measure_no}"
         if task_id is None:
-            problems.append(f"{where}“任务编号”应写成 问题序号-措施序号，如 13-2，现在是 {texts['任务编号']!r}")
+            problems.append(f"{where}“任务编号”应写成 问题序号-措施序号，如 13-2，现在是 {texts[TASK_ID]!r}")
             continue
         if task_id in seen:
             problems.append(f"{where}任务编号 {task_id} 与第 {seen[task_id]} 行重复，请改为唯一的编号")
             continue
         seen[task_id] = offset
-        deadline_raw = get("完成时限")
+        deadline_raw = get(DEADLINE)
         parsed = parse_date(deadline_raw if deadline_raw != "" else None)
         if parsed.kind == INVALID:  # perhaps a month without a year: take it from the text
-            hint = find_year(texts["整改措施"]) or find_year(texts["整改目标"])
+            hint = find_year(texts[MEASURE]) or find_year(texts[TARGET])
             if hint:
                 parsed = parse_date(deadline_raw, hint)
         if parsed.kind not in (DATE, BLANK, OPEN, YEARLESS):
-            problems.append(f"{where}“完成时限”无法识别：{texts['完成时限']!r}，应为日期（如 2024-06-30、2024年6月底前）或“长期坚持”")
+            problems.append(f"{where}“完成时限”无法识别：{texts[DEADLINE]!r}，应为日期（如 2024-06-30、2024年6月底前）或“长期坚持”")
             continue
         if parsed.kind == YEARLESS:
-            findings.append(Finding("yearless-date", f"完成时限没有年份，按 {parsed.value} 处理",
-                                    file=path.name, sheet=SHEET, row=offset, column="完成时限",
-                                    value=texts["完成时限"]))
-        units = unit_cache.get(texts["责任单位"])
+            findings.append(finding("yearless-date", field=DEADLINE, date=parsed.value, file=path.name, sheet=SHEET, row=offset, column=DEADLINE,
+                                    value=texts[DEADLINE]))
+        units = unit_cache.get(texts[UNIT])
         if units is None:
-            units = unit_cache[texts["责任单位"]] = tuple(split_units(texts["责任单位"]))
+            units = unit_cache[texts[UNIT]] = tuple(split_units(texts[UNIT]))
         if not units:
-            findings.append(Finding("unknown-unit", f"任务 {task_id} 没有填写责任单位，不会被汇总，请在问题清单中补上",
-                                    file=path.name, sheet=SHEET, row=offset, column="责任单位"))
+            findings.append(finding("unknown-unit", "issue-without-unit", task=task_id, file=path.name, sheet=SHEET, row=offset, column=UNIT))
         tasks.append(Task(
-            task_id=task_id, issue_no=issue_no, issue_title=texts["问题标题"], measure_no=measure_no,
-            measure=texts["整改措施"], units=units, deadline=parsed.value,
-            deadline_text=texts["完成时限"], target=texts["整改目标"], description=texts["问题描述"],
+            task_id=task_id, issue_no=issue_no, issue_title=texts[ISSUE_TITLE], measure_no=measure_no,
+            measure=texts[MEASURE], units=units, deadline=parsed.value,
+            deadline_text=texts[DEADLINE], target=texts[TARGET], description=texts[DESCRIPTION],
             row=offset,
         ))
     if problems:

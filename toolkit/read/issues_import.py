@@ -16,9 +16,10 @@ from pathlib import Path
 
 from toolkit.core.dates import OPEN, YEARLESS, find_year, parse_date
 from toolkit.core.errors import IssueListError, OutputError
-from toolkit.core.findings import Finding
+from toolkit.core.findings import Finding, finding
 from toolkit.core.model import COLUMNS, SHEET, Task, title_of, unit_key
 from toolkit.core.normalize import chinese_int, compact, halfwidth, parse_int, strip_control
+from toolkit.core.words import DEADLINE, UNIT
 
 DISTRICT_UNITS: list[str] = [
     "区发改局", "区工信局", "区生态环境分局", "区农业农村局", "区城市管理局", "区住建局",
@@ -263,18 +264,13 @@ def parse_seed_text(text: str, unit_names: list[str] | None = None,
             task_id = f"{issue_no}-{measure_no}"
             deadline, words, yearless = find_deadline(body, target, description)
             if yearless:
-                how = f"已按 {deadline.isoformat()} 处理，请核对" if deadline else "上下文中也找不到年份，完成时限留空，请补填"
-                findings.append(Finding(
-                    "yearless-date", f"任务 {task_id} 的完成时限“{words}”没有写年份，{how}",
-                    file=source, column="完成时限", value=words))
+                findings.append(finding("yearless-date", "import-guessed" if deadline else "import-unknown",
+                                        task=task_id, date=deadline, file=source, column=DEADLINE, value=words))
             units = finder.find(body)
             if not units:
-                hint = "、".join(finder.find(completion))
-                hint = f"（整改完成情况中提到：{hint}）" if hint else ""
-                findings.append(Finding(
-                    "unknown-unit",
-                    f"任务 {task_id} 的整改措施中没有写明责任单位{hint}，请在问题清单的“责任单位”列中补填",
-                    file=source, column="责任单位", value=body[:30]))
+                mentioned = "、".join(finder.find(completion))
+                findings.append(finding("unknown-unit", "import-unit-in-completion" if mentioned else "import-without-unit",
+                                        task=task_id, mentioned=mentioned, file=source, column=UNIT, value=body[:30]))
             problem.measures.append(ImportedMeasure(
                 measure_no, body, deadline, words if deadline or words == OPEN_TEXT else "",
                 units, completion))

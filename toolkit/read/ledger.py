@@ -21,6 +21,18 @@ from toolkit.core.normalize import (
     strip_control,
 )
 from toolkit.core.settings import Settings
+from toolkit.core.words import (
+    FILL_DATE,
+    ISSUE_NO,
+    ISSUE_TITLE,
+    MEASURE,
+    MEASURE_NO,
+    META_CREATED,
+    META_UNIT,
+    SHEET_META,
+    TASK_ID,
+    UNIT,
+)
 from toolkit.read.grid import Grid, fill_merged
 from toolkit.read.sheets import CSV_SUFFIXES, EXCEL_SUFFIXES, read_grids
 from toolkit.read.xlsxscan import FORMULA_NO_VALUE
@@ -28,7 +40,7 @@ from toolkit.read.xlsxscan import FORMULA_NO_VALUE
 READ_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 
 
-KEY_FIELDS = ("任务编号", "问题序号", "整改措施")
+KEY_FIELDS = (TASK_ID, ISSUE_NO, MEASURE)
 
 
 ERROR_VALUES = {"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
@@ -52,33 +64,31 @@ def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook | Non
     try:
         size = len(data) if data is not None else path.stat().st_size
     except OSError as exc:
-        ledger.note("unreadable-file", f"文件无法打开：{exc.strerror or exc}")
+        ledger.note("unreadable-file", "cannot-open", reason=exc.strerror or exc)
         return ledger
     if size > limit_mb * 2**20:
-        ledger.note("file-too-large", f"文件有 {size // 2**20} MB，超过 {limit_mb} MB 的上限，未读取")
+        ledger.note("file-too-large", size_mb=size // 2**20, limit_mb=limit_mb)
         return ledger
     try:
         grids = read_grids(path, data, max_unzipped=settings.limits["max_unzipped_mb"] * 2**20)
     except ReadError as exc:
-        ledger.note(exc.code, exc.message)
+        ledger.note(exc.code, exc.variant, **exc.values)
         return ledger
     lookup = header_lookup(settings)
-    meta_grid = next((g for g in grids if g.name.strip().lower() == "_meta"), None)
+    meta_grid = next((g for g in grids if g.name.strip().lower() == SHEET_META), None)
     if meta_grid is not None:
         ledger.meta = read_meta(meta_grid)
     context: list[str] = []
     for grid in grids:
         for row, col, text in grid.far_cells:
-            ledger.note("far-cell", f"第 {row + 1} 行 {column_letter(col)} 列远离表格，其中的内容未汇总；"
-                        "如是误填请删除，如是台账内容请移到表格内", sheet=grid.name, row=row + 1,
-                        column=column_letter(col), value=text[:2000])
+            ledger.note("far-cell", sheet=grid.name, row=row + 1, column=column_letter(col), value=text[:2000])
         if grid is meta_grid or (grid.hidden and path.suffix.lower() not in CSV_SUFFIXES):
             continue
         found = _read_sheet(ledger, grid, lookup, settings, context)
         ledger.ok = ledger.ok or found
     if not ledger.ok:
         sheets = "、".join(g.name for g in grids if g is not meta_grid) or "（无）"
-        ledger.note("no-header", f"没有找到台账表头（应有 任务编号/问题序号/整改措施 等列）；工作表：{sheets}")
+        ledger.note("no-header", sheets=sheets)
         return ledger
     ledger.context = context[:60]
     if units is not None:
@@ -154,9 +164,9 @@ def _looks_like_data(cells: list[Any], mapping: dict[int, str]) -> bool:
     another of its cells happens to read like a column name."""
     for index, name in mapping.items():
         value = cells[index] if index < len(cells) else None
-        if name == "任务编号" and parse_task_id(value):
+        if name == TASK_ID and parse_task_id(value):
             return True
-        if name in ("问题序号", "措施序号") and parse_int(value) is not None and cell_text(value) not in ("", name):
+        if name in (ISSUE_NO, MEASURE_NO) and parse_int(value) is not None and cell_text(value) not in ("", name):
             return True
     return False
 
@@ -179,8 +189,7 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
     for index in range(len(grid.rows[header_row])):
         label = clean_header(cell_text(grid.rows[header_row][index]))
         if label and index not in mapping and label in labels and labels[label] in mapping:
-            ledger.note("duplicate-column", f"列名“{label}”出现了不止一次，只采用第一列",
-                        sheet=grid.name, row=header_row + 1, column=column_letter(index), value=label)
+            ledger.note("duplicate-column", sheet=grid.name, row=header_row + 1, column=column_letter(index), value=label)
         labels.setdefault(label, index)
     letters = {name: column_letter(index) for index, name in mapping.items()}
     labels = {name: _header_label(grid, header_row, start, index) for index, name in mapping.items()}
@@ -208,19 +217,19 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
             ):
                 context.extend(dict.fromkeys(texts))  # a section row, notes, or a title merged across
                 continue
-            if all(not cell_text(values.get(f)) for f in mapping.values() if f != "问题标题"):
+            if all(not cell_text(values.get(f)) for f in mapping.values() if f != ISSUE_TITLE):
                 context.extend(texts)
                 continue
-        if not cell_text(values.get("问题序号")) and not cell_text(values.get("任务编号")):
-            if previous_issue not in (None, "") and (cell_text(values.get("措施序号")) or cell_text(values.get("整改措施"))):
-                values["问题序号"] = previous_issue
-                if not cell_text(values.get("问题标题")):
-                    values["问题标题"] = previous_title
-        previous_issue = values.get("问题序号")
-        previous_title = values.get("问题标题")
+        if not cell_text(values.get(ISSUE_NO)) and not cell_text(values.get(TASK_ID)):
+            if previous_issue not in (None, "") and (cell_text(values.get(MEASURE_NO)) or cell_text(values.get(MEASURE))):
+                values[ISSUE_NO] = previous_issue
+                if not cell_text(values.get(ISSUE_TITLE)):
+                    values[ISSUE_TITLE] = previous_title
+        previous_issue = values.get(ISSUE_NO)
+        previous_title = values.get(ISSUE_TITLE)
         ledger.rows.append(LedgerRow(ledger.name, grid.name, r + 1, values, letters, labels))
     if len(grid.rows) > start + max_rows:
-        ledger.note("file-too-large", f"工作表超过 {max_rows} 行，只读取了前 {max_rows} 行", sheet=grid.name)
+        ledger.note("file-too-large", "too-many-rows", max_rows=max_rows, sheet=grid.name)
     return True
 
 
@@ -238,29 +247,27 @@ def _clean_cell(ledger: LedgerFile, sheet: str, row: int, column: str, value: st
     """A text cell as the unit meant it; error values, formulas without results and control
     characters are reported at their cell."""
     if value == FORMULA_NO_VALUE:
-        ledger.note("formula-no-value", "单元格是公式但没有计算结果，按空白处理；请在 Excel 中打开、保存后再报送，或直接填写内容",
-                    sheet=sheet, row=row, column=column)
+        ledger.note("formula-no-value", sheet=sheet, row=row, column=column)
         return ""
     value, had_control = strip_control(value.strip())
     if had_control:
-        ledger.note("control-chars", "删除了不可见的控制字符", sheet=sheet, row=row, column=column, value=value[:200])
+        ledger.note("control-chars", sheet=sheet, row=row, column=column, value=value[:200])
     if value in ERROR_VALUES:
-        ledger.note("cell-error", f"单元格是错误值 {value}，按空白处理；请改正公式或直接填写内容",
-                    sheet=sheet, row=row, column=column, value=value)
+        ledger.note("cell-error", sheet=sheet, row=row, column=column, value=value)
         return ""
     return value
 
 
 def _has_key(values: dict[str, Any]) -> bool:
-    return (parse_task_id(values.get("任务编号")) is not None or parse_int(values.get("问题序号")) is not None
-            or parse_int(values.get("措施序号")) is not None)
+    return (parse_task_id(values.get(TASK_ID)) is not None or parse_int(values.get(ISSUE_NO)) is not None
+            or parse_int(values.get(MEASURE_NO)) is not None)
 
 
 def identify(ledger: LedgerFile, units: UnitBook) -> None:
     """Which unit sent the file (_meta, 责任单位 column, title, file name) and when (填报日期)."""
     context = ledger.context
-    meta_unit = units.resolve(ledger.meta.get("单位", ""))
-    stamp = ledger.meta.get("生成时间", "")
+    meta_unit = units.resolve(ledger.meta.get(META_UNIT, ""))
+    stamp = ledger.meta.get(META_CREATED, "")
     if stamp:
         try:
             moment = datetime.fromisoformat(stamp)
@@ -268,7 +275,7 @@ def identify(ledger: LedgerFile, units: UnitBook) -> None:
         except ValueError:
             ledger.meta_time = None
     if meta_unit:
-        ledger.unit, ledger.unit_source = meta_unit, "_meta"
+        ledger.unit, ledger.unit_source = meta_unit, SHEET_META
     else:
         column_unit = _unit_from_column(ledger, units, context)
         if column_unit:
@@ -285,7 +292,7 @@ def identify(ledger: LedgerFile, units: UnitBook) -> None:
 def _unit_from_column(ledger: LedgerFile, units: UnitBook, context: list[str]) -> str | None:
     common: set[str] | None = None
     for row in ledger.rows:
-        names = {units.resolve(n) for n in split_units(cell_text(row.values.get("责任单位")))} - {None}
+        names = {units.resolve(n) for n in split_units(cell_text(row.values.get(UNIT)))} - {None}
         if not names:
             continue
         common = names if common is None else common & names
@@ -300,7 +307,7 @@ def _unit_from_column(ledger: LedgerFile, units: UnitBook, context: list[str]) -
 def _reported_date(ledger: LedgerFile, context: list[str]) -> date | None:
     dates = []
     for row in ledger.rows:
-        parsed = parse_date(row.values.get("填报日期"))
+        parsed = parse_date(row.values.get(FILL_DATE))
         if parsed.kind == DATE and parsed.value:
             dates.append(parsed.value)
     for text in context:

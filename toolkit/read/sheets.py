@@ -37,21 +37,18 @@ def check_zip(path_or_bytes: Path | bytes, max_unzipped: int) -> None:
             for info in archive.infolist():
                 total += info.file_size
                 if info.file_size > max_unzipped or total > max_unzipped:
-                    raise ReadError(
-                        "file-too-large",
-                        f"文件解压后超过 {max_unzipped // 2**20} MB 的上限（可能是压缩炸弹），已拒绝读取",
-                    )
+                    raise ReadError("file-too-large", "zip-bomb", limit_mb=max_unzipped // 2**20)
                 if info.flag_bits & 0x1:
-                    raise ReadError("encrypted-file", "文件已加密，请去掉密码后重新报送")
+                    raise ReadError("encrypted-file", "encrypted-zip")
             if "META-INF/manifest.xml" in archive.namelist():
                 manifest = archive.open("META-INF/manifest.xml").read(1 << 20)
                 if b"encryption-data" in manifest:
-                    raise ReadError("encrypted-file", "文件设置了打开密码，请去掉密码后重新报送")
+                    raise ReadError("encrypted-file")
     except zipfile.BadZipFile as exc:
-        raise ReadError("unreadable-file", "文件已损坏或不完整（不是有效的 Excel 压缩包），请重新保存后报送") from exc
+        raise ReadError("unreadable-file", "corrupt-zip") from exc
     except (zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
         # zipfile raises NotImplementedError for a compression method it does not support
-        raise ReadError("unreadable-file", f"文件无法解压：{exc}") from exc
+        raise ReadError("unreadable-file", "cannot-unzip", reason=exc) from exc
 
 
 def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 2**20) -> list[Grid]:
@@ -64,16 +61,16 @@ def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 
         try:
             data = path.read_bytes()
         except PermissionError as exc:
-            raise ReadError("unreadable-file", "没有读取该文件的权限，请检查文件属性后重试") from exc
+            raise ReadError("unreadable-file", "no-permission") from exc
         except OSError as exc:
-            raise ReadError("unreadable-file", f"文件无法打开：{exc.strerror or exc}") from exc
+            raise ReadError("unreadable-file", "cannot-open", reason=exc.strerror or exc) from exc
     if not data:
-        raise ReadError("unreadable-file", "文件是空的（0 字节），请重新报送")
+        raise ReadError("unreadable-file", "empty-file")
     if suffix in CSV_SUFFIXES:
         return [read_csv(data, path.stem)]
     head = data[:8]
     if _is_encrypted_ole(head, data):
-        raise ReadError("encrypted-file", "文件设置了打开密码，请去掉密码后重新报送")
+        raise ReadError("encrypted-file")
     if head.startswith(b"PK"):
         check_zip(data, max_unzipped)
     kind = sniff(data)
@@ -82,7 +79,7 @@ def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 
     if kind == "text":
         return [read_csv(data, path.stem)]
     if kind is None:
-        raise ReadError("unreadable-file", f"文件内容不是表格（扩展名 {suffix or '无'} 与内容不符或文件已损坏），请用 Excel 另存为 .xlsx 后重新报送")
+        raise ReadError("unreadable-file", "not-a-table", suffix=suffix or "无")
     real_suffix = suffix if _SUFFIX_KIND.get(suffix) == kind else "." + kind
     far: dict[str, list[tuple[int, int, str]]] = {}
     sheets: dict[str, bytes] = {}
@@ -122,7 +119,7 @@ def sniff(data: bytes) -> str | None:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = {n.replace("\\", "/").lower() for n in archive.namelist()}
         except (zipfile.BadZipFile, OSError, ValueError):
-            raise ReadError("unreadable-file", "文件已损坏或不完整（不是有效的 Excel 压缩包），请重新保存后报送") from None
+            raise ReadError("unreadable-file", "corrupt-zip") from None
         if "xl/workbook.bin" in names:
             return "xlsb"
         if "content.xml" in names or "mimetype" in names:
@@ -173,11 +170,11 @@ def _read_calamine_path(path: Path) -> list[Grid]:
             grids.append(Grid(meta.name, [list(r) for r in rows], merged, hidden))
         return grids
     except pc.PasswordError as exc:
-        raise ReadError("encrypted-file", "文件设置了打开密码，请去掉密码后重新报送") from exc
+        raise ReadError("encrypted-file") from exc
     except BaseException as exc:  # calamine raises its own errors and, on hostile input, Rust panics
         if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
             raise
-        raise ReadError("unreadable-file", f"文件无法读取（{_short(exc)}），请用 Excel 打开后另存为 .xlsx 再报送") from exc
+        raise ReadError("unreadable-file", "workbook-failed", reason=_short(exc)) from exc
 
 
 def _read_xlrd(data: bytes) -> list[Grid]:
@@ -210,10 +207,10 @@ def _read_xlrd(data: bytes) -> list[Grid]:
         return grids
     except xlrd.biffh.XLRDError as exc:
         if "encrypted" in str(exc).lower():
-            raise ReadError("encrypted-file", "文件设置了打开密码，请去掉密码后重新报送") from exc
-        raise ReadError("unreadable-file", f"文件无法读取（{_short(exc)}）") from exc
+            raise ReadError("encrypted-file") from exc
+        raise ReadError("unreadable-file", "xls-failed", reason=_short(exc)) from exc
     except Exception as exc:
-        raise ReadError("unreadable-file", f"文件无法读取（{_short(exc)}）") from exc
+        raise ReadError("unreadable-file", "xls-failed", reason=_short(exc)) from exc
 
 
 def _short(exc: BaseException) -> str:
@@ -255,8 +252,7 @@ def read_csv(data: bytes, name: str) -> Grid:
     try:
         rows = [list(row) for row in reader]
     except csv.Error as exc:
-        raise ReadError("unreadable-file", f"CSV 文件格式有误（第 {reader.line_num} 行：{exc}），"
-                        "请用 Excel 打开后另存为 .xlsx 再报送") from exc
+        raise ReadError("unreadable-file", "bad-csv", line=reader.line_num, reason=exc) from exc
     return Grid(name, rows)
 
 
@@ -327,8 +323,8 @@ def read_html_tables(data: bytes, name: str) -> list[Grid]:
     try:
         parser.feed(text)
     except Exception as exc:  # noqa: BLE001 - malformed markup is a finding, not a crash
-        raise ReadError("unreadable-file", f"网页格式的表格无法解析：{exc}") from exc
+        raise ReadError("unreadable-file", "bad-html", reason=exc) from exc
     grids = [Grid(f"{name}_{i + 1}" if i else name, rows) for i, rows in enumerate(parser.tables) if rows]
     if not grids:
-        raise ReadError("unreadable-file", "文件中没有表格")
+        raise ReadError("unreadable-file", "no-table")
     return grids

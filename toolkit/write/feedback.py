@@ -21,13 +21,21 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from toolkit.core.errors import OutputError, ReadError
-from toolkit.core.findings import ERROR, INFO, LEVELS, WARNING, Finding
+from toolkit.core.findings import Finding, fix_for
 from toolkit.core.normalize import strip_control
-from toolkit.core.settings import STATUSES
+from toolkit.core.words import (
+    ERROR,
+    FEEDBACK_COLUMNS,
+    INFO,
+    LEVELS,
+    SHEET_FINDINGS,
+    SHEET_META,
+    WARNING,
+)
 from toolkit.read.sheets import check_zip, read_grids
 from toolkit.write.files import publish
 
-SHEET = "校验问题"
+SHEET = SHEET_FINDINGS
 
 
 AUTHOR = "整改办"
@@ -39,7 +47,7 @@ MARK_FILL = "FFC7CE"
 ERROR_FONT = "9C0006"
 
 
-HEADER = ["级别", "工作表", "行", "列", "内容", "问题说明", "怎么改"]
+HEADER = list(FEEDBACK_COLUMNS)
 
 
 WIDTHS = [6, 12, 6, 14, 24, 44, 36]
@@ -64,44 +72,6 @@ NOT_LISTED = {"file-read"}  # bookkeeping for the clerk, not a problem for the u
 
 
 MAX_UNZIPPED = 500 * 2**20
-
-
-FIXES: dict[str, str] = {
-    "unreadable-file": "用 Excel 打开后另存为 .xlsx，再重新报送",
-    "encrypted-file": "去掉文件的打开密码后重新报送",
-    "skipped-file": "台账请用 .xlsx、.xls、.csv 文件或装有它们的 .zip 报送",
-    "file-too-large": "删除多余的行、图片和工作表后重新报送",
-    "no-header": "使用下发的台账填报，不要删改表头（任务编号、问题序号、整改措施等列）",
-    "file-read": "无需处理",
-    "unknown-unit": "使用下发给本单位的台账填报，并在标题或文件名中写明本单位名称",
-    "unknown-task": "核对任务编号或问题序号、措施序号，与下发的台账一致",
-    "matched-by-text": "填写任务编号，或核对问题序号、措施序号",
-    "wrong-unit": "该任务不属于本单位，请删除此行或联系整改办",
-    "bad-status": "从下拉列表选择：" + "、".join(STATUSES),
-    "no-status": "从下拉列表选择完成状态：" + "、".join(STATUSES),
-    "bad-date": "填写日期，如 2024-06-30",
-    "yearless-date": "写上年份，如 2024-06-30",
-    "future-date": "核对实际完成日期，不能晚于统计截止日期",
-    "done-without-date": "填写实际完成日期",
-    "date-without-done": "已完成的把完成状态改为“已完成”；未完成的删除实际完成日期",
-    "locked-field-changed": "前 7 列（任务编号至完成时限）是整改办预填的内容，请恢复为说明中给出的问题清单原文",
-    "missing-task": "补填该任务的一行",
-    "duplicate-row": "同一任务只保留一行，删除重复的行",
-    "duplicate-column": "删除重复的列，每个列名只保留一列",
-    "superseded": "无需处理，以最新报送的为准",
-    "no-return": "请按时报送台账",
-    "cell-error": "把错误值改为实际内容，不要使用公式",
-    "formula-no-value": "直接填写内容，不要使用公式；或用 Excel 打开后保存一次再报送",
-    "far-cell": "删除远离表格的误填内容；如果是台账内容，请移到表格中对应的行",
-    "stale-template": "问题清单已更新：请使用整改办重新下发的台账填报",
-    "text-too-long": "精简文字，详细材料作为附件另行报送",
-    "control-chars": "无需处理，已自动删除；请核对文字是否完整",
-}
-
-
-def fix_for(code: str) -> str:
-    """What the unit should do about a finding, in plain Chinese."""
-    return FIXES.get(code, "请核对后修改，有疑问请联系整改办")
 
 
 def write_feedback(source: Path, findings: list[Finding], out: Path, *, unit: str | None,
@@ -152,7 +122,7 @@ def _open(source: Path) -> tuple[Workbook, str, dict[str, str], bool]:
             if (r0, c0) != (r1, c1):
                 with suppress(ValueError):
                     sheet.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
-        sheet.sheet_state = "hidden" if grid.hidden or grid.name.strip().lower() == "_meta" else "visible"
+        sheet.sheet_state = "hidden" if grid.hidden or grid.name.strip().lower() == SHEET_META else "visible"
     kind = suffix + (" 且无法按原样编辑" if suffix in EDITABLE else "") if suffix else "无扩展名文件"
     return workbook, f"原文件为 {kind}，反馈件已转为 .xlsx（只保留了内容）。", names, False
 

@@ -12,24 +12,39 @@ import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 
+from toolkit.core import words
 from toolkit.core.errors import WorkspaceError
 from toolkit.core.model import Task
 from toolkit.core.normalize import column_letter, strip_control
-from toolkit.core.settings import STATUSES
+from toolkit.core.words import (
+    DEADLINE,
+    DONE_DATE,
+    ISSUE_NO,
+    MEASURE_NO,
+    META_AS_OF,
+    META_CREATED,
+    META_FINGERPRINT,
+    META_HEADER,
+    META_UNIT,
+    META_VERSION,
+    PHONE,
+    SHEET_LEDGER,
+    SHEET_META,
+    STATUS,
+    STATUSES,
+    TASK_ID,
+)
 
-SHEET = "台账"
+SHEET = SHEET_LEDGER
 
 
-META_SHEET = "_meta"
+META_SHEET = SHEET_META
 
 
 TEMPLATE_VERSION = "1"
 
 
-LEDGER_COLUMNS = [
-    "任务编号", "问题序号", "问题标题", "措施序号", "整改措施", "责任单位", "完成时限",
-    "完成状态", "整改进展", "实际完成日期", "佐证材料", "存在问题", "填报人", "联系电话",
-]
+LEDGER_COLUMNS = list(words.LEDGER_COLUMNS)
 
 
 LOCKED_COLUMNS = LEDGER_COLUMNS[:7]
@@ -38,7 +53,7 @@ LOCKED_COLUMNS = LEDGER_COLUMNS[:7]
 UNIT_COLUMNS = LEDGER_COLUMNS[7:]
 
 
-META_KEYS = ["单位", "模板版本", "问题清单指纹", "生成时间", "截至日期"]
+META_KEYS = list(words.META_KEYS)
 
 
 TITLE_PLACEHOLDER = "（单位名称） 整改台账（截至____年__月__日）"
@@ -56,26 +71,22 @@ FIRST_DATA_ROW = 3
 VALIDATED_ROWS = 1000  # validations cover rows 3..1000 of the blank template, more when filled
 
 
-WIDTHS = {
-    "任务编号": 8, "问题序号": 6, "问题标题": 22, "措施序号": 6, "整改措施": 50, "责任单位": 16,
-    "完成时限": 12, "完成状态": 10, "整改进展": 40, "实际完成日期": 13, "佐证材料": 16,
-    "存在问题": 20, "填报人": 9, "联系电话": 15,
-}
+WIDTHS = dict(zip(LEDGER_COLUMNS, [8, 6, 22, 6, 50, 16, 12, 10, 40, 13, 16, 20, 9, 15], strict=True))
 
 
 HEADER_FILL = "DDEBF7"
 
 
-STATUS_COLUMN = LEDGER_COLUMNS.index("完成状态")
+STATUS_COLUMN = LEDGER_COLUMNS.index(STATUS)
 
 
-DONE_DATE_COLUMN = LEDGER_COLUMNS.index("实际完成日期")
+DONE_DATE_COLUMN = LEDGER_COLUMNS.index(DONE_DATE)
 
 
-PHONE_COLUMN = LEDGER_COLUMNS.index("联系电话")
+PHONE_COLUMN = LEDGER_COLUMNS.index(PHONE)
 
 
-DEADLINE_COLUMN = LEDGER_COLUMNS.index("完成时限")
+DEADLINE_COLUMN = LEDGER_COLUMNS.index(DEADLINE)
 
 
 def title_for(unit: str, as_of: date) -> str:
@@ -134,14 +145,14 @@ def write_blank_template(path: Path, *, created: datetime | None = None) -> None
     first, last = FIRST_DATA_ROW - 1, VALIDATED_ROWS - 1
     sheet.data_validation(first, STATUS_COLUMN, last, STATUS_COLUMN, {
         "validate": "list", "source": list(STATUSES),
-        "input_title": "完成状态", "input_message": "请从下拉列表中选择：" + "、".join(STATUSES),
-        "error_title": "完成状态", "error_message": "请从下拉列表中选择：" + "、".join(STATUSES),
+        "input_title": STATUS, "input_message": "请从下拉列表中选择：" + "、".join(STATUSES),
+        "error_title": STATUS, "error_message": "请从下拉列表中选择：" + "、".join(STATUSES),
     })
     sheet.data_validation(first, DONE_DATE_COLUMN, last, DONE_DATE_COLUMN, {
         "validate": "date", "criteria": "between",
         "minimum": date(2000, 1, 1), "maximum": date(2099, 12, 31),
-        "input_title": "实际完成日期", "input_message": "已完成的填写完成日期，如 2024-06-30",
-        "error_title": "实际完成日期", "error_message": "请填写日期，如 2024-06-30",
+        "input_title": DONE_DATE, "input_message": "已完成的填写完成日期，如 2024-06-30",
+        "error_title": DONE_DATE, "error_message": "请填写日期，如 2024-06-30",
     })
 
     sheet.set_landscape()
@@ -154,10 +165,10 @@ def write_blank_template(path: Path, *, created: datetime | None = None) -> None
     sheet.activate()
 
     meta = workbook.add_worksheet(META_SHEET)
-    meta.write_row(0, 0, ["项目", "值"])
+    meta.write_row(0, 0, list(META_HEADER))
     for row, key in enumerate(META_KEYS, start=1):
         meta.write_string(row, 0, key)
-        if key == "模板版本":
+        if key == META_VERSION:
             meta.write_string(row, 1, TEMPLATE_VERSION)
     meta.set_column(0, 0, 14)
     meta.set_column(1, 1, 24)
@@ -240,8 +251,8 @@ def write_unit_ledger(template: Path, out: Path, unit: str, tasks: list[Task], f
             elif value is not None:
                 cell.value = value
             cell.border, cell.font = border, font
-            cell.alignment = centre if name in ("任务编号", "问题序号", "措施序号", "完成时限",
-                                                "完成状态", "实际完成日期") else wrap
+            cell.alignment = centre if name in (TASK_ID, ISSUE_NO, MEASURE_NO, DEADLINE,
+                                                STATUS, DONE_DATE) else wrap
             cell.protection = locked if name in LOCKED_COLUMNS else unlocked
             if index in (DEADLINE_COLUMN, DONE_DATE_COLUMN):
                 cell.number_format = "General" if isinstance(value, str) else DATE_FORMAT
@@ -269,10 +280,10 @@ def write_unit_ledger(template: Path, out: Path, unit: str, tasks: list[Task], f
     sheet.protection.autoFilter = False
 
     meta = workbook[META_SHEET] if META_SHEET in workbook.sheetnames else workbook.create_sheet(META_SHEET)
-    meta["A1"], meta["B1"] = "项目", "值"
+    meta["A1"], meta["B1"] = META_HEADER
     values = {
-        "单位": unit, "模板版本": TEMPLATE_VERSION, "问题清单指纹": fingerprint,
-        "生成时间": generated.strftime("%Y-%m-%d %H:%M:%S"), "截至日期": as_of.isoformat(),
+        META_UNIT: unit, META_VERSION: TEMPLATE_VERSION, META_FINGERPRINT: fingerprint,
+        META_CREATED: generated.strftime("%Y-%m-%d %H:%M:%S"), META_AS_OF: as_of.isoformat(),
     }
     for offset, key in enumerate(META_KEYS, start=2):
         meta.cell(row=offset, column=1).value = key

@@ -8,19 +8,44 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from toolkit.core import words
+from toolkit.core.changes import DEADLINE_PASSED, NEWLY_DONE, NEWLY_OVERDUE, STILL_SILENT, WENT_BACK
 from toolkit.core.errors import OutputError
 from toolkit.core.model import MergeResult
 from toolkit.core.settings import Settings
 from toolkit.core.validate import EXCEL_CELL_LIMIT
-from toolkit.core.words import NOT_RETURNED, OVERDUE
+from toolkit.core.words import (
+    DONE,
+    DUE_SOON,
+    ERROR,
+    EVIDENCE,
+    FILE_COUNT,
+    FILES_READ,
+    FILLER,
+    INFO,
+    NOT_RETURNED,
+    OVERDUE,
+    PHONE,
+    PROBLEMS,
+    PROGRESS,
+    SHEET_CHANGES,
+    SHEET_DETAIL,
+    SHEET_FINDINGS,
+    SHEET_NOT_RETURNED,
+    SHEET_SUMMARY,
+    STATES,
+    STATUS_DONE,
+    STATUS_NOT_STARTED,
+    STATUS_ONGOING,
+    TASK_COUNT,
+    UNIT,
+    WARNING,
+)
 from toolkit.write.files import next_free, publish
 from toolkit.write.writers import open_book
 
-DETAIL_COLUMNS = [
-    ("任务编号", 8), ("问题序号", 6), ("问题标题", 16), ("措施序号", 6), ("整改措施", 42), ("责任单位", 14),
-    ("完成时限", 11), ("完成状态", 8), ("逾期状态", 8), ("逾期天数", 6), ("整改进展", 42),
-    ("实际完成日期", 11), ("佐证材料", 14), ("存在问题", 14), ("填报人", 7), ("联系电话", 13), ("来源文件", 20),
-]
+DETAIL_COLUMNS = list(zip(words.DETAIL_COLUMNS, [8, 6, 16, 6, 42, 14, 11, 8, 8, 6, 42, 11, 14, 14, 7, 13, 20],
+                          strict=True))
 
 
 LINE_HEIGHT = 13.5  # points per line of 10-point text
@@ -29,14 +54,13 @@ LINE_HEIGHT = 13.5  # points per line of 10-point text
 MAX_ROW_HEIGHT = 409  # Excel's limit
 
 
-FINDING_COLUMNS = [("级别", 6), ("代码", 20), ("文件", 30), ("工作表", 12), ("行", 6), ("列", 12),
-                   ("值", 40), ("说明", 60)]
+FINDING_COLUMNS = list(zip(words.FINDING_COLUMNS, [6, 20, 30, 12, 6, 12, 40, 60], strict=True))
 
 
-UNIT_COLUMNS = ["责任单位", "任务数", "已完成", "推进中", "未启动", "逾期", "临期", "完成率", "报送状态", "报送文件"]
+UNIT_COLUMNS = list(words.UNIT_COLUMNS)
 
 
-SILENT_COLUMNS = [("责任单位", 22), ("任务数", 8), ("其中逾期", 10), ("说明", 50)]
+SILENT_COLUMNS = list(zip(words.SILENT_COLUMNS, [22, 8, 10, 50], strict=True))
 
 
 def output_name(outbox: Path, now: datetime, name: str = "汇总台账") -> Path:
@@ -184,20 +208,20 @@ def _text(sheet: Any, row: int, col: int, value: str, fmt: Any) -> None:
 def _summary_sheet(book: Any, formats: _Formats, result: MergeResult, now: datetime) -> None:
     """Totals, one row per unit, the completion chart; with history, each unit's 完成率 over the
     recent runs to the right (written row by row: the big-output writers stream rows in order)."""
-    sheet = book.sheet("汇总")
+    sheet = book.sheet(SHEET_SUMMARY)
     as_of = result.as_of
     trend = result.trend if result.trend and len(result.trend.labels) > 1 and result.units else None
     sheet.text(0, 0, f"整改台账汇总（截至{as_of.year}年{as_of.month}月{as_of.day}日）", formats.get("title"))
     sheet.text(1, 0, f"统计截止日期：{as_of.isoformat()}    生成时间：{now:%Y-%m-%d %H:%M}    "
                      f"问题清单指纹：{result.issues.fingerprint}", formats.get("plain"))
     totals = result.totals()
-    labels = ["任务数", "已完成", "逾期完成", "逾期", "临期", "正常", "长期", "未报送"]
+    labels = [TASK_COUNT, *STATES]
     for col, label in enumerate(labels):
-        sheet.text(3, col, label, formats.get("header", label if label != "任务数" else ""))
+        sheet.text(3, col, label, formats.get("header", label if label != TASK_COUNT else ""))
     for col, label in enumerate(labels):
         sheet.number(4, col, totals[label], formats.get("int"))
-    sheet.text(5, 0, f"读取文件 {totals['已读取']} 个（共 {totals['文件数']} 个），"
-                     f"校验问题：错误 {result.report.count('错误')} 条，警告 {result.report.count('警告')} 条",
+    sheet.text(5, 0, f"读取文件 {totals[FILES_READ]} 个（共 {totals[FILE_COUNT]} 个），"
+                     f"校验问题：错误 {result.report.count(ERROR)} 条，警告 {result.report.count(WARNING)} 条",
                formats.get("plain"))
     top = 7
     if trend:
@@ -205,7 +229,7 @@ def _summary_sheet(book: Any, formats: _Formats, result: MergeResult, now: datet
     for col, label in enumerate(UNIT_COLUMNS):
         sheet.text(top, col, label, formats.get("header"))
     if trend:
-        for col, label in enumerate(["责任单位", *trend.labels], start=TREND_COL):
+        for col, label in enumerate([UNIT, *trend.labels], start=TREND_COL):
             sheet.text(top, col, label, formats.get("header"))
     for i, unit in enumerate(result.units, start=top + 1):
         state = NOT_RETURNED if not unit.files else (OVERDUE if unit.overdue else "")
@@ -233,11 +257,11 @@ def _summary_sheet(book: Any, formats: _Formats, result: MergeResult, now: datet
     sheet.freeze(top + 1, 0)
     sheet.print_setup(fit_height=1 if len(result.units) <= 30 else 0)  # a district's summary on one page
     if result.units:
-        series = [(2, "已完成", "#70AD47"), (3, "推进中", "#FFC000"), (4, "未启动", "#A5A5A5")]
-        book.bar_chart(sheet, (last + 2, 0), "汇总", (top + 1, last), series, "各单位任务完成情况",
+        series = [(2, STATUS_DONE, "#70AD47"), (3, STATUS_ONGOING, "#FFC000"), (4, STATUS_NOT_STARTED, "#A5A5A5")]
+        book.bar_chart(sheet, (last + 2, 0), SHEET_SUMMARY, (top + 1, last), series, "各单位任务完成情况",
                        max(300, 28 * len(result.units) + 120))
     if trend and len(result.units) <= 15:
-        book.line_chart(sheet, (last + 2, TREND_COL), "汇总", top, (top + 1, last),
+        book.line_chart(sheet, (last + 2, TREND_COL), SHEET_SUMMARY, top, (top + 1, last),
                         (TREND_COL + 1, TREND_COL + len(trend.labels)), "各单位完成率变化")
 
 
@@ -250,7 +274,7 @@ def _date_or_text(sheet: Any, row: int, col: int, value: date | None, text: str,
 
 
 def _detail_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
-    sheet = book.sheet("台账明细")
+    sheet = book.sheet(SHEET_DETAIL)
     for col, (name, width) in enumerate(DETAIL_COLUMNS):
         sheet.text(0, col, name, formats.get("header"))
         sheet.col_width(col, width)
@@ -263,8 +287,8 @@ def _detail_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
         source = entry.source if entry else ""
         if sized:
             sheet.row_height(i, row_height([(task.issue_title, 16), (task.measure, 42), (line.unit, 14),
-                                         (texts.get("整改进展", ""), 42), (texts.get("佐证材料", ""), 14),
-                                         (texts.get("存在问题", ""), 14), (source, 20)]))
+                                         (texts.get(PROGRESS, ""), 42), (texts.get(EVIDENCE, ""), 14),
+                                         (texts.get(PROBLEMS, ""), 14), (source, 20)]))
         _text(sheet, i, 0, task.task_id, center)
         sheet.number(i, 1, task.issue_no, formats.get("int", state))
         _text(sheet, i, 2, task.issue_title, text)
@@ -278,13 +302,13 @@ def _detail_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
             sheet.number(i, 9, line.overdue_days, formats.get("int", state))
         else:
             sheet.blank(i, 9, formats.get("int", state))
-        _text(sheet, i, 10, texts.get("整改进展", ""), text)
+        _text(sheet, i, 10, texts.get(PROGRESS, ""), text)
         _date_or_text(sheet, i, 11, entry.done_date if entry else None, entry.done_text if entry else "",
                       formats, state)
-        _text(sheet, i, 12, texts.get("佐证材料", ""), text)
-        _text(sheet, i, 13, texts.get("存在问题", ""), text)
-        _text(sheet, i, 14, texts.get("填报人", ""), center)
-        _text(sheet, i, 15, texts.get("联系电话", ""), center)
+        _text(sheet, i, 12, texts.get(EVIDENCE, ""), text)
+        _text(sheet, i, 13, texts.get(PROBLEMS, ""), text)
+        _text(sheet, i, 14, texts.get(FILLER, ""), center)
+        _text(sheet, i, 15, texts.get(PHONE, ""), center)
         _text(sheet, i, 16, source, text)
     sheet.freeze(1, 0)
     sheet.filter(0, 0, max(len(result.rows), 1), len(DETAIL_COLUMNS) - 1)
@@ -292,11 +316,11 @@ def _detail_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
 
 
 def _findings_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
-    sheet = book.sheet("校验问题")
+    sheet = book.sheet(SHEET_FINDINGS)
     for col, (name, width) in enumerate(FINDING_COLUMNS):
         sheet.text(0, col, name, formats.get("header"))
         sheet.col_width(col, width)
-    level_state = {"错误": OVERDUE, "警告": "临期", "提示": ""}
+    level_state = {ERROR: OVERDUE, WARNING: DUE_SOON, INFO: ""}
     findings = result.report.sorted()
     for i, f in enumerate(findings, start=1):
         text = formats.get("text")
@@ -317,7 +341,7 @@ def _findings_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
 
 
 def _silent_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
-    sheet = book.sheet("未报送")
+    sheet = book.sheet(SHEET_NOT_RETURNED)
     for col, (name, width) in enumerate(SILENT_COLUMNS):
         sheet.text(0, col, name, formats.get("header"))
         sheet.col_width(col, width)
@@ -339,14 +363,15 @@ def _silent_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
 TREND_COL = 11  # the 完成率 trend sits right of the unit table, from column L
 
 
-CHANGE_COLUMNS = [("变化类型", 10), ("任务编号", 9), ("责任单位", 18), ("上次", 30), ("本次", 30), ("说明", 40)]
+CHANGE_COLUMNS = list(zip(words.CHANGE_COLUMNS, [10, 9, 18, 30, 30, 40], strict=True))
 
 
-CHANGE_STATE = {"倒退": OVERDUE, "新逾期": OVERDUE, "期间到期": "临期", "新完成": "已完成", "仍未报送": NOT_RETURNED}
+CHANGE_STATE = {WENT_BACK: OVERDUE, NEWLY_OVERDUE: OVERDUE, DEADLINE_PASSED: DUE_SOON, NEWLY_DONE: DONE,
+                STILL_SILENT: NOT_RETURNED}
 
 
 def _changes_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
-    sheet = book.sheet("变化")
+    sheet = book.sheet(SHEET_CHANGES)
     for col, (name, width) in enumerate(CHANGE_COLUMNS):
         sheet.text(0, col, name, formats.get("header"))
         sheet.col_width(col, width)
