@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cmp_to_key
 
-from toolkit.core.findings import Report
+from toolkit.core.findings import REPLACED_NOTE, Report
 from toolkit.core.model import DetailRow, Entry, IssueList, LedgerFile, MergeResult, UnitSummary
 from toolkit.core.settings import Settings
 from toolkit.core.validate import check_ledger, row_summary
@@ -164,7 +164,7 @@ def _settle_replaced_files(files: list[LedgerFile], by_key: dict[tuple[str, str]
     for finding in report.findings:
         if finding.file in replaced and finding.code not in ("superseded", "file-read") and finding.level != INFO:
             finding.level = INFO
-            finding.message = f"（该文件已被同一单位更新的报送全部替代）{finding.message}"
+            finding.message = REPLACED_NOTE + finding.message
 
 
 def _newer(a: LedgerFile, b: LedgerFile) -> int:

@@ -21,7 +21,9 @@ from toolkit.core.defaults import (
     DUE_SOON_DAYS,
     MATCH_THRESHOLD,
 )
+from toolkit.core.defaults import default_toml as default_toml  # re-exported: its old home
 from toolkit.core.errors import SettingsError
+from toolkit.core.words import NOT_FILLED as NOT_FILLED  # re-exported: its old home
 from toolkit.core.words import STATES, STATUSES
 
 if sys.version_info >= (3, 11):
