@@ -71,11 +71,71 @@ HEADER = ["任务编号", "问题序号", "问题标题", "措施序号", "整�
           "实际完成日期", "佐证材料", "存在问题", "填报人", "联系电话"]
 
 
+def keep_as_text(sheet) -> None:
+    """What a unit typed starting with "=" is text, not a formula: mark those cells as strings."""
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+
+
+def write_ledger(path: Path, rows: list[list], *, title: str | None = None, header: list[str] | None = HEADER,
+                 sheet: str = "台账", meta: dict[str, str] | None = None, merges=(),
+                 before: tuple[str, list[list]] | None = None, drop_down: bool = False,
+                 protect: bool = False) -> Path:
+    """The one factory for a returned ledger (.xlsx, with openpyxl), messy as units send them.
+
+    title    a line above the header, e.g. "区卫健局 整改台账（截至2025年3月31日）"
+    header   the column names (default: the template's 14); None when `rows` carry their own
+    rows     the data rows in header order; texts starting with "=" stay text
+    meta     the hidden _meta sheet's 项目/值 pairs, as a template carries them
+    merges   ranges to merge: "A1:N1" or (first row, first column, last row, last column)
+    before   (name, rows) of a sheet in front of the ledger sheet
+    drop_down, protect: the template's 完成状态 list on column H, and sheet protection
+    """
+    import openpyxl
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    if before:
+        ws.title = before[0]
+        for line in before[1]:
+            ws.append(line)
+        ws = book.create_sheet(sheet)
+    else:
+        ws.title = sheet
+    for line in ([[title]] if title is not None else []) + ([header] if header is not None else []) + list(rows):
+        ws.append(line)
+    keep_as_text(ws)
+    for merge in merges:
+        if isinstance(merge, str):
+            ws.merge_cells(merge)
+        else:
+            ws.merge_cells(start_row=merge[0], start_column=merge[1], end_row=merge[2], end_column=merge[3])
+    if drop_down:
+        validation = DataValidation(type="list", formula1='"已完成,推进中,未启动,长期坚持"', allow_blank=True)
+        validation.sqref = "H3:H1000"
+        ws.add_data_validation(validation)
+    ws.protection.sheet = protect
+    if meta is not None:
+        sheet_meta = book.create_sheet("_meta")
+        for pair in [["项目", "值"], *([key, value] for key, value in meta.items())]:
+            sheet_meta.append(pair)
+        sheet_meta.sheet_state = "hidden"
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def make_ledger(tmp_path):
+    """write_ledger into tmp_path: make_ledger("区卫健局.xlsx", rows, title=…)."""
+    return lambda name, rows, **options: write_ledger(tmp_path / name, rows, **options)
+
+
 @pytest.fixture
 def small_ws(tmp_path) -> Path:
     """A workspace with five tasks from the seed's 序号五/六/十三 and two returned ledgers."""
-    import openpyxl
-
     from toolkit.core.model import Task
     from toolkit.read.issues_import import write_issue_list
 
@@ -96,18 +156,7 @@ def small_ws(tmp_path) -> Path:
     (ws / "toolkit.toml").write_text('as_of = "2025-03-31"\n', encoding="utf-8")
 
     def ledger(name: str, rows: list[list]) -> None:
-        wb = openpyxl.Workbook()
-        sheet = wb.active
-        sheet.title = "台账"
-        sheet.append([name.split(".")[0] + " 整改台账"])
-        sheet.append(HEADER)
-        for line in rows:
-            sheet.append(line)
-        for cells in sheet.iter_rows():
-            for cell in cells:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # what a unit typed as text, not a formula
-        wb.save(ws / "inbox" / name)
+        write_ledger(ws / "inbox" / name, rows, title=name.split(".")[0] + " 整改台账")
 
     ledger("区农业农村局.xlsx", [
         ["5-1", 5, "", 1, "", "区农业农村局", "", "长期坚持", "已成立领导小组", None, "", "", "李四", "13904311234"],
@@ -118,6 +167,34 @@ def small_ws(tmp_path) -> Path:
         ["13-2", 13, "", 2, "", "", "", "已完成", "已制定登记表", date(2025, 3, 1), "", "", "王五", ""],
     ])
     return ws
+
+
+def sheet_charts(path: Path, sheet: str) -> int:
+    """How many charts a sheet of an .xlsx shows, read from the package itself (sheet → drawing → charts)."""
+    import posixpath
+    import zipfile
+    from xml.etree import ElementTree
+
+    rel_ns = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+    def targets(archive: zipfile.ZipFile, part: str, kind: str) -> list[str]:
+        folder, name = posixpath.split(part)
+        rels = posixpath.join(folder, "_rels", name + ".rels")
+        if rels not in archive.namelist():
+            return []
+        root = ElementTree.fromstring(archive.read(rels))
+        return [posixpath.normpath(posixpath.join(folder, r.get("Target"))) for r in root.iter(rel_ns + "Relationship")
+                if r.get("Type", "").endswith("/" + kind)]
+
+    with zipfile.ZipFile(path) as archive:
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rid = next(s.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
+                   for s in book.iter("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet")
+                   if s.get("name") == sheet)
+        root = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        part = next(posixpath.normpath(posixpath.join("xl", r.get("Target"))) for r in root.iter(rel_ns + "Relationship")
+                    if r.get("Id") == rid)
+        return sum(len(targets(archive, drawing, "chart")) for drawing in targets(archive, part, "drawing"))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

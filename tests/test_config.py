@@ -14,6 +14,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from toolkit.core.defaults import default_toml
 from toolkit.core.errors import SettingsError, ToolkitError
 from toolkit.core.normalize import clean_header, parse_status, status_table
 from toolkit.core.settings import (
@@ -26,7 +27,6 @@ from toolkit.core.settings import (
     STATES,
     STATUSES,
     Settings,
-    default_toml,
     load_settings,
     parse_as_of,
     settings_from_dict,

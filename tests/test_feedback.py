@@ -8,8 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import HEADER, to_pdf
-from openpyxl.worksheet.datavalidation import DataValidation
+from conftest import HEADER, to_pdf, write_ledger
 
 from toolkit.core.findings import CATALOGUE, Finding, fix_for
 from toolkit.write.feedback import AUTHOR, MARK_FILL, SHEET, write_feedback
@@ -40,25 +39,8 @@ def findings() -> list[Finding]:
 
 def template_like(path: Path) -> Path:
     """A returned ledger shaped like templates/ledger.xlsx: title, header, protection, drop-down, _meta."""
-    wb = openpyxl.Workbook()
-    sheet = wb.active
-    sheet.title = "台账"
-    sheet.append(["区卫健局 整改台账（截至2025年3月31日）"])
-    sheet.merge_cells("A1:N1")
-    sheet.append(HEADER)
-    for row in ROWS:
-        sheet.append(row)
-    sheet["I3"].data_type = "s"  # what the unit typed as text, not a formula
-    validation = DataValidation(type="list", formula1='"已完成,推进中,未启动,长期坚持"', allow_blank=True)
-    validation.sqref = "H3:H1000"
-    sheet.add_data_validation(validation)
-    sheet.protection.sheet = True
-    meta = wb.create_sheet("_meta")
-    meta.append(["项目", "值"])
-    meta.append(["单位", "区卫健局"])
-    meta.sheet_state = "hidden"
-    wb.save(path)
-    return path
+    return write_ledger(path, ROWS, title="区卫健局 整改台账（截至2025年3月31日）", merges=["A1:N1"],
+                        meta={"单位": "区卫健局"}, drop_down=True, protect=True)
 
 
 def problem_rows(path: Path) -> list[tuple]:

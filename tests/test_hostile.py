@@ -16,7 +16,6 @@ import re
 import struct
 import subprocess
 import sys
-import time
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
+from conftest import write_ledger
 from typer.testing import CliRunner
 
 from toolkit.cli import app
@@ -268,22 +268,8 @@ def understate_sizes(data: bytes, member: str, size: int = 10_000) -> bytes:
 
 def template_ledger(path: Path, unit: str, rows: list[list], meta_time: str = "2025-03-20 10:00:00") -> None:
     """A returned template: title, header in row 2, a hidden _meta sheet; '=' texts kept as text."""
-    wb = openpyxl.Workbook()
-    sheet = wb.active
-    sheet.title = "台账"
-    sheet.append([f"{unit} 整改台账（截至2025年3月31日）"])
-    sheet.append(RAW_HEADER + ["填报人", "联系电话"])
-    for line in rows:
-        sheet.append(line)
-    for cells in sheet.iter_rows():
-        for cell in cells:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # typed by the unit as text, not a formula
-    meta = wb.create_sheet("_meta")
-    for pair in (["项目", "值"], ["单位", unit], ["模板版本", "1"], ["生成时间", meta_time]):
-        meta.append(pair)
-    meta.sheet_state = "hidden"
-    wb.save(path)
+    write_ledger(path, rows, title=f"{unit} 整改台账（截至2025年3月31日）", header=RAW_HEADER + ["填报人", "联系电话"],
+                 meta={"单位": unit, "模板版本": "1", "生成时间": meta_time})
 
 
 # ---------------------------------------------------------------- the hostile inbox
@@ -412,18 +398,15 @@ def hostile(tmp_path_factory):
     ws = tmp_path_factory.mktemp("hostile") / "ws"
     build_workspace(ws)
     before = digest(ws / "inbox")
-    started = time.monotonic()
     with pytest.MonkeyPatch.context() as mp:
         if os.access(ws / "inbox" / "无权限.xlsx", os.R_OK):  # running as root
             deny_reading(mp, "无权限.xlsx")
         result = CliRunner().invoke(app, ["merge", "-w", str(ws), "--json"])
-    seconds = time.monotonic() - started
     if result.exit_code != 0:
         pytest.fail(f"merge failed (exit {result.exit_code}):\n{result.output}")
     data = json.loads(result.stdout)
     output = Path(data["output"])
-    return dict(ws=ws, data=data, output=output, wb=openpyxl.load_workbook(output), before=before,
-                seconds=seconds)
+    return dict(ws=ws, data=data, output=output, wb=openpyxl.load_workbook(output), before=before)
 
 
 def found(run, code: str, file: str) -> list[dict]:
@@ -449,8 +432,7 @@ def findings_sheet(run) -> list[dict]:
 # ---------------------------------------------------------------- the merge goes on
 
 
-def test_merge_exits_0_quickly_and_leaves_the_inbox_alone(hostile):
-    assert hostile["seconds"] < 60
+def test_merge_exits_0_and_leaves_the_inbox_alone(hostile):
     assert digest(hostile["ws"] / "inbox") == hostile["before"]
 
 
@@ -561,31 +543,28 @@ def test_every_inbox_file_is_accounted_for(hostile):
     assert {p.name for p in inbox.iterdir()} <= named
 
 
-def test_million_row_used_range_costs_only_its_real_rows(hostile):
+def test_million_row_used_range_gives_only_its_real_rows(hostile):
+    # how long it takes is bench/bench.py's `usedrange` scale, not a test's business
     path = hostile["ws"] / "inbox" / MILLION
-    started = time.perf_counter()
     ledger = read_ledger(path, MILLION, Settings(), UnitBook(["二道经济开发区"], {}))
-    assert time.perf_counter() - started < 1.0
     assert ledger.ok and [r.row for r in ledger.rows] == [3]
     assert not [f for f in ledger.findings if f.code == "file-too-large"]
 
 
-def test_bombs_finish_fast_in_bounded_memory(hostile, tmp_path):
-    """The same inbox merged by `python -m toolkit` in a child process: its peak memory and time."""
+def test_bombs_finish_in_bounded_memory(hostile, tmp_path):
+    """The same inbox merged by `python -m toolkit` in a child process: its peak memory."""
     probe = (
-        "import resource, subprocess, sys, time\n"
-        "t = time.monotonic()\n"
+        "import resource, subprocess, sys\n"
         "r = subprocess.run([sys.executable, '-m', 'toolkit', 'merge', '--json', '-w', sys.argv[1]],"
         " capture_output=True)\n"
-        "print(r.returncode, time.monotonic() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
         "sys.stdout.flush(); sys.stdout.buffer.write(r.stdout)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe, str(hostile["ws"])], capture_output=True, timeout=300,
                           cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
     first, _, rest = done.stdout.partition(b"\n")
-    code, seconds, peak_kb = first.split()
+    code, peak_kb = first.split()
     assert int(code) == 0, done.stderr.decode(errors="replace")
-    assert float(seconds) < 60
     assert int(peak_kb) < 600 * 1024, f"peak RSS {int(peak_kb) // 1024} MB"
     data = json.loads(rest)
     for name, expected in BROKEN.items():
@@ -616,7 +595,7 @@ def test_unit_texts_stay_text_never_formulas_or_links(hostile):
     findings = [c for row in wb["校验问题"].iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] in "=+-@"]
     assert findings and all(c.data_type == "s" for c in findings)
     for sheet in wb.worksheets:
-        assert not sheet._hyperlinks, sheet.title
+        assert not any(cell.hyperlink for row in sheet.iter_rows() for cell in row), sheet.title
     with zipfile.ZipFile(hostile["output"]) as archive:
         for name in archive.namelist():
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
@@ -727,7 +706,8 @@ def _stray_cell_workspace(tmp_path: Path, ref: str) -> Settings:
 
 
 @pytest.mark.parametrize("ref", ["A1048576", "XFD1048576"])
-def test_one_stray_cell_in_the_last_row_costs_only_the_real_rows(tmp_path, ref):
+def test_one_stray_cell_in_the_last_row_gives_only_the_real_rows(tmp_path, ref):
+    # a reader that walked the used range cell by cell would hit the per-file time limit and lose the file
     import faulthandler
 
     from toolkit.read.inbox import read_inbox
@@ -736,15 +716,12 @@ def test_one_stray_cell_in_the_last_row_costs_only_the_real_rows(tmp_path, ref):
     enabled = faulthandler.is_enabled()
     faulthandler.disable()  # a reader that aborts in its worker would dump pytest's stack on the terminal
     try:
-        started = time.perf_counter()
         (ledger,) = read_inbox(settings, UnitBook(["区卫健局"], {}))
-        seconds = time.perf_counter() - started
     finally:
         if enabled:
             faulthandler.enable(file=sys.__stderr__)
     assert ledger.ok and [r.row for r in ledger.rows] == [3], ledger.findings
     assert not [f for f in ledger.findings if f.level == "错误"], ledger.findings
-    assert seconds < 1.5
     far = [f for f in ledger.findings if f.code == "far-cell"]
     assert len(far) == 1 and far[0].row == 1048576 and far[0].value == "x"  # reported, not lost
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import write_ledger
 
 from toolkit.core.model import UnitBook
 from toolkit.core.settings import Settings
@@ -35,42 +36,13 @@ def values(ledger, field):
     return [r.values.get(field) for r in ledger.rows]
 
 
-def write_xlsx(path: Path, rows: list[list], merges: list[str] = (), sheet: str = "台账", before=None):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    if before:
-        ws.title = before[0]
-        for line in before[1]:
-            ws.append(line)
-        ws = wb.create_sheet(sheet)
-    else:
-        ws.title = sheet
-    for line in rows:
-        ws.append(line)
-    for rng in merges:
-        ws.merge_cells(rng)
-    wb.save(path)
-    return path
-
-
 def test_column_letters():
     assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
 
 
 def test_template_shape_with_meta(tmp_path):
-    path = tmp_path / "随便起的名字.xlsx"
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "台账"
-    ws.append(["区卫健局 整改台账（截至2025年3月31日）"])
-    ws.append(HEADER)
-    for line in ROWS:
-        ws.append(line)
-    meta = wb.create_sheet("_meta")
-    for pair in (["项目", "值"], ["单位", "区卫健局"], ["模板版本", "1"], ["生成时间", "2025-03-01 09:00:00"]):
-        meta.append(pair)
-    meta.sheet_state = "hidden"
-    wb.save(path)
+    path = write_ledger(tmp_path / "随便起的名字.xlsx", ROWS, title="区卫健局 整改台账（截至2025年3月31日）",
+                        meta={"单位": "区卫健局", "模板版本": "1", "生成时间": "2025-03-01 09:00:00"})
     ledger = read(path)
     assert ledger.ok and ledger.unit == "区卫健局" and ledger.unit_source == "_meta"
     assert ledger.meta_time == datetime(2025, 3, 1, 9, 0)
@@ -92,7 +64,7 @@ def test_title_block_two_row_merged_header_sections_and_notes(tmp_path):
         [None, "2", "统一制定登记表", "正在推进", "制定中", None],
         ["填表说明：状态请从下拉列表中选择"],
     ]
-    path = write_xlsx(tmp_path / "卫健局.xlsx", rows, merges=["A4:C4", "D4:F4", "A6:F6", "A7:A8"])
+    path = write_ledger(tmp_path / "卫健局.xlsx", rows, merges=["A4:C4", "D4:F4", "A6:F6", "A7:A8"], header=None)
     ledger = read(path)
     assert ledger.ok, ledger.findings
     assert [r.row for r in ledger.rows] == [7, 8]
@@ -104,8 +76,8 @@ def test_title_block_two_row_merged_header_sections_and_notes(tmp_path):
 
 
 def test_instruction_sheet_first(tmp_path):
-    path = write_xlsx(tmp_path / "区农业农村局.xlsx", [HEADER, *ROWS],
-                      before=("填报说明", [["1. 请勿修改灰色列"], ["2. 完成状态从下拉列表选择"]]))
+    path = write_ledger(tmp_path / "区农业农村局.xlsx", [HEADER, *ROWS],
+                      before=("填报说明", [["1. 请勿修改灰色列"], ["2. 完成状态从下拉列表选择"]]), header=None)
     ledger = read(path)
     assert ledger.ok and len(ledger.rows) == 2 and ledger.rows[0].sheet == "台账"
     assert ledger.unit == "区卫健局"  # every row's 责任单位 names 区卫健局
@@ -113,26 +85,26 @@ def test_instruction_sheet_first(tmp_path):
 
 def test_unit_from_file_name_alias(tmp_path):
     header = ["问题序号", "措施序号", "整改措施", "完成状态", "整改进展"]
-    path = write_xlsx(tmp_path / "区城管局-3月.xlsx", [header, [6, 1, "落实市局要求", "已完成", "已落实"]])
+    path = write_ledger(tmp_path / "区城管局-3月.xlsx", [header, [6, 1, "落实市局要求", "已完成", "已落实"]], header=None)
     ledger = read(path)
     assert ledger.unit == "区城市管理局" and ledger.unit_source == "文件名"
 
 
 def test_duplicate_header_is_reported(tmp_path):
     header = ["任务编号", "问题序号", "整改措施", "完成状态", "完成状态"]
-    ledger = read(write_xlsx(tmp_path / "区卫健局.xlsx", [header, ["13-1", 13, "x", "已完成", "推进中"]]))
+    ledger = read(write_ledger(tmp_path / "区卫健局.xlsx", [header, ["13-1", 13, "x", "已完成", "推进中"]], header=None))
     dup = [f for f in ledger.findings if f.code == "duplicate-column"]
     assert len(dup) == 1 and dup[0].column == "E" and dup[0].row == 1
     assert values(ledger, "完成状态") == ["已完成"]
 
 
 def test_header_with_no_rows_is_read_as_empty(tmp_path):
-    ledger = read(write_xlsx(tmp_path / "区卫健局.xlsx", [HEADER]))
+    ledger = read(write_ledger(tmp_path / "区卫健局.xlsx", [HEADER], header=None))
     assert ledger.ok and ledger.rows == []
 
 
 def test_no_header(tmp_path):
-    ledger = read(write_xlsx(tmp_path / "区卫健局.xlsx", [["姓名", "年龄"], ["张三", 30]]))
+    ledger = read(write_ledger(tmp_path / "区卫健局.xlsx", [["姓名", "年龄"], ["张三", 30]], header=None))
     assert not ledger.ok and [f.code for f in ledger.findings] == ["no-header"]
 
 
@@ -179,7 +151,7 @@ def test_ods(tmp_path):
 
 
 def test_zip_with_gbk_member_names(tmp_path):
-    member = write_xlsx(tmp_path / "m.xlsx", [HEADER, *ROWS]).read_bytes()
+    member = write_ledger(tmp_path / "m.xlsx", [HEADER, *ROWS], header=None).read_bytes()
     inbox = tmp_path / "ws" / "inbox"
     inbox.mkdir(parents=True)
     buffer = io.BytesIO()
@@ -220,7 +192,7 @@ def test_inbox_ignores_lock_and_hidden_files(tmp_path):
 )
 def test_broken_files_become_findings(tmp_path, name, content, code):
     if content is None:
-        whole = write_xlsx(tmp_path / "whole.xlsx", [HEADER, *ROWS]).read_bytes()
+        whole = write_ledger(tmp_path / "whole.xlsx", [HEADER, *ROWS], header=None).read_bytes()
         content = whole[: len(whole) // 2]
     path = tmp_path / name
     path.write_bytes(content)
@@ -283,7 +255,7 @@ def test_zip_bomb_is_refused_before_inflating(tmp_path):
 
 
 def test_unreadable_permissions(tmp_path, monkeypatch):
-    path = write_xlsx(tmp_path / "区卫健局.xlsx", [HEADER, *ROWS])
+    path = write_ledger(tmp_path / "区卫健局.xlsx", [HEADER, *ROWS], header=None)
 
     def denied(self):
         raise PermissionError(13, "Permission denied")
@@ -324,7 +296,7 @@ def test_xlsx_error_cells_and_formulas_without_values(tmp_path):
 
 
 def test_million_row_used_range_costs_only_real_rows(tmp_path):
-    path = write_xlsx(tmp_path / "区卫健局.xlsx", [HEADER, *ROWS])
+    path = write_ledger(tmp_path / "区卫健局.xlsx", [HEADER, *ROWS], header=None)
     with zipfile.ZipFile(path) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     import re as _re
@@ -342,20 +314,20 @@ def test_million_row_used_range_costs_only_real_rows(tmp_path):
 def test_a_data_row_is_never_taken_for_a_second_header_row(tmp_path):
     header = ["任务编号", "问题序号", "整改措施", "完成状态", "整改进展", "备注"]
     rows = [header, ["13-1", 13, "会商", "已完成", "开了会", "附件（照片）"], ["13-2", 13, "登记表", "推进中", "x", ""]]
-    ledger = read(write_xlsx(tmp_path / "区卫健局.xlsx", rows))
+    ledger = read(write_ledger(tmp_path / "区卫健局.xlsx", rows, header=None))
     assert values(ledger, "任务编号") == ["13-1", "13-2"]
 
 
 def test_column_number_row_under_the_header_is_skipped(tmp_path):
     rows = [HEADER, list(range(1, 15)), ROWS[0]]
-    ledger = read(write_xlsx(tmp_path / "区卫健局.xlsx", rows))
+    ledger = read(write_ledger(tmp_path / "区卫健局.xlsx", rows, header=None))
     assert values(ledger, "任务编号") == ["13-1"]
 
 
 def test_narrow_merge_across_a_data_row_keeps_its_text_in_one_field(tmp_path):
     row = list(ROWS[1])
     row[9] = None
-    ledger = read(write_xlsx(tmp_path / "区卫健局.xlsx", [HEADER, row], merges=["I2:K2"]))
+    ledger = read(write_ledger(tmp_path / "区卫健局.xlsx", [HEADER, row], merges=["I2:K2"], header=None))
     assert values(ledger, "整改进展") == ["已制定登记表"]
     assert values(ledger, "实际完成日期") in ([None], [""]) and values(ledger, "佐证材料") in ([None], [""])
 
@@ -372,14 +344,6 @@ def test_web_page_xls_with_rowspan(tmp_path):
 
 
 def test_meta_time_with_a_time_zone(tmp_path):
-    wb = openpyxl.Workbook()
-    wb.active.title = "台账"
-    wb.active.append(HEADER)
-    wb.active.append(ROWS[0])
-    meta = wb.create_sheet("_meta")
-    meta.append(["单位", "区卫健局"])
-    meta.append(["生成时间", "2025-03-01T10:00:00+08:00"])
-    path = tmp_path / "x.xlsx"
-    wb.save(path)
+    path = write_ledger(tmp_path / "x.xlsx", ROWS[:1], meta={"单位": "区卫健局", "生成时间": "2025-03-01T10:00:00+08:00"})
     ledger = read(path)
     assert ledger.meta_time is not None and ledger.meta_time.tzinfo is None

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import openpyxl
+from conftest import write_ledger
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -282,18 +282,7 @@ def write(plan: Plan, folder: Path) -> tuple[Path, dict[int, Row]]:
     sheet, where, merges = layout(plan)
     if plan.fmt == "xlsx":
         path = folder / f"{plan.unit}_台账.xlsx"
-        wb = openpyxl.Workbook()
-        ws = wb.active
-        ws.title = "台账"
-        for line in sheet:
-            ws.append(line)
-        for cells in ws.iter_rows():
-            for cell in cells:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # what the unit typed as text, not a formula
-        for r0, c0, r1, c1 in merges:
-            ws.merge_cells(start_row=r0, start_column=c0, end_row=r1, end_column=c1)
-        wb.save(path)
+        write_ledger(path, sheet, header=None, merges=merges)
         return path, where
     encoding = plan.fmt.split(":")[1]
     path = folder / f"{plan.unit}_台账.csv"

@@ -6,13 +6,13 @@ import ast
 from pathlib import Path
 
 from toolkit.core import words
-from toolkit.core.settings import DEFAULT_COLORS, DEFAULT_HEADERS, DEFAULT_STATUS_SYNONYMS
+from toolkit.core.defaults import DEFAULT_COLORS, DEFAULT_HEADERS, DEFAULT_STATUS_SYNONYMS
 
 PACKAGE = Path(__file__).resolve().parents[1] / "toolkit"
 
 # Files whose word lists are data, not names: deadline phrasings, header synonyms, and the importer
 # another branch rewrites.
-DATA_FILES = {"core/words.py", "core/dates.py", "core/settings.py", "deliver/contacts.py", "read/issues_import.py"}
+DATA_FILES = {"core/words.py", "core/dates.py", "core/defaults.py", "deliver/contacts.py", "read/issues_import.py"}
 
 NAMES = {*words.STATUSES, words.NOT_FILLED, *words.STATES, *words.LEVELS, *words.LEDGER_COLUMNS,
          *words.DETAIL_COLUMNS, *words.ISSUE_COLUMNS, *words.UNIT_COLUMNS, *words.META_KEYS,

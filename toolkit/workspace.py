@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from toolkit.core.defaults import default_toml
 from toolkit.core.errors import WorkspaceError
-from toolkit.core.settings import SETTINGS_FILE, Settings, default_toml, load_settings
+from toolkit.core.settings import SETTINGS_FILE, Settings, load_settings
 
 
 def open_workspace(workspace: Path) -> Settings:

@@ -36,6 +36,8 @@ class ReadError(ToolkitError):
     (a catalogue code; `variant` and `values` fill that code's message); uncaught, it stops the run."""
 
     def __init__(self, code: str, variant: str = "", /, **values: Any) -> None:
+        if not variant and "message" in values:  # the old keyword form: ReadError(code, message=...)
+            variant = values.pop("message")
         self.code, self.variant, self.values = code, variant, values
         self.message = describe(code, variant, **values)
         super().__init__(self.message)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cmp_to_key
 
-from toolkit.core.findings import Report
+from toolkit.core.findings import REPLACED_NOTE, Report
 from toolkit.core.model import DetailRow, Entry, IssueList, LedgerFile, MergeResult, UnitSummary
 from toolkit.core.settings import Settings
 from toolkit.core.validate import check_ledger, row_summary
@@ -46,38 +47,66 @@ def overdue_state(status: str | None, deadline: date | None, done: date | None, 
     return ON_TRACK, None
 
 
+# how a file's unit was found (LedgerFile.unit_source), as the file-read finding says it
+_HOW = {SHEET_META: f"{SHEET_META} 工作表", "责任单位列": "责任单位列", "标题": "表头上方的标题", "文件名": "文件名"}
+
+
+@dataclass
+class _Returns:
+    """What the returned files gave, gathered file by file."""
+
+    by_key: dict[tuple[str, str], list[Entry]] = field(default_factory=dict)  # (task, unit) → its entries
+    files_of: dict[str, list[str]] = field(default_factory=dict)  # unit → the files read for it
+    failed_of: dict[str, list[str]] = field(default_factory=dict)  # unit → its files that could not be read
+
+
 def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of: date) -> MergeResult:
+    """Every (task, unit) of the issue list with its newest return, overdue state and findings."""
     report = Report()
     report.extend(issues.findings)
-    by_key: dict[tuple[str, str], list[Entry]] = {}
-    files_of: dict[str, list[str]] = {}
-    failed_of: dict[str, list[str]] = {}
+    returns = _Returns()
     for ledger in files:
-        report.extend(ledger.findings)
-        if not ledger.ok:
-            guess = issues.units.find_in(ledger.name)
-            if guess and any(f.level == ERROR for f in ledger.findings):
-                failed_of.setdefault(guess, []).append(ledger.name)
-            continue
-        if ledger.unit:
-            files_of.setdefault(ledger.unit, []).append(ledger.name)
-            how = {SHEET_META: f"{SHEET_META} 工作表", "责任单位列": "责任单位列", "标题": "表头上方的标题", "文件名": "文件名"}
-            report.add("file-read", "dated" if ledger.reported else "", rows=len(ledger.rows), unit=ledger.unit,
-                       how=how.get(ledger.unit_source, ledger.unit_source), reported=ledger.reported,
-                       file=ledger.name)
-            stamp = ledger.meta.get(META_FINGERPRINT, "")
-            if stamp and stamp != issues.fingerprint:
-                report.add("stale-template", file=ledger.name, sheet=SHEET_META, value=stamp)
-        else:
-            report.add("unknown-unit", file=ledger.name)
-        entries, findings = check_ledger(ledger, issues, settings, as_of)
-        report.extend(findings)
-        for entry in entries:
-            by_key.setdefault((entry.task.task_id, entry.unit), []).append(entry)
-            if ledger.unit is None and entry.unit not in files_of:
-                files_of.setdefault(entry.unit, []).append(ledger.name)
-            elif ledger.unit is None and ledger.name not in files_of[entry.unit]:
-                files_of[entry.unit].append(ledger.name)
+        _take_file(ledger, issues, settings, as_of, returns, report)
+    winners = _pick_newest(returns.by_key, files, report)
+    _settle_replaced_files(files, returns.by_key, winners, report)
+    rows, summaries = _detail_rows(issues, winners, returns, settings, as_of, report)
+    _report_silent_units(list(summaries.values()), report)
+    units = [s for s in summaries.values() if s.tasks]
+    return MergeResult(as_of, issues, rows, units, files, report)
+
+
+def _take_file(ledger: LedgerFile, issues: IssueList, settings: Settings, as_of: date, returns: _Returns,
+               report: Report) -> None:
+    """One returned file: its findings, which unit sent it, and its checked entries."""
+    report.extend(ledger.findings)
+    if not ledger.ok:
+        guess = issues.units.find_in(ledger.name)
+        if guess and any(f.level == ERROR for f in ledger.findings):
+            returns.failed_of.setdefault(guess, []).append(ledger.name)
+        return
+    if ledger.unit:
+        returns.files_of.setdefault(ledger.unit, []).append(ledger.name)
+        report.add("file-read", "dated" if ledger.reported else "", rows=len(ledger.rows), unit=ledger.unit,
+                   how=_HOW.get(ledger.unit_source, ledger.unit_source), reported=ledger.reported,
+                   file=ledger.name)
+        stamp = ledger.meta.get(META_FINGERPRINT, "")
+        if stamp and stamp != issues.fingerprint:
+            report.add("stale-template", file=ledger.name, sheet=SHEET_META, value=stamp)
+    else:
+        report.add("unknown-unit", file=ledger.name)
+    entries, findings = check_ledger(ledger, issues, settings, as_of)
+    report.extend(findings)
+    for entry in entries:
+        returns.by_key.setdefault((entry.task.task_id, entry.unit), []).append(entry)
+        if ledger.unit is None:  # a file of no known unit counts for each unit its rows belong to
+            names = returns.files_of.setdefault(entry.unit, [])
+            if ledger.name not in names:
+                names.append(ledger.name)
+
+
+def _pick_newest(by_key: dict[tuple[str, str], list[Entry]], files: list[LedgerFile],
+                 report: Report) -> dict[tuple[str, str], Entry]:
+    """The newest return of each (task, unit) wins; the others are reported as superseded."""
     order = {ledger.name: i for i, ledger in enumerate(files)}
     winners: dict[tuple[str, str], Entry] = {}
     for key, entries in by_key.items():
@@ -86,9 +115,16 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
         for loser in entries[1:]:
             report.add("superseded", unit=loser.unit, task=loser.task.task_id, newer=entries[0].ledger.name,
                        file=loser.row.file, sheet=loser.row.sheet, row=loser.row.row, value=row_summary(loser.row))
-    _settle_replaced_files(files, by_key, winners, report)
+    return winners
+
+
+def _detail_rows(issues: IssueList, winners: dict[tuple[str, str], Entry], returns: _Returns, settings: Settings,
+                 as_of: date, report: Report) -> tuple[list[DetailRow], dict[str, UnitSummary]]:
+    """One 台账明细 row per (task, unit), counted into its unit's summary; tasks a unit left out of
+    its return are reported."""
     rows: list[DetailRow] = []
-    summaries = {unit: UnitSummary(unit, files=files_of.get(unit, []), failed_files=failed_of.get(unit, []))
+    summaries = {unit: UnitSummary(unit, files=returns.files_of.get(unit, []),
+                                   failed_files=returns.failed_of.get(unit, []))
                  for unit in issues.unit_names}
     for task in issues.tasks:
         for unit in task.units:
@@ -97,12 +133,17 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
             state, days = overdue_state(status, task.deadline, entry.done_date if entry else None,
                                         as_of, settings.due_soon_days)
             rows.append(DetailRow(task, unit, entry, state, days))
-            summary = summaries.setdefault(unit, UnitSummary(unit, files=files_of.get(unit, [])))
+            summary = summaries.setdefault(unit, UnitSummary(unit, files=returns.files_of.get(unit, [])))
             _count(summary, status, state, days)
             if entry is None and summary.files:
                 report.add("missing-task", unit=unit, task=task.task_id, measure=task.measure[:30],
                            file="、".join(summary.files), value=task.task_id)
-    for summary in summaries.values():
+    return rows, summaries
+
+
+def _report_silent_units(summaries: list[UnitSummary], report: Report) -> None:
+    """A unit with tasks and no readable return."""
+    for summary in summaries:
         if summary.files or not summary.tasks:
             continue
         if summary.failed_files:
@@ -111,8 +152,6 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
         else:
             report.add("no-return", unit=summary.unit, tasks=summary.tasks, overdue=summary.missing_overdue,
                        value=summary.unit)
-    units = [s for s in summaries.values() if s.tasks]
-    return MergeResult(as_of, issues, rows, units, files, report)
 
 
 def _settle_replaced_files(files: list[LedgerFile], by_key: dict[tuple[str, str], list[Entry]],
@@ -125,7 +164,7 @@ def _settle_replaced_files(files: list[LedgerFile], by_key: dict[tuple[str, str]
     for finding in report.findings:
         if finding.file in replaced and finding.code not in ("superseded", "file-read") and finding.level != INFO:
             finding.level = INFO
-            finding.message = f"（该文件已被同一单位更新的报送全部替代）{finding.message}"
+            finding.message = REPLACED_NOTE + finding.message
 
 
 def _newer(a: LedgerFile, b: LedgerFile) -> int:

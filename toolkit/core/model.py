@@ -35,6 +35,7 @@ from toolkit.core.words import (
     TASK_COUNT,
     UNREADABLE,
 )
+from toolkit.core.words import LAYOUT_ROLES as LAYOUT_ROLES  # re-exported: its old home
 
 
 @dataclass(slots=True)

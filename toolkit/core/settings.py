@@ -12,39 +12,19 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from toolkit.core.errors import SettingsError
-from toolkit.core.words import (
-    DEADLINE,
-    DESCRIPTION,
-    DONE,
-    DONE_DATE,
-    DONE_LATE,
-    DUE_SOON,
-    EVIDENCE,
-    FILL_DATE,
-    FILLER,
-    ISSUE_NO,
-    ISSUE_TITLE,
-    MEASURE,
-    MEASURE_NO,
-    NO_DEADLINE,
-    NOT_RETURNED,
-    ON_TRACK,
-    OVERDUE,
-    PHONE,
-    PROBLEMS,
-    PROGRESS,
-    STATES,
-    STATUS,
-    STATUS_DONE,
-    STATUS_LONG_TERM,
-    STATUS_NOT_STARTED,
-    STATUS_ONGOING,
-    STATUSES,
-    TARGET,
-    TASK_ID,
-    UNIT,
+from toolkit.core.defaults import (
+    DEFAULT_COLORS,
+    DEFAULT_HEADERS,
+    DEFAULT_LIMITS,
+    DEFAULT_PATHS,
+    DEFAULT_STATUS_SYNONYMS,
+    DUE_SOON_DAYS,
+    MATCH_THRESHOLD,
 )
+from toolkit.core.defaults import default_toml as default_toml  # re-exported: its old home
+from toolkit.core.errors import SettingsError
+from toolkit.core.words import NOT_FILLED as NOT_FILLED  # re-exported: its old home
+from toolkit.core.words import STATES, STATUSES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -56,67 +36,6 @@ SETTINGS_FILE = "toolkit.toml"
 ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[A-Za-z0-9-]{2,}$")
 
 
-DEFAULT_STATUS_SYNONYMS: dict[str, list[str]] = {
-    STATUS_DONE: ["完成", "已整改", "整改完成", "已办结", "已落实", "办结", "已完成整改"],
-    STATUS_ONGOING: ["正在推进", "进行中", "整改中", "持续推进", "基本完成", "部分完成", "推进"],
-    STATUS_NOT_STARTED: ["未开始", "未开展", "尚未启动"],
-    STATUS_LONG_TERM: ["长期", "常态化", "持续开展", "长期推进"],
-}
-
-
-# Ledger fields, in the order of the consolidated 台账明细 sheet, with the column names units use.
-DEFAULT_HEADERS: dict[str, list[str]] = {
-    TASK_ID: ["任务号", "任务序号", "编号", "任务ID"],
-    ISSUE_NO: ["序号", "问题编号", "反馈问题序号", "问题号"],
-    ISSUE_TITLE: ["问题", "反馈问题", "问题名称", "督察反馈问题", "问题简述"],
-    MEASURE_NO: ["措施编号", "子序号", "措施号"],
-    MEASURE: ["措施", "整改任务", "具体措施", "整改措施内容", "工作措施"],
-    UNIT: ["牵头单位", "责任部门", "承办单位", "主责单位", "责任单位（牵头）"],
-    DEADLINE: ["整改时限", "时限", "完成期限", "计划完成时间", "时限要求", "整改期限"],
-    STATUS: ["状态", "整改状态", "是否完成", "进度状态"],
-    PROGRESS: ["进展情况", "完成情况", "整改完成情况", "工作进展", "推进情况", "整改情况", "进展"],
-    DONE_DATE: ["完成时间", "完成日期", "实际完成时间", "整改完成时间", "办结时间"],
-    EVIDENCE: ["佐证", "证明材料", "附件", "佐证资料", "支撑材料"],
-    PROBLEMS: ["存在的问题", "困难问题", "存在困难", "问题及困难", "困难和问题"],
-    FILLER: ["联系人", "经办人", "填表人"],
-    PHONE: ["电话", "手机", "联系方式", "手机号码"],
-    FILL_DATE: ["报送日期", "填表日期", "填报时间"],
-    TARGET: ["目标"],
-    DESCRIPTION: ["问题内容", "问题详情"],
-}
-
-
-DEFAULT_COLORS: dict[str, dict[str, str]] = {
-    OVERDUE: {"fill": "FFC7CE", "font": "9C0006"},
-    DUE_SOON: {"fill": "FFEB9C", "font": "9C5700"},
-    ON_TRACK: {"fill": "", "font": ""},
-    DONE: {"fill": "C6EFCE", "font": "006100"},
-    DONE_LATE: {"fill": "FCE4D6", "font": "833C0B"},
-    NO_DEADLINE: {"fill": "", "font": ""},
-    NOT_RETURNED: {"fill": "D9D9D9", "font": "595959"},
-}
-
-
-DEFAULT_PATHS = {
-    "issues": "issues.xlsx",
-    "template": "templates/ledger.xlsx",
-    "inbox": "inbox",
-    "outbox": "outbox",
-    "archive": "archive",
-}
-
-
-DEFAULT_LIMITS = {
-    "max_file_mb": 100,  # a returned file larger than this is refused
-    "max_unzipped_mb": 500,  # a workbook inflating past this is refused (zip bombs)
-    "max_rows": 1_000_000,  # rows read per sheet
-    "header_scan_rows": 30,  # how far down the header row is looked for
-    "memory_mb": 4096,  # memory one file may use while being read
-    "file_timeout_s": 120,  # seconds one file may take to read
-    "workers": 2,  # files read at once
-}
-
-
 def _frozen(mapping: dict) -> MappingProxyType:
     return MappingProxyType(mapping)
 
@@ -124,8 +43,8 @@ def _frozen(mapping: dict) -> MappingProxyType:
 @dataclass(frozen=True)
 class Settings:
     as_of: date | None = None
-    due_soon_days: int = 7
-    match_threshold: float = 0.6
+    due_soon_days: int = DUE_SOON_DAYS
+    match_threshold: float = MATCH_THRESHOLD
     paths: MappingProxyType = field(default_factory=lambda: _frozen(dict(DEFAULT_PATHS)))
     unit_names: tuple[str, ...] = ()
     unit_aliases: MappingProxyType = field(default_factory=lambda: _frozen({}))
@@ -212,145 +131,118 @@ def load_settings(workspace: Path) -> Settings:
 
 
 def settings_from_dict(data: dict[str, Any], workspace: Path, source: str = "") -> Settings:
-    known = {"as_of", "due_soon_days", "match_threshold", "paths", "units", "status",
-             "headers", "colors", "limits", "mail"}
+    """Settings from a parsed toolkit.toml; raises SettingsError naming the first bad key."""
     for key in data:
-        if key not in known:
-            raise SettingsError(f"{SETTINGS_FILE} 中的设置项 {key} 不认识；可用的有：{'、'.join(sorted(known))}")
+        if key not in _SECTIONS:
+            raise SettingsError(f"{SETTINGS_FILE} 中的设置项 {key} 不认识；可用的有：{'、'.join(sorted(_SECTIONS))}")
     changes: dict[str, Any] = {"workspace": workspace, "source": source}
-    if "mail" in data:  # checked now so a bad [mail] stops every command with the key named
-        pass
-
-        mail_settings_from_dict(data["mail"])
-    if "as_of" in data:
-        changes["as_of"] = parse_as_of(data["as_of"])
-    if "due_soon_days" in data:
-        days = _expect(data["due_soon_days"], int, "due_soon_days", "整数天数")
-        if not 0 <= days <= 365:
-            raise SettingsError(f"{SETTINGS_FILE} 中 due_soon_days 应在 0 到 365 之间，现在是 {days}")
-        changes["due_soon_days"] = days
-    if "match_threshold" in data:
-        value = _expect(data["match_threshold"], (int, float), "match_threshold", "0 到 1 之间的数")
-        if not 0 < value <= 1:
-            raise SettingsError(f"{SETTINGS_FILE} 中 match_threshold 应在 0 到 1 之间，现在是 {value}")
-        changes["match_threshold"] = float(value)
-    if "paths" in data:
-        paths = dict(DEFAULT_PATHS)
-        for key, value in _expect(data["paths"], dict, "paths", "一个表").items():
-            if key not in DEFAULT_PATHS:
-                raise SettingsError(f"{SETTINGS_FILE} 中 paths.{key} 不认识；可用的有：{'、'.join(DEFAULT_PATHS)}")
-            paths[key] = _expect(value, str, f"paths.{key}", "路径文字")
-        changes["paths"] = _frozen(paths)
-    if "units" in data:
-        units = _expect(data["units"], dict, "units", "一个表")
-        for key in units:
-            if key not in ("names", "aliases"):
-                raise SettingsError(f"{SETTINGS_FILE} 中 units.{key} 不认识；可用的有：names、aliases")
-        names = _expect(units.get("names", []), list, "units.names", "单位名称列表")
-        for name in names:
-            _expect(name, str, "units.names", "单位名称列表")
-        aliases = _expect(units.get("aliases", {}), dict, "units.aliases", "一个表（简称 = 全称）")
-        for short, full in aliases.items():
-            _expect(full, str, f"units.aliases.{short}", "单位全称文字")
-        changes["unit_names"] = tuple(names)
-        changes["unit_aliases"] = _frozen(dict(aliases))
-    if "status" in data:
-        status = _expect(data["status"], dict, "status", "一个表")
-        for key in status:
-            if key != "synonyms":
-                raise SettingsError(f"{SETTINGS_FILE} 中 status.{key} 不认识；可用的有：synonyms")
-        changes["status_synonyms"] = _frozen(_extend(DEFAULT_STATUS_SYNONYMS, _word_lists(
-            status.get("synonyms", {}), "status.synonyms", STATUSES)))
-    if "headers" in data:
-        changes["headers"] = _frozen(_extend(DEFAULT_HEADERS, _word_lists(data["headers"], "headers",
-                                                                        list(DEFAULT_HEADERS))))
-    if "colors" in data:
-        colors = {k: dict(v) for k, v in DEFAULT_COLORS.items()}
-        for state, spec in _expect(data["colors"], dict, "colors", "一个表").items():
-            if state not in STATES:
-                raise SettingsError(f"{SETTINGS_FILE} 中 colors.{state} 不认识；可用的有：{'、'.join(STATES)}")
-            _expect(spec, dict, f"colors.{state}", '{ fill = "FFC7CE", font = "9C0006" } 这样的表')
-            for part, value in spec.items():
-                if part not in ("fill", "font"):
-                    raise SettingsError(f"{SETTINGS_FILE} 中 colors.{state}.{part} 不认识；可用的有：fill、font")
-                value = _expect(value, str, f"colors.{state}.{part}", "六位十六进制颜色，如 FFC7CE")
-                if value and not _HEX.match(value.lstrip("#")):
-                    raise SettingsError(
-                        f"{SETTINGS_FILE} 中 colors.{state}.{part} 应为六位十六进制颜色，如 FFC7CE，现在是 {value!r}"
-                    )
-                colors[state][part] = value.lstrip("#").upper()
-        changes["colors"] = _frozen(colors)
-    if "limits" in data:
-        limits = dict(DEFAULT_LIMITS)
-        for key, value in _expect(data["limits"], dict, "limits", "一个表").items():
-            if key not in DEFAULT_LIMITS:
-                raise SettingsError(f"{SETTINGS_FILE} 中 limits.{key} 不认识；可用的有：{'、'.join(DEFAULT_LIMITS)}")
-            value = _expect(value, int, f"limits.{key}", "正整数")
-            if value <= 0:
-                raise SettingsError(f"{SETTINGS_FILE} 中 limits.{key} 应为正整数，现在是 {value}")
-            limits[key] = value
-        changes["limits"] = _frozen(limits)
+    for key, parse in _SECTIONS.items():  # in this order, so the same file always names the same key
+        if key in data:
+            changes.update(parse(data[key]))
     return Settings(**changes)
 
 
-def _toml_list(words: list[str]) -> str:
-    return "[" + ", ".join(f'"{w}"' for w in words) + "]"
+def _mail_section(raw: Any) -> dict[str, Any]:
+    mail_settings_from_dict(raw)  # checked now so a bad [mail] stops every command with the key named
+    return {}
 
 
-def default_toml() -> str:
-    """The commented toolkit.toml that `toolkit init` writes: every setting at its default."""
-    lines = [
-        "# toolkit.toml —— 整改台账工具的设置。每一项都有默认值；删掉或注释掉的项按默认值处理。",
-        "",
-        "# 统计截止日期（逾期按这一天计算）。不写则用命令行 --as-of，再不写用今天。",
-        '# as_of = "2025-03-31"',
-        "",
-        "# 完成时限在多少天之内算“临期”。",
-        f"due_soon_days = {Settings.due_soon_days}",
-        "",
-        "# 按整改措施文字近似匹配任务时的相似度下限（0 到 1）。",
-        f"match_threshold = {Settings.match_threshold}",
-        "",
-        "[paths]",
-    ]
-    lines += [f'{key} = "{value}"' for key, value in DEFAULT_PATHS.items()]
-    lines += [
-        "",
-        "[units]",
-        "# 问题清单之外还认识的单位名称（通常不用填，单位从问题清单的责任单位列得到）。",
-        "names = []",
-        "",
-        "[units.aliases]",
-        "# 简称 = 全称。单位名称带不带开头的“区”“市”都能对上，不必写在这里。",
-        '# "区城管局" = "区城市管理局"',
-        '# "区环保局" = "区生态环境分局"',
-        "",
-        "[status.synonyms]",
-        "# 完成状态的同义词（在默认词表之外追加）。",
-    ]
-    lines += [f'"{name}" = {_toml_list(words)}' for name, words in DEFAULT_STATUS_SYNONYMS.items()]
-    lines += ["", "[headers]", "# 各列可接受的列名（在默认词表之外追加）。"]
-    lines += [f'"{name}" = {_toml_list(words)}' for name, words in DEFAULT_HEADERS.items()]
-    lines += ["", "[colors]", "# 各逾期状态的底色和字色（六位十六进制）；留空表示不上色。"]
-    lines += [
-        f'"{state}" = {{ fill = "{spec["fill"]}", font = "{spec["font"]}" }}'
-        for state, spec in DEFAULT_COLORS.items()
-    ]
-    lines += ["", "[limits]", "# 读取上限：超过的文件会被拒绝并在“校验问题”中说明。"]
-    lines += [f"{key} = {value}" for key, value in DEFAULT_LIMITS.items()]
-    lines += [
-        "",
-        "[mail]",
-        "# 发送邮件（toolkit mail / toolkit remind 加 --send）用的邮件服务器。不加 --send 只在 outbox/邮件/ 生成草稿，不需要这一段。",
-        '# host = "smtp.example.gov.cn"',
-        '# security = "ssl"                      # "ssl"（端口 465）、"starttls"（端口 587）或 "none"（端口 25）',
-        "# port = 465                            # 不写则按 security 取默认端口",
-        '# user = "zgb@example.gov.cn"           # 登录账号；不需要登录的服务器不写',
-        '# from = "整改办 <zgb@example.gov.cn>"',
-        '# password_env = "TOOLKIT_SMTP_PASSWORD"  # 密码只从这个环境变量读取，不要写在本文件里',
-        "# timeout = 30                          # 秒",
-    ]
-    return "\n".join(lines) + "\n"
+def _as_of_section(raw: Any) -> dict[str, Any]:
+    return {"as_of": parse_as_of(raw)}
+
+
+def _due_soon_section(raw: Any) -> dict[str, Any]:
+    days = _expect(raw, int, "due_soon_days", "整数天数")
+    if not 0 <= days <= 365:
+        raise SettingsError(f"{SETTINGS_FILE} 中 due_soon_days 应在 0 到 365 之间，现在是 {days}")
+    return {"due_soon_days": days}
+
+
+def _threshold_section(raw: Any) -> dict[str, Any]:
+    value = _expect(raw, (int, float), "match_threshold", "0 到 1 之间的数")
+    if not 0 < value <= 1:
+        raise SettingsError(f"{SETTINGS_FILE} 中 match_threshold 应在 0 到 1 之间，现在是 {value}")
+    return {"match_threshold": float(value)}
+
+
+def _paths_section(raw: Any) -> dict[str, Any]:
+    paths = dict(DEFAULT_PATHS)
+    for key, value in _expect(raw, dict, "paths", "一个表").items():
+        if key not in DEFAULT_PATHS:
+            raise SettingsError(f"{SETTINGS_FILE} 中 paths.{key} 不认识；可用的有：{'、'.join(DEFAULT_PATHS)}")
+        paths[key] = _expect(value, str, f"paths.{key}", "路径文字")
+    return {"paths": _frozen(paths)}
+
+
+def _units_section(raw: Any) -> dict[str, Any]:
+    units = _expect(raw, dict, "units", "一个表")
+    for key in units:
+        if key not in ("names", "aliases"):
+            raise SettingsError(f"{SETTINGS_FILE} 中 units.{key} 不认识；可用的有：names、aliases")
+    names = _expect(units.get("names", []), list, "units.names", "单位名称列表")
+    for name in names:
+        _expect(name, str, "units.names", "单位名称列表")
+    aliases = _expect(units.get("aliases", {}), dict, "units.aliases", "一个表（简称 = 全称）")
+    for short, full in aliases.items():
+        _expect(full, str, f"units.aliases.{short}", "单位全称文字")
+    return {"unit_names": tuple(names), "unit_aliases": _frozen(dict(aliases))}
+
+
+def _status_section(raw: Any) -> dict[str, Any]:
+    status = _expect(raw, dict, "status", "一个表")
+    for key in status:
+        if key != "synonyms":
+            raise SettingsError(f"{SETTINGS_FILE} 中 status.{key} 不认识；可用的有：synonyms")
+    added = _word_lists(status.get("synonyms", {}), "status.synonyms", STATUSES)
+    return {"status_synonyms": _frozen(_extend(DEFAULT_STATUS_SYNONYMS, added))}
+
+
+def _headers_section(raw: Any) -> dict[str, Any]:
+    added = _word_lists(raw, "headers", list(DEFAULT_HEADERS))
+    return {"headers": _frozen(_extend(DEFAULT_HEADERS, added))}
+
+
+def _colors_section(raw: Any) -> dict[str, Any]:
+    colors = {k: dict(v) for k, v in DEFAULT_COLORS.items()}
+    for state, spec in _expect(raw, dict, "colors", "一个表").items():
+        if state not in STATES:
+            raise SettingsError(f"{SETTINGS_FILE} 中 colors.{state} 不认识；可用的有：{'、'.join(STATES)}")
+        _expect(spec, dict, f"colors.{state}", '{ fill = "FFC7CE", font = "9C0006" } 这样的表')
+        for part, value in spec.items():
+            colors[state][part] = _color(state, part, value)
+    return {"colors": _frozen(colors)}
+
+
+def _color(state: str, part: str, value: Any) -> str:
+    if part not in ("fill", "font"):
+        raise SettingsError(f"{SETTINGS_FILE} 中 colors.{state}.{part} 不认识；可用的有：fill、font")
+    value = _expect(value, str, f"colors.{state}.{part}", "六位十六进制颜色，如 FFC7CE")
+    if value and not _HEX.match(value.lstrip("#")):
+        raise SettingsError(
+            f"{SETTINGS_FILE} 中 colors.{state}.{part} 应为六位十六进制颜色，如 FFC7CE，现在是 {value!r}"
+        )
+    return value.lstrip("#").upper()
+
+
+def _limits_section(raw: Any) -> dict[str, Any]:
+    limits = dict(DEFAULT_LIMITS)
+    for key, value in _expect(raw, dict, "limits", "一个表").items():
+        if key not in DEFAULT_LIMITS:
+            raise SettingsError(f"{SETTINGS_FILE} 中 limits.{key} 不认识；可用的有：{'、'.join(DEFAULT_LIMITS)}")
+        value = _expect(value, int, f"limits.{key}", "正整数")
+        if value <= 0:
+            raise SettingsError(f"{SETTINGS_FILE} 中 limits.{key} 应为正整数，现在是 {value}")
+        limits[key] = value
+    return {"limits": _frozen(limits)}
+
+
+# toolkit.toml's top-level keys and their parsers, in the order they are checked.
+_SECTIONS = {
+    "mail": _mail_section, "as_of": _as_of_section, "due_soon_days": _due_soon_section,
+    "match_threshold": _threshold_section, "paths": _paths_section, "units": _units_section,
+    "status": _status_section, "headers": _headers_section, "colors": _colors_section,
+    "limits": _limits_section,
+}
 
 
 PASSWORD_ENV = "TOOLKIT_SMTP_PASSWORD"

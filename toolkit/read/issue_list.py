@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from toolkit.core.dates import BLANK, DATE, INVALID, OPEN, YEARLESS, find_year, parse_date
-from toolkit.core.errors import IssueListError
+from pathlib import Path
+from typing import Any
+
+from toolkit.core.dates import (
+    BLANK,
+    DATE,
+    INVALID,
+    OPEN,
+    YEARLESS,
+    ParsedDate,
+    find_year,
+    parse_date,
+)
+from toolkit.core.errors import IssueListError, ReadError
 from toolkit.core.findings import Finding, finding
 from toolkit.core.model import COLUMNS, REQUIRED, SHEET, IssueList, Task, build_issue_list
 from toolkit.core.normalize import (
@@ -26,15 +38,40 @@ from toolkit.core.words import (
     TASK_ID,
     UNIT,
 )
+from toolkit.read.grid import Grid, fill_merged
+from toolkit.read.sheets import read_grids
 
 
 def load_issue_list(settings: Settings) -> IssueList:
     """Read issues.xlsx. Raises IssueListError (exit 2) with every row to fix."""
-    from toolkit.core.errors import ReadError
-    from toolkit.read.grid import fill_merged
-    from toolkit.read.sheets import read_grids
-
     path = settings.path("issues")
+    grid = _issue_sheet(path)
+    columns = _column_positions(grid, settings, path)
+    problems: list[str] = []
+    findings: list[Finding] = []
+    tasks: list[Task] = []
+    rows = _RowReader(path, columns, findings)
+    for offset, row in enumerate(grid.rows[1:], start=2):
+        try:
+            task = rows.task(offset, row)
+        except IssueListError as exc:  # one row to fix: collected, reported together
+            problems.append(str(exc))
+            continue
+        if task is not None:
+            tasks.append(task)
+    if problems:
+        shown = "\n  ".join(problems[:20])
+        more = f"\n  ……另有 {len(problems) - 20} 处" if len(problems) > 20 else ""
+        raise IssueListError(f"问题清单 {path} 有 {len(problems)} 处需要修改：\n  {shown}{more}")
+    if not tasks:
+        raise IssueListError(f"问题清单 {path} 中没有任务行，请从第 2 行起每行填写一项整改措施")
+    issue_list = build_issue_list(tasks, settings, path, findings)
+    _canonicalise_units(issue_list)
+    return issue_list
+
+
+def _issue_sheet(path: Path) -> Grid:
+    """The 问题清单 sheet of issues.xlsx, merged cells filled."""
     if not path.exists():
         raise IssueListError(
             f"找不到问题清单 {path}。请把问题清单放在工作目录下，或用 toolkit issues import 从文件导入"
@@ -50,6 +87,11 @@ def load_issue_list(settings: Settings) -> IssueList:
     if not grid.rows:
         raise IssueListError(f"问题清单 {path} 的“{SHEET}”工作表是空的")
     fill_merged(grid)  # a problem's number and title merged down its measures
+    return grid
+
+
+def _column_positions(grid: Grid, settings: Settings, path: Path) -> dict[str, int]:
+    """Where each issue-list column is, by the header row and the header synonyms."""
     header = [clean_header(cell_text(v)) for v in grid.rows[0]]
     lookup: dict[str, str] = {}
     for name, words in settings.headers.items():
@@ -65,71 +107,80 @@ def load_issue_list(settings: Settings) -> IssueList:
         raise IssueListError(
             f"问题清单 {path} 第 1 行缺少列：{'、'.join(missing)}。表头应为：{'、'.join(COLUMNS)}"
         )
-    problems: list[str] = []
-    findings: list[Finding] = []
-    tasks: list[Task] = []
-    seen: dict[str, int] = {}
-    positions = [(name, columns.get(name)) for name in COLUMNS]
-    unit_cache: dict[str, tuple[str, ...]] = {}
-    for offset, row in enumerate(grid.rows[1:], start=2):
+    return columns
+
+
+class _RowReader:
+    """Turns the rows of 问题清单 into tasks, one at a time; a row the clerk must fix raises IssueListError."""
+
+    def __init__(self, path: Path, columns: dict[str, int], findings: list[Finding]) -> None:
+        self.path = path
+        self.positions = [(name, columns.get(name)) for name in COLUMNS]
+        self.findings = findings
+        self.seen: dict[str, int] = {}
+        self.unit_cache: dict[str, tuple[str, ...]] = {}
+
+    def task(self, offset: int, row: list[Any]) -> Task | None:
         width = len(row)
-        raw = {name: row[i] if i is not None and i < width else None for name, i in positions}
-        get = raw.get
+        raw = {name: row[i] if i is not None and i < width else None for name, i in self.positions}
         texts = {name: cell_text(value) for name, value in raw.items()}
         if not any(texts.values()):
-            continue
+            return None
         where = f"第 {offset} 行"
-        issue_no = parse_int(get(ISSUE_NO))
-        measure_no = parse_int(get(MEASURE_NO))
+        issue_no, measure_no = self._numbers(raw, texts, where)
+        task_id = self._task_id(raw, texts, where, issue_no, measure_no, offset)
+        parsed = self._deadline(raw, texts, where, offset)
+        return Task(
+            task_id=task_id, issue_no=issue_no, issue_title=texts[ISSUE_TITLE], measure_no=measure_no,
+            measure=texts[MEASURE], units=self._units(texts, task_id, offset), deadline=parsed.value,
+            deadline_text=texts[DEADLINE], target=texts[TARGET], description=texts[DESCRIPTION],
+            row=offset,
+        )
+
+    @staticmethod
+    def _numbers(raw: dict[str, Any], texts: dict[str, str], where: str) -> tuple[int, int]:
+        issue_no = parse_int(raw.get(ISSUE_NO))
+        measure_no = parse_int(raw.get(MEASURE_NO))
         if issue_no is None:
-            problems.append(f"{where}“问题序号”无法识别：{texts[ISSUE_NO]!r}，应填整数，如 13")
-            continue
+            raise IssueListError(f"{where}“问题序号”无法识别：{texts[ISSUE_NO]!r}，应填整数，如 13")
         if measure_no is None:
-            problems.append(f"{where}“措施序号”无法识别：{texts[MEASURE_NO]!r}，应填整数，如 2")
-            continue
+            raise IssueListError(f"{where}“措施序号”无法识别：{texts[MEASURE_NO]!r}，应填整数，如 2")
         if not texts[MEASURE]:
-            problems.append(f"{where}“整改措施”是空的：每一行是一项整改措施，请填写措施内容或删除这一行")
-            continue
-        task_id = parse_task_id(get(TASK_ID)) if texts[TASK_ID] else f"{issue_no}-{measure_no}"
+            raise IssueListError(f"{where}“整改措施”是空的：每一行是一项整改措施，请填写措施内容或删除这一行")
+        return issue_no, measure_no
+
+    def _task_id(self, raw: dict[str, Any], texts: dict[str, str], where: str, issue_no: int, measure_no: int,
+                 offset: int) -> str:
+        task_id = parse_task_id(raw.get(TASK_ID)) if texts[TASK_ID] else f"{issue_no}-{measure_no}"
         if task_id is None:
-            problems.append(f"{where}“任务编号”应写成 问题序号-措施序号，如 13-2，现在是 {texts[TASK_ID]!r}")
-            continue
-        if task_id in seen:
-            problems.append(f"{where}任务编号 {task_id} 与第 {seen[task_id]} 行重复，请改为唯一的编号")
-            continue
-        seen[task_id] = offset
-        deadline_raw = get(DEADLINE)
+            raise IssueListError(f"{where}“任务编号”应写成 问题序号-措施序号，如 13-2，现在是 {texts[TASK_ID]!r}")
+        if task_id in self.seen:
+            raise IssueListError(f"{where}任务编号 {task_id} 与第 {self.seen[task_id]} 行重复，请改为唯一的编号")
+        self.seen[task_id] = offset
+        return task_id
+
+    def _deadline(self, raw: dict[str, Any], texts: dict[str, str], where: str, offset: int) -> ParsedDate:
+        deadline_raw = raw.get(DEADLINE)
         parsed = parse_date(deadline_raw if deadline_raw != "" else None)
         if parsed.kind == INVALID:  # perhaps a month without a year: take it from the text
             hint = find_year(texts[MEASURE]) or find_year(texts[TARGET])
             if hint:
                 parsed = parse_date(deadline_raw, hint)
         if parsed.kind not in (DATE, BLANK, OPEN, YEARLESS):
-            problems.append(f"{where}“完成时限”无法识别：{texts[DEADLINE]!r}，应为日期（如 2024-06-30、2024年6月底前）或“长期坚持”")
-            continue
+            raise IssueListError(f"{where}“完成时限”无法识别：{texts[DEADLINE]!r}，应为日期（如 2024-06-30、2024年6月底前）或“长期坚持”")
         if parsed.kind == YEARLESS:
-            findings.append(finding("yearless-date", field=DEADLINE, date=parsed.value, file=path.name, sheet=SHEET, row=offset, column=DEADLINE,
-                                    value=texts[DEADLINE]))
-        units = unit_cache.get(texts[UNIT])
+            self.findings.append(finding("yearless-date", field=DEADLINE, date=parsed.value, file=self.path.name,
+                                         sheet=SHEET, row=offset, column=DEADLINE, value=texts[DEADLINE]))
+        return parsed
+
+    def _units(self, texts: dict[str, str], task_id: str, offset: int) -> tuple[str, ...]:
+        units = self.unit_cache.get(texts[UNIT])
         if units is None:
-            units = unit_cache[texts[UNIT]] = tuple(split_units(texts[UNIT]))
+            units = self.unit_cache[texts[UNIT]] = tuple(split_units(texts[UNIT]))
         if not units:
-            findings.append(finding("unknown-unit", "issue-without-unit", task=task_id, file=path.name, sheet=SHEET, row=offset, column=UNIT))
-        tasks.append(Task(
-            task_id=task_id, issue_no=issue_no, issue_title=texts[ISSUE_TITLE], measure_no=measure_no,
-            measure=texts[MEASURE], units=units, deadline=parsed.value,
-            deadline_text=texts[DEADLINE], target=texts[TARGET], description=texts[DESCRIPTION],
-            row=offset,
-        ))
-    if problems:
-        shown = "\n  ".join(problems[:20])
-        more = f"\n  ……另有 {len(problems) - 20} 处" if len(problems) > 20 else ""
-        raise IssueListError(f"问题清单 {path} 有 {len(problems)} 处需要修改：\n  {shown}{more}")
-    if not tasks:
-        raise IssueListError(f"问题清单 {path} 中没有任务行，请从第 2 行起每行填写一项整改措施")
-    issue_list = build_issue_list(tasks, settings, path, findings)
-    _canonicalise_units(issue_list)
-    return issue_list
+            self.findings.append(finding("unknown-unit", "issue-without-unit", task=task_id, file=self.path.name,
+                                         sheet=SHEET, row=offset, column=UNIT))
+        return units
 
 
 def _canonicalise_units(issue_list: IssueList) -> None:

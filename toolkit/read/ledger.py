@@ -178,6 +178,7 @@ def _is_column_numbers(cells: list[Any]) -> bool:
 
 
 def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, context: list[str]) -> bool:
+    """The ledger rows of one sheet, if it has a ledger header; texts around the table go to context."""
     fill_merged(grid)
     located = locate_header(grid, lookup, settings.limits["header_scan_rows"])
     if located is None:
@@ -185,52 +186,71 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
     header_row, start, mapping = located
     for r in range(header_row):
         context.extend(cell_text(v) for v in grid.rows[r] if cell_text(v))
-    labels = {}
+    _note_duplicate_columns(ledger, grid, header_row, mapping)
+    letters = {name: column_letter(index) for index, name in mapping.items()}
+    labels = {name: _header_label(grid, header_row, start, index) for index, name in mapping.items()}
+    previous: tuple[Any, Any] = (None, None)  # the last row's 问题序号 and 问题标题
+    max_rows = settings.limits["max_rows"]
+    for r in range(start, min(len(grid.rows), start + max_rows)):
+        cells = grid.rows[r]
+        if all(v in ("", None) for v in cells) or (r == start and _is_column_numbers(cells)):
+            continue  # cheap: a sheet may hold a million empty rows
+        values = _row_values(ledger, grid.name, r + 1, cells, mapping, letters)
+        if not _has_key(values) and _is_context_row(cells, values, mapping, context):
+            continue
+        previous = _carry_issue(values, previous)
+        ledger.rows.append(LedgerRow(ledger.name, grid.name, r + 1, values, letters, labels))
+    if len(grid.rows) > start + max_rows:
+        ledger.note("file-too-large", "too-many-rows", max_rows=max_rows, sheet=grid.name)
+    return True
+
+
+def _note_duplicate_columns(ledger: LedgerFile, grid: Grid, header_row: int, mapping: dict[int, str]) -> None:
+    """A column name written twice: the first column is read, the second reported."""
+    labels: dict[str, int] = {}
     for index in range(len(grid.rows[header_row])):
         label = clean_header(cell_text(grid.rows[header_row][index]))
         if label and index not in mapping and label in labels and labels[label] in mapping:
             ledger.note("duplicate-column", sheet=grid.name, row=header_row + 1, column=column_letter(index), value=label)
         labels.setdefault(label, index)
-    letters = {name: column_letter(index) for index, name in mapping.items()}
-    labels = {name: _header_label(grid, header_row, start, index) for index, name in mapping.items()}
-    previous_issue: Any = None
-    previous_title: Any = None
-    max_rows = settings.limits["max_rows"]
-    for r in range(start, min(len(grid.rows), start + max_rows)):
-        cells = grid.rows[r]
-        if all(v in ("", None) for v in cells):
-            continue  # cheap: a sheet may hold a million empty rows
-        if r == start and _is_column_numbers(cells):
-            continue
-        values: dict[str, Any] = {}
-        for index, name in mapping.items():
-            value = cells[index] if index < len(cells) else ""
-            if isinstance(value, str) and value:
-                value = _clean_cell(ledger, grid.name, r + 1, letters[name], value)
-            values[name] = value
-        if not _has_key(values):  # no task id or number: perhaps a section, note or title row
-            texts = [t for t in map(cell_text, cells) if t]
-            if not texts:
-                continue
-            if all(_NOTE.match(t) for t in texts) or (
-                len(set(texts)) == 1 and (_SECTION.match(texts[0]) or len(texts) > 1)
-            ):
-                context.extend(dict.fromkeys(texts))  # a section row, notes, or a title merged across
-                continue
-            if all(not cell_text(values.get(f)) for f in mapping.values() if f != ISSUE_TITLE):
-                context.extend(texts)
-                continue
-        if not cell_text(values.get(ISSUE_NO)) and not cell_text(values.get(TASK_ID)):
-            if previous_issue not in (None, "") and (cell_text(values.get(MEASURE_NO)) or cell_text(values.get(MEASURE))):
-                values[ISSUE_NO] = previous_issue
-                if not cell_text(values.get(ISSUE_TITLE)):
-                    values[ISSUE_TITLE] = previous_title
-        previous_issue = values.get(ISSUE_NO)
-        previous_title = values.get(ISSUE_TITLE)
-        ledger.rows.append(LedgerRow(ledger.name, grid.name, r + 1, values, letters, labels))
-    if len(grid.rows) > start + max_rows:
-        ledger.note("file-too-large", "too-many-rows", max_rows=max_rows, sheet=grid.name)
-    return True
+
+
+def _row_values(ledger: LedgerFile, sheet: str, row: int, cells: list[Any], mapping: dict[int, str],
+                letters: dict[str, str]) -> dict[str, Any]:
+    """The row's value of each ledger field, text cells cleaned (and their problems noted)."""
+    values: dict[str, Any] = {}
+    for index, name in mapping.items():
+        value = cells[index] if index < len(cells) else ""
+        if isinstance(value, str) and value:
+            value = _clean_cell(ledger, sheet, row, letters[name], value)
+        values[name] = value
+    return values
+
+
+def _is_context_row(cells: list[Any], values: dict[str, Any], mapping: dict[int, str], context: list[str]) -> bool:
+    """A row without task id or number that is a section, a note, a title merged across, or empty
+    but for the problem title; its texts go to context."""
+    texts = [t for t in map(cell_text, cells) if t]
+    if not texts:
+        return True
+    if all(_NOTE.match(t) for t in texts) or (len(set(texts)) == 1 and (_SECTION.match(texts[0]) or len(texts) > 1)):
+        context.extend(dict.fromkeys(texts))
+        return True
+    if all(not cell_text(values.get(f)) for f in mapping.values() if f != ISSUE_TITLE):
+        context.extend(texts)
+        return True
+    return False
+
+
+def _carry_issue(values: dict[str, Any], previous: tuple[Any, Any]) -> tuple[Any, Any]:
+    """A measure row under a merged problem cell takes the problem's number and title from above."""
+    previous_issue, previous_title = previous
+    if not cell_text(values.get(ISSUE_NO)) and not cell_text(values.get(TASK_ID)):
+        if previous_issue not in (None, "") and (cell_text(values.get(MEASURE_NO)) or cell_text(values.get(MEASURE))):
+            values[ISSUE_NO] = previous_issue
+            if not cell_text(values.get(ISSUE_TITLE)):
+                values[ISSUE_TITLE] = previous_title
+    return values.get(ISSUE_NO), values.get(ISSUE_TITLE)
 
 
 def _header_label(grid: Grid, header_row: int, start: int, index: int) -> str:

@@ -1,0 +1,161 @@
+"""The defaults of toolkit.toml: data a clerk may extend (status and header synonyms, colours, paths,
+limits), keyed by the vocabulary of core.words, and the commented file `toolkit init` writes."""
+
+from __future__ import annotations
+
+from toolkit.core.words import (
+    DEADLINE,
+    DESCRIPTION,
+    DONE,
+    DONE_DATE,
+    DONE_LATE,
+    DUE_SOON,
+    EVIDENCE,
+    FILL_DATE,
+    FILLER,
+    ISSUE_NO,
+    ISSUE_TITLE,
+    MEASURE,
+    MEASURE_NO,
+    NO_DEADLINE,
+    NOT_RETURNED,
+    ON_TRACK,
+    OVERDUE,
+    PHONE,
+    PROBLEMS,
+    PROGRESS,
+    STATUS,
+    STATUS_DONE,
+    STATUS_LONG_TERM,
+    STATUS_NOT_STARTED,
+    STATUS_ONGOING,
+    TARGET,
+    TASK_ID,
+    UNIT,
+)
+
+DUE_SOON_DAYS = 7  # a deadline this many days ahead is 临期
+
+
+MATCH_THRESHOLD = 0.6  # similarity a measure text needs to be matched to a task
+
+
+DEFAULT_STATUS_SYNONYMS: dict[str, list[str]] = {
+    STATUS_DONE: ["完成", "已整改", "整改完成", "已办结", "已落实", "办结", "已完成整改"],
+    STATUS_ONGOING: ["正在推进", "进行中", "整改中", "持续推进", "基本完成", "部分完成", "推进"],
+    STATUS_NOT_STARTED: ["未开始", "未开展", "尚未启动"],
+    STATUS_LONG_TERM: ["长期", "常态化", "持续开展", "长期推进"],
+}
+
+
+# Ledger fields, in the order of the consolidated 台账明细 sheet, with the column names units use.
+DEFAULT_HEADERS: dict[str, list[str]] = {
+    TASK_ID: ["任务号", "任务序号", "编号", "任务ID"],
+    ISSUE_NO: ["序号", "问题编号", "反馈问题序号", "问题号"],
+    ISSUE_TITLE: ["问题", "反馈问题", "问题名称", "督察反馈问题", "问题简述"],
+    MEASURE_NO: ["措施编号", "子序号", "措施号"],
+    MEASURE: ["措施", "整改任务", "具体措施", "整改措施内容", "工作措施"],
+    UNIT: ["牵头单位", "责任部门", "承办单位", "主责单位", "责任单位（牵头）"],
+    DEADLINE: ["整改时限", "时限", "完成期限", "计划完成时间", "时限要求", "整改期限"],
+    STATUS: ["状态", "整改状态", "是否完成", "进度状态"],
+    PROGRESS: ["进展情况", "完成情况", "整改完成情况", "工作进展", "推进情况", "整改情况", "进展"],
+    DONE_DATE: ["完成时间", "完成日期", "实际完成时间", "整改完成时间", "办结时间"],
+    EVIDENCE: ["佐证", "证明材料", "附件", "佐证资料", "支撑材料"],
+    PROBLEMS: ["存在的问题", "困难问题", "存在困难", "问题及困难", "困难和问题"],
+    FILLER: ["联系人", "经办人", "填表人"],
+    PHONE: ["电话", "手机", "联系方式", "手机号码"],
+    FILL_DATE: ["报送日期", "填表日期", "填报时间"],
+    TARGET: ["目标"],
+    DESCRIPTION: ["问题内容", "问题详情"],
+}
+
+
+DEFAULT_COLORS: dict[str, dict[str, str]] = {
+    OVERDUE: {"fill": "FFC7CE", "font": "9C0006"},
+    DUE_SOON: {"fill": "FFEB9C", "font": "9C5700"},
+    ON_TRACK: {"fill": "", "font": ""},
+    DONE: {"fill": "C6EFCE", "font": "006100"},
+    DONE_LATE: {"fill": "FCE4D6", "font": "833C0B"},
+    NO_DEADLINE: {"fill": "", "font": ""},
+    NOT_RETURNED: {"fill": "D9D9D9", "font": "595959"},
+}
+
+
+DEFAULT_PATHS = {
+    "issues": "issues.xlsx",
+    "template": "templates/ledger.xlsx",
+    "inbox": "inbox",
+    "outbox": "outbox",
+    "archive": "archive",
+}
+
+
+DEFAULT_LIMITS = {
+    "max_file_mb": 100,  # a returned file larger than this is refused
+    "max_unzipped_mb": 500,  # a workbook inflating past this is refused (zip bombs)
+    "max_rows": 1_000_000,  # rows read per sheet
+    "header_scan_rows": 30,  # how far down the header row is looked for
+    "memory_mb": 4096,  # memory one file may use while being read
+    "file_timeout_s": 120,  # seconds one file may take to read
+    "workers": 2,  # files read at once
+}
+
+
+def _toml_list(words: list[str]) -> str:
+    return "[" + ", ".join(f'"{w}"' for w in words) + "]"
+
+
+def default_toml() -> str:
+    """The commented toolkit.toml that `toolkit init` writes: every setting at its default."""
+    lines = [
+        "# toolkit.toml —— 整改台账工具的设置。每一项都有默认值；删掉或注释掉的项按默认值处理。",
+        "",
+        "# 统计截止日期（逾期按这一天计算）。不写则用命令行 --as-of，再不写用今天。",
+        '# as_of = "2025-03-31"',
+        "",
+        "# 完成时限在多少天之内算“临期”。",
+        f"due_soon_days = {DUE_SOON_DAYS}",
+        "",
+        "# 按整改措施文字近似匹配任务时的相似度下限（0 到 1）。",
+        f"match_threshold = {MATCH_THRESHOLD}",
+        "",
+        "[paths]",
+    ]
+    lines += [f'{key} = "{value}"' for key, value in DEFAULT_PATHS.items()]
+    lines += [
+        "",
+        "[units]",
+        "# 问题清单之外还认识的单位名称（通常不用填，单位从问题清单的责任单位列得到）。",
+        "names = []",
+        "",
+        "[units.aliases]",
+        "# 简称 = 全称。单位名称带不带开头的“区”“市”都能对上，不必写在这里。",
+        '# "区城管局" = "区城市管理局"',
+        '# "区环保局" = "区生态环境分局"',
+        "",
+        "[status.synonyms]",
+        "# 完成状态的同义词（在默认词表之外追加）。",
+    ]
+    lines += [f'"{name}" = {_toml_list(words)}' for name, words in DEFAULT_STATUS_SYNONYMS.items()]
+    lines += ["", "[headers]", "# 各列可接受的列名（在默认词表之外追加）。"]
+    lines += [f'"{name}" = {_toml_list(words)}' for name, words in DEFAULT_HEADERS.items()]
+    lines += ["", "[colors]", "# 各逾期状态的底色和字色（六位十六进制）；留空表示不上色。"]
+    lines += [
+        f'"{state}" = {{ fill = "{spec["fill"]}", font = "{spec["font"]}" }}'
+        for state, spec in DEFAULT_COLORS.items()
+    ]
+    lines += ["", "[limits]", "# 读取上限：超过的文件会被拒绝并在“校验问题”中说明。"]
+    lines += [f"{key} = {value}" for key, value in DEFAULT_LIMITS.items()]
+    lines += [
+        "",
+        "[mail]",
+        "# 发送邮件（toolkit mail / toolkit remind 加 --send）用的邮件服务器。不加 --send 只在 outbox/邮件/ 生成草稿，不需要这一段。",
+        '# host = "smtp.example.gov.cn"',
+        '# security = "ssl"                      # "ssl"（端口 465）、"starttls"（端口 587）或 "none"（端口 25）',
+        "# port = 465                            # 不写则按 security 取默认端口",
+        '# user = "zgb@example.gov.cn"           # 登录账号；不需要登录的服务器不写',
+        '# from = "整改办 <zgb@example.gov.cn>"',
+        '# password_env = "TOOLKIT_SMTP_PASSWORD"  # 密码只从这个环境变量读取，不要写在本文件里',
+        "# timeout = 30                          # 秒",
+    ]
+    return "\n".join(lines) + "\n"
