@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from toolkit.core.dates import BLANK, DATE, INVALID, OPEN, YEARLESS, find_year, parse_date
+from datetime import date, datetime
+
+from toolkit.core.dates import IMMEDIATE, INVALID, YEARLESS, find_year, parse_date
 from toolkit.core.errors import IssueListError
 from toolkit.core.findings import Finding
-from toolkit.core.model import COLUMNS, REQUIRED, SHEET, IssueList, Task, build_issue_list
+from toolkit.core.model import (
+    COLUMNS,
+    LAYOUT_ROLES,
+    REQUIRED,
+    SHEET,
+    IssueList,
+    SourceLayout,
+    Task,
+    build_issue_list,
+)
 from toolkit.core.normalize import (
     cell_text,
     clean_header,
@@ -15,6 +26,10 @@ from toolkit.core.normalize import (
     split_units,
 )
 from toolkit.core.settings import Settings
+from toolkit.core.words import LAYOUT_SHEET
+
+# the row labels of the hidden sheet words.LAYOUT_SHEET (项目 | 内容 | 角色)
+LAYOUT_TITLE, LAYOUT_FILE, LAYOUT_COLUMN, LAYOUT_DATE = "标题", "文件", "列", "日期"
 
 
 def load_issue_list(settings: Settings) -> IssueList:
@@ -38,6 +53,9 @@ def load_issue_list(settings: Settings) -> IssueList:
         raise IssueListError(f"问题清单 {path} 中没有名为“{SHEET}”的工作表（现有：{names}），请把清单所在工作表改名为“{SHEET}”")
     if not grid.rows:
         raise IssueListError(f"问题清单 {path} 的“{SHEET}”工作表是空的")
+    layout = read_layout(grids)
+    listed = (layout.imported if layout and layout.imported
+              else datetime.fromtimestamp(path.stat().st_mtime).date())
     fill_merged(grid)  # a problem's number and title merged down its measures
     header = [clean_header(cell_text(v)) for v in grid.rows[0]]
     lookup: dict[str, str] = {}
@@ -87,19 +105,11 @@ def load_issue_list(settings: Settings) -> IssueList:
             problems.append(f"{where}任务编号 {task_id} 与第 {seen[task_id]} 行重复，请改为唯一的编号")
             continue
         seen[task_id] = offset
-        deadline_raw = get("完成时限")
-        parsed = parse_date(deadline_raw if deadline_raw != "" else None)
-        if parsed.kind == INVALID:  # perhaps a month without a year: take it from the text
-            hint = find_year(texts["整改措施"]) or find_year(texts["整改目标"])
-            if hint:
-                parsed = parse_date(deadline_raw, hint)
-        if parsed.kind not in (DATE, BLANK, OPEN, YEARLESS):
-            problems.append(f"{where}“完成时限”无法识别：{texts['完成时限']!r}，应为日期（如 2024-06-30、2024年6月底前）或“长期坚持”")
-            continue
-        if parsed.kind == YEARLESS:
-            findings.append(Finding("yearless-date", f"完成时限没有年份，按 {parsed.value} 处理",
-                                    file=path.name, sheet=SHEET, row=offset, column="完成时限",
-                                    value=texts["完成时限"]))
+        deadline, note = read_deadline(get("完成时限"), texts, listed)
+        if note is not None:
+            note.file, note.sheet, note.row = path.name, SHEET, offset
+            note.message = f"任务 {task_id} {note.message}"
+            findings.append(note)
         units = unit_cache.get(texts["责任单位"])
         if units is None:
             units = unit_cache[texts["责任单位"]] = tuple(split_units(texts["责任单位"]))
@@ -108,7 +118,7 @@ def load_issue_list(settings: Settings) -> IssueList:
                                     file=path.name, sheet=SHEET, row=offset, column="责任单位"))
         tasks.append(Task(
             task_id=task_id, issue_no=issue_no, issue_title=texts["问题标题"], measure_no=measure_no,
-            measure=texts["整改措施"], units=units, deadline=parsed.value,
+            measure=texts["整改措施"], units=units, deadline=deadline,
             deadline_text=texts["完成时限"], target=texts["整改目标"], description=texts["问题描述"],
             row=offset,
         ))
@@ -119,8 +129,51 @@ def load_issue_list(settings: Settings) -> IssueList:
     if not tasks:
         raise IssueListError(f"问题清单 {path} 中没有任务行，请从第 2 行起每行填写一项整改措施")
     issue_list = build_issue_list(tasks, settings, path, findings)
+    issue_list.layout = layout
     _canonicalise_units(issue_list)
     return issue_list
+
+
+def read_deadline(raw: object, texts: dict[str, str], listed: date) -> tuple[date | None, Finding | None]:
+    """A task's 完成时限 cell as a date, and a finding when it is yearless or unreadable (never a stop).
+    立行立改 is due on the day the list was imported (`listed`): overdue at any later merge unless done.
+    A month without a year takes the year of the measure or target text, else the list's year."""
+    parsed = parse_date(raw if raw != "" else None)
+    if parsed.kind == INVALID:  # perhaps a month without a year
+        hint = find_year(texts["整改措施"]) or find_year(texts["整改目标"]) or listed.year
+        parsed = parse_date(raw, hint)
+    if parsed.kind == IMMEDIATE:
+        return listed, None
+    if parsed.kind == YEARLESS:
+        return parsed.value, Finding("yearless-date", f"完成时限没有年份，按 {parsed.value} 处理",
+                                     column="完成时限", value=texts["完成时限"])
+    if parsed.kind == INVALID:
+        return None, Finding("bad-date", f"完成时限“{texts['完成时限']}”无法识别，按没有时限处理；请改为日期（如 2024-06-30、"
+                             "2024年6月底前）、“立行立改”或“长期坚持”", column="完成时限", value=texts["完成时限"])
+    return parsed.value, None
+
+
+def read_layout(grids: list) -> SourceLayout | None:
+    """The upper office's table layout kept on the hidden sheet words.LAYOUT_SHEET; None without it."""
+    grid = next((g for g in grids if compact(g.name) == LAYOUT_SHEET), None)
+    if grid is None:
+        return None
+    title = file = ""
+    imported: date | None = None
+    columns: list[tuple[str, str]] = []
+    for row in grid.rows[1:]:
+        item, content, role = ([cell_text(v) for v in row] + ["", "", ""])[:3]
+        if item == LAYOUT_TITLE:
+            title = content
+        elif item == LAYOUT_FILE:
+            file = content
+        elif item == LAYOUT_DATE:
+            imported = parse_date(content).value
+        elif item == LAYOUT_COLUMN and content:
+            columns.append((content, role if role in LAYOUT_ROLES else "其他"))
+    if not columns:
+        return SourceLayout(title, file, kept=False, imported=imported)
+    return SourceLayout(title, file, tuple(columns), imported=imported)
 
 
 def _canonicalise_units(issue_list: IssueList) -> None:
