@@ -280,7 +280,8 @@ def _measures(problem: ImportedProblem, group: list[list[str]], header: Header, 
             if shared[role] is not None:
                 return shared[role][idx], True
             values = column[role]
-            return (values[idx] if per_row else values[0]) if values else "", per_row
+            text = (values[idx] if per_row else values[0]) if values else ""
+            return (_leading(text)[1] if per_row and role == DONE else text), per_row
 
         deadline_text, aligned = value(DEADLINE)
         deadline, words = _deadline(deadline_text, body, aligned, context, task_id, options, result)
@@ -340,24 +341,29 @@ def _deadline(cell: str, body: str, aligned: bool, context: tuple[str, str], tas
     written (load_issue_list then makes it a finding) and listed among the cells not placed."""
     hint = next((y for y in map(find_year, (cell, body, *context)) if y), None)
     in_text, text_words, _ = find_deadline(body, *context)
+    written = " ".join(cell.split())
     if cell and (aligned or not text_words):
         parsed = parse_date(cell, hint)
         if parsed.kind in (IMMEDIATE, OPEN):
-            return None, compact(cell)
+            return None, written
         if parsed.value is not None:
             if parsed.kind == YEARLESS:
                 result.findings.append(Finding(
                     "yearless-date", f"任务 {task_id} 的完成时限“{cell}”没有写年份，已按 {parsed.value.isoformat()} 处理，请核对",
                     file=options.source, column="完成时限", value=cell))
-            return parsed.value, compact(cell)
+            return parsed.value, written
         if parsed.kind == INVALID and not text_words:
             found, words, _ = find_deadline(cell, *context)
             if found or words:
                 return found, words
             result.unplaced.append(f"任务 {task_id} 的完成时限（无法识别，已照录，请改为日期）：{cell[:40]}")
-            return None, compact(cell)
+            return None, written
         if parsed.kind != BLANK and not text_words:
-            return None, compact(cell)
+            return None, written
     if in_text or text_words == OPEN_TEXT:
         return in_text, text_words
+    if not cell and context[0]:  # no 完成时限 for it: a date in the problem's 整改目标 (2025年12月31日前……)
+        in_target, words, _ = find_deadline(context[0], context[1])
+        if in_target:
+            return in_target, words
     return None, ""

@@ -148,14 +148,12 @@ def _from_word(path: Path, roles: RoleMap, options: Options) -> ImportedTable:
                 title = title or _title([c for r in table_rows[:header.row] for c in r])
         elif table_rows and len(table_rows[0]) == width:  # the table continued after a page break
             rows += table_rows
-    if header is None:
-        return ImportedTable([])
-    if {r for r in header.roles if r} <= SEED_ROLES:  # the seed's own table: the text reader aligns it
+    if header is None or {r for r in header.roles if r} <= SEED_ROLES:  # the seed's own table: the text reader aligns it
         problems, findings = parse_seed_text(render_docx(document), options.unit_names, options.aliases,
                                              source=path.name)
-        layout = SourceLayout(title, path.name, tuple((n, r or "其他") for n, r in zip(header.names, header.roles,
-                                                                                      strict=True) if n or r))
-        return ImportedTable(problems, findings, layout)
+        columns = (tuple((n, r or "其他") for n, r in zip(header.names, header.roles, strict=True) if n or r)
+                   if header else DEFAULT_LAYOUT_COLUMNS)  # a table without a header row: the seed's columns
+        return ImportedTable(problems, findings, SourceLayout(title, path.name, columns))
     table = read_table(rows, header, title, options)
     return table
 
