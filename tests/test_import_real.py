@@ -10,9 +10,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fixtures.real import tables as real
 from typer.testing import CliRunner
 
-from fixtures.real import tables as real
 from toolkit.api import run_merge, run_template
 from toolkit.cli import app
 from toolkit.read.issue_list import load_issue_list

@@ -473,3 +473,231 @@ def test_write_issue_list_round_trip(tmp_path, parsed):
 def test_write_issue_list_reports_unwritable_place(tmp_path):
     with pytest.raises(OutputError, match="无法"):
         write_issue_list([], tmp_path / "no-such-folder" / "issues.xlsx")
+
+
+# --- tables from any office (issue #11) --------------------------------------------------------
+
+from toolkit.core.settings import Settings, settings_from_dict  # noqa: E402
+from toolkit.read.import_table import parse_units, split_items  # noqa: E402
+from toolkit.read.issue_list import load_issue_list  # noqa: E402
+from toolkit.read.issues_import import import_table, supports  # noqa: E402
+
+ISSUE_HEADER = ["序号", "反馈问题", "整改目标", "整改措施", "责任单位", "整改时限"]
+# the table of issue #11: one row per measure, problem cells merged down, measures 1. / 1、 / 一是,
+# one problem with an empty 整改目标 — 11 tasks
+ISSUE_ROWS = [
+    ["1", "秸秆焚烧管控不严。", "秸秆禁烧全覆盖。", "1.制定秸秆禁烧工作方案。", "区农业农村局", "2024年6月底前"],
+    ["1", "秸秆焚烧管控不严。", "秸秆禁烧全覆盖。", "2.开展网格化巡查。", "各街道办事处", "长期坚持"],
+    ["1", "秸秆焚烧管控不严。", "秸秆禁烧全覆盖。", "3.对焚烧行为依法查处。", "区城市管理局", "立行立改"],
+    ["2", "污水管网老旧。", "", "1、完成老旧管网排查。", "区住建局牵头，区水务局配合", "2024年第二季度"],
+    ["2", "污水管网老旧。", "", "2、实施雨污分流改造。", "区住建局", "二〇二四年十二月底"],
+    ["3", "扬尘治理不到位。", "建筑工地扬尘达标。", "一是落实“六个百分之百”。", "区住建局", "每月"],
+    ["3", "扬尘治理不到位。", "建筑工地扬尘达标。", "二是加强渣土车管理。", "区城市管理局、区公安分局", "6月中旬"],
+    ["3", "扬尘治理不到位。", "建筑工地扬尘达标。", "三是开展道路洒水保洁。", "", "上半年"],
+    ["4", "医疗废物贮运不规范。", "规范贮运。", "（一）建立转移联单制度。", "区卫健局", "2024年9月30日"],
+    ["4", "医疗废物贮运不规范。", "规范贮运。", "（二）开展专项检查。", "区卫健局、区生态环境分局", "年底前"],
+    ["4", "医疗废物贮运不规范。", "规范贮运。", "（三）约谈问题单位。", "", "尽快"],
+]
+MERGED_COLUMNS = [0, 1, 2]
+
+
+def _issue_xlsx(path: Path, rows=ISSUE_ROWS, header=ISSUE_HEADER, merge=True, title="某区督察反馈问题整改台账"):
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_string(0, 0, title)
+    for c, name in enumerate(header):
+        sheet.write_string(1, c, name)
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    if merge:  # merge each problem's cells down its measure rows, as offices do
+        start = 0
+        for i in range(1, len(rows) + 1):
+            if i == len(rows) or rows[i][0] != rows[start][0]:
+                if i - start > 1:
+                    for c in MERGED_COLUMNS:
+                        sheet.merge_range(start + 2, c, i + 1, c, rows[start][c])
+                start = i
+    book.close()
+    return path
+
+
+def _issue_docx(path: Path, rows=ISSUE_ROWS, header=ISSUE_HEADER):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("某区督察反馈问题整改台账")
+    table = document.add_table(rows=len(rows) + 1, cols=len(header))
+    for c, name in enumerate(header):
+        table.cell(0, c).text = name
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if c not in MERGED_COLUMNS or r == 1 or rows[r - 2][0] != row[0]:
+                table.cell(r, c).text = value
+    start = 1
+    for i in range(2, len(rows) + 2):
+        if i == len(rows) + 1 or rows[i - 1][0] != rows[start - 1][0]:
+            if i - start > 1:
+                for c in MERGED_COLUMNS:
+                    top = table.cell(start, c)
+                    text = top.text
+                    top.merge(table.cell(i - 1, c)).text = text
+            start = i
+    document.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("make", [_issue_xlsx, _issue_docx], ids=["xlsx", "docx"])
+def test_the_issue_table_gives_eleven_tasks(tmp_path, make):
+    table = import_table(make(tmp_path / f"台账.{make.__name__[-4:]}"))
+    tasks = to_tasks(table.problems)
+    assert len(tasks) == 11 and [p.issue_no for p in table.problems] == [1, 2, 3, 4]
+    by_id = {t.task_id: t for t in tasks}
+    assert by_id["2-1"].measure == "完成老旧管网排查。"  # no shift where 整改目标 is empty
+    assert by_id["2-1"].target == "" and by_id["2-1"].units == ("区住建局", "区水务局")
+    assert supports(table.problems) == {"2-1": ["区水务局"]}
+    assert by_id["3-2"].units == ("区城市管理局", "区公安分局")
+    assert by_id["3-3"].units == ("区住建局",)  # blank under the first: the problem's unit
+    assert by_id["4-3"].units == ("区卫健局",)
+    deadlines = {t.task_id: (t.deadline, t.deadline_text) for t in tasks}
+    assert deadlines["1-1"] == (date(2024, 6, 30), "2024年6月底前")
+    assert deadlines["1-2"] == (None, "长期坚持")
+    assert deadlines["1-3"] == (None, "立行立改")
+    assert deadlines["2-1"][0] == date(2024, 6, 30) and deadlines["2-2"][0] == date(2024, 12, 31)
+    assert deadlines["3-1"] == (None, "每月")
+    assert deadlines["3-2"][0] == date(2024, 6, 20)  # 6月中旬: the table's year
+    assert [f.value for f in table.findings if f.code == "yearless-date"] == ["6月中旬", "上半年", "年底前"]
+    assert deadlines["4-2"][0] == date(2024, 12, 31)  # 年底前 takes the table's year
+    assert deadlines["4-3"] == (None, "尽快")
+    assert any("尽快" in line for line in table.unplaced)
+    assert [name for name, _ in table.layout.columns] == ISSUE_HEADER
+    assert [role for _, role in table.layout.columns] == ["序号", "问题", "整改目标", "整改措施", "责任单位", "完成时限"]
+    assert table.layout.title == "某区督察反馈问题整改台账"
+
+
+def test_repeated_and_blank_problem_cells(tmp_path):
+    repeated = import_table(_issue_xlsx(tmp_path / "a.xlsx", merge=False))
+    assert len(to_tasks(repeated.problems)) == 11
+    blank = [row[:] for row in ISSUE_ROWS]
+    for i in range(1, len(blank)):
+        if blank[i][0] == ISSUE_ROWS[i - 1][0]:
+            blank[i][0] = blank[i][1] = blank[i][2] = ""
+    left_blank = import_table(_issue_xlsx(tmp_path / "b.xlsx", rows=blank, merge=False))
+    assert [len(p.measures) for p in left_blank.problems] == [3, 2, 3, 3]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("（一）甲。\n（二）乙。", ["甲。", "乙。"]),
+    ("(1)甲；(2)乙；(3)丙。", ["甲", "乙", "丙。"]),
+    ("1.甲。\n2.乙。", ["甲。", "乙。"]),
+    ("1、甲。2、乙。", ["甲。", "乙。"]),
+    ("①甲；②乙。", ["甲", "乙。"]),
+    ("一是甲；二是乙；三是丙。", ["甲", "乙", "丙。"]),
+    ("第一，甲。第二，乙。", ["甲。", "乙。"]),
+    ("甲。\n乙。", ["甲。", "乙。"]),  # plain paragraphs
+    ("区住建局负责，\n2024年5月底前完成。", ["区住建局负责，\n2024年5月底前完成。"]),  # one sentence wrapped
+    ("2024年6月底前完成1.5万亩。", ["2024年6月底前完成1.5万亩。"]),
+    ("（一）甲：\n1.细项。\n2.细项。\n（二）乙。", ["甲：\n1.细项。\n2.细项。", "乙。"]),  # nested numbering stays
+    ("整改措施：\n1.甲。\n2.乙。", ["甲。", "乙。"]),  # a lead-in ending in ： is dropped
+])
+def test_numbering_styles(text, expected):
+    assert [body for _, body in split_items(text)] == expected
+
+
+@pytest.mark.parametrize(("cell", "support_column", "expected"), [
+    ("区住建局牵头，区水务局、区城管局配合", False, (["区住建局"], ["区水务局", "区城管局"])),
+    ("牵头单位：区住建局；配合单位：区水务局", False, (["区住建局"], ["区水务局"])),
+    ("区住建局（牵头）、区水务局（配合）", False, (["区住建局"], ["区水务局"])),
+    ("区水务局、区城管局", True, ([], ["区水务局", "区城管局"])),
+    ("州委办公室、州政府办公室，各县市党委和政府", False, (["州委办公室", "州政府办公室", "各县市党委和政府"], [])),
+    ("", False, ([], [])),
+])
+def test_lead_and_support_units(cell, support_column, expected):
+    assert parse_units(cell, support_column) == expected
+
+
+def test_units_only_from_the_table(tmp_path):
+    rows = [["1", "问题甲。", "目标。", "（一）区住建局完成排查。\n（二）区水务局完成改造。\n（三）联合开展检查。",
+             "区住建局、区水务局", "2024年6月底前"],
+            ["2", "问题乙。", "目标。", "开展检查。", "", "2024年6月底前"]]
+    table = import_table(_issue_xlsx(tmp_path / "u.xlsx", rows=rows, merge=False))
+    first, second, third = table.problems[0].measures
+    assert (first.units, second.units) == (["区住建局"], ["区水务局"])  # the unit its text names
+    assert third.units == ["区住建局", "区水务局"]  # names none: the problem's units
+    assert table.problems[1].measures[0].units == []  # no unit anywhere: blank, with a finding
+    (finding,) = [f for f in table.findings if f.code == "unknown-unit"]
+    assert "任务 2-1" in finding.message and "补填" in finding.message
+
+
+def test_separate_lead_and_support_columns(tmp_path):
+    header = ["序号", "问题", "整改措施", "牵头单位", "配合单位", "完成时限"]
+    rows = [["1", "问题。", "措施。", "区住建局", "区水务局、区城管局", "2024年6月30日"]]
+    table = import_table(_issue_xlsx(tmp_path / "s.xlsx", rows=rows, header=header, merge=False))
+    measure = table.problems[0].measures[0]
+    assert (measure.units, measure.support) == (["区住建局", "区水务局", "区城管局"], ["区水务局", "区城管局"])
+
+
+def test_section_rows_and_cells_not_placed(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "sections.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for c, name in enumerate(["序号", "存在问题", "整改措施", "责任单位", "备注"]):
+        sheet.write_string(0, c, name)
+    sheet.merge_range(1, 0, 1, 4, "一、大气污染防治方面")
+    for c, value in enumerate(["1", "问题。", "措施。", "区住建局", "备注文字"]):
+        sheet.write_string(2, c, value)
+    for c, name in enumerate(["序号", "存在问题", "整改措施", "责任单位", "备注"]):
+        sheet.write_string(3, c, name)  # the header repeated on a new page
+    sheet.write_string(4, 6, "表外的说明")
+    book.close()
+    table = import_table(path)
+    assert len(to_tasks(table.problems)) == 1
+    assert any("分类标题" in line and "大气污染防治方面" in line for line in table.unplaced)
+    assert any("表外的说明" in line for line in table.unplaced)
+    assert ("备注", "其他") in table.layout.columns
+
+
+def test_headers_extend_through_settings(tmp_path):
+    header = ["编号", "督办事项", "落实举措", "主办单位"]
+    rows = [["1", "问题。", "措施一；\n措施二。", "区住建局"]]
+    path = _issue_xlsx(tmp_path / "h.xlsx", rows=rows, header=header, merge=False)
+    with pytest.raises(IssueListError, match="没有找到问题表格"):
+        import_table(path)
+    settings = settings_from_dict({"import": {"headers": {"问题": ["督办事项"], "整改措施": ["落实举措"],
+                                                         "责任单位": ["主办单位"]}}}, tmp_path)
+    table = import_table(path, headers={k: list(v) for k, v in settings.import_headers.items()})
+    assert [m.units for m in table.problems[0].measures] == [["区住建局"], ["区住建局"]]
+    assert Settings().import_headers["问题"][:3] == ["问题", "反馈问题", "存在问题"]
+
+
+def test_layout_and_deadline_words_reach_the_issue_list(tmp_path):
+    import openpyxl
+
+    table = import_table(_issue_xlsx(tmp_path / "l.xlsx"))
+    tasks = to_tasks(table.problems)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    write_issue_list(tasks, ws / "issues.xlsx", table.layout, supports(table.problems), imported=date(2024, 5, 10))
+    book = openpyxl.load_workbook(ws / "issues.xlsx")
+    assert book.sheetnames == [SHEET, "_来源格式"] and book["_来源格式"].sheet_state == "hidden"
+    cells = {row[0].value: row[5].value for row in book[SHEET].iter_rows(min_row=2)}
+    assert cells["2-1"] == "区住建局（牵头）、区水务局（配合）"
+    issues = load_issue_list(Settings(workspace=ws))
+    assert issues.layout.title == "某区督察反馈问题整改台账" and issues.layout.file == "l.xlsx"
+    assert issues.layout.columns[1] == ("反馈问题", "问题") and issues.layout.imported == date(2024, 5, 10)
+    by_id = issues.by_id
+    assert by_id["2-1"].units == ("区住建局", "区水务局")
+    assert (by_id["1-3"].deadline, by_id["1-3"].deadline_text) == (date(2024, 5, 10), "立行立改")
+    assert by_id["1-2"].deadline is None and by_id["3-1"].deadline is None  # standing
+    assert by_id["4-3"].deadline is None  # 尽快: a finding on the task, not a stop
+    bad = [f for f in issues.findings if f.code == "bad-date"]
+    assert len(bad) == 1 and "任务 4-3" in bad[0].message and bad[0].row == by_id["4-3"].row
+
+
+def test_issue_list_without_layout_sheet(tmp_path, parsed):
+    write_issue_list(to_tasks(parsed[0]), tmp_path / "issues.xlsx")
+    assert load_issue_list(Settings(workspace=tmp_path)).layout is None

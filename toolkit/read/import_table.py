@@ -155,17 +155,22 @@ def parse_units(text: str, support_column: bool = False) -> tuple[list[str], lis
             continue
         for group in re.split(r"[，,；;。\n]+", part):
             names = [compact(n) for n in re.split(r"[、/]+|\s{2,}", group)]
-            group_kind = kind
-            marker = _UNIT_ROLE.search(names[-1]) if names and names[-1] else None
-            if marker:
-                group_kind = "support" if marker.group(1) in ("配合", "协办", "参与", "协助") else "lead"
+            group_kind = _role_of(names[-1] if names else "", kind)  # "A、B配合": the marker ends the group
             for name in names:
+                name_kind = _role_of(name, group_kind)
                 name = _UNIT_ROLE.sub("", name).strip("()（）")
                 name = re.sub(r"等$", "", name) if len(name) > 3 else name
                 if not name or name in lead or name in support:
                     continue
-                (support if group_kind == "support" or support_column else lead).append(name)
+                (support if name_kind == "support" or support_column else lead).append(name)
     return lead, support
+
+
+def _role_of(name: str, default: str) -> str:
+    marker = _UNIT_ROLE.search(name)
+    if not marker:
+        return default
+    return "support" if marker.group(1) in ("配合", "协办", "参与", "协助") else "lead"
 
 
 @dataclass
@@ -173,6 +178,7 @@ class Options:
     source: str = ""
     unit_names: list[str] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)
+    year: int | None = None  # the first year the table's deadlines name: the year of 年底前, 6月中旬
 
 
 def read_table(rows: list[list[str]], header: Header, title: str, options: Options) -> ImportedTable:
@@ -185,6 +191,8 @@ def read_table(rows: list[list[str]], header: Header, title: str, options: Optio
     table_units = [u for group in groups for r in group for c in header.columns(UNIT)
                    for u in sum(parse_units(_cell(r, c)), [])]
     finder = UnitFinder(list(dict.fromkeys([*table_units, *options.unit_names])), options.aliases)
+    options.year = next((y for g in groups for r in g for c in header.columns(DEADLINE)
+                         if (y := find_year(_cell(r, c)))), None)
     used: set[int] = set()
     for number, group in enumerate(groups, start=1):
         problem = _problem(group, header, number, used)
@@ -339,7 +347,7 @@ def _deadline(cell: str, body: str, aligned: bool, context: tuple[str, str], tas
     """(deadline, the words kept in 完成时限): the aligned cell first, then a date in the measure text,
     then the shared cell; 立行立改 and standing words are kept as words; an unreadable cell is kept as
     written (load_issue_list then makes it a finding) and listed among the cells not placed."""
-    hint = next((y for y in map(find_year, (cell, body, *context)) if y), None)
+    hint = next((y for y in map(find_year, (cell, body, *context)) if y), options.year)
     in_text, text_words, _ = find_deadline(body, *context)
     written = " ".join(cell.split())
     if cell and (aligned or not text_words):
