@@ -701,3 +701,66 @@ def test_layout_and_deadline_words_reach_the_issue_list(tmp_path):
 def test_issue_list_without_layout_sheet(tmp_path, parsed):
     write_issue_list(to_tasks(parsed[0]), tmp_path / "issues.xlsx")
     assert load_issue_list(Settings(workspace=tmp_path)).layout is None
+
+
+# --- the command -------------------------------------------------------------------------------
+
+from typer.testing import CliRunner  # noqa: E402
+
+from toolkit.cli import app  # noqa: E402
+
+runner = CliRunner()
+
+
+def test_cli_dry_run_says_what_it_understood_and_writes_nothing(tmp_path):
+    source = _issue_xlsx(tmp_path / "上级台账.xlsx")
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["init", str(ws)]).exit_code == 0
+    result = runner.invoke(app, ["issues", "import", str(source), "-w", str(ws), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert not (ws / "issues.xlsx").exists()
+    out = result.output
+    assert "标题：某区督察反馈问题整改台账" in out
+    assert "列（6）：序号→序号；反馈问题→问题；整改目标→整改目标；整改措施→整改措施；责任单位→责任单位；整改时限→完成时限" in out
+    assert "问题 4 个，整改措施 11 项" in out
+    assert "责任单位 8 个：区农业农村局（1）、各街道办事处（1）" in out
+    assert "完成时限：有日期 7 项，立行立改 1 项，长期 2 项，未写或无法识别 1 项" in out
+    assert "未能放入问题清单的单元格 1 处" in out and "尽快" in out
+    assert "试运行" in out
+    result = runner.invoke(app, ["issues", "import", str(source), "-w", str(ws)])
+    assert result.exit_code == 0 and "已导入 4 个问题、11 项整改措施" in result.output
+    assert (ws / "issues.xlsx").exists()
+    again = runner.invoke(app, ["issues", "import", str(source), "-w", str(ws), "--dry-run"])
+    assert again.exit_code == 0  # a dry run over an existing list needs no --force
+
+
+def test_cli_old_formats_through_libreoffice(tmp_path, monkeypatch):
+    import subprocess
+
+    from conftest import soffice
+
+    exe = soffice()
+    if exe is None:
+        pytest.skip("LibreOffice not installed")
+    docx_file = _issue_docx(tmp_path / "台账.docx")
+    xlsx_file = _issue_xlsx(tmp_path / "台账.xlsx")
+    profile = (tmp_path / "lo").as_uri()
+    def lo(path: Path, target: str, outdir: Path) -> None:
+        subprocess.run([exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", target,
+                        "--outdir", str(outdir), str(path)], check=True, capture_output=True, timeout=240)
+
+    lo(docx_file, "odt", tmp_path / "odt")  # (python-docx's tables survive .doc only by way of .odt)
+    lo(tmp_path / "odt" / "台账.odt", "doc", tmp_path / "old")
+    lo(xlsx_file, "xls", tmp_path / "old")
+    doc, xls = tmp_path / "old" / "台账.doc", tmp_path / "old" / "台账.xls"
+    et = xls.with_name("台账.et")
+    et.write_bytes(xls.read_bytes())  # WPS's .et: a binary workbook under another name
+    for path in (doc, xls, et):
+        assert len(to_tasks(import_table(path).problems)) == 11, path.name
+    import toolkit.read.convert as convert
+
+    monkeypatch.setattr(convert, "soffice", lambda: None)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    result = runner.invoke(app, ["issues", "import", str(doc), "-w", str(ws)])
+    assert result.exit_code == 2 and "需要 LibreOffice" in result.stderr
