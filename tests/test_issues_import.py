@@ -599,6 +599,7 @@ def test_repeated_and_blank_problem_cells(tmp_path):
     ("甲。\n乙。", ["甲。", "乙。"]),  # plain paragraphs
     ("区住建局负责，\n2024年5月底前完成。", ["区住建局负责，\n2024年5月底前完成。"]),  # one sentence wrapped
     ("2024年6月底前完成1.5万亩。", ["2024年6月底前完成1.5万亩。"]),
+    ("1.2024年6月底前，甲。\n2.2024年9月底前，乙。", ["2024年6月底前，甲。", "2024年9月底前，乙。"]),
     ("（一）甲：\n1.细项。\n2.细项。\n（二）乙。", ["甲：\n1.细项。\n2.细项。", "乙。"]),  # nested numbering stays
     ("整改措施：\n1.甲。\n2.乙。", ["甲。", "乙。"]),  # a lead-in ending in ： is dropped
 ])

@@ -63,20 +63,18 @@ class UnitFinder:
         for short, full in (aliases or {}).items():  # the clerk's own aliases win over built-ins
             add(short, by_key.get(unit_key(full), full))
         self._needles = sorted(table.items(), key=lambda item: -len(item[0]))
+        self._units = dict(self._needles)
+        # one alternation, longest first: at each place the longest name wins, scanning left to right
+        self._pattern = re.compile("|".join(re.escape(n) for n, _ in self._needles)) if self._needles else None
 
     def find(self, text: str) -> list[str]:
-        haystack = compact(text)
+        if self._pattern is None:
+            return []
         found: list[str] = []
-        i = 0
-        while i < len(haystack):
-            for needle, unit in self._needles:
-                if haystack.startswith(needle, i):
-                    if unit not in found:
-                        found.append(unit)
-                    i += len(needle)
-                    break
-            else:
-                i += 1
+        for match in self._pattern.finditer(compact(text)):
+            unit = self._units[match.group(0)]
+            if unit not in found:
+                found.append(unit)
         return found
 
 

@@ -121,10 +121,14 @@ def read_docx(path: Path) -> str:
 def word_rows(table: object) -> list[list[str]]:
     """A Word table as rows of cell texts: a cell merged across columns keeps its text in the first
     column only; one merged down keeps it in every row (the repeated shape)."""
+    from docx.oxml.ns import qn
+
+    paragraph, text = qn("w:p"), qn("w:t")
     rows: list[list[str]] = []
     for row in table.rows:
         cells = row.cells
-        rows.append(["" if j and cells[j]._tc is cells[j - 1]._tc else "\n".join(p.text for p in cell.paragraphs)
+        rows.append(["" if j and cells[j]._tc is cells[j - 1]._tc else
+                     "\n".join("".join(t.text or "" for t in p.iter(text)) for p in cell._tc.iter(paragraph))
                      for j, cell in enumerate(cells)])
     return rows
 
