@@ -57,21 +57,7 @@ def load_issue_list(settings: Settings) -> IssueList:
     listed = (layout.imported if layout and layout.imported
               else datetime.fromtimestamp(path.stat().st_mtime).date())
     fill_merged(grid)  # a problem's number and title merged down its measures
-    header = [clean_header(cell_text(v)) for v in grid.rows[0]]
-    lookup: dict[str, str] = {}
-    for name, words in settings.headers.items():
-        for word in [name, *words]:
-            lookup.setdefault(clean_header(word), name)
-    columns: dict[str, int] = {}
-    for index, text in enumerate(header):
-        name = lookup.get(text)
-        if name in COLUMNS and name not in columns:
-            columns[name] = index
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise IssueListError(
-            f"问题清单 {path} 第 1 行缺少列：{'、'.join(missing)}。表头应为：{'、'.join(COLUMNS)}"
-        )
+    columns = _columns(grid.rows[0], settings, path)
     problems: list[str] = []
     findings: list[Finding] = []
     tasks: list[Task] = []
@@ -132,6 +118,26 @@ def load_issue_list(settings: Settings) -> IssueList:
     issue_list.layout = layout
     _canonicalise_units(issue_list)
     return issue_list
+
+
+def _columns(first_row: list, settings: Settings, path: object) -> dict[str, int]:
+    """Column name → index from the header row; raises IssueListError naming the missing columns."""
+    header = [clean_header(cell_text(v)) for v in first_row]
+    lookup: dict[str, str] = {}
+    for name, words in settings.headers.items():
+        for word in [name, *words]:
+            lookup.setdefault(clean_header(word), name)
+    columns: dict[str, int] = {}
+    for index, text in enumerate(header):
+        name = lookup.get(text)
+        if name in COLUMNS and name not in columns:
+            columns[name] = index
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise IssueListError(
+            f"问题清单 {path} 第 1 行缺少列：{'、'.join(missing)}。表头应为：{'、'.join(COLUMNS)}"
+        )
+    return columns
 
 
 def read_deadline(raw: object, texts: dict[str, str], listed: date) -> tuple[date | None, Finding | None]:

@@ -232,25 +232,8 @@ def write_issue_list(tasks: list[Task], path: Path, layout: SourceLayout | None 
             sheet.write_string(0, col, name, head)
             sheet.set_column(col, col, _WIDTHS[name])
         for row, task in enumerate(tasks, start=1):
-            texts = [task.task_id, None, task.issue_title, None, task.measure,
-                     unit_cell(task.units, (support or {}).get(task.task_id, [])), None, task.target,
-                     task.description]
-            for col, text in enumerate(texts):
-                if text is not None:
-                    fmt = centre if col == 0 else wrap
-                    sheet.write_string(row, col, strip_control(text)[0], fmt)
-            sheet.write_number(row, 1, task.issue_no, centre)
-            sheet.write_number(row, 3, task.measure_no, centre)
-            if task.deadline:
-                when = datetime(task.deadline.year, task.deadline.month, task.deadline.day)
-                sheet.write_datetime(row, 6, when, day)
-            elif parse_date(task.deadline_text).kind == OPEN:
-                sheet.write_string(row, 6, OPEN_TEXT, centre)
-            elif task.deadline_text and layout is not None:  # 立行立改, or words kept for the clerk to fix
-                kind = parse_date(task.deadline_text).kind
-                sheet.write_string(row, 6, "立行立改" if kind == IMMEDIATE else task.deadline_text, centre)
-            else:
-                sheet.write_blank(row, 6, None, centre)
+            _write_task(sheet, row, task, (support or {}).get(task.task_id, []), layout is not None,
+                        {"wrap": wrap, "centre": centre, "day": day})
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(len(tasks), 1), len(COLUMNS) - 1)
         sheet.set_landscape()
@@ -265,6 +248,31 @@ def write_issue_list(tasks: list[Task], path: Path, layout: SourceLayout | None 
         raise OutputError(f"{path} 无法写入（可能被其他程序占用或没有写权限），请关闭后重试") from exc
     finally:
         Path(temp).unlink(missing_ok=True)  # gone already after a successful replace
+
+
+def _write_task(sheet: object, row: int, task: Task, support: list[str], keep_words: bool,
+                formats: dict[str, object]) -> None:
+    """One task's row of 问题清单; with keep_words (an import), deadline words other than dates and
+    长期坚持 are written as they were (立行立改, or an unreadable cell load_issue_list reports)."""
+    texts = [task.task_id, None, task.issue_title, None, task.measure,
+             unit_cell(task.units, support), None, task.target,
+             task.description]
+    for col, text in enumerate(texts):
+        if text is not None:
+            fmt = formats["centre"] if col == 0 else formats["wrap"]
+            sheet.write_string(row, col, strip_control(text)[0], fmt)
+    sheet.write_number(row, 1, task.issue_no, formats["centre"])
+    sheet.write_number(row, 3, task.measure_no, formats["centre"])
+    if task.deadline:
+        when = datetime(task.deadline.year, task.deadline.month, task.deadline.day)
+        sheet.write_datetime(row, 6, when, formats["day"])
+    elif parse_date(task.deadline_text).kind == OPEN:  # 长期坚持, 每月, 立行立改，长期坚持 …
+        sheet.write_string(row, 6, task.deadline_text if keep_words else OPEN_TEXT, formats["centre"])
+    elif task.deadline_text and keep_words:  # 立行立改, or words kept for the clerk to fix
+        kind = parse_date(task.deadline_text).kind
+        sheet.write_string(row, 6, "立行立改" if kind == IMMEDIATE else task.deadline_text, formats["centre"])
+    else:
+        sheet.write_blank(row, 6, None, formats["centre"])
 
 
 def unit_cell(units: tuple[str, ...] | list[str], support: list[str]) -> str:
