@@ -654,11 +654,13 @@ def test_section_rows_and_cells_not_placed(tmp_path):
     for c, name in enumerate(["序号", "存在问题", "整改措施", "责任单位", "备注"]):
         sheet.write_string(3, c, name)  # the header repeated on a new page
     sheet.write_string(4, 6, "表外的说明")
+    sheet.write_string(2, 6, "数据行旁边的批注")
     book.close()
     table = import_table(path)
     assert len(to_tasks(table.problems)) == 1
     assert any("分类标题" in line and "大气污染防治方面" in line for line in table.unplaced)
     assert any("表外的说明" in line for line in table.unplaced)
+    assert any("G 列（表头之外）：数据行旁边的批注" in line for line in table.unplaced)
     assert ("备注", "其他") in table.layout.columns
 
 

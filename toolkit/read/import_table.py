@@ -229,6 +229,9 @@ def _group(rows: list[list[str]], header: Header, result: ImportedTable) -> list
         if not mapped:
             result.unplaced.append(f"第 {index + 1} 行（不在任何已识别的列中）：{filled[0][:40]}")
             continue
+        for i, text in enumerate(texts):  # a cell beside the table, under no header
+            if text and (i >= len(header.roles) or (not header.roles[i] and not header.names[i].strip())):
+                result.unplaced.append(f"第 {index + 1} 行 {column_letter(i)} 列（表头之外）：{text[:40]}")
         starts = groups == [] or (problem and problem != current[1]) or (
             not problem_cols and number and number != current[0])
         if starts or (number and not problem and current and number != current[0] and not current[1]):
