@@ -767,3 +767,22 @@ def test_cli_old_formats_through_libreoffice(tmp_path, monkeypatch):
     ws.mkdir()
     result = runner.invoke(app, ["issues", "import", str(doc), "-w", str(ws)])
     assert result.exit_code == 2 and "需要 LibreOffice" in result.stderr
+
+
+def test_two_row_header(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "two.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for c, name in enumerate(["序号", "问题", "整改措施"]):
+        sheet.merge_range(0, c, 1, c, name)
+    sheet.merge_range(0, 3, 0, 4, "责任单位")
+    sheet.write_string(1, 3, "牵头单位")
+    sheet.write_string(1, 4, "配合单位")
+    sheet.write_row(2, 0, ["1", "问题。", "措施。", "区住建局", "区水务局"])
+    book.close()
+    table = import_table(path)
+    assert [name for name, _ in table.layout.columns] == ["序号", "问题", "整改措施", "牵头单位", "配合单位"]
+    measure = table.problems[0].measures[0]
+    assert (measure.units, measure.support) == (["区住建局", "区水务局"], ["区水务局"])

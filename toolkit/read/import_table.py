@@ -70,7 +70,8 @@ def find_header(rows: list[list[str]], roles: RoleMap, look: int = 15) -> Header
             if index + 1 < len(rows):
                 below = rows[index + 1]
                 more = [roles.role(cell) for cell in below]
-                if any(more) and not any(parse_int(cell) is not None for cell in below[:1] if cell):
+                short = all(len(cell.strip()) <= 12 for cell in below if cell)  # headers, not data
+                if any(more) and short and not any(parse_int(cell) is not None for cell in below[:1] if cell):
                     for col, role in enumerate(more):
                         if role and col < len(found):
                             found[col], names[col] = role, below[col]
