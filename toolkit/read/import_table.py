@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from toolkit.core.dates import BLANK, IMMEDIATE, INVALID, OPEN, YEARLESS, find_year, parse_date
 from toolkit.core.findings import Finding
@@ -104,11 +105,18 @@ def _number(label: str) -> int | None:
 
 
 def split_items(text: str) -> list[tuple[int | None, str]]:
+    """A cell's numbered items as (number, text); see _split_items (cached: a shared cell is split once
+    per role it is aligned for)."""
+    return list(_split_items(text))
+
+
+@lru_cache(maxsize=4096)
+def _split_items(text: str) -> tuple[tuple[int | None, str], ...]:
     """A cell's numbered items as (number, text without its number); plain paragraphs as items when no
     numbering runs 1, 2 …; a lead-in ending in ：is dropped, any other joins the first item."""
     text = text.strip()
     if not text:
-        return []
+        return ()
     best: list[re.Match[str]] = []
     for style in _STYLES:
         run: list[re.Match[str]] = []
@@ -125,7 +133,7 @@ def split_items(text: str) -> list[tuple[int | None, str]]:
         lead = text[:best[0].start()].strip()
         if lead and not lead.endswith(("：", ":")):
             items[0] = (1, f"{lead}\n{items[0][1]}")
-        return items
+        return tuple(items)
     paragraphs: list[str] = []
     for line in (part.strip() for part in text.split("\n")):
         if not line:
@@ -136,7 +144,7 @@ def split_items(text: str) -> list[tuple[int | None, str]]:
             paragraphs.append(line)
     if len(paragraphs) > 1 and paragraphs[0].endswith(("：", ":")):
         paragraphs.pop(0)
-    return [(None, p) for p in paragraphs]
+    return tuple((None, p) for p in paragraphs)
 
 
 _UNIT_LABEL = re.compile(r"(牵头|配合|协办|责任|主责)(?:单位|部门)?\s*[:：]")
