@@ -1,6 +1,6 @@
 """Benchmark `toolkit merge` against a naive pandas script and a floor, at several scales.
 
-    python bench/bench.py [--scales district,province,huge,usedrange] [--runs 3]
+    python bench/bench.py [--scales district,province,huge,usedrange,import] [--runs 3]
 
 Inboxes are generated from the seed's shape (its problems, measures and completion sentences) into
 bench/out/<scale>/ and reused while their parameters don't change. Each contender runs in its own
@@ -226,6 +226,75 @@ def run_scale(scale: str, runs: int) -> list[dict]:
     return results
 
 
+IMPORT_PROBLEMS = 200  # `toolkit issues import` of an upper office's table this size: target under 2 s
+
+
+def generate_import_tables(folder: Path) -> dict[str, Path]:
+    """A 200-problem table as offices send it: .xlsx one row per measure (problem cells merged down) and
+    .docx one row per problem (every measure in one cell, numbered 1. 2. …)."""
+    import docx
+    import xlsxwriter
+
+    folder.mkdir(parents=True, exist_ok=True)
+    sentences, done = seed_sentences()
+    sentences = [re.sub(r"^(?:[（(][一二三四五六七八九十]+[）)]|\d+(?:[.．、]\d*)*[.．、])+", "", s) for s in sentences]
+    done = [re.sub(r"^(?:[（(][一二三四五六七八九十]+[）)]|\d+(?:[.．、]\d*)*[.．、])+", "", s) for s in done]
+    rng = random.Random(11)
+    header = ["序号", "反馈问题", "整改目标", "整改措施", "责任单位", "整改时限", "整改完成情况"]
+    problems = []
+    for n in range(1, IMPORT_PROBLEMS + 1):
+        measures = [(f"{k}.{rng.choice(sentences)}", f"单位{rng.randrange(40)}", f"2025年{rng.randrange(1, 13)}月底前",
+                     rng.choice(done)) for k in range(1, rng.randrange(2, 7))]
+        problems.append((str(n), rng.choice(sentences), rng.choice(sentences), measures))
+    xlsx = folder / "import_200.xlsx"
+    book = xlsxwriter.Workbook(str(xlsx))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, header)
+    row = 1
+    for number, problem, target, measures in problems:
+        for text, unit, deadline, completion in measures:
+            sheet.write_row(row, 0, [number, problem, target, text, unit, deadline, completion])
+            row += 1
+        if len(measures) > 1:
+            for col, value in enumerate([number, problem, target]):
+                sheet.merge_range(row - len(measures), col, row - 1, col, value)
+    book.close()
+    document = docx.Document()
+    document.add_paragraph("督察反馈问题整改清单")
+    table = document.add_table(rows=1, cols=len(header))
+    for cell, name in zip(table.rows[0].cells, header, strict=True):
+        cell.text = name
+    for number, problem, target, measures in problems:
+        cells = table.add_row().cells
+        values = [number, problem, target, "\n".join(m[0] for m in measures), "、".join(m[1] for m in measures),
+                  "\n".join(f"{k}.{m[2]}" for k, m in enumerate(measures, 1)), "\n".join(m[3] for m in measures)]
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = value
+    word = folder / "import_200.docx"
+    document.save(str(word))
+    return {"xlsx": xlsx, "docx": word}
+
+
+def run_import_scale(runs: int) -> list[dict]:
+    folder = OUT / "import"
+    files = generate_import_tables(folder)
+    results = []
+    for kind, path in files.items():
+        ws = folder / f"ws-{kind}"
+        ws.mkdir(exist_ok=True)
+        cmd = [sys.executable, "-m", "toolkit", "issues", "import", str(path), "-w", str(ws), "--force"]
+        times, peaks = [], []
+        for _ in range(runs):
+            seconds, peak = measure(cmd)
+            times.append(seconds)
+            peaks.append(peak)
+        name = f"toolkit issues import ({IMPORT_PROBLEMS} problems, .{kind})"
+        results.append({"scale": "import", "contender": name, "median_s": statistics.median(times), "runs": runs,
+                        "peak_mb": max(peaks)})
+        print(f"[import] {name}: {statistics.median(times):.2f} s (target < 2 s)", file=sys.stderr)
+    return results
+
+
 def help_time(runs: int = 5) -> float:
     return statistics.median(measure([sys.executable, "-m", "toolkit", "--help"])[0] for _ in range(runs))
 
@@ -247,12 +316,15 @@ def table(results: list[dict], help_s: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scales", default="district,usedrange,huge,province")
+    parser.add_argument("--scales", default="district,usedrange,huge,province,import")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     results = []
     for scale in args.scales.split(","):
+        if scale.strip() == "import":
+            results.extend(run_import_scale(args.runs))
+            continue
         results.extend(run_scale(scale.strip(), args.runs))
     text = table(results, help_time())
     stamp = f"{datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, Python {sys.version.split()[0]}"

@@ -13,7 +13,6 @@ from toolkit.core.errors import IssueListError, OutputError
 from toolkit.core.findings import ERROR, WARNING
 from toolkit.core.model import COLUMNS, SHEET, title_of
 from toolkit.read.issues_import import (
-    DISTRICT_UNITS,
     ImportedMeasure,
     ImportedProblem,
     UnitFinder,
@@ -26,6 +25,19 @@ from toolkit.read.issues_import import (
 )
 
 SEED_NAME = "000_fa07499f0b0f03df.txt"
+
+# The seed names its units only inside the measure texts: a clerk of 二道区 lists them in toolkit.toml
+# ([units] names and aliases); the tool itself knows no office's units.
+DISTRICT_UNITS = [
+    "区发改局", "区工信局", "区生态环境分局", "区农业农村局", "区城市管理局", "区住建局",
+    "区卫健局", "区河长办", "区禁烧办", "区委党校", "区政府办公室", "区自然资源局",
+    "市市场监管局二道分局", "英俊镇", "二道经济开发区",
+]
+SPELLINGS = {
+    "党校": "区委党校", "区党校": "区委党校", "区政府": "区政府办公室", "区政府办": "区政府办公室",
+    "区生态环境局": "区生态环境分局", "区环保局": "区生态环境分局", "市生态环境局二道分局": "区生态环境分局",
+    "区城管局": "区城市管理局", "区住房和城乡建设局": "区住建局", "区市场监管局": "市市场监管局二道分局",
+}
 
 ISSUE_NOS = [1, 2, 4, 5, 6, 7, 8, 11, 13, 14, 15, 16, 18, 19, 20, 22, 23, 27]
 MEASURE_COUNTS = {1: 5, 2: 2, 4: 3, 5: 3, 6: 2, 7: 4, 8: 5, 11: 1, 13: 3, 14: 3, 15: 4,
@@ -52,7 +64,7 @@ def seed() -> Path:
 
 @pytest.fixture(scope="module")
 def parsed(seed):
-    return import_file(seed)
+    return import_file(seed, DISTRICT_UNITS, SPELLINGS)
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +222,7 @@ def test_yearless_deadline_takes_year_from_context():
 
 def test_yearless_without_any_year():
     text = "\t序号一\n\t问题。\n\t目标。\n\t（一）8月底前，区住建局完成。\n\t（一）已完成。\n"
-    problems, findings = parse_seed_text(text)
+    problems, findings = parse_seed_text(text, ["区住建局"])
     measure = problems[0].measures[0]
     assert measure.deadline is None and measure.deadline_text == ""
     assert [f.code for f in findings] == ["yearless-date"]
@@ -260,13 +272,13 @@ def test_unknown_unit_findings(parsed, measures, seed):
 
 
 def test_unit_finder_aliases():
-    finder = UnitFinder(DISTRICT_UNITS, {"区城管": "区城市管理局", "环保所": "区生态环境分局"})
+    finder = UnitFinder(DISTRICT_UNITS, {"区城管": "区城市管理局", "环保所": "区生态环境分局", **SPELLINGS})
     assert finder.find("生态环境分局牵头，党校配合") == ["区生态环境分局", "区委党校"]
     assert finder.find("区生态环境局、农业农村局、区生态环境分局") == ["区生态环境分局", "区农业农村局"]
     assert finder.find("区城管、环保所") == ["区城市管理局", "区生态环境分局"]
     assert finder.find("市场监管局二道分局") == ["市市场监管局二道分局"]
     assert finder.find("召开政府常务会，纳入政府绩效考核") == []  # 政府 alone is no unit
-    assert UnitFinder(["区水利局"]).find("党校、水利局") == ["区水利局"]  # built-ins need their unit
+    assert UnitFinder(["区水利局"]).find("党校、水利局") == ["区水利局"]  # no office's units built in
 
 
 def test_custom_unit_names():
@@ -322,7 +334,7 @@ def test_docx_gives_the_same_problems(tmp_path, by_no):
     _write_docx(path, chosen, ["十一", "序号十三", "22"])
     rendered = read_docx(path)
     assert "\t序号十三" in rendered
-    problems, findings = import_file(path)
+    problems, findings = import_file(path, DISTRICT_UNITS, SPELLINGS)
     assert problems == chosen
     assert {f.file for f in findings} == {"反馈问题.docx"}
 
@@ -330,7 +342,7 @@ def test_docx_gives_the_same_problems(tmp_path, by_no):
 def test_docx_of_the_whole_seed(tmp_path, parsed):
     path = tmp_path / "all.docx"
     _write_docx(path, parsed[0], [f"序号{p.issue_no}" for p in parsed[0]])
-    problems, findings = import_file(path)
+    problems, findings = import_file(path, DISTRICT_UNITS, SPELLINGS)
     assert problems == parsed[0]
     assert [f.message for f in findings] == [f.message for f in parsed[1]]
 
@@ -376,7 +388,7 @@ def test_docx_multi_paragraph_cells(tmp_path):
             cell.add_paragraph(text)
     path = tmp_path / "multi.docx"
     document.save(str(path))
-    problem = import_file(path)[0][0]
+    problem = import_file(path, ["区住建局"])[0][0]
     assert problem.issue_no == 3
     assert problem.description == "问题第一段。\n问题第二段。" and problem.target == "目标。"
     (measure,) = problem.measures
@@ -404,7 +416,7 @@ def test_bad_files(tmp_path):
 def test_txt_in_gbk(tmp_path):
     path = tmp_path / "gbk.txt"
     path.write_bytes("\t序号二\n\t问题。\n\t目标。\n\t（一）区发改局负责。\n\t（一）已完成。\n".encode("gbk"))
-    problems, _ = import_file(path)
+    problems, _ = import_file(path, ["区发改局"])
     assert problems[0].issue_no == 2 and problems[0].measures[0].units == ["区发改局"]
 
 
@@ -461,3 +473,316 @@ def test_write_issue_list_round_trip(tmp_path, parsed):
 def test_write_issue_list_reports_unwritable_place(tmp_path):
     with pytest.raises(OutputError, match="无法"):
         write_issue_list([], tmp_path / "no-such-folder" / "issues.xlsx")
+
+
+# --- tables from any office (issue #11) --------------------------------------------------------
+
+from toolkit.core.settings import Settings, settings_from_dict  # noqa: E402
+from toolkit.read.import_table import parse_units, split_items  # noqa: E402
+from toolkit.read.issue_list import load_issue_list  # noqa: E402
+from toolkit.read.issues_import import import_table, supports  # noqa: E402
+
+ISSUE_HEADER = ["序号", "反馈问题", "整改目标", "整改措施", "责任单位", "整改时限"]
+# the table of issue #11: one row per measure, problem cells merged down, measures 1. / 1、 / 一是,
+# one problem with an empty 整改目标 — 11 tasks
+ISSUE_ROWS = [
+    ["1", "秸秆焚烧管控不严。", "秸秆禁烧全覆盖。", "1.制定秸秆禁烧工作方案。", "区农业农村局", "2024年6月底前"],
+    ["1", "秸秆焚烧管控不严。", "秸秆禁烧全覆盖。", "2.开展网格化巡查。", "各街道办事处", "长期坚持"],
+    ["1", "秸秆焚烧管控不严。", "秸秆禁烧全覆盖。", "3.对焚烧行为依法查处。", "区城市管理局", "立行立改"],
+    ["2", "污水管网老旧。", "", "1、完成老旧管网排查。", "区住建局牵头，区水务局配合", "2024年第二季度"],
+    ["2", "污水管网老旧。", "", "2、实施雨污分流改造。", "区住建局", "二〇二四年十二月底"],
+    ["3", "扬尘治理不到位。", "建筑工地扬尘达标。", "一是落实“六个百分之百”。", "区住建局", "每月"],
+    ["3", "扬尘治理不到位。", "建筑工地扬尘达标。", "二是加强渣土车管理。", "区城市管理局、区公安分局", "6月中旬"],
+    ["3", "扬尘治理不到位。", "建筑工地扬尘达标。", "三是开展道路洒水保洁。", "", "上半年"],
+    ["4", "医疗废物贮运不规范。", "规范贮运。", "（一）建立转移联单制度。", "区卫健局", "2024年9月30日"],
+    ["4", "医疗废物贮运不规范。", "规范贮运。", "（二）开展专项检查。", "区卫健局、区生态环境分局", "年底前"],
+    ["4", "医疗废物贮运不规范。", "规范贮运。", "（三）约谈问题单位。", "", "尽快"],
+]
+MERGED_COLUMNS = [0, 1, 2]
+
+
+def _issue_xlsx(path: Path, rows=ISSUE_ROWS, header=ISSUE_HEADER, merge=True, title="某区督察反馈问题整改台账"):
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_string(0, 0, title)
+    for c, name in enumerate(header):
+        sheet.write_string(1, c, name)
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    if merge:  # merge each problem's cells down its measure rows, as offices do
+        start = 0
+        for i in range(1, len(rows) + 1):
+            if i == len(rows) or rows[i][0] != rows[start][0]:
+                if i - start > 1:
+                    for c in MERGED_COLUMNS:
+                        sheet.merge_range(start + 2, c, i + 1, c, rows[start][c])
+                start = i
+    book.close()
+    return path
+
+
+def _issue_docx(path: Path, rows=ISSUE_ROWS, header=ISSUE_HEADER):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("某区督察反馈问题整改台账")
+    table = document.add_table(rows=len(rows) + 1, cols=len(header))
+    for c, name in enumerate(header):
+        table.cell(0, c).text = name
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if c not in MERGED_COLUMNS or r == 1 or rows[r - 2][0] != row[0]:
+                table.cell(r, c).text = value
+    start = 1
+    for i in range(2, len(rows) + 2):
+        if i == len(rows) + 1 or rows[i - 1][0] != rows[start - 1][0]:
+            if i - start > 1:
+                for c in MERGED_COLUMNS:
+                    top = table.cell(start, c)
+                    text = top.text
+                    top.merge(table.cell(i - 1, c)).text = text
+            start = i
+    document.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("make", [_issue_xlsx, _issue_docx], ids=["xlsx", "docx"])
+def test_the_issue_table_gives_eleven_tasks(tmp_path, make):
+    table = import_table(make(tmp_path / f"台账.{make.__name__[-4:]}"))
+    tasks = to_tasks(table.problems)
+    assert len(tasks) == 11 and [p.issue_no for p in table.problems] == [1, 2, 3, 4]
+    by_id = {t.task_id: t for t in tasks}
+    assert by_id["2-1"].measure == "完成老旧管网排查。"  # no shift where 整改目标 is empty
+    assert by_id["2-1"].target == "" and by_id["2-1"].units == ("区住建局", "区水务局")
+    assert supports(table.problems) == {"2-1": ["区水务局"]}
+    assert by_id["3-2"].units == ("区城市管理局", "区公安分局")
+    assert by_id["3-3"].units == ("区住建局",)  # blank under the first: the problem's unit
+    assert by_id["4-3"].units == ("区卫健局",)
+    deadlines = {t.task_id: (t.deadline, t.deadline_text) for t in tasks}
+    assert deadlines["1-1"] == (date(2024, 6, 30), "2024年6月底前")
+    assert deadlines["1-2"] == (None, "长期坚持")
+    assert deadlines["1-3"] == (None, "立行立改")
+    assert deadlines["2-1"][0] == date(2024, 6, 30) and deadlines["2-2"][0] == date(2024, 12, 31)
+    assert deadlines["3-1"] == (None, "每月")
+    assert deadlines["3-2"][0] == date(2024, 6, 20)  # 6月中旬: the table's year
+    assert [f.value for f in table.findings if f.code == "yearless-date"] == ["6月中旬", "上半年", "年底前"]
+    assert deadlines["4-2"][0] == date(2024, 12, 31)  # 年底前 takes the table's year
+    assert deadlines["4-3"] == (None, "尽快")
+    assert any("尽快" in line for line in table.unplaced)
+    assert [name for name, _ in table.layout.columns] == ISSUE_HEADER
+    assert [role for _, role in table.layout.columns] == ["序号", "问题", "整改目标", "整改措施", "责任单位", "完成时限"]
+    assert table.layout.title == "某区督察反馈问题整改台账"
+
+
+def test_repeated_and_blank_problem_cells(tmp_path):
+    repeated = import_table(_issue_xlsx(tmp_path / "a.xlsx", merge=False))
+    assert len(to_tasks(repeated.problems)) == 11
+    blank = [row[:] for row in ISSUE_ROWS]
+    for i in range(1, len(blank)):
+        if blank[i][0] == ISSUE_ROWS[i - 1][0]:
+            blank[i][0] = blank[i][1] = blank[i][2] = ""
+    left_blank = import_table(_issue_xlsx(tmp_path / "b.xlsx", rows=blank, merge=False))
+    assert [len(p.measures) for p in left_blank.problems] == [3, 2, 3, 3]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("（一）甲。\n（二）乙。", ["甲。", "乙。"]),
+    ("(1)甲；(2)乙；(3)丙。", ["甲", "乙", "丙。"]),
+    ("1.甲。\n2.乙。", ["甲。", "乙。"]),
+    ("1、甲。2、乙。", ["甲。", "乙。"]),
+    ("①甲；②乙。", ["甲", "乙。"]),
+    ("一是甲；二是乙；三是丙。", ["甲", "乙", "丙。"]),
+    ("第一，甲。第二，乙。", ["甲。", "乙。"]),
+    ("甲。\n乙。", ["甲。", "乙。"]),  # plain paragraphs
+    ("区住建局负责，\n2024年5月底前完成。", ["区住建局负责，\n2024年5月底前完成。"]),  # one sentence wrapped
+    ("2024年6月底前完成1.5万亩。", ["2024年6月底前完成1.5万亩。"]),
+    ("1.2024年6月底前，甲。\n2.2024年9月底前，乙。", ["2024年6月底前，甲。", "2024年9月底前，乙。"]),
+    ("（一）甲：\n1.细项。\n2.细项。\n（二）乙。", ["甲：\n1.细项。\n2.细项。", "乙。"]),  # nested numbering stays
+    ("整改措施：\n1.甲。\n2.乙。", ["甲。", "乙。"]),  # a lead-in ending in ： is dropped
+])
+def test_numbering_styles(text, expected):
+    assert [body for _, body in split_items(text)] == expected
+
+
+@pytest.mark.parametrize(("cell", "support_column", "expected"), [
+    ("区住建局牵头，区水务局、区城管局配合", False, (["区住建局"], ["区水务局", "区城管局"])),
+    ("牵头单位：区住建局；配合单位：区水务局", False, (["区住建局"], ["区水务局"])),
+    ("区住建局（牵头）、区水务局（配合）", False, (["区住建局"], ["区水务局"])),
+    ("区水务局、区城管局", True, ([], ["区水务局", "区城管局"])),
+    ("州委办公室、州政府办公室，各县市党委和政府", False, (["州委办公室", "州政府办公室", "各县市党委和政府"], [])),
+    ("", False, ([], [])),
+])
+def test_lead_and_support_units(cell, support_column, expected):
+    assert parse_units(cell, support_column) == expected
+
+
+def test_units_only_from_the_table(tmp_path):
+    rows = [["1", "问题甲。", "目标。", "（一）区住建局完成排查。\n（二）区水务局完成改造。\n（三）联合开展检查。",
+             "区住建局、区水务局", "2024年6月底前"],
+            ["2", "问题乙。", "目标。", "开展检查。", "", "2024年6月底前"]]
+    table = import_table(_issue_xlsx(tmp_path / "u.xlsx", rows=rows, merge=False))
+    first, second, third = table.problems[0].measures
+    assert (first.units, second.units) == (["区住建局"], ["区水务局"])  # the unit its text names
+    assert third.units == ["区住建局", "区水务局"]  # names none: the problem's units
+    assert table.problems[1].measures[0].units == []  # no unit anywhere: blank, with a finding
+    (finding,) = [f for f in table.findings if f.code == "unknown-unit"]
+    assert "任务 2-1" in finding.message and "补填" in finding.message
+
+
+def test_separate_lead_and_support_columns(tmp_path):
+    header = ["序号", "问题", "整改措施", "牵头单位", "配合单位", "完成时限"]
+    rows = [["1", "问题。", "措施。", "区住建局", "区水务局、区城管局", "2024年6月30日"]]
+    table = import_table(_issue_xlsx(tmp_path / "s.xlsx", rows=rows, header=header, merge=False))
+    measure = table.problems[0].measures[0]
+    assert (measure.units, measure.support) == (["区住建局", "区水务局", "区城管局"], ["区水务局", "区城管局"])
+
+
+def test_section_rows_and_cells_not_placed(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "sections.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for c, name in enumerate(["序号", "存在问题", "整改措施", "责任单位", "备注"]):
+        sheet.write_string(0, c, name)
+    sheet.merge_range(1, 0, 1, 4, "一、大气污染防治方面")
+    for c, value in enumerate(["1", "问题。", "措施。", "区住建局", "备注文字"]):
+        sheet.write_string(2, c, value)
+    for c, name in enumerate(["序号", "存在问题", "整改措施", "责任单位", "备注"]):
+        sheet.write_string(3, c, name)  # the header repeated on a new page
+    sheet.write_string(4, 6, "表外的说明")
+    sheet.write_string(2, 6, "数据行旁边的批注")
+    book.close()
+    table = import_table(path)
+    assert len(to_tasks(table.problems)) == 1
+    assert any("分类标题" in line and "大气污染防治方面" in line for line in table.unplaced)
+    assert any("表外的说明" in line for line in table.unplaced)
+    assert any("G 列（表头之外）：数据行旁边的批注" in line for line in table.unplaced)
+    assert ("备注", "其他") in table.layout.columns
+
+
+def test_headers_extend_through_settings(tmp_path):
+    header = ["编号", "督办事项", "落实举措", "主办单位"]
+    rows = [["1", "问题。", "措施一；\n措施二。", "区住建局"]]
+    path = _issue_xlsx(tmp_path / "h.xlsx", rows=rows, header=header, merge=False)
+    with pytest.raises(IssueListError, match="没有找到问题表格"):
+        import_table(path)
+    settings = settings_from_dict({"import": {"headers": {"问题": ["督办事项"], "整改措施": ["落实举措"],
+                                                         "责任单位": ["主办单位"]}}}, tmp_path)
+    table = import_table(path, headers={k: list(v) for k, v in settings.import_headers.items()})
+    assert [m.units for m in table.problems[0].measures] == [["区住建局"], ["区住建局"]]
+    assert Settings().import_headers["问题"][:3] == ["问题", "反馈问题", "存在问题"]
+
+
+def test_layout_and_deadline_words_reach_the_issue_list(tmp_path):
+    import openpyxl
+
+    table = import_table(_issue_xlsx(tmp_path / "l.xlsx"))
+    tasks = to_tasks(table.problems)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    write_issue_list(tasks, ws / "issues.xlsx", table.layout, supports(table.problems), imported=date(2024, 5, 10))
+    book = openpyxl.load_workbook(ws / "issues.xlsx")
+    assert book.sheetnames == [SHEET, "_来源格式"] and book["_来源格式"].sheet_state == "hidden"
+    cells = {row[0].value: row[5].value for row in book[SHEET].iter_rows(min_row=2)}
+    assert cells["2-1"] == "区住建局（牵头）、区水务局（配合）"
+    issues = load_issue_list(Settings(workspace=ws))
+    assert issues.layout.title == "某区督察反馈问题整改台账" and issues.layout.file == "l.xlsx"
+    assert issues.layout.columns[1] == ("反馈问题", "问题") and issues.layout.imported == date(2024, 5, 10)
+    by_id = issues.by_id
+    assert by_id["2-1"].units == ("区住建局", "区水务局")
+    assert (by_id["1-3"].deadline, by_id["1-3"].deadline_text) == (date(2024, 5, 10), "立行立改")
+    assert by_id["1-2"].deadline is None and by_id["3-1"].deadline is None  # standing
+    assert by_id["4-3"].deadline is None  # 尽快: a finding on the task, not a stop
+    bad = [f for f in issues.findings if f.code == "bad-date"]
+    assert len(bad) == 1 and "任务 4-3" in bad[0].message and bad[0].row == by_id["4-3"].row
+
+
+def test_issue_list_without_layout_sheet(tmp_path, parsed):
+    write_issue_list(to_tasks(parsed[0]), tmp_path / "issues.xlsx")
+    assert load_issue_list(Settings(workspace=tmp_path)).layout is None
+
+
+# --- the command -------------------------------------------------------------------------------
+
+from typer.testing import CliRunner  # noqa: E402
+
+from toolkit.cli import app  # noqa: E402
+
+runner = CliRunner()
+
+
+def test_cli_dry_run_says_what_it_understood_and_writes_nothing(tmp_path):
+    source = _issue_xlsx(tmp_path / "上级台账.xlsx")
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["init", str(ws)]).exit_code == 0
+    result = runner.invoke(app, ["issues", "import", str(source), "-w", str(ws), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert not (ws / "issues.xlsx").exists()
+    out = result.output
+    assert "标题：某区督察反馈问题整改台账" in out
+    assert "列（6）：序号→序号；反馈问题→问题；整改目标→整改目标；整改措施→整改措施；责任单位→责任单位；整改时限→完成时限" in out
+    assert "问题 4 个，整改措施 11 项" in out
+    assert "责任单位 8 个：区农业农村局（1）、各街道办事处（1）" in out
+    assert "完成时限：有日期 7 项，立行立改 1 项，长期 2 项，未写或无法识别 1 项" in out
+    assert "未能放入问题清单的单元格 1 处" in out and "尽快" in out
+    assert "试运行" in out
+    result = runner.invoke(app, ["issues", "import", str(source), "-w", str(ws)])
+    assert result.exit_code == 0 and "已导入 4 个问题、11 项整改措施" in result.output
+    assert (ws / "issues.xlsx").exists()
+    again = runner.invoke(app, ["issues", "import", str(source), "-w", str(ws), "--dry-run"])
+    assert again.exit_code == 0  # a dry run over an existing list needs no --force
+
+
+def test_cli_old_formats_through_libreoffice(tmp_path, monkeypatch):
+    import subprocess
+
+    from conftest import soffice
+
+    exe = soffice()
+    if exe is None:
+        pytest.skip("LibreOffice not installed")
+    docx_file = _issue_docx(tmp_path / "台账.docx")
+    xlsx_file = _issue_xlsx(tmp_path / "台账.xlsx")
+    profile = (tmp_path / "lo").as_uri()
+    def lo(path: Path, target: str, outdir: Path) -> None:
+        subprocess.run([exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", target,
+                        "--outdir", str(outdir), str(path)], check=True, capture_output=True, timeout=240)
+
+    lo(docx_file, "odt", tmp_path / "odt")  # (python-docx's tables survive .doc only by way of .odt)
+    lo(tmp_path / "odt" / "台账.odt", "doc", tmp_path / "old")
+    lo(xlsx_file, "xls", tmp_path / "old")
+    doc, xls = tmp_path / "old" / "台账.doc", tmp_path / "old" / "台账.xls"
+    et = xls.with_name("台账.et")
+    et.write_bytes(xls.read_bytes())  # WPS's .et: a binary workbook under another name
+    for path in (doc, xls, et):
+        assert len(to_tasks(import_table(path).problems)) == 11, path.name
+    import toolkit.read.convert as convert
+
+    monkeypatch.setattr(convert, "soffice", lambda: None)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    result = runner.invoke(app, ["issues", "import", str(doc), "-w", str(ws)])
+    assert result.exit_code == 2 and "需要 LibreOffice" in result.stderr
+
+
+def test_two_row_header(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "two.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for c, name in enumerate(["序号", "问题", "整改措施"]):
+        sheet.merge_range(0, c, 1, c, name)
+    sheet.merge_range(0, 3, 0, 4, "责任单位")
+    sheet.write_string(1, 3, "牵头单位")
+    sheet.write_string(1, 4, "配合单位")
+    sheet.write_row(2, 0, ["1", "问题。", "措施。", "区住建局", "区水务局"])
+    book.close()
+    table = import_table(path)
+    assert [name for name, _ in table.layout.columns] == ["序号", "问题", "整改措施", "牵头单位", "配合单位"]
+    measure = table.problems[0].measures[0]
+    assert (measure.units, measure.support) == (["区住建局", "区水务局"], ["区水务局"])

@@ -18,13 +18,19 @@ from toolkit.workspace import open_workspace
 AS_OF = date(2025, 3, 31)
 runner = CliRunner()
 STATUSES = ["已完成", "推进中", "未启动", "长期坚持"]
+DISTRICT_UNITS = ["区发改局", "区工信局", "区生态环境分局", "区农业农村局", "区城市管理局", "区住建局", "区卫健局",
+                  "区河长办", "区禁烧办", "区委党校", "区政府办公室", "区自然资源局", "市市场监管局二道分局", "英俊镇",
+                  "二道经济开发区"]
 
 
 @pytest.fixture
 def imported(tmp_path, seed_path) -> Path:
     ws = tmp_path / "round"
     assert runner.invoke(app, ["init", str(ws)]).exit_code == 0
-    (ws / "toolkit.toml").write_text('as_of = "2025-03-31"\n', encoding="utf-8")
+    # the seed names its units only inside the measure texts: the clerk lists the district's units
+    names = ", ".join(f'"{u}"' for u in DISTRICT_UNITS)
+    (ws / "toolkit.toml").write_text(f'as_of = "2025-03-31"\n[units]\nnames = [{names}]\n[units.aliases]\n'
+                                     '"党校" = "区委党校"\n"区政府" = "区政府办公室"\n', encoding="utf-8")
     result = runner.invoke(app, ["issues", "import", str(seed_path), "-w", str(ws)])
     assert result.exit_code == 0, result.output
     assert "已导入 18 个问题、55 项整改措施" in result.output

@@ -240,33 +240,44 @@ class ImportRun:
     problems: int
     tasks: int
     findings: list[Finding]
-    used_default_units: bool
     backup: Path | None = None
+    summary: list[str] = field(default_factory=list)  # what the import understood, for the clerk
+    written: bool = True  # False with --dry-run
 
 
-def run_import(settings: Settings, source: Path, force: bool = False) -> ImportRun:
-    """Read the upper level's table (.docx or its text rendering) and write issues.xlsx."""
-    from toolkit.read.issues_import import DISTRICT_UNITS, import_file, to_tasks, write_issue_list
+def run_import(settings: Settings, source: Path, force: bool = False, dry_run: bool = False) -> ImportRun:
+    """Read an upper office's table (.docx/.doc/.wps, .xlsx/.xls/.et/.ods, or the text form) and write
+    issues.xlsx with the source's layout kept; with dry_run, only say what was understood."""
+    from toolkit.read.issues_import import (
+        import_table,
+        summary_lines,
+        supports,
+        to_tasks,
+        write_issue_list,
+    )
 
     target = settings.path("issues")
-    if target.exists() and not force:
+    if target.exists() and not force and not dry_run:
         raise WorkspaceError(f"{target} 已存在。确认要用 {source.name} 的内容替换它，请加 --force 重新运行")
     if not source.is_file():
         raise WorkspaceError(f"找不到要导入的文件 {source}")
-    names = list(settings.unit_names) or list(DISTRICT_UNITS)
-    problems, findings = import_file(source, names, dict(settings.unit_aliases))
-    tasks = to_tasks(problems)
+    table = import_table(source, list(settings.unit_names), dict(settings.unit_aliases),
+                         {k: list(v) for k, v in settings.import_headers.items()})
+    tasks = to_tasks(table.problems)
     if not tasks:
-        raise WorkspaceError(f"{source.name} 中没有找到问题和整改措施；请确认它是“序号 | 问题 | 整改目标 | 整改措施 | 整改完成情况”的表格")
+        raise WorkspaceError(f"{source.name} 中没有找到问题和整改措施；请确认表格有“问题”和“整改措施”等列")
+    run = ImportRun(target, len(table.problems), len(tasks), table.findings, summary=summary_lines(table, tasks),
+                    written=not dry_run)
+    if dry_run:
+        return run
     temp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.xlsx")
-    write_issue_list(tasks, temp)
-    backup = None
+    write_issue_list(tasks, temp, table.layout, supports(table.problems))
     if target.exists():  # --force: keep the clerk's edited list (units filled in, 单位通讯录) first
-        backup = next_free(settings.path("archive") / f"{target.stem}_备份_{datetime.now():%Y%m%d_%H%M%S}.xlsx")
-        backup.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(target, backup)
+        run.backup = next_free(settings.path("archive") / f"{target.stem}_备份_{datetime.now():%Y%m%d_%H%M%S}.xlsx")
+        run.backup.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(target, run.backup)
     os.replace(temp, target)
-    return ImportRun(target, len(problems), len(tasks), findings, not settings.unit_names, backup)
+    return run
 
 
 @dataclass

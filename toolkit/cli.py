@@ -166,33 +166,31 @@ app.add_typer(issues_app, name="issues")
 
 @issues_app.command("import")
 def issues_import(
-    source: Path = typer.Argument(..., help="上级下发的问题清单：.docx（序号|问题|整改目标|整改措施|整改完成情况 表格）或其文本 .txt"),
+    source: Path = typer.Argument(..., help="上级下发的问题表格：.docx/.doc/.wps、.xlsx/.xls/.et/.ods，或其文本 .txt"),
     workspace: Path | None = WORKSPACE,
-    force: bool = typer.Option(False, "--force", help="issues.xlsx 已存在时覆盖它"),
+    force: bool = typer.Option(False, "--force", help="issues.xlsx 已存在时覆盖它（原文件备份到 archive/）"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="只显示识别结果，不写 issues.xlsx"),
     debug: bool = DEBUG,
 ) -> None:
-    """把上级下发的问题表格导入为 issues.xlsx（工作表“问题清单”，每项整改措施一行）。"""
+    """把上级下发的问题表格导入为 issues.xlsx（工作表“问题清单”，每项整改措施一行），并显示识别了哪些列、问题、措施、单位和时限。"""
     from toolkit.api import run_import
     from toolkit.workspace import open_workspace
 
     try:
-        run = run_import(open_workspace(workspace or Path.cwd()), source, force)
+        run = run_import(open_workspace(workspace or Path.cwd()), source, force, dry_run)
     except Exception as exc:  # noqa: BLE001
         _fail(exc, debug)
         return
-    typer.echo(f"已导入 {run.problems} 个问题、{run.tasks} 项整改措施 → {run.path}")
+    for line in run.summary:
+        typer.echo(line)
+    if run.written:
+        typer.echo(f"已导入 {run.problems} 个问题、{run.tasks} 项整改措施 → {run.path}")
+    else:
+        typer.echo(f"（试运行：识别出 {run.problems} 个问题、{run.tasks} 项整改措施，没有写入 {run.path.name}）")
     if run.backup:
         typer.echo(f"原来的问题清单（含补填的责任单位和单位通讯录）已备份为 {run.backup}")
-    if run.used_default_units:
-        typer.echo("（toolkit.toml 中没有 [units] names，按内置的区直单位名单识别责任单位）")
-    no_unit = [f for f in run.findings if f.code == "unknown-unit"]
-    if no_unit:
-        typer.echo(f"有 {len(no_unit)} 项措施的文字中没有找到责任单位，已留空，请在 issues.xlsx 中补填：")
-        for finding in no_unit:
-            typer.echo(f"  {finding.message}")
     for finding in run.findings:
-        if finding.code != "unknown-unit":
-            typer.echo(f"  {finding.level}：{finding.message}")
+        typer.echo(f"  {finding.level}：{finding.message}")
 
 
 @app.command()

@@ -70,6 +70,27 @@ DEFAULT_HEADERS: dict[str, list[str]] = {
 }
 
 
+# `toolkit issues import`: the headers an upper office's table uses for each role (core.model.LAYOUT_ROLES).
+# A header is read by exact word first, then by the longest word it contains. Extended by [import.headers].
+DEFAULT_IMPORT_HEADERS: dict[str, list[str]] = {
+    "序号": ["序号", "编号", "问题序号", "问题编号"],
+    "问题": ["问题", "反馈问题", "存在问题", "问题描述", "整改任务", "主要问题", "具体问题", "问题内容", "问题表现",
+           "督察反馈问题", "巡察反馈问题", "巡视反馈问题", "审计发现问题", "审计查出问题", "隐患内容", "隐患主要内容",
+           "隐患描述", "隐患名称", "检查发现问题"],
+    "整改目标": ["整改目标", "目标", "整改标准", "目标要求"],
+    "整改措施": ["整改措施", "具体措施", "整改举措", "措施", "整改要求", "整改内容", "工作措施", "主要措施", "整改方案"],
+    "责任单位": ["责任单位", "牵头单位", "配合单位", "责任部门", "牵头部门", "配合部门", "整改责任单位", "主责单位",
+             "协办单位", "承办单位", "整改实施主体", "属地责任部门", "属地单位", "责任科室", "责任股室", "整改单位"],
+    "责任领导": ["责任领导", "责任人", "分管领导", "牵头领导", "包保领导", "整改责任人", "具体责任人"],
+    "完成时限": ["整改时限", "完成时限", "时限", "完成时间", "整改期限", "完成期限", "时间节点", "整改时间"],
+    "整改完成情况": ["整改完成情况", "完成情况", "整改情况", "整改进展", "进展情况", "整改结果", "整改落实情况"],
+}
+
+
+# a 责任单位 header with one of these words names the units that assist (配合), not the lead (牵头)
+SUPPORT_HEADER_WORDS = ("配合", "协办", "属地")
+
+
 DEFAULT_COLORS: dict[str, dict[str, str]] = {
     OVERDUE: {"fill": "FFC7CE", "font": "9C0006"},
     DUE_SOON: {"fill": "FFEB9C", "font": "9C5700"},
@@ -139,6 +160,8 @@ def default_toml() -> str:
     lines += [f'"{name}" = {_toml_list(words)}' for name, words in DEFAULT_STATUS_SYNONYMS.items()]
     lines += ["", "[headers]", "# 各列可接受的列名（在默认词表之外追加）。"]
     lines += [f'"{name}" = {_toml_list(words)}' for name, words in DEFAULT_HEADERS.items()]
+    lines += ["", "[import.headers]", "# toolkit issues import：上级表格各列可接受的列名（在默认词表之外追加）。"]
+    lines += [f'"{name}" = {_toml_list(words)}' for name, words in DEFAULT_IMPORT_HEADERS.items()]
     lines += ["", "[colors]", "# 各逾期状态的底色和字色（六位十六进制）；留空表示不上色。"]
     lines += [
         f'"{state}" = {{ fill = "{spec["fill"]}", font = "{spec["font"]}" }}'

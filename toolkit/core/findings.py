@@ -134,10 +134,14 @@ CATALOGUE: dict[str, Code] = {
         WARNING, "完成状态未填写，按“未填报”处理", "任务 {task} 没有填写完成状态",
         "从下拉列表选择完成状态：" + "、".join(STATUSES)),
     "bad-date": Code(
-        ERROR, "日期无法识别", "{field}“{value}”无法识别，应写成 2024-06-30 这样的日期", "填写日期，如 2024-06-30"),
+        ERROR, "日期无法识别", "{field}“{value}”无法识别，应写成 2024-06-30 这样的日期", "填写日期，如 2024-06-30", {
+            "issue-list-deadline": f"任务 {{task}} {DEADLINE}“{{value}}”无法识别，按没有时限处理；请改为日期（如 "
+                                   "2024-06-30、2024年6月底前）、“立行立改”或“长期坚持”",
+        }),
     "yearless-date": Code(
         WARNING, "日期没有写年份，已按上下文补全年份", "{field}没有年份，按 {date} 处理", "写上年份，如 2024-06-30", {
             "import-guessed": f"任务 {{task}} 的{DEADLINE}“{{value}}”没有写年份，已按 {{date}} 处理，请核对",
+            "issue-list": f"任务 {{task}} {DEADLINE}没有年份，按 {{date}} 处理",
             "import-unknown": f"任务 {{task}} 的{DEADLINE}“{{value}}”没有写年份，上下文中也找不到年份，"
                               f"{DEADLINE}留空，请补填",
         }),

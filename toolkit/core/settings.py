@@ -15,6 +15,7 @@ from typing import Any
 from toolkit.core.defaults import (
     DEFAULT_COLORS,
     DEFAULT_HEADERS,
+    DEFAULT_IMPORT_HEADERS,
     DEFAULT_LIMITS,
     DEFAULT_PATHS,
     DEFAULT_STATUS_SYNONYMS,
@@ -56,6 +57,9 @@ class Settings:
     )
     colors: MappingProxyType = field(
         default_factory=lambda: _frozen({k: dict(v) for k, v in DEFAULT_COLORS.items()})
+    )
+    import_headers: MappingProxyType = field(
+        default_factory=lambda: _frozen({k: list(v) for k, v in DEFAULT_IMPORT_HEADERS.items()})
     )
     limits: MappingProxyType = field(default_factory=lambda: _frozen(dict(DEFAULT_LIMITS)))
     workspace: Path = Path(".")
@@ -202,6 +206,15 @@ def _headers_section(raw: Any) -> dict[str, Any]:
     return {"headers": _frozen(_extend(DEFAULT_HEADERS, added))}
 
 
+def _import_section(raw: Any) -> dict[str, Any]:
+    table = _expect(raw, dict, "import", "一个表（[import] 段）")
+    for key in table:
+        if key != "headers":
+            raise SettingsError(f"{SETTINGS_FILE} 中的设置项 import.{key} 不认识；可用的有：import.headers")
+    added = _word_lists(table.get("headers", {}), "import.headers", list(DEFAULT_IMPORT_HEADERS))
+    return {"import_headers": _frozen(_extend(DEFAULT_IMPORT_HEADERS, added))}
+
+
 def _colors_section(raw: Any) -> dict[str, Any]:
     colors = {k: dict(v) for k, v in DEFAULT_COLORS.items()}
     for state, spec in _expect(raw, dict, "colors", "一个表").items():
@@ -241,7 +254,7 @@ _SECTIONS = {
     "mail": _mail_section, "as_of": _as_of_section, "due_soon_days": _due_soon_section,
     "match_threshold": _threshold_section, "paths": _paths_section, "units": _units_section,
     "status": _status_section, "headers": _headers_section, "colors": _colors_section,
-    "limits": _limits_section,
+    "limits": _limits_section, "import": _import_section,
 }
 
 

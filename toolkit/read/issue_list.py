@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from toolkit.core.dates import (
-    BLANK,
-    DATE,
-    INVALID,
-    OPEN,
-    YEARLESS,
-    ParsedDate,
-    find_year,
-    parse_date,
-)
+from toolkit.core.dates import IMMEDIATE, INVALID, YEARLESS, find_year, parse_date
 from toolkit.core.errors import IssueListError, ReadError
 from toolkit.core.findings import Finding, finding
-from toolkit.core.model import COLUMNS, REQUIRED, SHEET, IssueList, Task, build_issue_list
+from toolkit.core.model import (
+    COLUMNS,
+    LAYOUT_ROLES,
+    REQUIRED,
+    SHEET,
+    IssueList,
+    SourceLayout,
+    Task,
+    build_issue_list,
+)
 from toolkit.core.normalize import (
     cell_text,
     clean_header,
@@ -32,6 +33,7 @@ from toolkit.core.words import (
     DESCRIPTION,
     ISSUE_NO,
     ISSUE_TITLE,
+    LAYOUT_SHEET,
     MEASURE,
     MEASURE_NO,
     TARGET,
@@ -41,16 +43,22 @@ from toolkit.core.words import (
 from toolkit.read.grid import Grid, fill_merged
 from toolkit.read.sheets import read_grids
 
+# the row labels of the hidden sheet words.LAYOUT_SHEET (项目 | 内容 | 角色)
+LAYOUT_TITLE, LAYOUT_FILE, LAYOUT_COLUMN, LAYOUT_DATE = "标题", "文件", "列", "日期"
+
 
 def load_issue_list(settings: Settings) -> IssueList:
     """Read issues.xlsx. Raises IssueListError (exit 2) with every row to fix."""
     path = settings.path("issues")
-    grid = _issue_sheet(path)
+    grid, grids = _issue_sheet(path)
+    layout = read_layout(grids)
+    # 立行立改 is due on the day the list was made: the import date kept with the layout, else the file's
+    listed = layout.imported if layout and layout.imported else datetime.fromtimestamp(path.stat().st_mtime).date()
     columns = _column_positions(grid, settings, path)
     problems: list[str] = []
     findings: list[Finding] = []
     tasks: list[Task] = []
-    rows = _RowReader(path, columns, findings)
+    rows = _RowReader(path, columns, findings, listed)
     for offset, row in enumerate(grid.rows[1:], start=2):
         try:
             task = rows.task(offset, row)
@@ -66,12 +74,13 @@ def load_issue_list(settings: Settings) -> IssueList:
     if not tasks:
         raise IssueListError(f"问题清单 {path} 中没有任务行，请从第 2 行起每行填写一项整改措施")
     issue_list = build_issue_list(tasks, settings, path, findings)
+    issue_list.layout = layout
     _canonicalise_units(issue_list)
     return issue_list
 
 
-def _issue_sheet(path: Path) -> Grid:
-    """The 问题清单 sheet of issues.xlsx, merged cells filled."""
+def _issue_sheet(path: Path) -> tuple[Grid, list[Grid]]:
+    """The 问题清单 sheet of issues.xlsx, merged cells filled, and all the workbook's sheets."""
     if not path.exists():
         raise IssueListError(
             f"找不到问题清单 {path}。请把问题清单放在工作目录下，或用 toolkit issues import 从文件导入"
@@ -87,7 +96,7 @@ def _issue_sheet(path: Path) -> Grid:
     if not grid.rows:
         raise IssueListError(f"问题清单 {path} 的“{SHEET}”工作表是空的")
     fill_merged(grid)  # a problem's number and title merged down its measures
-    return grid
+    return grid, grids
 
 
 def _column_positions(grid: Grid, settings: Settings, path: Path) -> dict[str, int]:
@@ -113,8 +122,9 @@ def _column_positions(grid: Grid, settings: Settings, path: Path) -> dict[str, i
 class _RowReader:
     """Turns the rows of 问题清单 into tasks, one at a time; a row the clerk must fix raises IssueListError."""
 
-    def __init__(self, path: Path, columns: dict[str, int], findings: list[Finding]) -> None:
+    def __init__(self, path: Path, columns: dict[str, int], findings: list[Finding], listed: date) -> None:
         self.path = path
+        self.listed = listed
         self.positions = [(name, columns.get(name)) for name in COLUMNS]
         self.findings = findings
         self.seen: dict[str, int] = {}
@@ -129,10 +139,13 @@ class _RowReader:
         where = f"第 {offset} 行"
         issue_no, measure_no = self._numbers(raw, texts, where)
         task_id = self._task_id(raw, texts, where, issue_no, measure_no, offset)
-        parsed = self._deadline(raw, texts, where, offset)
+        deadline, note = read_deadline(raw.get(DEADLINE), texts, self.listed, task_id)
+        if note is not None:
+            note.file, note.sheet, note.row = self.path.name, SHEET, offset
+            self.findings.append(note)
         return Task(
             task_id=task_id, issue_no=issue_no, issue_title=texts[ISSUE_TITLE], measure_no=measure_no,
-            measure=texts[MEASURE], units=self._units(texts, task_id, offset), deadline=parsed.value,
+            measure=texts[MEASURE], units=self._units(texts, task_id, offset), deadline=deadline,
             deadline_text=texts[DEADLINE], target=texts[TARGET], description=texts[DESCRIPTION],
             row=offset,
         )
@@ -159,20 +172,6 @@ class _RowReader:
         self.seen[task_id] = offset
         return task_id
 
-    def _deadline(self, raw: dict[str, Any], texts: dict[str, str], where: str, offset: int) -> ParsedDate:
-        deadline_raw = raw.get(DEADLINE)
-        parsed = parse_date(deadline_raw if deadline_raw != "" else None)
-        if parsed.kind == INVALID:  # perhaps a month without a year: take it from the text
-            hint = find_year(texts[MEASURE]) or find_year(texts[TARGET])
-            if hint:
-                parsed = parse_date(deadline_raw, hint)
-        if parsed.kind not in (DATE, BLANK, OPEN, YEARLESS):
-            raise IssueListError(f"{where}“完成时限”无法识别：{texts[DEADLINE]!r}，应为日期（如 2024-06-30、2024年6月底前）或“长期坚持”")
-        if parsed.kind == YEARLESS:
-            self.findings.append(finding("yearless-date", field=DEADLINE, date=parsed.value, file=self.path.name,
-                                         sheet=SHEET, row=offset, column=DEADLINE, value=texts[DEADLINE]))
-        return parsed
-
     def _units(self, texts: dict[str, str], task_id: str, offset: int) -> tuple[str, ...]:
         units = self.unit_cache.get(texts[UNIT])
         if units is None:
@@ -181,6 +180,48 @@ class _RowReader:
             self.findings.append(finding("unknown-unit", "issue-without-unit", task=task_id, file=self.path.name,
                                          sheet=SHEET, row=offset, column=UNIT))
         return units
+
+
+def read_deadline(raw: object, texts: dict[str, str], listed: date,
+                  task_id: str = "") -> tuple[date | None, Finding | None]:
+    """A task's 完成时限 cell as a date, and a finding when it is yearless or unreadable (never a stop).
+    立行立改 is due on the day the list was made (`listed`): overdue at any later merge unless done.
+    A month without a year takes the year of the measure or target text, else the list's year."""
+    parsed = parse_date(raw if raw != "" else None)
+    if parsed.kind == INVALID:  # perhaps a month without a year
+        hint = find_year(texts[MEASURE]) or find_year(texts[TARGET]) or listed.year
+        parsed = parse_date(raw, hint)
+    if parsed.kind == IMMEDIATE:
+        return listed, None
+    if parsed.kind == YEARLESS:
+        return parsed.value, finding("yearless-date", "issue-list", task=task_id, date=parsed.value,
+                                     column=DEADLINE, value=texts[DEADLINE])
+    if parsed.kind == INVALID:
+        return None, finding("bad-date", "issue-list-deadline", task=task_id, column=DEADLINE, value=texts[DEADLINE])
+    return parsed.value, None
+
+
+def read_layout(grids: list[Grid]) -> SourceLayout | None:
+    """The upper office's table layout kept on the hidden sheet words.LAYOUT_SHEET; None without it."""
+    grid = next((g for g in grids if compact(g.name) == LAYOUT_SHEET), None)
+    if grid is None:
+        return None
+    title = file = ""
+    imported: date | None = None
+    columns: list[tuple[str, str]] = []
+    for row in grid.rows[1:]:
+        item, content, role = ([cell_text(v) for v in row] + ["", "", ""])[:3]
+        if item == LAYOUT_TITLE:
+            title = content
+        elif item == LAYOUT_FILE:
+            file = content
+        elif item == LAYOUT_DATE:
+            imported = parse_date(content).value
+        elif item == LAYOUT_COLUMN and content:
+            columns.append((content, role if role in LAYOUT_ROLES else "其他"))
+    if not columns:
+        return SourceLayout(title, file, kept=False, imported=imported)
+    return SourceLayout(title, file, tuple(columns), imported=imported)
 
 
 def _canonicalise_units(issue_list: IssueList) -> None:

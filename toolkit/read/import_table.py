@@ -1,0 +1,389 @@
+"""An upper office's rectification table, read by column role: 序号 | 问题 | 整改目标 | 整改措施 | 责任单位 |
+责任领导 | 完成时限 | 整改完成情况, under whatever headers the office wrote (settings' import headers).
+
+Both shapes offices send: one row per problem whose 整改措施 cell holds every measure (numbered （一）, (1),
+1., 1、, ①, 一是, 第一, or plain paragraphs), and one row per measure with the problem's cells merged down,
+repeated, or left blank under the first. Units come from the table's own 责任单位 columns only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from toolkit.core.dates import BLANK, IMMEDIATE, INVALID, OPEN, YEARLESS, find_year, parse_date
+from toolkit.core.defaults import SUPPORT_HEADER_WORDS
+from toolkit.core.findings import Finding
+from toolkit.core.model import (
+    ImportedMeasure,
+    ImportedProblem,
+    ImportedTable,
+    SourceLayout,
+    title_of,
+)
+from toolkit.core.normalize import chinese_int, clean_header, column_letter, compact, parse_int
+from toolkit.read.import_text import OPEN_TEXT, UnitFinder, find_deadline
+
+PROBLEM, TARGET, MEASURE, UNIT, LEADER, DEADLINE, DONE, NUMBER = (
+    "问题", "整改目标", "整改措施", "责任单位", "责任领导", "完成时限", "整改完成情况", "序号")
+
+
+class RoleMap:
+    """Header text → role, by exact word first, then by the longest word the header contains."""
+
+    def __init__(self, headers: Mapping[str, list[str]]) -> None:
+        self._exact: dict[str, str] = {}
+        for role, words in headers.items():
+            for word in [role, *words]:
+                self._exact.setdefault(clean_header(word), role)
+        self._words = sorted(self._exact.items(), key=lambda item: -len(item[0]))
+
+    def role(self, header: str) -> str | None:
+        key = clean_header(header)
+        if not key or len(key) > 30:
+            return None
+        if key in self._exact:
+            return self._exact[key]
+        return next((role for word, role in self._words if len(word) >= 2 and word in key), None)
+
+
+@dataclass
+class Header:
+    row: int  # 0-based index of the (last) header row
+    names: list[str]  # each column's header as written
+    roles: list[str | None]
+    support: set[int] = field(default_factory=set)  # 责任单位 columns that name 配合 units
+
+    def columns(self, role: str) -> list[int]:
+        return [i for i, r in enumerate(self.roles) if r == role]
+
+
+def find_header(rows: list[list[str]], roles: RoleMap, look: int = 15) -> Header | None:
+    """The first row naming at least two roles, one of them 问题 or 整改措施; a second header row under
+    it (责任单位 over 牵头单位 | 配合单位) refines the columns it names."""
+    for index, row in enumerate(rows[:look]):
+        found = [roles.role(cell) for cell in row]
+        if len({r for r in found if r}) >= 2 and (PROBLEM in found or MEASURE in found):
+            names = list(row)
+            if index + 1 < len(rows):
+                below = rows[index + 1]
+                more = [roles.role(cell) for cell in below]
+                short = all(len(cell.strip()) <= 12 for cell in below if cell)  # headers, not data
+                if any(more) and short and not any(parse_int(cell) is not None for cell in below[:1] if cell):
+                    for col, role in enumerate(more):
+                        if role and col < len(found):
+                            found[col], names[col] = role, below[col]
+                    index += 1
+            header = Header(index, names, found)
+            header.support = {i for i in header.columns(UNIT)
+                              if any(word in names[i] for word in SUPPORT_HEADER_WORDS)}
+            return header
+    return None
+
+
+_MARKERS = [  # numbering styles; a measure list is the longest run 1, 2, 3 … of one style
+    (r"[（(]\s*([一二三四五六七八九十]{1,3})\s*[）)]", "wide"),
+    (r"[（(]\s*(\d{1,2})\s*[）)]", "wide"),
+    (r"([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])", "wide"),
+    (r"([一二三四五六七八九十]{1,3})是", "wide"),
+    (r"第([一二三四五六七八九十]{1,3})(?=[，,、：:])[，,、：:]?", "wide"),
+    (r"(\d{1,2})\s*(?:、|[.．](?!\d)|[.．](?=(?:19|20)\d{2}\s*年))", "line"),  # 1.2024年… is item 1
+    (r"([一二三四五六七八九十]{1,3})、", "line"),
+]
+_ANCHOR = {"wide": r"(?:^|(?<=[\n。；;：:，,]))\s*", "line": r"(?:^|(?<=[\n。；;]))\s*"}
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_STYLES = [re.compile(_ANCHOR[where] + pattern) for pattern, where in _MARKERS]
+
+
+def _number(label: str) -> int | None:
+    if label in _CIRCLED:
+        return _CIRCLED.index(label) + 1
+    return int(label) if label.isdigit() else chinese_int(label)
+
+
+def split_items(text: str) -> list[tuple[int | None, str]]:
+    """A cell's numbered items as (number, text); see _split_items (cached: a shared cell is split once
+    per role it is aligned for)."""
+    return list(_split_items(text))
+
+
+@lru_cache(maxsize=4096)
+def _split_items(text: str) -> tuple[tuple[int | None, str], ...]:
+    """A cell's numbered items as (number, text without its number); plain paragraphs as items when no
+    numbering runs 1, 2 …; a lead-in ending in ：is dropped, any other joins the first item."""
+    text = text.strip()
+    if not text:
+        return ()
+    best: list[re.Match[str]] = []
+    for style in _STYLES:
+        run: list[re.Match[str]] = []
+        for match in style.finditer(text):
+            if _number(match.group(1)) == len(run) + 1:
+                run.append(match)
+        if run and (not best or run[0].start() < best[0].start()
+                    or (run[0].start() == best[0].start() and len(run) > len(best))):
+            best = run
+    if len(best) >= 2 or (best and not text[:best[0].start()].strip()):
+        items = [(len(items_so_far) + 1, text[m.end():(best[i + 1].start() if i + 1 < len(best) else len(text))])
+                 for i, m in enumerate(best) for items_so_far in [best[:i]]]
+        items = [(n, body.strip().rstrip("；;").strip()) for n, body in items]
+        lead = text[:best[0].start()].strip()
+        if lead and not lead.endswith(("：", ":")):
+            items[0] = (1, f"{lead}\n{items[0][1]}")
+        return tuple(items)
+    paragraphs: list[str] = []
+    for line in (part.strip() for part in text.split("\n")):
+        if not line:
+            continue
+        if paragraphs and paragraphs[-1].endswith(("，", ",", "、", "：", ":")):
+            paragraphs[-1] += "\n" + line  # a sentence wrapped over two paragraphs
+        else:
+            paragraphs.append(line)
+    if len(paragraphs) > 1 and paragraphs[0].endswith(("：", ":")):
+        paragraphs.pop(0)
+    return tuple((None, p) for p in paragraphs)
+
+
+_UNIT_LABEL = re.compile(r"(牵头|配合|协办|责任|主责)(?:单位|部门)?\s*[:：]")
+_UNIT_ROLE = re.compile(r"[（(]?(牵头|主责|负责|配合|协办|参与|协助)[）)]?$")
+
+
+def parse_units(text: str, support_column: bool = False) -> tuple[list[str], list[str]]:
+    """A 责任单位 cell as (lead, support): "A牵头，B、C配合", "牵头单位：A；配合单位：B", "A（牵头）、B（配合）";
+    every name in a 配合 column is support."""
+    lead: list[str] = []
+    support: list[str] = []
+    kind = "support" if support_column else "lead"
+    parts = _UNIT_LABEL.split(text or "")
+    for i, part in enumerate(parts):
+        if i % 2 == 1:  # a label
+            kind = "support" if part in ("配合", "协办") or support_column else "lead"
+            continue
+        for group in re.split(r"[，,；;。\n]+", part):
+            names = [compact(n) for n in re.split(r"[、/]+|\s{2,}", group)]
+            group_kind = _role_of(names[-1] if names else "", kind)  # "A、B配合": the marker ends the group
+            for name in names:
+                name_kind = _role_of(name, group_kind)
+                name = _UNIT_ROLE.sub("", name).strip("()（）")
+                name = re.sub(r"等$", "", name) if len(name) > 3 else name
+                if not name or name in lead or name in support:
+                    continue
+                (support if name_kind == "support" or support_column else lead).append(name)
+    return lead, support
+
+
+def _role_of(name: str, default: str) -> str:
+    marker = _UNIT_ROLE.search(name)
+    if not marker:
+        return default
+    return "support" if marker.group(1) in ("配合", "协办", "参与", "协助") else "lead"
+
+
+@dataclass
+class Options:
+    source: str = ""
+    unit_names: list[str] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)
+    year: int | None = None  # the first year the table's deadlines name: the year of 年底前, 6月中旬
+
+
+def read_table(rows: list[list[str]], header: Header, title: str, options: Options) -> ImportedTable:
+    """The problems of one table whose header was found; every cell it could not place is listed."""
+    result = ImportedTable([], layout=SourceLayout(
+        title, options.source, tuple((name or f"第{column_letter(i)}列", role or "其他")
+                                     for i, (name, role) in enumerate(zip(header.names, header.roles, strict=True))
+                                     if name or role)))
+    groups = _group(rows, header, result)
+    table_units = [u for group in groups for r in group for c in header.columns(UNIT)
+                   for u in sum(parse_units(_cell(r, c)), [])]
+    finder = UnitFinder(list(dict.fromkeys([*table_units, *options.unit_names])), options.aliases)
+    options.year = next((y for g in groups for r in g for c in header.columns(DEADLINE)
+                         if (y := find_year(_cell(r, c)))), None)
+    used: set[int] = set()
+    for number, group in enumerate(groups, start=1):
+        problem = _problem(group, header, number, used)
+        _measures(problem, group, header, finder, options, result)
+        result.problems.append(problem)
+    return result
+
+
+def _cell(row: list[str], col: int) -> str:
+    return row[col].strip() if col < len(row) and row[col] is not None else ""
+
+
+def _joined(row: list[str], cols: list[int]) -> str:
+    return "\n".join(dict.fromkeys(t for t in (_cell(row, c) for c in cols) if t))
+
+
+def _group(rows: list[list[str]], header: Header, result: ImportedTable) -> list[list[list[str]]]:
+    """The data rows grouped by problem: a new problem where the 序号 or 问题 cell changes."""
+    number_cols, problem_cols = header.columns(NUMBER)[:1], header.columns(PROBLEM)
+    header_keys = [clean_header(n) for n in header.names]
+    groups: list[list[list[str]]] = []
+    current: tuple[str, str] | None = None
+    for index in range(header.row + 1, len(rows)):
+        row = [("" if v is None else str(v)) for v in rows[index]]
+        texts = [t.strip() for t in row]
+        filled = [t for t in texts if t]
+        if not filled or [clean_header(t) for t in texts[:len(header_keys)]] == header_keys:
+            continue  # blank, or the header repeated on a new page
+        number, problem = _joined(row, number_cols), _joined(row, problem_cols)
+        mapped = [t for i, t in enumerate(texts) if t and i < len(header.roles) and header.roles[i]]
+        if len(set(filled)) == 1 and (len(filled) > 1 or (number and parse_int(number) is None and not problem)):
+            result.unplaced.append(f"第 {index + 1} 行（分类标题，已跳过）：{filled[0][:40]}")
+            continue
+        if not mapped:
+            result.unplaced.append(f"第 {index + 1} 行（不在任何已识别的列中）：{filled[0][:40]}")
+            continue
+        for i, text in enumerate(texts):  # a cell beside the table, under no header
+            if text and (i >= len(header.roles) or (not header.roles[i] and not header.names[i].strip())):
+                result.unplaced.append(f"第 {index + 1} 行 {column_letter(i)} 列（表头之外）：{text[:40]}")
+        starts = groups == [] or (problem and problem != current[1]) or (
+            not problem_cols and number and number != current[0])
+        if starts or (number and not problem and current and number != current[0] and not current[1]):
+            groups.append([])
+            current = (number, problem)
+        elif number and current and not current[0]:
+            current = (number, current[1])
+        groups[-1].append(row)
+    return groups
+
+
+def _problem(group: list[list[str]], header: Header, fallback: int, used: set[int]) -> ImportedProblem:
+    numbers = {n for n in (parse_int(_joined(r, header.columns(NUMBER)[:1])) for r in group) if n is not None}
+    issue_no = numbers.pop() if len(numbers) == 1 else fallback
+    if issue_no in used or issue_no <= 0:
+        issue_no = max(used | {0}) + 1
+    used.add(issue_no)
+    description = next((t for t in (_joined(r, header.columns(PROBLEM)) for r in group) if t), "")
+    target = "\n".join(dict.fromkeys(t for t in (_joined(r, header.columns(TARGET)) for r in group) if t))
+    first_line = description.split("\n", 1)[0]
+    return ImportedProblem(issue_no, title_of(first_line), description, target)
+
+
+def _aligned(texts: list[str], count: int) -> list[str] | None:
+    """A shared cell split to match `count` measures, or None when its items do not line up."""
+    if len(texts) != 1 or count < 2:
+        return None
+    items = split_items(texts[0])
+    return [body for _, body in items] if len(items) == count and all(n for n, _ in items) else None
+
+
+def _measures(problem: ImportedProblem, group: list[list[str]], header: Header, finder: UnitFinder,
+              options: Options, result: ImportedTable) -> None:
+    measure_cols = header.columns(MEASURE)
+    cells = [_joined(r, measure_cols) for r in group] if measure_cols else [problem.description]
+    distinct = list(dict.fromkeys(c for c in cells if c))
+    per_row = len(distinct) > 1
+    if per_row:
+        firsts = {c: r for r, c in reversed(list(zip(group, cells, strict=True))) if c}
+        rows = [firsts[c] for c in distinct]
+        bodies = [_leading(c) for c in distinct]
+    else:
+        rows = [group[0]]
+        bodies = split_items(distinct[0]) if distinct else []
+    numbers = [n for n, _ in bodies]
+    consecutive = numbers == list(range(1, len(bodies) + 1))
+    column = {role: [_joined(r, header.columns(role)) for r in (rows if per_row else group[:1])]
+              for role in (DEADLINE, LEADER, DONE)}
+    shared = {role: _aligned(values, len(bodies)) for role, values in column.items()}
+    context = (problem.target, problem.description)
+    for index, (label, body) in enumerate(bodies):
+        row = rows[index] if per_row else group[0]
+        measure_no = label if consecutive and label else index + 1
+        task_id = f"{problem.issue_no}-{measure_no}"
+
+        def value(role: str, idx: int = index) -> tuple[str, bool]:
+            if shared[role] is not None:
+                return shared[role][idx], True
+            values = column[role]
+            text = (values[idx] if per_row else values[0]) if values else ""
+            return (_leading(text)[1] if per_row and role == DONE else text), per_row
+
+        deadline_text, aligned = value(DEADLINE)
+        deadline, words = _deadline(deadline_text, body, aligned, context, task_id, options, result)
+        lead, support = _units(row, group, header, body, per_row, len(bodies), index, finder)
+        if not lead and not support:
+            result.findings.append(Finding(
+                "unknown-unit", f"任务 {task_id} 在表格中没有写明责任单位，请在问题清单的“责任单位”列中补填",
+                file=options.source, column="责任单位", value=body[:30]))
+        problem.measures.append(ImportedMeasure(
+            measure_no, body, deadline, words, [*lead, *support], value(DONE)[0], support, value(LEADER)[0]))
+
+
+def _leading(text: str) -> tuple[int | None, str]:
+    """A measure row's own leading number (1. / （一） / 一是 / ①) and its text without it."""
+    for style in _STYLES:
+        match = style.match(text)
+        if match and _number(match.group(1)) is not None:
+            return _number(match.group(1)), text[match.end():].strip()
+    return None, text
+
+
+def _units(row: list[str], group: list[list[str]], header: Header, body: str, per_row: bool, count: int,
+           index: int, finder: UnitFinder) -> tuple[list[str], list[str]]:
+    """A measure's (lead, support): its row's 责任单位 cells, else the problem's; in a shared cell, the
+    units its text names when it names some, or the aligned item when the cell is numbered alike."""
+    def read(source: list[str], item: int | None = None) -> tuple[list[str], list[str]]:
+        lead: list[str] = []
+        support: list[str] = []
+        for col in header.columns(UNIT):
+            text = _cell(source, col)
+            if item is not None:
+                split = _aligned([text], count)
+                text = split[item] if split else text
+            one, two = parse_units(text, col in header.support)
+            lead += [u for u in one if u not in lead]
+            support += [u for u in two if u not in support and u not in lead]
+        return lead, support
+
+    lead, support = read(row, None if per_row else index)
+    if not lead and not support:
+        lead, support = next((found for found in (read(r) for r in group) if found[0] or found[1]), ([], []))
+    if not per_row and len(lead) + len(support) > 1:
+        named = [u for u in finder.find(body) if u in lead or u in support]
+        if named:
+            lead, support = [u for u in named if u in lead], [u for u in named if u in support]
+            if not lead:
+                lead, support = support[:1], support[1:]
+    if not lead and not support:
+        lead = finder.find(body)
+    return lead, support
+
+
+def _deadline(cell: str, body: str, aligned: bool, context: tuple[str, str], task_id: str,
+              options: Options, result: ImportedTable) -> tuple[date | None, str]:
+    """(deadline, the words kept in 完成时限): the aligned cell first, then a date in the measure text,
+    then the shared cell; 立行立改 and standing words are kept as words; an unreadable cell is kept as
+    written (load_issue_list then makes it a finding) and listed among the cells not placed."""
+    hint = next((y for y in map(find_year, (cell, body, *context)) if y), options.year)
+    in_text, text_words, _ = find_deadline(body, *context)
+    written = " ".join(cell.split())
+    if cell and (aligned or not text_words):
+        parsed = parse_date(cell, hint)
+        if parsed.kind in (IMMEDIATE, OPEN):
+            return None, written
+        if parsed.value is not None:
+            if parsed.kind == YEARLESS:
+                result.findings.append(Finding(
+                    "yearless-date", f"任务 {task_id} 的完成时限“{cell}”没有写年份，已按 {parsed.value.isoformat()} 处理，请核对",
+                    file=options.source, column="完成时限", value=cell))
+            return parsed.value, written
+        if parsed.kind == INVALID and not text_words:
+            found, words, _ = find_deadline(cell, *context)
+            if found or words:
+                return found, words
+            result.unplaced.append(f"任务 {task_id} 的完成时限（无法识别，已照录，请改为日期）：{cell[:40]}")
+            return None, written
+        if parsed.kind != BLANK and not text_words:
+            return None, written
+    if in_text or text_words == OPEN_TEXT:
+        return in_text, text_words
+    if not cell and context[0]:  # no 完成时限 for it: a date in the problem's 整改目标 (2025年12月31日前……)
+        in_target, words, _ = find_deadline(context[0], context[1])
+        if in_target:
+            return in_target, words
+    return None, ""
