@@ -1,0 +1,143 @@
+"""The report as a workbook (XlsxWriter), in the same columns as the .docx: one row per measure with the
+problem's own cells (序号, 问题, 整改目标 …) merged down its measures — Excel cannot show a whole
+problem's text in one row — print-ready: A4 landscape, fit to width, header repeated, page numbers."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import xlsxwriter
+
+from toolkit.write.report import Paragraph, ReportTable
+
+SHEET = "整改情况"
+WIDTHS = {"序号": 6, "问题": 40, "整改目标": 28, "整改措施": 50, "整改完成情况": 60, "责任单位": 16,
+          "责任领导": 12, "完成时限": 14, "其他": 16}
+PER_MEASURE = {"整改措施", "整改完成情况", "责任单位", "完成时限"}
+LINE_PT = 14
+MAX_ROW_PT = 409
+
+
+def _text(paragraphs: list[Paragraph]) -> str:
+    return "\n".join("".join(run.text for run in runs) for runs in paragraphs).strip("\n")
+
+
+def _lines(paragraphs: list[Paragraph], width: float) -> int:
+    return _text_lines(["".join(r.text for r in runs) for runs in paragraphs], width)
+
+
+def _text_lines(texts: list[str], width: float) -> int:
+    """Wrapped lines in a column `width` characters wide (a CJK character takes about two)."""
+    per_line = max(4, int(width / 1.8))
+    return sum(max(1, math.ceil(len(text) / per_line)) for text in texts) or 1
+
+
+def write_report_xlsx(report: ReportTable, path: Path) -> None:
+    style = report.style
+    table_font = style.get("table_font") or "宋体"
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    try:
+        _write(workbook, report, table_font)
+    finally:
+        workbook.close()
+
+
+def _write(workbook, report: ReportTable, table_font: str) -> None:
+    style = report.style
+    base = {"font_name": table_font, "font_size": 10.5, "text_wrap": True, "valign": "top", "border": 1}
+    fmt = workbook.add_format(base)
+    centered = workbook.add_format({**base, "align": "center", "valign": "vcenter"})
+    head = workbook.add_format({**base, "font_name": style.get("title_font") or "黑体", "font_size": 12,
+                                "align": "center", "valign": "vcenter", "bg_color": "#F2F2F2"})
+    title = workbook.add_format({"font_name": style.get("title_font") or "黑体", "font_size": 18,
+                                 "align": "center", "valign": "vcenter"})
+    body = workbook.add_format({"font_name": style.get("body_font") or "仿宋_GB2312", "font_size": 14,
+                                "align": "center", "valign": "vcenter"})
+    note_fmt = workbook.add_format({"font_name": style.get("body_font") or "仿宋_GB2312", "font_size": 12,
+                                    "text_wrap": True, "valign": "top"})
+    marked_props = {"font_name": table_font, "font_size": 10.5, "bold": bool(style.get("mark_bold", True))}
+    if style.get("mark_color"):
+        marked_props["font_color"] = "#" + style["mark_color"]
+    marked = workbook.add_format(marked_props)
+    plain = workbook.add_format({"font_name": table_font, "font_size": 10.5})
+
+    sheet = workbook.add_worksheet(SHEET)
+    last = len(report.headers) - 1
+    widths = [WIDTHS.get(role, WIDTHS["其他"]) for role in report.roles]
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    sheet.merge_range(0, 0, 0, last, report.title, title)
+    sheet.set_row(0, 30)
+    sheet.merge_range(1, 0, 1, last, report.date_line, body)
+    sheet.set_row(1, 22)
+    for col, text in enumerate(report.headers):
+        sheet.write_string(2, col, text, head)
+    sheet.set_row(2, 24)
+    r = 3
+    for row in report.rows:
+        count = max(1, len(row.measures))
+        heights = []
+        for index in range(count):
+            cells = row.measures[index] if row.measures else [[] for _ in report.roles]
+            lines = 1
+            for col, role in enumerate(report.roles):
+                if role in PER_MEASURE:
+                    paragraphs = cells[col]
+                    _write_rich(sheet, r + index, col, paragraphs, fmt, marked, plain)
+                    lines = max(lines, _lines(paragraphs, widths[col]))
+            heights.append(lines)
+        for col, role in enumerate(report.roles):
+            if role in PER_MEASURE and row.measures:
+                continue
+            text = _text(row.cells[col])
+            cell_fmt = centered if role == "序号" else fmt
+            if count > 1:
+                sheet.merge_range(r, col, r + count - 1, col, text, cell_fmt)
+            else:
+                sheet.write_string(r, col, text, cell_fmt)
+            need = _lines(row.cells[col], widths[col])
+            if need > sum(heights):  # the merged problem text needs more room than its measures
+                heights[-1] += need - sum(heights)
+        for index, lines in enumerate(heights):
+            sheet.set_row(r + index, min(MAX_ROW_PT, lines * LINE_PT + 4))
+        r += count
+    if report.notes:
+        text = "备注：\n" + "\n".join(report.notes)
+        sheet.merge_range(r + 1, 0, r + 1, last, text, note_fmt)
+        sheet.set_row(r + 1, min(MAX_ROW_PT, _text_lines(text.split("\n"), sum(widths)) * 18 + 6))
+        r += 1
+    sheet.merge_range(r + 2, 0, r + 2, last, report.signature, workbook.add_format(
+        {"font_name": style.get("body_font") or "仿宋_GB2312", "font_size": 14, "align": "right"}))
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.set_margins(left=0.6, right=0.6, top=0.7, bottom=0.7)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(2)
+    sheet.center_horizontally()
+    sheet.set_footer("&C— &P —")
+    sheet.freeze_panes(3, 0)
+
+
+def _write_rich(sheet, row: int, col: int, paragraphs: list[Paragraph], fmt, marked, plain) -> None:
+    parts: list = []
+    for index, runs in enumerate(paragraphs):
+        prefix = "\n" if index else ""
+        for run in runs:
+            if not run.text and not prefix:
+                continue
+            if run.marked:
+                if prefix:
+                    parts += [plain, prefix]
+                    prefix = ""
+                parts += [marked, run.text]
+            else:
+                parts += [plain, prefix + run.text]
+                prefix = ""
+        if prefix:
+            parts += [plain, prefix]
+    texts = [p for p in parts if isinstance(p, str)]
+    if len(texts) < 2 or not any(run.marked for runs in paragraphs for run in runs):
+        sheet.write_string(row, col, "".join(texts), fmt)
+    else:
+        sheet.write_rich_string(row, col, *parts, fmt)
