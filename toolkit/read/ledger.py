@@ -34,10 +34,11 @@ from toolkit.core.words import (
     UNIT,
 )
 from toolkit.read.grid import Grid, fill_merged
-from toolkit.read.sheets import CSV_SUFFIXES, EXCEL_SUFFIXES, read_grids
+from toolkit.read.report_return import read_report_table
+from toolkit.read.sheets import CSV_SUFFIXES, EXCEL_SUFFIXES, WORD_SUFFIXES, read_grids
 from toolkit.read.xlsxscan import FORMULA_NO_VALUE
 
-READ_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
+READ_SUFFIXES = EXCEL_SUFFIXES | {".csv"} | WORD_SUFFIXES
 
 
 KEY_FIELDS = (TASK_ID, ISSUE_NO, MEASURE)
@@ -180,6 +181,8 @@ def _is_column_numbers(cells: list[Any]) -> bool:
 def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, context: list[str]) -> bool:
     """The ledger rows of one sheet, if it has a ledger header; texts around the table go to context."""
     fill_merged(grid)
+    if read_report_table(ledger, grid, settings, context):  # a lower office's report (DESIGN §7)
+        return True
     located = locate_header(grid, lookup, settings.limits["header_scan_rows"])
     if located is None:
         return False
