@@ -62,6 +62,7 @@ def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook | Non
     """Read one returned file. Never raises on bad content: problems become findings."""
     ledger = LedgerFile(name, mtime=mtime)
     limit_mb = settings.limits["max_file_mb"]
+    word = path.suffix.lower() in WORD_SUFFIXES
     try:
         size = len(data) if data is not None else path.stat().st_size
     except OSError as exc:
@@ -73,7 +74,10 @@ def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook | Non
     try:
         grids = read_grids(path, data, max_unzipped=settings.limits["max_unzipped_mb"] * 2**20)
     except ReadError as exc:
-        ledger.note(exc.code, exc.variant, **exc.values)
+        if word and (exc.code == "no-header" or (exc.code == "unreadable-file" and path.suffix.lower() == ".docx")):
+            ledger.note("skipped-file", "word-no-ledger")  # a cover letter sent beside the returns
+        else:
+            ledger.note(exc.code, exc.variant, **exc.values)
         return ledger
     lookup = header_lookup(settings)
     meta_grid = next((g for g in grids if g.name.strip().lower() == SHEET_META), None)
@@ -87,6 +91,10 @@ def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook | Non
             continue
         found = _read_sheet(ledger, grid, lookup, settings, context)
         ledger.ok = ledger.ok or found
+    if not ledger.ok and word:
+        ledger.note("skipped-file", "Word 文件中没有台账表格（任务编号/问题序号/整改措施 等列，或 序号|问题|整改措施|整改完成情况），"
+                    "已跳过；如果是台账，请按下发的台账模板填写后报送")
+        return ledger
     if not ledger.ok:
         sheets = "、".join(g.name for g in grids if g is not meta_grid) or "（无）"
         ledger.note("no-header", sheets=sheets)

@@ -72,6 +72,8 @@ def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 
         raise ReadError("unreadable-file", "empty-file")
     if suffix in CSV_SUFFIXES:
         return [read_csv(data, path.stem)]
+    if suffix == ".docx" and not data.startswith(b"PK"):
+        raise ReadError("unreadable-file", "不是有效的 Word 文件（.docx）")
     if suffix in (".doc", ".wps") and not data.startswith(b"PK"):
         return read_docx_tables(_converted(path, data), path.stem)
     head = data[:8]

@@ -138,7 +138,9 @@ def _measure_cell(role: str, task: Task, lines: list[DetailRow]) -> list[Paragra
     if role == "责任单位":
         return [[Run(head + "、".join(task.units))]]
     if role == "完成时限":
-        words = task.deadline_text or (cn_date(task.deadline) if task.deadline else "")
+        words = task.deadline_text
+        if task.deadline and (not words or words[:1].isdigit() and "年" not in words):
+            words = cn_date(task.deadline)  # 2024-07-31 as the issue list's cell holds it
         return [[Run(head + words)]]
     return []
 
@@ -197,15 +199,16 @@ def build_report(result: MergeResult, issues: IssueList | None, settings: Settin
 
 def report_notes(result: MergeResult) -> list[str]:
     """备注: the overdue measures (with their units) and the units that sent nothing."""
+    silent = [u.unit for u in result.units if not u.files]
     overdue: dict[str, list[str]] = {}
-    for line in result.rows:
-        if line.state == OVERDUE or (line.state == NOT_RETURNED and line.overdue_days is not None):
+    for line in result.rows:  # a silent unit's measures are its line below, not one each here
+        late_unreported = line.state == NOT_RETURNED and line.overdue_days is not None and line.unit not in silent
+        if line.state == OVERDUE or late_unreported:
             overdue.setdefault(line.task.task_id, []).append(line.unit)
     notes = []
     if overdue:
         listed = "；".join(f"{tid}（{'、'.join(units)}）" for tid, units in overdue.items())
         notes.append(f"逾期未完成的整改措施 {len(overdue)} 项：{listed}。")
-    silent = [u.unit for u in result.units if not u.files]
     if silent:
         notes.append(f"未报送整改情况的单位 {len(silent)} 个：{'、'.join(silent)}。")
     return notes
