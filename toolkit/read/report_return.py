@@ -10,7 +10,14 @@ import re
 from typing import Any
 
 from toolkit.core.model import LedgerFile, LedgerRow
-from toolkit.core.normalize import cell_text, clean_header, column_letter, parse_int, parse_status, status_table
+from toolkit.core.normalize import (
+    cell_text,
+    clean_header,
+    column_letter,
+    parse_int,
+    parse_status,
+    status_table,
+)
 from toolkit.core.settings import STATUSES, Settings
 from toolkit.read.grid import Grid
 

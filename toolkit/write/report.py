@@ -9,7 +9,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from toolkit.core.model import DEFAULT_LAYOUT_COLUMNS, DetailRow, IssueList, MergeResult, SourceLayout, Task
+from toolkit.core.model import (
+    DEFAULT_LAYOUT_COLUMNS,
+    DetailRow,
+    IssueList,
+    MergeResult,
+    SourceLayout,
+    Task,
+)
 from toolkit.core.settings import Settings
 from toolkit.core.words import DONE, DUE_SOON, NO_DEADLINE, NOT_RETURNED, ON_TRACK, OVERDUE
 
