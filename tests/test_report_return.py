@@ -291,10 +291,10 @@ def test_an_old_word_file_goes_through_libreoffice(small_ws, tmp_path):
     xlsx.unlink()
     source = word_ledger(tmp_path / "区农业农村局.docx", HEADER, rows)
     # .docx → .odt → .doc: LibreOffice's direct .docx → .doc export drops python-docx's table
-    for target, folder, given in (("odt", tmp_path, source), ("doc:MS Word 97", small_ws / "inbox",
+    for target, folder, original in (("odt", tmp_path, source), ("doc:MS Word 97", small_ws / "inbox",
                                                             source.with_suffix(".odt"))):
         subprocess.run([exe, f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless", "--convert-to",
-                        target, "--outdir", str(folder), str(given)], check=True, capture_output=True, timeout=240)
+                        target, "--outdir", str(folder), str(original)], check=True, capture_output=True, timeout=240)
     assert [p.name for p in (small_ws / "inbox").glob("*.doc")] == ["区农业农村局.doc"]
     result = run_merge(load_settings(small_ws)).result
     lines = [line for line in result.rows if line.unit == "区农业农村局"]
