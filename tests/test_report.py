@@ -63,8 +63,9 @@ def test_report_on_the_sample(sample_ws):
     assert "PAGE" in footer and "fldChar" in footer
     title_run = document.paragraphs[0].runs[0]
     assert title_run._element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
-    body_run = table.rows[1].cells[1].paragraphs[0].runs[0]
-    assert body_run._element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
+    body_style = table.rows[1].cells[1].paragraphs[0].style  # the table's fonts are set on its styles
+    assert body_style.element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
+    assert table.rows[0].cells[0].paragraphs[0].style.element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
     measures = cell_lines(table.rows[1].cells[3])
     assert measures[0].startswith("（一）") and any(line.startswith("（五）") for line in measures)
 

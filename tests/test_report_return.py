@@ -203,8 +203,10 @@ def test_districts_own_report_is_its_return(district, tmp_path, seed_path, suffi
         stated = {u.entry.status for u in units}
         if len(stated) == 1:
             assert entry.status == stated.pop(), task_id
+        if entry.status == "已完成":  # the done date travels up inside 【已完成，2025年3月1日完成】
+            assert entry.done_date == date(2025, 3, 1), task_id
     codes = {f.code for f in result.report.findings}
-    assert not codes & {"unknown-task", "missing-task", "bad-status", "no-status"}
+    assert not codes & {"unknown-task", "missing-task", "bad-status", "no-status", "done-without-date"}
     # and the city reports one level further up
     up = run_report(load_settings(city))
     assert (up.problems, up.measures) == (18, 55)

@@ -24,7 +24,9 @@ from toolkit.read.grid import Grid
 # an ordinal opening a line: （一） (一) （1）
 ORDINAL = re.compile(r"^\s*[（(]\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*[）)]\s*")
 # a status as `toolkit report` writes it: 【推进中】, 【推进中，逾期】, after an optional "单位：" prefix
-MARKER = re.compile(r"【([^】，,]{1,8})(?:[，,][^】]{0,12})?】")
+MARKER = re.compile(r"【([^】，,]{1,8})(?:[，,]([^】]{0,24}))?】")
+# a done date in a marker: 【已完成，2025年3月1日完成】
+MARKED_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 # fields a unit's own ledger has and a report has not
 LEDGER_ONLY = {"任务编号", "措施序号", "完成状态"}
 # words that state a status in a progress text, checked in this order (the first found decides)
@@ -70,27 +72,29 @@ def split_measures(text: str) -> list[tuple[int | None, str]]:
     return [(n, "\n".join(lines).strip()) for n, lines in parts if n is not None or "".join(lines).strip()]
 
 
-def stated_status(text: str, statuses: dict[str, str]) -> tuple[str, str]:
-    """(status, text without a leading marker). Several units' lines: all done → 已完成, any progress
-    → 推进中; units marked 未报送 count as nothing stated."""
-    found = []
-    for word in MARKER.findall(text):
-        if word in NOT_REPORTED:
-            found.append("")
-            continue
-        found.append(parse_status(word, statuses) or "")
-    body = text
-    lead = MARKER.match(text.strip())
+def stated_status(text: str, statuses: dict[str, str]) -> tuple[str, str, str]:
+    """(status, text without a leading marker, done date as 2025-03-01 or ""). Several units' lines:
+    all done → 已完成 (on the latest date), any progress → 推进中; 未报送 lines state nothing."""
+    found: list[str] = []
+    dates: list[str] = []
+    for word, rest in MARKER.findall(text):
+        found.append("" if word in NOT_REPORTED else parse_status(word, statuses) or "")
+        day = MARKED_DATE.search(rest)
+        if found[-1] == "已完成" and day:
+            dates.append(f"{int(day[1]):04d}-{int(day[2]):02d}-{int(day[3]):02d}")
+    body = text.strip()
+    lead = MARKER.match(body)
     if lead:
-        body = text.strip()[lead.end():].strip()
+        body = body[lead.end():].strip()
     stated = [s for s in found if s]
     if not found:
-        return infer_status(text), body
+        return infer_status(text), body, ""
     if not stated:
-        return "", body
+        return "", body, ""
     if len(set(stated)) == 1 and len(stated) == len(found):
-        return stated[0], body
-    return ("推进中" if {"已完成", "推进中"} & set(stated) else stated[0]), body
+        done = max(dates) if stated[0] == "已完成" and len(dates) == len(found) else ""
+        return stated[0], body, done
+    return ("推进中" if {"已完成", "推进中"} & set(stated) else stated[0]), body, ""
 
 
 def _columns(cells: list[Any], settings: Settings) -> dict[str, int]:
@@ -145,17 +149,18 @@ def read_report_table(ledger: LedgerFile, grid: Grid, settings: Settings, contex
             texts.append(text)
     statuses = status_table(STATUSES, settings.status_synonyms)
     letters = {"问题序号": column_letter(number_col), "整改进展": column_letter(text_col),
-               "完成状态": column_letter(text_col)}
+               "完成状态": column_letter(text_col), "实际完成日期": column_letter(text_col)}
     labels = {"问题序号": cell_text(grid.rows[header][number_col]), "整改进展": cell_text(grid.rows[header][text_col]),
-              "完成状态": cell_text(grid.rows[header][text_col])}
+              "完成状态": cell_text(grid.rows[header][text_col]),
+              "实际完成日期": cell_text(grid.rows[header][text_col])}
     for number, (first, texts) in problems.items():
         pieces = split_measures("\n".join(texts))
         if any(n is not None for n, _ in pieces):
             pieces = [(n, t) for n, t in pieces if n is not None] if pieces[0][0] is not None else \
                 [(pieces[1][0], pieces[0][1] + "\n" + pieces[1][1]), *pieces[2:]]
         for measure, text in pieces:
-            status, body = stated_status(text, statuses)
+            status, body, done = stated_status(text, statuses)
             values = {"问题序号": number, "措施序号": measure if measure is not None else "", "整改进展": body,
-                      "完成状态": status}
+                      "完成状态": status, "实际完成日期": done}
             ledger.rows.append(LedgerRow(ledger.name, grid.name, first + 1, values, letters, labels))
     return True

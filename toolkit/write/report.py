@@ -18,7 +18,15 @@ from toolkit.core.model import (
     Task,
 )
 from toolkit.core.settings import Settings
-from toolkit.core.words import DONE, DUE_SOON, NO_DEADLINE, NOT_RETURNED, ON_TRACK, OVERDUE
+from toolkit.core.words import (
+    DONE,
+    DONE_LATE,
+    DUE_SOON,
+    NO_DEADLINE,
+    NOT_RETURNED,
+    ON_TRACK,
+    OVERDUE,
+)
 
 REPORT_STEM = "整改情况报告"
 DEFAULT_TITLE = "整改任务完成情况"
@@ -98,6 +106,9 @@ def status_label(line: DetailRow) -> str:
         label = NOT_RETURNED
     else:
         label = line.entry.status or "未填报"
+    done = line.entry.done_date if line.entry is not None else None
+    if label == DONE and done is not None:  # the date goes up too: the upper level reads it back
+        return f"{label}，{cn_date(done)}{'逾期' if line.state == DONE_LATE else ''}完成"
     if line.state == OVERDUE:
         return f"{label}，逾期"
     if line.state not in _PLAIN_STATES and line.state != label:
