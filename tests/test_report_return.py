@@ -329,3 +329,24 @@ def test_split_inverts_numbering(texts):
     parts = split_measures(joined)
     assert [n for n, _ in parts] == list(range(1, len(texts) + 1))
     assert [squash(t) for _, t in parts] == [squash(t) for t in texts]
+
+
+def test_an_upper_table_with_a_row_per_measure_is_read_by_its_measure_ordinals(small_ws):
+    """序号 | 问题 | 整改措施 | 整改完成情况 with the problem merged down its measures, the completion
+    cells unnumbered: each row's completion belongs to the measure numbered in its own row."""
+    document = docx.Document()
+    document.add_paragraph("区农业农村局整改情况")
+    table = document.add_table(rows=3, cols=4)
+    for cell, text in zip(table.rows[0].cells, ["序号", "问题", "整改措施", "整改完成情况"], strict=True):
+        cell.text = text
+    table.cell(1, 0).merge(table.cell(2, 0)).text = "5"
+    table.cell(1, 1).merge(table.cell(2, 1)).text = "秸秆综合利用难题需深入破解"
+    table.cell(1, 2).text, table.cell(1, 3).text = "（一）成立领导小组", "已成立领导小组，长期坚持"
+    table.cell(2, 2).text, table.cell(2, 3).text = "（二）制定方案", "方案已完成整改并印发"
+    (small_ws / "inbox" / "区农业农村局.xlsx").unlink()
+    document.save(str(small_ws / "inbox" / "区农业农村局情况.docx"))
+    result = run_merge(load_settings(small_ws)).result
+    lines = {line.task.task_id: line for line in result.rows if line.unit == "区农业农村局"}
+    assert lines["5-1"].entry.texts["整改进展"] == "已成立领导小组，长期坚持"
+    assert lines["5-2"].entry.texts["整改进展"] == "方案已完成整改并印发"
+    assert lines["5-2"].entry.status == "已完成"

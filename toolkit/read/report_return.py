@@ -134,12 +134,15 @@ def read_report_table(ledger: LedgerFile, grid: Grid, settings: Settings, contex
     header, columns = located
     for r in range(header):
         context.extend(cell_text(v) for v in grid.rows[r] if cell_text(v))
-    number_col, text_col = columns["问题序号"], columns["整改进展"]
+    number_col, text_col, measure_col = columns["问题序号"], columns["整改进展"], columns["整改措施"]
     problems: dict[int, tuple[int, list[str]]] = {}  # number → (first row, its completion texts)
     for r in range(header + 1, len(grid.rows)):
         cells = grid.rows[r]
         number = parse_int(cells[number_col]) if number_col < len(cells) else None
         text = cell_text(cells[text_col]) if text_col < len(cells) else ""
+        measure = ORDINAL.match(cell_text(cells[measure_col])) if measure_col < len(cells) else None
+        if text and measure and not ORDINAL.match(text):  # a row per measure: its own ordinal
+            text = measure.group(0) + text
         if number is None:
             if any(cell_text(v) for v in cells):
                 context.extend(dict.fromkeys(cell_text(v) for v in cells if cell_text(v)))

@@ -112,17 +112,7 @@ def write_report_docx(report: ReportTable, path: Path) -> None:
     body_font = style.get("body_font") or "仿宋_GB2312"
     title_font = style.get("title_font") or "黑体"
     document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = PAGE
-    section.top_margin, section.bottom_margin = MARGINS["top"], MARGINS["bottom"]
-    section.left_margin, section.right_margin = MARGINS["left"], MARGINS["right"]
-    section.footer_distance = Mm(12)
-    normal = document.styles["Normal"]
-    normal.font.name = body_font
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), body_font)
-    _page_number_footer(section, "宋体")
-
+    _page_setup(document, body_font)
     title = document.paragraphs[0] if document.paragraphs else document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _spacing(title, after=4, line=30)
@@ -131,31 +121,7 @@ def write_report_docx(report: ReportTable, path: Path) -> None:
     dated.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _spacing(dated, after=8)
     _font(dated.add_run(report.date_line), body_font, 14)
-
-    width = PAGE[0] - MARGINS["left"] - MARGINS["right"]
-    weights = [WEIGHTS.get(role, WEIGHTS["其他"]) for role in report.roles]
-    widths = [int(width * w / sum(weights)) for w in weights]
-    table = document.add_table(rows=1, cols=len(report.headers))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for column, w in zip(table.columns, widths, strict=True):
-        column.width = w
-    table_font = style.get("table_font") or "宋体"
-    head_style = _table_style(document, "报告表头", title_font, 12, bold=True, center=True)
-    text_style = _table_style(document, "报告表格", table_font, 10.5)
-    number_style = _table_style(document, "报告表格序号", table_font, 10.5, center=True)
-    header = table.rows[0]
-    _repeat_header(header)
-    for cell, text, w in zip(header.cells, report.headers, widths, strict=True):
-        cell.width = w
-        _fill_cell(cell, [[Run(text)]], head_style, report)
-    for row in report.rows:
-        cells = table.add_row().cells
-        for cell, paragraphs, role, w in zip(cells, row.cells, report.roles, widths, strict=True):
-            cell.width = w
-            _fill_cell(cell, paragraphs, number_style if role == "序号" else text_style, report)
-
+    _table(document, report)
     if report.notes:
         head = document.add_paragraph()
         _spacing(head, before=10, line=26)
@@ -175,3 +141,42 @@ def write_report_docx(report: ReportTable, path: Path) -> None:
     document.core_properties.title = report.title
     document.save(str(path))
 
+
+def _page_setup(document, body_font: str) -> None:
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = PAGE
+    section.top_margin, section.bottom_margin = MARGINS["top"], MARGINS["bottom"]
+    section.left_margin, section.right_margin = MARGINS["left"], MARGINS["right"]
+    section.footer_distance = Mm(12)
+    normal = document.styles["Normal"]
+    normal.font.name = body_font
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), body_font)
+    _page_number_footer(section, "宋体")
+
+
+def _table(document, report: ReportTable) -> None:
+    width = PAGE[0] - MARGINS["left"] - MARGINS["right"]
+    weights = [WEIGHTS.get(role, WEIGHTS["其他"]) for role in report.roles]
+    widths = [int(width * w / sum(weights)) for w in weights]
+    table = document.add_table(rows=1, cols=len(report.headers))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, w in zip(table.columns, widths, strict=True):
+        column.width = w
+    table_font = report.style.get("table_font") or "宋体"
+    head_style = _table_style(document, "报告表头", report.style.get("title_font") or "黑体", 12, bold=True,
+                              center=True)
+    text_style = _table_style(document, "报告表格", table_font, 10.5)
+    number_style = _table_style(document, "报告表格序号", table_font, 10.5, center=True)
+    header = table.rows[0]
+    _repeat_header(header)
+    for cell, text, w in zip(header.cells, report.headers, widths, strict=True):
+        cell.width = w
+        _fill_cell(cell, [[Run(text)]], head_style, report)
+    for row in report.rows:
+        cells = table.add_row().cells
+        for cell, paragraphs, role, w in zip(cells, row.cells, report.roles, widths, strict=True):
+            cell.width = w
+            _fill_cell(cell, paragraphs, number_style if role == "序号" else text_style, report)

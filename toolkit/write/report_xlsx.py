@@ -9,7 +9,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from toolkit.write.report import Paragraph, ReportTable
+from toolkit.write.report import Paragraph, ReportRow, ReportTable
 
 SHEET = "整改情况"
 WIDTHS = {"序号": 6, "问题": 40, "整改目标": 28, "整改措施": 50, "整改完成情况": 60, "责任单位": 16,
@@ -34,81 +34,59 @@ def _text_lines(texts: list[str], width: float) -> int:
 
 
 def write_report_xlsx(report: ReportTable, path: Path) -> None:
-    style = report.style
-    table_font = style.get("table_font") or "宋体"
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     try:
-        _write(workbook, report, table_font)
+        _write(workbook, report)
     finally:
         workbook.close()
 
 
-def _write(workbook, report: ReportTable, table_font: str) -> None:
-    style = report.style
+def _formats(workbook, style: dict) -> dict:
+    table_font = style.get("table_font") or "宋体"
+    title_font = style.get("title_font") or "黑体"
+    body_font = style.get("body_font") or "仿宋_GB2312"
     base = {"font_name": table_font, "font_size": 10.5, "text_wrap": True, "valign": "top", "border": 1}
-    fmt = workbook.add_format(base)
-    centered = workbook.add_format({**base, "align": "center", "valign": "vcenter"})
-    head = workbook.add_format({**base, "font_name": style.get("title_font") or "黑体", "font_size": 12,
-                                "align": "center", "valign": "vcenter", "bg_color": "#F2F2F2"})
-    title = workbook.add_format({"font_name": style.get("title_font") or "黑体", "font_size": 18,
-                                 "align": "center", "valign": "vcenter"})
-    body = workbook.add_format({"font_name": style.get("body_font") or "仿宋_GB2312", "font_size": 14,
-                                "align": "center", "valign": "vcenter"})
-    note_fmt = workbook.add_format({"font_name": style.get("body_font") or "仿宋_GB2312", "font_size": 12,
-                                    "text_wrap": True, "valign": "top"})
-    marked_props = {"font_name": table_font, "font_size": 10.5, "bold": bool(style.get("mark_bold", True))}
+    marked = {"font_name": table_font, "font_size": 10.5, "bold": bool(style.get("mark_bold", True))}
     if style.get("mark_color"):
-        marked_props["font_color"] = "#" + style["mark_color"]
-    marked = workbook.add_format(marked_props)
-    plain = workbook.add_format({"font_name": table_font, "font_size": 10.5})
+        marked["font_color"] = "#" + style["mark_color"]
+    specs = {
+        "cell": base,
+        "number": {**base, "align": "center", "valign": "vcenter"},
+        "head": {**base, "font_name": title_font, "font_size": 12, "align": "center", "valign": "vcenter",
+                 "bg_color": "#F2F2F2"},
+        "title": {"font_name": title_font, "font_size": 18, "align": "center", "valign": "vcenter"},
+        "date": {"font_name": body_font, "font_size": 14, "align": "center", "valign": "vcenter"},
+        "note": {"font_name": body_font, "font_size": 12, "text_wrap": True, "valign": "top"},
+        "signature": {"font_name": body_font, "font_size": 14, "align": "right"},
+        "marked": marked,
+        "plain": {"font_name": table_font, "font_size": 10.5},
+    }
+    return {name: workbook.add_format(spec) for name, spec in specs.items()}
 
+
+def _write(workbook, report: ReportTable) -> None:
+    fmts = _formats(workbook, report.style)
     sheet = workbook.add_worksheet(SHEET)
     last = len(report.headers) - 1
     widths = [WIDTHS.get(role, WIDTHS["其他"]) for role in report.roles]
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
-    sheet.merge_range(0, 0, 0, last, report.title, title)
+    sheet.merge_range(0, 0, 0, last, report.title, fmts["title"])
     sheet.set_row(0, 30)
-    sheet.merge_range(1, 0, 1, last, report.date_line, body)
+    sheet.merge_range(1, 0, 1, last, report.date_line, fmts["date"])
     sheet.set_row(1, 22)
     for col, text in enumerate(report.headers):
-        sheet.write_string(2, col, text, head)
+        sheet.write_string(2, col, text, fmts["head"])
     sheet.set_row(2, 24)
     r = 3
     for row in report.rows:
-        count = max(1, len(row.measures))
-        heights = []
-        for index in range(count):
-            cells = row.measures[index] if row.measures else [[] for _ in report.roles]
-            lines = 1
-            for col, role in enumerate(report.roles):
-                if role in PER_MEASURE:
-                    paragraphs = cells[col]
-                    _write_rich(sheet, r + index, col, paragraphs, fmt, marked, plain)
-                    lines = max(lines, _lines(paragraphs, widths[col]))
-            heights.append(lines)
-        for col, role in enumerate(report.roles):
-            if role in PER_MEASURE and row.measures:
-                continue
-            text = _text(row.cells[col])
-            cell_fmt = centered if role == "序号" else fmt
-            if count > 1:
-                sheet.merge_range(r, col, r + count - 1, col, text, cell_fmt)
-            else:
-                sheet.write_string(r, col, text, cell_fmt)
-            need = _lines(row.cells[col], widths[col])
-            if need > sum(heights):  # the merged problem text needs more room than its measures
-                heights[-1] += need - sum(heights)
-        for index, lines in enumerate(heights):
-            sheet.set_row(r + index, min(MAX_ROW_PT, lines * LINE_PT + 4))
-        r += count
+        r += _write_problem(sheet, r, row, report.roles, widths, fmts)
     if report.notes:
         text = "备注：\n" + "\n".join(report.notes)
-        sheet.merge_range(r + 1, 0, r + 1, last, text, note_fmt)
+        sheet.merge_range(r + 1, 0, r + 1, last, text, fmts["note"])
         sheet.set_row(r + 1, min(MAX_ROW_PT, _text_lines(text.split("\n"), sum(widths)) * 18 + 6))
         r += 1
-    sheet.merge_range(r + 2, 0, r + 2, last, report.signature, workbook.add_format(
-        {"font_name": style.get("body_font") or "仿宋_GB2312", "font_size": 14, "align": "right"}))
+    sheet.merge_range(r + 2, 0, r + 2, last, report.signature, fmts["signature"])
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.set_margins(left=0.6, right=0.6, top=0.7, bottom=0.7)
@@ -119,7 +97,38 @@ def _write(workbook, report: ReportTable, table_font: str) -> None:
     sheet.freeze_panes(3, 0)
 
 
-def _write_rich(sheet, row: int, col: int, paragraphs: list[Paragraph], fmt, marked, plain) -> None:
+def _write_problem(sheet, r: int, row: ReportRow, roles: list[str], widths: list[int], fmts: dict) -> int:
+    """One problem from sheet row r: a row per measure, the problem's own cells merged down them.
+    Returns the rows used."""
+    count = max(1, len(row.measures))
+    heights = []
+    for index in range(count):
+        cells = row.measures[index] if row.measures else [[] for _ in roles]
+        lines = 1
+        for col, role in enumerate(roles):
+            if role in PER_MEASURE:
+                _write_rich(sheet, r + index, col, cells[col], fmts)
+                lines = max(lines, _lines(cells[col], widths[col]))
+        heights.append(lines)
+    for col, role in enumerate(roles):
+        if role in PER_MEASURE and row.measures:
+            continue
+        text = _text(row.cells[col])
+        cell_fmt = fmts["number"] if role == "序号" else fmts["cell"]
+        if count > 1:
+            sheet.merge_range(r, col, r + count - 1, col, text, cell_fmt)
+        else:
+            sheet.write_string(r, col, text, cell_fmt)
+        need = _lines(row.cells[col], widths[col])
+        if need > sum(heights):  # the merged problem text needs more room than its measures
+            heights[-1] += need - sum(heights)
+    for index, lines in enumerate(heights):
+        sheet.set_row(r + index, min(MAX_ROW_PT, lines * LINE_PT + 4))
+    return count
+
+
+def _write_rich(sheet, row: int, col: int, paragraphs: list[Paragraph], fmts: dict) -> None:
+    fmt, marked, plain = fmts["cell"], fmts["marked"], fmts["plain"]
     parts: list = []
     for index, runs in enumerate(paragraphs):
         prefix = "\n" if index else ""
