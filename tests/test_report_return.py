@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from toolkit.api import run_import, run_merge, run_report, run_template
 from toolkit.core.settings import load_settings
 from toolkit.read.grid import fill_merged
-from toolkit.read.issues_import import _chinese_numeral, import_file, to_tasks, write_issue_list
+from toolkit.read.issues_import import import_file, to_tasks, write_issue_list
 from toolkit.read.report_return import infer_status, split_measures
 from toolkit.read.sheets import read_grids
 from toolkit.write.report import ordinal
@@ -48,7 +48,7 @@ def write_seed_docx(problems, path: Path) -> Path:
         cell.text = text
     for problem in problems:
         cells = table.add_row().cells
-        cells[0].text = f"序号{_chinese_numeral(problem.issue_no)}"
+        cells[0].text = f"序号{ordinal(problem.issue_no)[1:-1]}"  # 序号十三, as the seed writes it
         cells[1].text = problem.description
         cells[2].text = problem.target
         for column, texts in ((3, [m.text for m in problem.measures]), (4, [m.completion for m in problem.measures])):

@@ -432,6 +432,9 @@ def run_report(settings: Settings, run_id: int | None = None, now: datetime | No
         write_report_xlsx(table, xlsx_temp)
         docx = publish(docx_temp, target)
         xlsx = publish(xlsx_temp, docx.with_suffix(".xlsx"))
+    except PermissionError as exc:
+        raise WorkspaceError(f"无法在 {outbox} 写入整改情况报告（{exc.strerror or exc}）：请检查文件夹权限，"
+                             "或关闭正在打开它的程序后重试") from exc
     finally:
         docx_temp.unlink(missing_ok=True)
         xlsx_temp.unlink(missing_ok=True)
