@@ -92,8 +92,7 @@ def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook | Non
         found = _read_sheet(ledger, grid, lookup, settings, context)
         ledger.ok = ledger.ok or found
     if not ledger.ok and word:
-        ledger.note("skipped-file", "Word 文件中没有台账表格（任务编号/问题序号/整改措施 等列，或 序号|问题|整改措施|整改完成情况），"
-                    "已跳过；如果是台账，请按下发的台账模板填写后报送")
+        ledger.note("skipped-file", "word-no-ledger")
         return ledger
     if not ledger.ok:
         sheets = "、".join(g.name for g in grids if g is not meta_grid) or "（无）"

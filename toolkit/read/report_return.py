@@ -19,6 +19,20 @@ from toolkit.core.normalize import (
     status_table,
 )
 from toolkit.core.settings import STATUSES, Settings
+from toolkit.core.words import (
+    DONE_DATE,
+    ISSUE_NO,
+    MEASURE,
+    MEASURE_NO,
+    NOT_FILLED,
+    NOT_RETURNED,
+    PROGRESS,
+    STATUS,
+    STATUS_DONE,
+    STATUS_NOT_STARTED,
+    STATUS_ONGOING,
+    TASK_ID,
+)
 from toolkit.read.grid import Grid
 
 # an ordinal opening a line: （一） (一) （1）
@@ -28,14 +42,14 @@ MARKER = re.compile(r"【([^】，,]{1,8})(?:[，,]([^】]{0,24}))?】")
 # a done date in a marker: 【已完成，2025年3月1日完成】
 MARKED_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 # fields a unit's own ledger has and a report has not
-LEDGER_ONLY = {"任务编号", "措施序号", "完成状态"}
+LEDGER_ONLY = {TASK_ID, MEASURE_NO, STATUS}
 # words that state a status in a progress text, checked in this order (the first found decides)
 TEXT_STATUS = (
-    ("未启动", ("尚未启动", "未启动", "尚未开展", "未开始")),
-    ("推进中", ("正在推进", "推进中", "持续推进", "正在开展", "进行中", "整改中", "正在整改", "基本完成", "部分完成")),
-    ("已完成", ("已完成", "已整改", "完成整改", "整改完成", "已办结", "已落实", "已全部完成")),
+    (STATUS_NOT_STARTED, ("尚未启动", STATUS_NOT_STARTED, "尚未开展", "未开始")),
+    (STATUS_ONGOING, ("正在推进", STATUS_ONGOING, "持续推进", "正在开展", "进行中", "整改中", "正在整改", "基本完成", "部分完成")),
+    (STATUS_DONE, (STATUS_DONE, "已整改", "完成整改", "整改完成", "已办结", "已落实", "已全部完成")),
 )
-NOT_REPORTED = {"未报送", "未填报"}
+NOT_REPORTED = {NOT_RETURNED, NOT_FILLED}
 
 
 def infer_status(text: str) -> str:
@@ -80,7 +94,7 @@ def stated_status(text: str, statuses: dict[str, str]) -> tuple[str, str, str]:
     for word, rest in MARKER.findall(text):
         found.append("" if word in NOT_REPORTED else parse_status(word, statuses) or "")
         day = MARKED_DATE.search(rest)
-        if found[-1] == "已完成" and day:
+        if found[-1] == STATUS_DONE and day:
             dates.append(f"{int(day[1]):04d}-{int(day[2]):02d}-{int(day[3]):02d}")
     body = text.strip()
     lead = MARKER.match(body)
@@ -92,9 +106,9 @@ def stated_status(text: str, statuses: dict[str, str]) -> tuple[str, str, str]:
     if not stated:
         return "", body, ""
     if len(set(stated)) == 1 and len(stated) == len(found):
-        done = max(dates) if stated[0] == "已完成" and len(dates) == len(found) else ""
+        done = max(dates) if stated[0] == STATUS_DONE and len(dates) == len(found) else ""
         return stated[0], body, done
-    return ("推进中" if {"已完成", "推进中"} & set(stated) else stated[0]), body, ""
+    return (STATUS_ONGOING if {STATUS_DONE, STATUS_ONGOING} & set(stated) else stated[0]), body, ""
 
 
 def _columns(cells: list[Any], settings: Settings) -> dict[str, int]:
@@ -115,10 +129,10 @@ def locate(grid: Grid, settings: Settings) -> tuple[int, dict[str, int]] | None:
     none of a ledger's own (任务编号, 措施序号, 完成状态), and measure ordinals in its cells."""
     for r in range(min(settings.limits["header_scan_rows"], len(grid.rows))):
         columns = _columns(grid.rows[r], settings)
-        if not {"问题序号", "整改措施", "整改进展"} <= set(columns) or LEDGER_ONLY & set(columns):
+        if not {ISSUE_NO, MEASURE, PROGRESS} <= set(columns) or LEDGER_ONLY & set(columns):
             continue
         for row in grid.rows[r + 1:r + 200]:
-            for field in ("整改措施", "整改进展"):
+            for field in (MEASURE, PROGRESS):
                 index = columns[field]
                 if index < len(row) and ORDINAL.match(cell_text(row[index])):
                     return r, columns
@@ -134,7 +148,7 @@ def read_report_table(ledger: LedgerFile, grid: Grid, settings: Settings, contex
     header, columns = located
     for r in range(header):
         context.extend(cell_text(v) for v in grid.rows[r] if cell_text(v))
-    number_col, text_col, measure_col = columns["问题序号"], columns["整改进展"], columns["整改措施"]
+    number_col, text_col, measure_col = columns[ISSUE_NO], columns[PROGRESS], columns[MEASURE]
     problems: dict[int, tuple[int, list[str]]] = {}  # number → (first row, its completion texts)
     for r in range(header + 1, len(grid.rows)):
         cells = grid.rows[r]
@@ -151,11 +165,11 @@ def read_report_table(ledger: LedgerFile, grid: Grid, settings: Settings, contex
         if text and text not in texts:
             texts.append(text)
     statuses = status_table(STATUSES, settings.status_synonyms)
-    letters = {"问题序号": column_letter(number_col), "整改进展": column_letter(text_col),
-               "完成状态": column_letter(text_col), "实际完成日期": column_letter(text_col)}
-    labels = {"问题序号": cell_text(grid.rows[header][number_col]), "整改进展": cell_text(grid.rows[header][text_col]),
-              "完成状态": cell_text(grid.rows[header][text_col]),
-              "实际完成日期": cell_text(grid.rows[header][text_col])}
+    letters = {ISSUE_NO: column_letter(number_col), PROGRESS: column_letter(text_col),
+               STATUS: column_letter(text_col), DONE_DATE: column_letter(text_col)}
+    labels = {ISSUE_NO: cell_text(grid.rows[header][number_col]), PROGRESS: cell_text(grid.rows[header][text_col]),
+              STATUS: cell_text(grid.rows[header][text_col]),
+              DONE_DATE: cell_text(grid.rows[header][text_col])}
     for number, (first, texts) in problems.items():
         pieces = split_measures("\n".join(texts))
         if any(n is not None for n, _ in pieces):
@@ -163,7 +177,7 @@ def read_report_table(ledger: LedgerFile, grid: Grid, settings: Settings, contex
                 [(pieces[1][0], pieces[0][1] + "\n" + pieces[1][1]), *pieces[2:]]
         for measure, text in pieces:
             status, body, done = stated_status(text, statuses)
-            values = {"问题序号": number, "措施序号": measure if measure is not None else "", "整改进展": body,
-                      "完成状态": status, "实际完成日期": done}
+            values = {ISSUE_NO: number, MEASURE_NO: measure if measure is not None else "", PROGRESS: body,
+                      STATUS: status, DONE_DATE: done}
             ledger.rows.append(LedgerRow(ledger.name, grid.name, first + 1, values, letters, labels))
     return True

@@ -73,7 +73,7 @@ def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 
     if suffix in CSV_SUFFIXES:
         return [read_csv(data, path.stem)]
     if suffix == ".docx" and not data.startswith(b"PK"):
-        raise ReadError("unreadable-file", "不是有效的 Word 文件（.docx）")
+        raise ReadError("unreadable-file", "not-docx")
     if suffix in (".doc", ".wps") and not data.startswith(b"PK"):
         from toolkit.read.word_tables import converted, read_docx_tables
 

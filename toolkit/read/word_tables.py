@@ -37,7 +37,7 @@ def read_docx_tables(data: bytes, name: str) -> list[Grid]:
         root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True,
                                                             huge_tree=True))
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError, ValueError) as exc:
-        raise ReadError("unreadable-file", "Word 文件已损坏或不完整，请重新保存为 .docx 后报送") from exc
+        raise ReadError("unreadable-file", "bad-docx") from exc
     body = root.find(f"{_W}body")
     grids: list[Grid] = []
     above: list[str] = []
@@ -57,7 +57,7 @@ def read_docx_tables(data: bytes, name: str) -> list[Grid]:
             grids.append(Grid(f"表格{index}", lead + rows, merged))
             above = []
     if not grids:
-        raise ReadError("no-header", f"Word 文件 {name} 中没有表格；台账请以表格形式填写")
+        raise ReadError("no-header", "word-no-table", name=name)
     return grids
 
 

@@ -19,13 +19,22 @@ from toolkit.core.model import (
 )
 from toolkit.core.settings import Settings
 from toolkit.core.words import (
+    DEADLINE,
     DONE,
     DONE_LATE,
     DUE_SOON,
+    MEASURE,
     NO_DEADLINE,
+    NOT_FILLED,
     NOT_RETURNED,
     ON_TRACK,
     OVERDUE,
+    PROGRESS,
+    ROLE_NO,
+    ROLE_PROBLEM,
+    ROLE_PROGRESS,
+    TARGET,
+    UNIT,
 )
 
 REPORT_STEM = "整改情况报告"
@@ -105,10 +114,10 @@ def status_label(line: DetailRow) -> str:
     if line.entry is None:
         label = NOT_RETURNED
     else:
-        label = line.entry.status or "未填报"
+        label = line.entry.status or NOT_FILLED
     done = line.entry.done_date if line.entry is not None else None
     if label == DONE and done is not None:  # the date goes up too: the upper level reads it back
-        return f"{label}，{cn_date(done)}{'逾期' if line.state == DONE_LATE else ''}完成"
+        return f"{label}，{cn_date(done)}{OVERDUE if line.state == DONE_LATE else ''}完成"
     if line.state == OVERDUE:
         return f"{label}，逾期"
     if line.state not in _PLAIN_STATES and line.state != label:
@@ -117,7 +126,7 @@ def status_label(line: DetailRow) -> str:
 
 
 def _progress(line: DetailRow) -> str:
-    return (line.entry.texts.get("整改进展", "") if line.entry else "").strip()
+    return (line.entry.texts.get(PROGRESS, "") if line.entry else "").strip()
 
 
 def completion_paragraphs(task: Task, lines: list[DetailRow]) -> list[Paragraph]:
@@ -148,14 +157,14 @@ def _plain(text: str) -> list[Paragraph]:
 
 def _measure_cell(role: str, task: Task, lines: list[DetailRow]) -> list[Paragraph]:
     head = ordinal(task.measure_no)
-    if role == "整改措施":
+    if role == MEASURE:
         body = task.measure.splitlines() or [""]
         return [[Run(head + body[0])], *([Run(t)] for t in body[1:] if t.strip())]
-    if role == "整改完成情况":
+    if role == ROLE_PROGRESS:
         return completion_paragraphs(task, lines)
-    if role == "责任单位":
+    if role == UNIT:
         return [[Run(head + "、".join(task.units))]]
-    if role == "完成时限":
+    if role == DEADLINE:
         words = task.deadline_text
         if task.deadline and (not words or words[:1].isdigit() and "年" not in words):
             words = cn_date(task.deadline)  # 2024-07-31 as the issue list's cell holds it
@@ -195,13 +204,13 @@ def build_report(result: MergeResult, issues: IssueList | None, settings: Settin
             measure_cells.append([_measure_cell(role, shown, by_task[task.task_id]) for role in roles])
         cells: list[list[Paragraph]] = []
         for index, role in enumerate(roles):
-            if role == "序号":
+            if role == ROLE_NO:
                 cells.append([[Run(str(issue_no))]])
-            elif role == "问题":
+            elif role == ROLE_PROBLEM:
                 cells.append(_plain(description))
-            elif role == "整改目标":
+            elif role == TARGET:
                 cells.append(_plain(getattr(first, "target", "")))
-            elif role in ("整改措施", "整改完成情况", "责任单位", "完成时限"):
+            elif role in (MEASURE, ROLE_PROGRESS, UNIT, DEADLINE):
                 cells.append([p for measure in measure_cells for p in measure[index]])
             else:
                 cells.append([[Run("")]])

@@ -13,11 +13,22 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from toolkit.core.words import (
+    DEADLINE,
+    MEASURE,
+    ROLE_LEADER,
+    ROLE_NO,
+    ROLE_OTHER,
+    ROLE_PROBLEM,
+    ROLE_PROGRESS,
+    TARGET,
+    UNIT,
+)
 from toolkit.write.report import Paragraph, ReportTable, Run
 
 # column widths by role, as shares of the table width (a column of role 其他 gets a middle share)
-WEIGHTS = {"序号": 6, "问题": 24, "整改目标": 16, "整改措施": 30, "整改完成情况": 34, "责任单位": 11,
-           "责任领导": 8, "完成时限": 9, "其他": 10}
+WEIGHTS = {ROLE_NO: 6, ROLE_PROBLEM: 24, TARGET: 16, MEASURE: 30, ROLE_PROGRESS: 34, UNIT: 11,
+           ROLE_LEADER: 8, DEADLINE: 9, ROLE_OTHER: 10}
 PAGE = (Mm(297), Mm(210))
 # GB/T 9704 gives 37/35 mm top/bottom for portrait pages; on a landscape table page that leaves too
 # little height, so the top and bottom are narrower and the sides keep 9704's 28/26 mm
@@ -157,7 +168,7 @@ def _page_setup(document, body_font: str) -> None:
 
 def _table(document, report: ReportTable) -> None:
     width = PAGE[0] - MARGINS["left"] - MARGINS["right"]
-    weights = [WEIGHTS.get(role, WEIGHTS["其他"]) for role in report.roles]
+    weights = [WEIGHTS.get(role, WEIGHTS[ROLE_OTHER]) for role in report.roles]
     widths = [int(width * w / sum(weights)) for w in weights]
     table = document.add_table(rows=1, cols=len(report.headers))
     table.style = "Table Grid"
@@ -179,4 +190,4 @@ def _table(document, report: ReportTable) -> None:
         cells = table.add_row().cells
         for cell, paragraphs, role, w in zip(cells, row.cells, report.roles, widths, strict=True):
             cell.width = w
-            _fill_cell(cell, paragraphs, number_style if role == "序号" else text_style, report)
+            _fill_cell(cell, paragraphs, number_style if role == ROLE_NO else text_style, report)

@@ -9,12 +9,23 @@ from pathlib import Path
 
 import xlsxwriter
 
+from toolkit.core.words import (
+    DEADLINE,
+    MEASURE,
+    ROLE_LEADER,
+    ROLE_NO,
+    ROLE_OTHER,
+    ROLE_PROBLEM,
+    ROLE_PROGRESS,
+    TARGET,
+    UNIT,
+)
 from toolkit.write.report import Paragraph, ReportRow, ReportTable
 
 SHEET = "整改情况"
-WIDTHS = {"序号": 6, "问题": 40, "整改目标": 28, "整改措施": 50, "整改完成情况": 60, "责任单位": 16,
-          "责任领导": 12, "完成时限": 14, "其他": 16}
-PER_MEASURE = {"整改措施", "整改完成情况", "责任单位", "完成时限"}
+WIDTHS = {ROLE_NO: 6, ROLE_PROBLEM: 40, TARGET: 28, MEASURE: 50, ROLE_PROGRESS: 60, UNIT: 16,
+          ROLE_LEADER: 12, DEADLINE: 14, ROLE_OTHER: 16}
+PER_MEASURE = {MEASURE, ROLE_PROGRESS, UNIT, DEADLINE}
 LINE_PT = 14
 MAX_ROW_PT = 409
 
@@ -68,7 +79,7 @@ def _write(workbook, report: ReportTable) -> None:
     fmts = _formats(workbook, report.style)
     sheet = workbook.add_worksheet(SHEET)
     last = len(report.headers) - 1
-    widths = [WIDTHS.get(role, WIDTHS["其他"]) for role in report.roles]
+    widths = [WIDTHS.get(role, WIDTHS[ROLE_OTHER]) for role in report.roles]
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
     sheet.merge_range(0, 0, 0, last, report.title, fmts["title"])
@@ -114,7 +125,7 @@ def _write_problem(sheet, r: int, row: ReportRow, roles: list[str], widths: list
         if role in PER_MEASURE and row.measures:
             continue
         text = _text(row.cells[col])
-        cell_fmt = fmts["number"] if role == "序号" else fmts["cell"]
+        cell_fmt = fmts["number"] if role == ROLE_NO else fmts["cell"]
         if count > 1:
             sheet.merge_range(r, col, r + count - 1, col, text, cell_fmt)
         else:
