@@ -383,6 +383,26 @@ def history_show(
     typer.echo(f"已按留档重新生成第 {run_id} 次汇总：{shown.output}")
 
 
+@app.command()
+def report(
+    run_id: int | None = typer.Option(None, "--run", help="用留档中第 N 次汇总生成（默认：最近一次汇总）"),
+    workspace: Path | None = WORKSPACE,
+    debug: bool = DEBUG,
+) -> None:
+    """按上级下发表格的格式生成整改情况报告：outbox/整改情况报告_YYYYMMDD.docx 和同名 .xlsx。"""
+    from toolkit.api import run_report
+    from toolkit.workspace import open_workspace
+
+    try:
+        made = run_report(open_workspace(workspace or Path.cwd()), run_id)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, debug)
+        return
+    from toolkit.render import print_report
+
+    print_report(made, workspace or Path.cwd())
+
+
 def run() -> None:  # pragma: no cover - console entry for `python -m toolkit`
     app(prog_name="toolkit")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from toolkit.api import MergeRun
+from toolkit.api import MergeRun, ReportRun
 from toolkit.core.words import (
     DONE_RATE,
     DUE_SOON,
@@ -72,3 +72,16 @@ def print_merge_summary(run: MergeRun, workspace: Path, as_of_source: str = "") 
                       soft_wrap=True)
     archived = f"，留档为第 {run.run_id} 次汇总" if run.run_id else ""
     console.print(f"已生成：{_shown(run.output, workspace)}（用时 {run.seconds:.1f} 秒{archived}）")
+
+
+def print_report(run: ReportRun, workspace: Path) -> None:
+    console = Console(highlight=False)
+    if run.fallback:
+        console.print("问题清单没有保存上级表格的列格式，按默认五列（序号、问题、整改目标、整改措施、整改完成情况）生成；"
+                      "用 toolkit issues import --force 重新导入上级文件可按原格式生成", markup=False, soft_wrap=True)
+    console.print(f"按第 {run.run_id} 次汇总（截至 {run.as_of.isoformat()}）生成整改情况报告：{run.problems} 个问题、"
+                  f"{run.measures} 项整改措施", soft_wrap=True)
+    for note in run.notes:
+        console.print(f"  备注：{note}", markup=False, soft_wrap=True)
+    console.print(f"已生成：{_shown(run.docx, workspace)}", markup=False, soft_wrap=True)
+    console.print(f"        {_shown(run.xlsx, workspace)}（用时 {run.seconds:.1f} 秒）", markup=False, soft_wrap=True)

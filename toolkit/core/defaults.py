@@ -3,6 +3,8 @@ limits), keyed by the vocabulary of core.words, and the commented file `toolkit 
 
 from __future__ import annotations
 
+from typing import Any
+
 from toolkit.core.words import (
     DEADLINE,
     DESCRIPTION,
@@ -111,6 +113,19 @@ DEFAULT_PATHS = {
 }
 
 
+# `toolkit report`: how the report to the upper level looks ([report] in toolkit.toml)
+DEFAULT_REPORT: dict[str, Any] = {
+    "office": "",  # this office's name, put before the title (二道区…): the upper level reads it as the unit
+    "title": "",  # the title line; blank: the issue list's source title, else 整改任务完成情况
+    "mark_color": "C00000",  # colour of an overdue or unreported measure's status; "" for none
+    "mark_bold": True,  # that status in bold
+    "note": True,  # a 备注 paragraph listing overdue measures and silent units
+    "body_font": "仿宋_GB2312",
+    "title_font": "黑体",
+    "table_font": "宋体",
+}
+
+
 DEFAULT_LIMITS = {
     "max_file_mb": 100,  # a returned file larger than this is refused
     "max_unzipped_mb": 500,  # a workbook inflating past this is refused (zip bombs)
@@ -169,6 +184,15 @@ def default_toml() -> str:
     ]
     lines += ["", "[limits]", "# 读取上限：超过的文件会被拒绝并在“校验问题”中说明。"]
     lines += [f"{key} = {value}" for key, value in DEFAULT_LIMITS.items()]
+    lines += [
+        "",
+        "[report]",
+        "# toolkit report：报上级的整改情况报告。逾期或未报送的措施，状态按 mark_color 上色、mark_bold 加粗；",
+        "# note = true 时表后加“备注”，列出逾期措施和未报送单位。office 写本单位名称（如“二道区”），放在标题前，",
+        "# 上级据此识别报送单位。",
+    ]
+    lines += [f"{key} = {str(value).lower() if isinstance(value, bool) else chr(34) + value + chr(34)}"
+              for key, value in DEFAULT_REPORT.items()]
     lines += [
         "",
         "[mail]",

@@ -73,6 +73,8 @@ CATALOGUE: dict[str, Code] = {
             "no-libreoffice": "{suffix} 文件需要 LibreOffice 才能读取：请安装 LibreOffice，或在 WPS/Word 中另存为 .{target} 后重新放入",
             "convert-failed": "LibreOffice 转换 {name} 失败：{error}",
             "convert-broken": "LibreOffice 无法转换 {name}：文件可能已损坏，请在 WPS/Word 中另存为 .{target} 后重新放入",
+            "bad-docx": "Word 文件已损坏或不完整，请重新保存为 .docx 后报送",
+            "not-docx": "不是有效的 Word 文件（.docx）",
         }),
     "encrypted-file": Code(
         ERROR, "文件设置了打开密码，无法读取", _PASSWORD, "去掉文件的打开密码后重新报送", {
@@ -84,6 +86,8 @@ CATALOGUE: dict[str, Code] = {
         "不是台账文件（{suffix}），已跳过；台账请用 .xlsx .xls .csv .ods 或 .zip 报送",
         "台账请用 .xlsx、.xls、.csv 文件或装有它们的 .zip 报送", {
             "zip-member": "压缩包中的 {name} 不是台账文件，已跳过",
+            "word-no-ledger": "Word 文件中没有台账表格（任务编号/问题序号/整改措施 等列，或 序号｜问题｜整改措施｜整改完成情况），"
+                              "已跳过；如果是台账，请按下发的台账模板填写后报送",
         }),
     "file-too-large": Code(
         ERROR, "文件或其中的工作表解压后超过设置的上限，拒绝读取", "文件有 {size_mb} MB，超过 {limit_mb} MB 的上限，未读取",
@@ -94,7 +98,9 @@ CATALOGUE: dict[str, Code] = {
     "no-header": Code(
         ERROR, "文件中找不到台账表头（任务编号/问题序号/整改措施等列）",
         "没有找到台账表头（应有 任务编号/问题序号/整改措施 等列）；工作表：{sheets}",
-        "使用下发的台账填报，不要删改表头（任务编号、问题序号、整改措施等列）"),
+        "使用下发的台账填报，不要删改表头（任务编号、问题序号、整改措施等列）", {
+            "word-no-table": "Word 文件 {name} 中没有表格；台账请以表格形式填写",
+        }),
     "file-read": Code(
         INFO, "已读取的文件：行数与识别出的责任单位", "读取 {rows} 行，报送单位：{unit}（依据{how}）", "无需处理", {
             "dated": "读取 {rows} 行，报送单位：{unit}（依据{how}），填报日期 {reported}",

@@ -18,6 +18,7 @@ from toolkit.core.defaults import (
     DEFAULT_IMPORT_HEADERS,
     DEFAULT_LIMITS,
     DEFAULT_PATHS,
+    DEFAULT_REPORT,
     DEFAULT_STATUS_SYNONYMS,
     DUE_SOON_DAYS,
     MATCH_THRESHOLD,
@@ -62,6 +63,7 @@ class Settings:
         default_factory=lambda: _frozen({k: list(v) for k, v in DEFAULT_IMPORT_HEADERS.items()})
     )
     limits: MappingProxyType = field(default_factory=lambda: _frozen(dict(DEFAULT_LIMITS)))
+    report: MappingProxyType = field(default_factory=lambda: _frozen(dict(DEFAULT_REPORT)))
     workspace: Path = Path(".")
     source: str = ""  # the settings file read, if any
 
@@ -250,11 +252,26 @@ def _limits_section(raw: Any) -> dict[str, Any]:
 
 
 # toolkit.toml's top-level keys and their parsers, in the order they are checked.
+def _report_section(raw: Any) -> dict[str, Any]:
+    report = dict(DEFAULT_REPORT)
+    for key, value in _expect(raw, dict, "report", "一个表").items():
+        if key not in DEFAULT_REPORT:
+            raise SettingsError(f"{SETTINGS_FILE} 中 report.{key} 不认识；可用的有：{'、'.join(DEFAULT_REPORT)}")
+        if isinstance(DEFAULT_REPORT[key], bool):
+            report[key] = _expect(value, bool, f"report.{key}", "true 或 false")
+            continue
+        value = _expect(value, str, f"report.{key}", "文字")
+        if key == "mark_color" and value and not _HEX.match(value.lstrip("#")):
+            raise SettingsError(f"{SETTINGS_FILE} 中 report.mark_color 应为六位十六进制颜色，如 C00000，现在是 {value!r}")
+        report[key] = value.lstrip("#").upper() if key == "mark_color" else value
+    return {"report": _frozen(report)}
+
+
 _SECTIONS = {
     "mail": _mail_section, "as_of": _as_of_section, "due_soon_days": _due_soon_section,
     "match_threshold": _threshold_section, "paths": _paths_section, "units": _units_section,
     "status": _status_section, "headers": _headers_section, "colors": _colors_section,
-    "limits": _limits_section, "import": _import_section,
+    "limits": _limits_section, "import": _import_section, "report": _report_section,
 }
 
 

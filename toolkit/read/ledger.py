@@ -34,10 +34,11 @@ from toolkit.core.words import (
     UNIT,
 )
 from toolkit.read.grid import Grid, fill_merged
-from toolkit.read.sheets import CSV_SUFFIXES, EXCEL_SUFFIXES, read_grids
+from toolkit.read.report_return import read_report_table
+from toolkit.read.sheets import CSV_SUFFIXES, EXCEL_SUFFIXES, WORD_SUFFIXES, read_grids
 from toolkit.read.xlsxscan import FORMULA_NO_VALUE
 
-READ_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
+READ_SUFFIXES = EXCEL_SUFFIXES | {".csv"} | WORD_SUFFIXES
 
 
 KEY_FIELDS = (TASK_ID, ISSUE_NO, MEASURE)
@@ -61,6 +62,7 @@ def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook | Non
     """Read one returned file. Never raises on bad content: problems become findings."""
     ledger = LedgerFile(name, mtime=mtime)
     limit_mb = settings.limits["max_file_mb"]
+    word = path.suffix.lower() in WORD_SUFFIXES
     try:
         size = len(data) if data is not None else path.stat().st_size
     except OSError as exc:
@@ -72,7 +74,10 @@ def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook | Non
     try:
         grids = read_grids(path, data, max_unzipped=settings.limits["max_unzipped_mb"] * 2**20)
     except ReadError as exc:
-        ledger.note(exc.code, exc.variant, **exc.values)
+        if word and (exc.code == "no-header" or (exc.code == "unreadable-file" and path.suffix.lower() == ".docx")):
+            ledger.note("skipped-file", "word-no-ledger")  # a cover letter sent beside the returns
+        else:
+            ledger.note(exc.code, exc.variant, **exc.values)
         return ledger
     lookup = header_lookup(settings)
     meta_grid = next((g for g in grids if g.name.strip().lower() == SHEET_META), None)
@@ -86,6 +91,9 @@ def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook | Non
             continue
         found = _read_sheet(ledger, grid, lookup, settings, context)
         ledger.ok = ledger.ok or found
+    if not ledger.ok and word:
+        ledger.note("skipped-file", "word-no-ledger")
+        return ledger
     if not ledger.ok:
         sheets = "、".join(g.name for g in grids if g is not meta_grid) or "（无）"
         ledger.note("no-header", sheets=sheets)
@@ -180,6 +188,8 @@ def _is_column_numbers(cells: list[Any]) -> bool:
 def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, context: list[str]) -> bool:
     """The ledger rows of one sheet, if it has a ledger header; texts around the table go to context."""
     fill_merged(grid)
+    if read_report_table(ledger, grid, settings, context):  # a lower office's report (DESIGN §7)
+        return True
     located = locate_header(grid, lookup, settings.limits["header_scan_rows"])
     if located is None:
         return False

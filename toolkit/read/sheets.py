@@ -18,6 +18,10 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 
 
+# Word documents holding a table: .docx read directly, .doc/.wps converted by LibreOffice first
+WORD_SUFFIXES = {".docx", ".doc", ".wps"}
+
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -68,12 +72,22 @@ def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 
         raise ReadError("unreadable-file", "empty-file")
     if suffix in CSV_SUFFIXES:
         return [read_csv(data, path.stem)]
+    if suffix == ".docx" and not data.startswith(b"PK"):
+        raise ReadError("unreadable-file", "not-docx")
+    if suffix in (".doc", ".wps") and not data.startswith(b"PK"):
+        from toolkit.read.word_tables import converted, read_docx_tables
+
+        return read_docx_tables(converted(path, data), path.stem)
     head = data[:8]
     if _is_encrypted_ole(head, data):
         raise ReadError("encrypted-file")
     if head.startswith(b"PK"):
         check_zip(data, max_unzipped)
     kind = sniff(data)
+    if kind == "docx":
+        from toolkit.read.word_tables import read_docx_tables
+
+        return read_docx_tables(data, path.stem)
     if kind == "html":
         return read_html_tables(data, path.stem)
     if kind == "text":
@@ -122,6 +136,8 @@ def sniff(data: bytes) -> str | None:
             raise ReadError("unreadable-file", "corrupt-zip") from None
         if "xl/workbook.bin" in names:
             return "xlsb"
+        if "word/document.xml" in names:
+            return "docx"
         if "content.xml" in names or "mimetype" in names:
             return "ods"
         return "xlsx"
@@ -328,3 +344,4 @@ def read_html_tables(data: bytes, name: str) -> list[Grid]:
     if not grids:
         raise ReadError("unreadable-file", "no-table")
     return grids
+
