@@ -350,7 +350,7 @@ def run_check(settings: Settings, files: list[Path], as_of: date,
               now: datetime | None = None) -> list[CheckedFile]:
     """Check returned files one by one, exactly as merge would, and write a feedback copy of each."""
     from toolkit.core.merge import merge
-    from toolkit.read.inbox import read_path
+    from toolkit.read.inbox import read_path, readable
     from toolkit.read.issue_list import load_issue_list
     from toolkit.read.sandbox import Failed, isolated_map
     from toolkit.write.feedback import write_feedback
@@ -361,25 +361,26 @@ def run_check(settings: Settings, files: list[Path], as_of: date,
     if missing:
         raise WorkspaceError(f"找不到文件：{'、'.join(str(p) for p in missing)}")
     limits = settings.limits
-    results = isolated_map(lambda p: read_path(p, p.name, settings, issues.units), files,
+    results = isolated_map(lambda p: read_path(p, readable(p.name), settings, issues.units), files,
                            workers=limits["workers"], timeout=limits["file_timeout_s"],
                            memory_mb=limits["memory_mb"])
     feedback_dir = settings.path("outbox") / "反馈"
     checked: list[CheckedFile] = []
     for path, result in zip(files, results, strict=True):
+        shown = readable(path.name)  # a name that is not UTF-8 (GBK bytes) as the clerk reads it
         if isinstance(result, Failed):
-            failed = finding("unreadable-file", reason=result.reason, file=path.name)
-            checked.append(CheckedFile(path.name, None, [failed], None))
+            failed = finding("unreadable-file", reason=result.reason, file=shown)
+            checked.append(CheckedFile(shown, None, [failed], None))
             continue
         for ledger in result:
             report = merge(issues, [ledger], settings, as_of).report
             own = [f for f in report.findings if f.file == ledger.name or f.file.startswith(ledger.name + "/")]
             own = [f for f in own if f.code != "file-read"]
             item = CheckedFile(ledger.name, ledger.unit, own, None)
-            if ledger.name != path.name:  # a member of a zip: no file of its own to mark up
+            if ledger.name != shown:  # a member of a zip: no file of its own to mark up
                 item.note = "压缩包中的文件请解压后单独检查，才能生成反馈件"
             elif own:
-                item.feedback = write_feedback(path, own, feedback_dir / f"{path.stem}_反馈{path.suffix}",
+                item.feedback = write_feedback(path, own, feedback_dir / f"{Path(shown).stem}_反馈{path.suffix}",
                                                unit=ledger.unit, checked_at=now)
             checked.append(item)
     return checked

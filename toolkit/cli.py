@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -79,6 +78,9 @@ def _as_of_source(settings, as_of: str | None) -> str:
 
 @app.callback(invoke_without_command=True)
 def main(version: bool = typer.Option(False, "--version", help="显示版本号")) -> None:
+    from toolkit.render import safe_streams
+
+    safe_streams()  # a GBK console or log file never stops a command over one character
     if version:
         typer.echo(f"toolkit {__version__}")
         raise typer.Exit(0)
@@ -107,7 +109,9 @@ def merge(
         _fail(exc, debug)
         return
     if as_json:
-        typer.echo(json.dumps(run.to_dict(), ensure_ascii=False, indent=2))
+        from toolkit.render import json_text
+
+        typer.echo(json_text(run.to_dict()))
     else:
         from toolkit.render import print_merge_summary
 

@@ -8,6 +8,7 @@ matches its name is reported and never used.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import itertools
 import json
@@ -106,12 +107,15 @@ def damaged(path: Path, exc: BaseException) -> ArchiveError:
 
 
 def _write_problem(folder: Path, exc: sqlite3.Error) -> str:
+    """Why SQLite could not write into folder, in the words the outbox uses (full, read-only …)."""
+    from toolkit.write.files import diagnose, fault_message
+
     name = getattr(exc, "sqlite_errorname", "")
-    if name == "SQLITE_FULL" or "disk is full" in str(exc):
-        return f"{folder} 磁盘空间不足，请清理磁盘后重试"
-    if name in ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_IOERR"):
-        return f"{folder} 无法写入（{exc}），请确认 archive 目录可写、磁盘未满"
-    return str(exc)
+    code = errno.ENOSPC if name == "SQLITE_FULL" or "disk is full" in str(exc) else None
+    if code is None and (name.startswith(("SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM"))
+                         or "disk i/o error" in str(exc).lower() or "readonly" in str(exc).lower()):
+        code = diagnose(folder) or (errno.EROFS if "readonly" in str(exc).lower() else None)
+    return fault_message(code, folder, "留档") if code is not None else ""
 
 
 def _guarded(method):
@@ -166,7 +170,7 @@ class Archive:
         except sqlite3.DatabaseError as exc:
             if is_damage(exc):
                 raise damaged(folder / DB_NAME, exc) from exc
-            raise ArchiveError(f"无法打开留档 {folder / DB_NAME}：{_write_problem(folder, exc)}。"
+            raise ArchiveError(_write_problem(folder, exc) or f"无法打开留档 {folder / DB_NAME}：{exc}。"
                                "请检查 archive 目录是否可写") from exc
         except OSError as exc:
             raise ArchiveError(f"无法打开留档 {folder / DB_NAME}：{exc.strerror or exc}。请检查 archive 目录是否可写") from exc
@@ -342,7 +346,7 @@ class Archive:
                     pass
             if is_damage(exc):
                 raise damaged(self.folder / DB_NAME, exc) from exc
-            raise ArchiveError(f"留档写入失败：{_write_problem(self.folder, exc)}") from exc
+            raise ArchiveError(_write_problem(self.folder, exc) or f"留档写入失败：{exc}") from exc
         return run_id, problems
 
     @_guarded

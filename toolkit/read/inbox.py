@@ -229,7 +229,10 @@ def read_path(path: Path, rel: str, settings: Settings, units: UnitBook | None) 
 def _read_safely(path: Path, rel: str, settings: Settings, units: UnitBook | None) -> LedgerFile:
     """read_ledger, with any unexpected failure on one file turned into a finding for that file."""
     try:
-        return read_ledger(path, rel, settings, units, mtime=_mtime(path))
+        data = None
+        if readable(os.fspath(path)) != os.fspath(path) and path.stat().st_size <= settings.limits["max_file_mb"] * 2**20:
+            data = path.read_bytes()  # a name that is not UTF-8: some readers (calamine) cannot open it by name
+        return read_ledger(path, rel, settings, units, data=data, mtime=_mtime(path))
     except (MemoryError, RecursionError, ValueError, TypeError, IndexError, KeyError, OSError) as exc:
         failed = LedgerFile(rel)
         failed.note("unreadable-file", "reader-crashed", error=type(exc).__name__)

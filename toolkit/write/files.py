@@ -117,11 +117,28 @@ def write_fault(exc: BaseException) -> int | None:
     return None
 
 
-def _nearly_full(folder: Path) -> bool:
+def diagnose(folder: Path) -> int | None:
+    """For a library that failed to write into folder without saying why (lxml, SQLite's "disk
+    I/O error"): the likely errno, from the folder's disk (read-only, full) and the process's
+    file size limit; None when nothing explains it."""
+    where = _existing(folder)
     try:
-        return shutil.disk_usage(_existing(folder)).free < 256 * 1024
+        info = os.statvfs(where) if hasattr(os, "statvfs") else None
+        if info is not None and info.f_flag & getattr(os, "ST_RDONLY", 1):
+            return errno.EROFS
+        if shutil.disk_usage(where).free < 256 * 1024:
+            return errno.ENOSPC
     except OSError:
-        return False
+        pass
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        if soft != resource.RLIM_INFINITY:
+            return errno.EFBIG
+    except (ImportError, AttributeError, ValueError, OSError):
+        pass
+    return None
 
 
 def _existing(folder: Path) -> Path:
@@ -129,6 +146,13 @@ def _existing(folder: Path) -> Path:
     while not folder.exists() and folder.parent != folder:
         folder = folder.parent
     return folder
+
+
+def _library_write_error(exc: BaseException) -> bool:
+    """An error a writing library raises in place of the OSError (lxml's SerialisationError, a
+    zipfile or SQLite I/O error), as opposed to a bug of ours."""
+    module = type(exc).__module__ or ""
+    return module.startswith(("lxml", "zipfile", "sqlite3", "xlsxwriter", "openpyxl"))
 
 
 def fault_message(code: int, folder: Path, what: str) -> str:
@@ -155,9 +179,8 @@ def write_failure(exc: BaseException, folder: Path, what: str) -> OutputError | 
         code = write_fault(exc.__cause__) if exc.__cause__ is not None else None
         return exc if code is None else OutputError(fault_message(code, folder, what))
     code = write_fault(exc)
-    if code is None and isinstance(exc, Exception) and not isinstance(exc, (KeyError, TypeError)) \
-            and _nearly_full(folder):
-        code = errno.ENOSPC
+    if code is None and _library_write_error(exc):
+        code = diagnose(folder)
     if code is None:
         return None
     return OutputError(fault_message(code, folder, what))
@@ -187,6 +210,8 @@ def writing(folder: Path, what: str, cleanup: Iterable[Path] = ()) -> Iterator[P
         if not isinstance(exc, Exception):
             raise
         failure = write_failure(exc, folder, what)
+        if failure is None and isinstance(exc, OSError):
+            failure = OutputError(f"{what}没有写成：{folder}（{exc.strerror or exc}）。请检查该文件夹后重试")
         if failure is None or failure is exc:
             raise
         _quiet_unraisable()
