@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from toolkit.archive.store import DB_NAME, SCHEMA, is_damage
+from toolkit.archive.damage import is_damage
+from toolkit.archive.store import DB_NAME, SCHEMA
 from toolkit.core.errors import ArchiveError
 
 TABLES = ("runs", "files", "states", "findings")

@@ -8,7 +8,6 @@ matches its name is reported and never used.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import itertools
 import json
@@ -21,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from toolkit.archive.damage import damaged, is_damage, write_problem
 from toolkit.core.changes import Previous, State, Trend
 from toolkit.core.errors import ArchiveError
 from toolkit.core.findings import Finding, Report
@@ -93,31 +93,6 @@ def _retry(action, seconds: float = 60.0):
             time.sleep(0.05)
 
 
-def is_damage(exc: BaseException) -> bool:
-    """An SQLite error saying the file itself is damaged (not locked, not full)."""
-    name = getattr(exc, "sqlite_errorname", "")
-    text = str(exc).lower()
-    return name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or any(
-        w in text for w in ("malformed", "not a database", "corrupt", "file is encrypted"))
-
-
-def damaged(path: Path, exc: BaseException) -> ArchiveError:
-    return ArchiveError(f"留档 {path} 已损坏（{exc}），无法使用。请运行 toolkit history --repair：损坏的文件改名保留，"
-                        "能恢复的汇总记录转入新建的留档，之后即可照常汇总")
-
-
-def _write_problem(folder: Path, exc: sqlite3.Error) -> str:
-    """Why SQLite could not write into folder, in the words the outbox uses (full, read-only …)."""
-    from toolkit.write.files import diagnose, fault_message
-
-    name = getattr(exc, "sqlite_errorname", "")
-    code = errno.ENOSPC if name == "SQLITE_FULL" or "disk is full" in str(exc) else None
-    if code is None and (name.startswith(("SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM"))
-                         or "disk i/o error" in str(exc).lower() or "readonly" in str(exc).lower()):
-        code = diagnose(folder) or (errno.EROFS if "readonly" in str(exc).lower() else None)
-    return fault_message(code, folder, "留档") if code is not None else ""
-
-
 def _guarded(method):
     """Archive methods: a damaged history.sqlite is told as such, with what to do."""
     from functools import wraps
@@ -170,7 +145,7 @@ class Archive:
         except sqlite3.DatabaseError as exc:
             if is_damage(exc):
                 raise damaged(folder / DB_NAME, exc) from exc
-            raise ArchiveError(_write_problem(folder, exc) or f"无法打开留档 {folder / DB_NAME}：{exc}。"
+            raise ArchiveError(write_problem(folder, exc) or f"无法打开留档 {folder / DB_NAME}：{exc}。"
                                "请检查 archive 目录是否可写") from exc
         except OSError as exc:
             raise ArchiveError(f"无法打开留档 {folder / DB_NAME}：{exc.strerror or exc}。请检查 archive 目录是否可写") from exc
@@ -346,7 +321,7 @@ class Archive:
                     pass
             if is_damage(exc):
                 raise damaged(self.folder / DB_NAME, exc) from exc
-            raise ArchiveError(_write_problem(self.folder, exc) or f"留档写入失败：{exc}") from exc
+            raise ArchiveError(write_problem(self.folder, exc) or f"留档写入失败：{exc}") from exc
         return run_id, problems
 
     @_guarded
