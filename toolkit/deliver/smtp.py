@@ -82,11 +82,11 @@ def _while_sending(exc: BaseException, chain: list[BaseException], where: str,
     if any(isinstance(e, TimeoutError) for e in chain):
         return (f"发送邮件超时（{mail.timeout:g} 秒内没有发完，邮件服务器 {where} 响应太慢或网络中断）",
                 "请检查网络后重试；附件很大或网络很慢时，可以把 [mail] timeout 调大")
-    if isinstance(exc, smtplib.SMTPServerDisconnected) or any(
+    if isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(exc, smtplib.SMTPException) and any(
             isinstance(e, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)) for e in chain):
         return (f"发送过程中邮件服务器 {where} 断开了连接（{' '.join(str(exc).split()) or type(exc).__name__}）",
                 "请稍后重试；反复出现时，可能是附件超过了服务器允许的大小，或服务器限制了发送频率")
-    if isinstance(exc, OSError) and not isinstance(exc, ssl.SSLCertVerificationError):
+    if isinstance(exc, OSError) and not isinstance(exc, (smtplib.SMTPException, ssl.SSLError)):
         return (f"发送过程中与邮件服务器 {where} 的连接出错（{exc.strerror or exc}）", "请检查网络后重试")
     return None
 
@@ -112,7 +112,7 @@ def _setup_reason(exc: BaseException, chain: list[BaseException], where: str,
         return (f"邮件服务器 {where} 的证书未通过验证（{why}）",
                 "请核对 [mail] host 是否与服务器证书上的名称一致")
     if any(isinstance(e, TimeoutError) for e in chain):
-        return (f"连接邮件服务器 {where} 超时（{mail.timeout:g} 秒内没有完成连接和登录）",
+        return (f"连接邮件服务器 {where} 超时（{mail.timeout:g} 秒无响应）",
                 f"请检查网络，核对 [mail] host、port，以及 security 与端口是否匹配（{ports}）")
     tls = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
     if tls is not None:
@@ -252,6 +252,7 @@ def connect(mail: MailSettings, password: str = "", deadline: float | None = Non
     else:
         client = _Plain(timeout=mail.timeout)
     client.deadline = deadline  # type: ignore[attr-defined]
+    client._host = mail.host  # the name TLS checks the certificate against (smtplib sets it only in __init__)
     try:
         client.connect(mail.host, mail.port)
         if mail.security == "starttls":

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from toolkit.core.errors import ReadError
+from toolkit.core.errors import ReadError, WorkspaceError
 from toolkit.core.model import LedgerFile, UnitBook
 from toolkit.core.settings import Settings
 from toolkit.read.ledger import READ_SUFFIXES, identify, read_ledger
@@ -72,7 +72,7 @@ def scan_inbox(inbox: Path, max_depth: int = MAX_DEPTH) -> tuple[list[Path], lis
                 names = sorted(entry.name for entry in listing)
         except OSError as exc:
             if folder == inbox:
-                raise
+                raise WorkspaceError(f"收件目录 {inbox} 无法打开（{exc.strerror or exc}），请检查它的权限") from exc
             refuse(folder, "unreadable-folder", f"文件夹无法打开（{exc.strerror or exc}），其中的文件未汇总；"
                                                  "请检查该文件夹的权限")
             continue
