@@ -59,9 +59,9 @@ def scan_inbox(inbox: Path, max_depth: int = MAX_DEPTH) -> tuple[list[Path], lis
     files: list[Path] = []
     refused: list[LedgerFile] = []
 
-    def refuse(path: Path, code: str, message: str) -> None:
+    def refuse(path: Path, code: str, **values: Any) -> None:
         entry = LedgerFile(display_name(path, inbox))
-        entry.note(code, message)
+        entry.note(code, **values)
         refused.append(entry)
 
     todo: list[tuple[Path, int]] = [(inbox, 0)]
@@ -73,8 +73,7 @@ def scan_inbox(inbox: Path, max_depth: int = MAX_DEPTH) -> tuple[list[Path], lis
         except OSError as exc:
             if folder == inbox:
                 raise WorkspaceError(f"收件目录 {inbox} 无法打开（{exc.strerror or exc}），请检查它的权限") from exc
-            refuse(folder, "unreadable-folder", f"文件夹无法打开（{exc.strerror or exc}），其中的文件未汇总；"
-                                                 "请检查该文件夹的权限")
+            refuse(folder, "unreadable-folder", reason=exc.strerror or exc)
             continue
         for name in names:
             if _ignored(name):
@@ -83,17 +82,15 @@ def scan_inbox(inbox: Path, max_depth: int = MAX_DEPTH) -> tuple[list[Path], lis
             kind = _kind(path, root)
             if kind == "dir":
                 if depth + 1 >= max_depth:
-                    refuse(path, "folder-too-deep", f"文件夹嵌套超过 {max_depth} 层，其中的文件未汇总；"
-                                                    "请把台账放在收件目录中较浅的文件夹里")
+                    refuse(path, "folder-too-deep", limit=max_depth)
                 else:
                     todo.append((path, depth + 1))
             elif kind == "file":
                 files.append(path)
             elif kind == "outside":
-                refuse(path, "link-outside-inbox", "这是指向收件目录之外的链接（快捷方式），出于安全没有读取，"
-                                                   "也没有留档；请把台账文件本身放进收件目录")
+                refuse(path, "link-outside-inbox")
             elif kind is not None:
-                refuse(path, "not-a-file", f"这不是普通文件（{kind}），没有读取；请把台账文件本身放进收件目录")
+                refuse(path, "not-a-file", kind=kind)
     files.sort(key=lambda p: p.relative_to(inbox).parts)
     refused.sort(key=lambda entry: entry.name)
     return files, refused
@@ -266,8 +263,7 @@ def _read_zip(path: Path, rel: str, settings: Settings, units: UnitBook | None) 
             member = f"{rel}/{name}"
             if _unsafe_member(name):
                 unsafe = LedgerFile(member)
-                unsafe.note("unsafe-zip-name", f"压缩包中的 {name} 名称不安全（含 .. 或绝对路径），没有读取；"
-                                               "请把台账直接放在压缩包里重新打包")
+                unsafe.note("unsafe-zip-name", name=name)
                 out.append(unsafe)
                 continue
             if info.is_dir() or any(_ignored(p) for p in name.split("/")) or name.startswith("__MACOSX"):
