@@ -279,7 +279,7 @@ def run_import(settings: Settings, source: Path, force: bool = False, dry_run: b
         return run
     temp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.xlsx")
     made: list[Path] = [temp]
-    with writing(target.parent, "问题清单", cleanup=made):
+    with writing(target.parent, f"{target.name}（问题清单）", cleanup=made):
         write_issue_list(tasks, temp, table.layout, supports(table.problems))
         if target.exists():  # --force: keep the clerk's edited list (units filled in, 单位通讯录) first
             run.backup = next_free(settings.path("archive") / f"{target.stem}_备份_{datetime.now():%Y%m%d_%H%M%S}.xlsx")

@@ -22,7 +22,7 @@ from typing import Any
 
 from toolkit.archive.damage import damaged, is_damage, write_problem
 from toolkit.core.changes import Previous, State, Trend
-from toolkit.core.errors import ArchiveError
+from toolkit.core.errors import ArchiveError, NotKept
 from toolkit.core.findings import Finding, Report
 from toolkit.core.model import DetailRow, Entry, MergeResult, Task, UnitSummary, build_issue_list
 from toolkit.core.settings import SETTINGS_FILE, Settings
@@ -33,10 +33,6 @@ DB_NAME = "history.sqlite"
 
 
 _SERIAL = itertools.count()
-
-
-class NotKept(Exception):
-    """An input file that is not copied into the archive (over a limit); the message says why."""
 
 
 TREND_RUNS = 6
