@@ -38,7 +38,7 @@ from toolkit.deliver.mail import (
 )
 from toolkit.deliver.smtp import send as send_messages
 from toolkit.workspace import require_inputs, resolve_as_of
-from toolkit.write.files import next_free
+from toolkit.write.files import next_free, publish_folder, writing
 
 
 @dataclass
@@ -212,6 +212,13 @@ def list_runs(settings: Settings) -> list[Any]:
         archive.close()
 
 
+def repair_archive(settings: Settings) -> Any:
+    """Move a damaged archive/history.sqlite aside, keeping it, and start a new one with what can be read."""
+    from toolkit.archive.repair import repair
+
+    return repair(settings.path("archive"))
+
+
 def rebuild_run(settings: Settings, run_id: int) -> HistoryShow:
     """Re-make run N's consolidated workbook from the archive alone (the inbox is not read)."""
     from toolkit.archive.store import DB_NAME, current_states, open_archive, returned_units
@@ -271,12 +278,15 @@ def run_import(settings: Settings, source: Path, force: bool = False, dry_run: b
     if dry_run:
         return run
     temp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.xlsx")
-    write_issue_list(tasks, temp, table.layout, supports(table.problems))
-    if target.exists():  # --force: keep the clerk's edited list (units filled in, 单位通讯录) first
-        run.backup = next_free(settings.path("archive") / f"{target.stem}_备份_{datetime.now():%Y%m%d_%H%M%S}.xlsx")
-        run.backup.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(target, run.backup)
-    os.replace(temp, target)
+    made: list[Path] = [temp]
+    with writing(target.parent, f"{target.name}（问题清单）", cleanup=made):
+        write_issue_list(tasks, temp, table.layout, supports(table.problems))
+        if target.exists():  # --force: keep the clerk's edited list (units filled in, 单位通讯录) first
+            run.backup = next_free(settings.path("archive") / f"{target.stem}_备份_{datetime.now():%Y%m%d_%H%M%S}.xlsx")
+            run.backup.parent.mkdir(parents=True, exist_ok=True)
+            made.append(run.backup)
+            shutil.copy2(target, run.backup)
+        os.replace(temp, target)
     return run
 
 
@@ -300,8 +310,8 @@ def run_template(settings: Settings, as_of: date, unit: str | None = None,
     template = settings.path("template")
     created = False
     if not template.exists():
-        template.parent.mkdir(parents=True, exist_ok=True)
-        write_blank_template(template)
+        with writing(template.parent, "空白台账模板"):
+            write_blank_template(template)
         created = True
     units = [u for u in issues.unit_names if issues.tasks_of(u)]
     if unit is not None:
@@ -310,16 +320,18 @@ def run_template(settings: Settings, as_of: date, unit: str | None = None,
             raise WorkspaceError(f"问题清单中没有责任单位“{unit}”。可选的有：{'、'.join(units)}")
         units = [found]
     outbox = settings.path("outbox")
-    folder = next_free(outbox / f"分发_{now:%Y%m%d}")
-    folder.mkdir(parents=True)
-    run = TemplateRun(folder, template, template_created=created,
-                      unassigned=[t.task_id for t in issues.tasks if not t.units])
-    for name in units:
-        tasks = issues.tasks_of(name)
-        out = folder / f"{name}_整改台账.xlsx"
-        write_unit_ledger(template, out, name, tasks, issues.fingerprint, as_of, now)
-        run.ledgers.append((name, out, len(tasks)))
-    return run
+    staging = outbox / f".分发_{now:%Y%m%d}.{os.getpid()}.tmp"  # all ledgers of a round appear at once, or none
+    written = []
+    with writing(outbox, "各单位台账", cleanup=(staging,)):
+        staging.mkdir()
+        for name in units:
+            tasks = issues.tasks_of(name)
+            out = staging / f"{name}_整改台账.xlsx"
+            write_unit_ledger(template, out, name, tasks, issues.fingerprint, as_of, now)
+            written.append((name, out.name, len(tasks)))
+        folder = publish_folder(staging, outbox / f"分发_{now:%Y%m%d}")
+    return TemplateRun(folder, template, [(name, folder / file, n) for name, file, n in written],
+                       template_created=created, unassigned=[t.task_id for t in issues.tasks if not t.units])
 
 
 @dataclass
@@ -338,7 +350,7 @@ def run_check(settings: Settings, files: list[Path], as_of: date,
               now: datetime | None = None) -> list[CheckedFile]:
     """Check returned files one by one, exactly as merge would, and write a feedback copy of each."""
     from toolkit.core.merge import merge
-    from toolkit.read.inbox import read_path
+    from toolkit.read.inbox import read_path, readable
     from toolkit.read.issue_list import load_issue_list
     from toolkit.read.sandbox import Failed, isolated_map
     from toolkit.write.feedback import write_feedback
@@ -349,26 +361,26 @@ def run_check(settings: Settings, files: list[Path], as_of: date,
     if missing:
         raise WorkspaceError(f"找不到文件：{'、'.join(str(p) for p in missing)}")
     limits = settings.limits
-    results = isolated_map(lambda p: read_path(p, p.name, settings, issues.units), files,
+    results = isolated_map(lambda p: read_path(p, readable(p.name), settings, issues.units), files,
                            workers=limits["workers"], timeout=limits["file_timeout_s"],
                            memory_mb=limits["memory_mb"])
     feedback_dir = settings.path("outbox") / "反馈"
     checked: list[CheckedFile] = []
     for path, result in zip(files, results, strict=True):
+        shown = readable(path.name)  # a name that is not UTF-8 (GBK bytes) as the clerk reads it
         if isinstance(result, Failed):
-            failed = finding("unreadable-file", reason=result.reason, file=path.name)
-            checked.append(CheckedFile(path.name, None, [failed], None))
+            failed = finding("unreadable-file", reason=result.reason, file=shown)
+            checked.append(CheckedFile(shown, None, [failed], None))
             continue
         for ledger in result:
             report = merge(issues, [ledger], settings, as_of).report
             own = [f for f in report.findings if f.file == ledger.name or f.file.startswith(ledger.name + "/")]
             own = [f for f in own if f.code != "file-read"]
             item = CheckedFile(ledger.name, ledger.unit, own, None)
-            if ledger.name != path.name:  # a member of a zip: no file of its own to mark up
+            if ledger.name != shown:  # a member of a zip: no file of its own to mark up
                 item.note = "压缩包中的文件请解压后单独检查，才能生成反馈件"
             elif own:
-                feedback_dir.mkdir(parents=True, exist_ok=True)
-                item.feedback = write_feedback(path, own, feedback_dir / f"{path.stem}_反馈{path.suffix}",
+                item.feedback = write_feedback(path, own, feedback_dir / f"{Path(shown).stem}_反馈{path.suffix}",
                                                unit=ledger.unit, checked_at=now)
             checked.append(item)
     return checked

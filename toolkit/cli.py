@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -52,6 +51,12 @@ def _fail(exc: BaseException, debug: bool) -> None:
     if isinstance(exc, ToolkitError):
         typer.echo(f"错误：{exc}", err=True)
         raise typer.Exit(exc.exit_code)
+    from toolkit.write.files import fault_line
+
+    line = fault_line(exc)  # a full disk, read-only or refused folder, however a library wrapped it
+    if line is not None:
+        typer.echo(f"错误：{line}", err=True)
+        raise typer.Exit(2)
     typer.echo(f"内部错误：{type(exc).__name__}: {exc}。请加 --debug 重新运行，并把输出发给维护人员", err=True)
     raise typer.Exit(2)
 
@@ -73,6 +78,9 @@ def _as_of_source(settings, as_of: str | None) -> str:
 
 @app.callback(invoke_without_command=True)
 def main(version: bool = typer.Option(False, "--version", help="显示版本号")) -> None:
+    from toolkit.render import safe_streams
+
+    safe_streams()  # a GBK console or log file never stops a command over one character
     if version:
         typer.echo(f"toolkit {__version__}")
         raise typer.Exit(0)
@@ -101,7 +109,9 @@ def merge(
         _fail(exc, debug)
         return
     if as_json:
-        typer.echo(json.dumps(run.to_dict(), ensure_ascii=False, indent=2))
+        from toolkit.render import json_text
+
+        typer.echo(json_text(run.to_dict()))
     else:
         from toolkit.render import print_merge_summary
 
@@ -338,10 +348,15 @@ app.add_typer(history_app, name="history")
 
 
 @history_app.callback(invoke_without_command=True)
-def history(ctx: typer.Context, workspace: Path | None = WORKSPACE, debug: bool = DEBUG) -> None:
+def history(ctx: typer.Context, workspace: Path | None = WORKSPACE, debug: bool = DEBUG,
+            repair: bool = typer.Option(False, "--repair", help="留档损坏时：把损坏的文件改名保留，新建留档并恢复能读出的记录"),
+            ) -> None:
     """列出历次汇总（archive/history.sqlite）。"""
     if ctx.invoked_subcommand is not None:
         ctx.obj = workspace  # `toolkit history -w DIR show N` means DIR too
+        return
+    if repair:
+        _repair(workspace, debug)
         return
     from toolkit.api import list_runs
     from toolkit.workspace import open_workspace
@@ -360,6 +375,24 @@ def history(ctx: typer.Context, workspace: Path | None = WORKSPACE, debug: bool 
         typer.echo(f"{run.run_id:>4}  {run.started.replace('T', ' '):<19}  {run.as_of}  {run.files:>4}  "
                    f"{t[TASK_COUNT]:>4}  {t[DONE] + t[DONE_LATE]:>20}  {t[OVERDUE]:>4}  {t[NOT_RETURNED]:>6}  {run.output}")
     typer.echo("用 toolkit history show 次数 重新生成那一次的汇总台账（只用留档，不读收件目录）")
+
+
+def _repair(workspace: Path | None, debug: bool) -> None:
+    from toolkit.api import repair_archive
+    from toolkit.workspace import open_workspace
+
+    try:
+        done = repair_archive(open_workspace(workspace or Path.cwd()))
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, debug)
+        return
+    if done.state == "missing":
+        typer.echo(f"{done.database} 不存在，无需修复：下次 toolkit merge 会新建留档")
+    elif done.state == "sound":
+        typer.echo(f"{done.database} 完好，无需修复")
+    else:
+        typer.echo(f"损坏的留档已改名保留为 {done.kept}；新建的留档恢复了 {done.runs} 次汇总的记录"
+                   f"（{done.rows} 行明细）。可以照常运行 toolkit merge")
 
 
 @history_app.command("show")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
+import json
+import sys
+import unicodedata
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -23,6 +28,63 @@ from toolkit.core.words import (
     UNIT,
     WARNING,
 )
+
+# What a character the console cannot show becomes (a GBK console has no ›, ✘ or en space).
+FALLBACK = {"›": ">", "‹": "<", "»": ">>", "«": "<<", "✘": "x", "✗": "x", "✔": "v", "✓": "v", "→": "->",
+            "←": "<-", "…": "...", "—": "-", "–": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "·": ".",
+            "•": "*", "\u00a0": " ", "\ufffd": "?"}
+
+
+ERRORS = "toolkit-degrade"
+
+
+def degrade(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: each character the stream's encoding lacks becomes its plain look-alike
+    (› → >, ✘ → x, any space → space, full-width forms → their ASCII), else ?."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = []
+    for char in error.object[error.start:error.end]:
+        if char in FALLBACK:
+            out.append(FALLBACK[char])
+            continue
+        if unicodedata.category(char) == "Zs":
+            out.append(" ")
+            continue
+        plain = unicodedata.normalize("NFKC", char)
+        try:
+            plain.encode(error.encoding)
+        except (UnicodeError, LookupError):
+            plain = "?"
+        out.append(plain if plain != char else "?")
+    return "".join(out), error.end
+
+
+codecs.register_error(ERRORS, degrade)
+
+
+def safe_streams() -> None:
+    """stdout and stderr never fail on a character their encoding lacks (PYTHONIOENCODING=gbk, a
+    Chinese Windows console, a log file): such characters degrade instead."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        try:
+            reconfigure(errors=ERRORS)
+        except (ValueError, OSError):  # a stream that cannot change (closed, detached)
+            continue
+
+
+def takes_utf8(stream: Any = None) -> bool:
+    encoding = getattr(stream or sys.stdout, "encoding", None) or ""
+    return codecs.lookup(encoding).name == "utf-8" if encoding else False
+
+
+def json_text(data: Any) -> str:
+    """JSON for --json: UTF-8 when stdout takes it, else every non-ASCII character escaped (still
+    valid JSON, and the same data)."""
+    return json.dumps(data, ensure_ascii=not takes_utf8(), indent=2)
 
 
 def _shown(path: Path, base: Path) -> str:

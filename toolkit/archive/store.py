@@ -9,23 +9,30 @@ matches its name is reported and never used.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from toolkit.archive.damage import damaged, is_damage, write_problem
 from toolkit.core.changes import Previous, State, Trend
-from toolkit.core.errors import ArchiveError
+from toolkit.core.errors import ArchiveError, NotKept
 from toolkit.core.findings import Finding, Report
 from toolkit.core.model import DetailRow, Entry, MergeResult, Task, UnitSummary, build_issue_list
 from toolkit.core.settings import SETTINGS_FILE, Settings
 from toolkit.core.words import EVIDENCE, FILE_COUNT, FILES_READ, FILLER, PHONE, PROBLEMS, PROGRESS
+from toolkit.read.inbox import display_name, open_regular
 
 DB_NAME = "history.sqlite"
+
+
+_SERIAL = itertools.count()
 
 
 TREND_RUNS = 6
@@ -72,8 +79,6 @@ CREATE INDEX IF NOT EXISTS files_run ON files(run_id);
 def _retry(action, seconds: float = 60.0):
     """Run an SQLite statement, waiting while another merge holds the lock (switching to WAL does
     not always go through SQLite's own busy handler)."""
-    import time
-
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -82,6 +87,22 @@ def _retry(action, seconds: float = 60.0):
             if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def _guarded(method):
+    """Archive methods: a damaged history.sqlite is told as such, with what to do."""
+    from functools import wraps
+
+    @wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise damaged(self.folder / DB_NAME, exc) from exc
+            raise
+
+    return call
 
 
 @dataclass
@@ -116,8 +137,14 @@ class Archive:
             self.db.execute("PRAGMA busy_timeout=60000")
             _retry(lambda: self.db.execute("PRAGMA journal_mode=WAL"))
             _retry(lambda: self.db.executescript(SCHEMA))
-        except (OSError, sqlite3.Error) as exc:
-            raise ArchiveError(f"无法打开留档 {folder / DB_NAME}：{exc}。请检查 archive 目录是否可写") from exc
+            self.db.execute("SELECT count(*) FROM runs").fetchone()
+        except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise damaged(folder / DB_NAME, exc) from exc
+            raise ArchiveError(write_problem(folder, exc) or f"无法打开留档 {folder / DB_NAME}：{exc}。"
+                               "请检查 archive 目录是否可写") from exc
+        except OSError as exc:
+            raise ArchiveError(f"无法打开留档 {folder / DB_NAME}：{exc.strerror or exc}。请检查 archive 目录是否可写") from exc
 
     def close(self) -> None:
         self.db.close()
@@ -127,24 +154,42 @@ class Archive:
     def blob(self, digest: str) -> Path:
         return self.store / digest[:2] / digest
 
-    def keep(self, path: Path) -> tuple[str, int, str]:
-        """Store a copy of an input file by content hash; returns (sha256, size, problem)."""
-        digest = sha256_file(path)
-        size = path.stat().st_size
-        target = self.blob(digest)
-        problem = ""
-        if target.exists():
-            if sha256_file(target) == digest:
-                return digest, size, ""
-            problem = "留档中的同名副本已损坏（内容与指纹不符），已用收件目录中的文件替换"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{digest}.{os.getpid()}.tmp")
-        with open(path, "rb") as source, open(temp, "wb") as copy:
-            for block in iter(lambda: source.read(1 << 20), b""):
-                copy.write(block)
-        os.replace(temp, target)
-        return digest, size, problem
+    def keep(self, path: Path, max_bytes: int | None = None, seconds: float | None = None
+             ) -> tuple[str, int, str]:
+        """Store a copy of an input file by content hash; returns (sha256, size, problem). The file
+        is read once, hashing and copying the same bytes, so the copy always matches its hash; only
+        a regular file is opened (never a link's outside target, a pipe or a device), and reading
+        stops past max_bytes or after `seconds` (a file that keeps growing). Raises OSError or
+        NotKept; nothing is left behind either way."""
+        deadline = time.monotonic() + seconds if seconds else None
+        digest = hashlib.sha256()
+        size = 0
+        self.store.mkdir(parents=True, exist_ok=True)
+        temp = self.store / f".incoming.{os.getpid()}.{next(_SERIAL)}.tmp"
+        try:
+            with os.fdopen(open_regular(path), "rb") as source, open(temp, "wb") as copy:
+                for block in iter(lambda: source.read(1 << 20), b""):
+                    size += len(block)
+                    if max_bytes is not None and size > max_bytes:
+                        raise NotKept(f"超过 limits.max_file_mb 上限（{max_bytes // 2**20} MB），没有留档副本")
+                    if deadline is not None and time.monotonic() > deadline:
+                        raise NotKept(f"读取超过 limits.file_timeout_s 上限（{seconds:g} 秒），没有留档副本")
+                    digest.update(block)
+                    copy.write(block)
+            name = digest.hexdigest()
+            target = self.blob(name)
+            problem = ""
+            if target.exists():
+                if sha256_file(target) == name:
+                    return name, size, ""
+                problem = "留档中的同名副本已损坏（内容与指纹不符），已用收件目录中的文件替换"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temp, target)
+            return name, size, problem
+        finally:
+            temp.unlink(missing_ok=True)
 
+    @_guarded
     def verify(self, run_id: int) -> list[tuple[str, str]]:
         """Stored files of a run that are missing or whose content no longer matches its hash."""
         bad = []
@@ -158,6 +203,7 @@ class Archive:
 
     # ------------------------------------------------------------ runs
 
+    @_guarded
     def runs(self) -> list[RunInfo]:
         out = []
         for run_id, started, as_of, output, summary in self.db.execute(
@@ -168,6 +214,7 @@ class Archive:
             out.append(RunInfo(run_id, started, as_of, output, data["totals"], files))
         return out
 
+    @_guarded
     def previous(self, before: int | None = None) -> Previous | None:
         """The latest run (before run `before`, when given), as the 变化 sheet compares against it."""
         query = "SELECT id, as_of, started, summary FROM runs"
@@ -186,6 +233,7 @@ class Archive:
         returned = {u["unit"] for u in json.loads(summary)["units"] if u["files"]}
         return Previous(run_id, date.fromisoformat(as_of), started, states, returned)
 
+    @_guarded
     def trend(self, current: MergeResult, upto: int | None = None) -> Trend:
         """Each unit's 完成率 in the last runs (up to run `upto`), plus this run's as the last column."""
         query = "SELECT as_of, summary FROM runs"
@@ -216,15 +264,17 @@ class Archive:
         inbox = settings.path("inbox")
         outcome = _outcomes(result)
         kept = []
+        max_bytes = settings.limits["max_file_mb"] * 2**20
         for path in inbox_files:
+            name = display_name(path, inbox)
             try:
-                digest, size, problem = self.keep(path)
-            except OSError as exc:
-                problems.append(f"{path.name} 未能留档：{exc.strerror or exc}")
+                digest, size, problem = self.keep(path, max_bytes, settings.limits["file_timeout_s"])
+            except (OSError, NotKept) as exc:
+                why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                problems.append(f"{name} 未能留档：{why}")
                 continue
             if problem:
-                problems.append(f"{path.name}：{problem}")
-            name = path.relative_to(inbox).as_posix()
+                problems.append(f"{name}：{problem}")
             units, what = outcome.get(name, ("", "已跳过或未读取"))
             kept.append(("inbox", name, size, digest, units, what))
         for role, path in (("issues", settings.path("issues")), ("settings", settings.workspace / SETTINGS_FILE)):
@@ -261,10 +311,16 @@ class Archive:
             db.execute("COMMIT")
         except sqlite3.Error as exc:
             if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise ArchiveError(f"留档写入失败：{exc}") from exc
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            if is_damage(exc):
+                raise damaged(self.folder / DB_NAME, exc) from exc
+            raise ArchiveError(write_problem(self.folder, exc) or f"留档写入失败：{exc}") from exc
         return run_id, problems
 
+    @_guarded
     def load(self, run_id: int, settings: Settings) -> tuple[MergeResult, datetime]:
         """Run `run_id` rebuilt from the archive alone: the same values its workbook was written from."""
         row = self.db.execute("SELECT started, as_of, summary FROM runs WHERE id=?", (run_id,)).fetchone()

@@ -63,3 +63,8 @@ class MailSetupError(ToolkitError):
 
 class ArchiveError(ToolkitError):
     """The archive cannot be opened or written."""
+
+
+class NotKept(ToolkitError):
+    """An input file not copied into the archive (over a size or time limit); the message says why.
+    The run goes on: the archive lists the file as not kept."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -36,6 +37,18 @@ else:  # pragma: no cover
 
 SETTINGS_FILE = "toolkit.toml"
 ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[A-Za-z0-9-]{2,}$")
+
+
+# The sane range of each limit: a value outside it is refused when toolkit.toml is loaded.
+LIMIT_RANGES = {
+    "max_file_mb": (1, 10_240),
+    "max_unzipped_mb": (1, 20_480),
+    "max_rows": (1, 10_000_000),
+    "header_scan_rows": (1, 1_000),
+    "memory_mb": (256, 262_144),
+    "file_timeout_s": (1, 86_400),
+    "workers": (1, 64),
+}
 
 
 def _frozen(mapping: dict) -> MappingProxyType:
@@ -110,6 +123,33 @@ def _extend(defaults: dict[str, list[str]], added: dict[str, list[str]]) -> dict
     return merged
 
 
+def _inside(inner: str, outer: str) -> bool:
+    return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
+
+
+def _separate(paths: dict[str, str], workspace: Path) -> None:
+    """outbox and archive apart from the inbox: a workbook written into the inbox would be read
+    back by the next merge, and an inbox inside them would be archived into itself."""
+    where = {key: os.path.normcase(os.path.normpath(os.path.join(os.path.abspath(workspace), paths[key])))
+             for key in ("inbox", "outbox", "archive")}
+    for key in ("outbox", "archive"):
+        if _inside(where[key], where["inbox"]) or _inside(where["inbox"], where[key]):
+            raise SettingsError(f"{SETTINGS_FILE} 中 paths.{key} = {paths[key]!r} 与收件目录 paths.inbox = "
+                                f"{paths['inbox']!r} 重叠：两者不能一个在另一个里面，请改成各自独立的文件夹")
+
+
+def read_toml(file: Path) -> dict[str, Any]:
+    """toolkit.toml as a table, or one SettingsError line (bad TOML, a folder, unreadable)."""
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{file} 格式有误：{exc}。请按 TOML 格式修改，或删除该文件使用默认设置") from exc
+    except IsADirectoryError as exc:
+        raise SettingsError(f"{file} 是一个文件夹，不是设置文件：请把它改名或移走（设置文件是文本文件）") from exc
+    except OSError as exc:
+        raise SettingsError(f"{file} 无法读取（{exc.strerror or exc}）：请检查它的权限，或删除它使用默认设置") from exc
+
+
 def parse_as_of(value: Any, key: str = "as_of") -> date:
     if isinstance(value, datetime):  # TOML 2025-03-31T00:00:00 is a datetime, not a date
         return value.date()
@@ -129,11 +169,7 @@ def load_settings(workspace: Path) -> Settings:
     file = workspace / SETTINGS_FILE
     if not file.exists():
         return Settings(workspace=workspace)
-    try:
-        data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"{file} 格式有误：{exc}。请按 TOML 格式修改，或删除该文件使用默认设置") from exc
-    return settings_from_dict(data, workspace, str(file))
+    return settings_from_dict(read_toml(file), workspace, str(file))
 
 
 def settings_from_dict(data: dict[str, Any], workspace: Path, source: str = "") -> Settings:
@@ -145,6 +181,8 @@ def settings_from_dict(data: dict[str, Any], workspace: Path, source: str = "") 
     for key, parse in _SECTIONS.items():  # in this order, so the same file always names the same key
         if key in data:
             changes.update(parse(data[key]))
+    if "paths" in changes:
+        _separate(dict(changes["paths"]), workspace)
     return Settings(**changes)
 
 
@@ -247,6 +285,10 @@ def _limits_section(raw: Any) -> dict[str, Any]:
         value = _expect(value, int, f"limits.{key}", "正整数")
         if value <= 0:
             raise SettingsError(f"{SETTINGS_FILE} 中 limits.{key} 应为正整数，现在是 {value}")
+        low, high = LIMIT_RANGES[key]
+        if not low <= value <= high:
+            raise SettingsError(f"{SETTINGS_FILE} 中 limits.{key} 应在 {low} 到 {high} 之间，现在是 {value}；"
+                                f"不确定时删去这一行，使用默认值 {DEFAULT_LIMITS[key]}")
         limits[key] = value
     return {"limits": _frozen(limits)}
 
@@ -354,8 +396,4 @@ def load_mail_settings(settings: Settings) -> MailSettings:
     file = Path(settings.source) if settings.source else settings.workspace / SETTINGS_FILE
     if not file.exists():
         return MailSettings()
-    try:
-        data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"{file} 格式有误：{exc}。请按 TOML 格式修改") from exc
-    return mail_settings_from_dict(data.get("mail", {}))
+    return mail_settings_from_dict(read_toml(file).get("mail", {}))

@@ -16,12 +16,13 @@ from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 
-from toolkit.core.errors import MailSetupError, OutputError
+from toolkit.core.errors import MailSetupError
 from toolkit.core.model import DetailRow, MergeResult, UnitSummary
 from toolkit.core.settings import ADDRESS, DEFAULT_COLORS, Settings
 from toolkit.core.words import DUE_SOON, NOT_RETURNED, OVERDUE
 from toolkit.deliver.bodies import Body, reminder_body, subject_date, summary_body
 from toolkit.deliver.contacts import Contact
+from toolkit.write.files import publish, writing
 
 if sys.version_info >= (3, 11):
     pass
@@ -168,27 +169,13 @@ def _stem(msg: EmailMessage, index: int) -> str:
 
 
 def save_drafts(messages: Sequence[EmailMessage], folder: Path) -> list[Path]:
-    """Write each message as an .eml (opens in any mail client). Never overwrites: adds _2, _3…"""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"无法创建草稿目录 {folder}：{exc.strerror or exc}。请检查 outbox 目录的权限") from exc
-    paths = []
-    for index, msg in enumerate(messages):
-        # X-Unsent makes Outlook open the .eml as a draft to send, not as a received message
-        paths.append(_write_new(folder, _stem(msg, index), b"X-Unsent: 1\r\n" + msg.as_bytes(policy=POLICY)))
+    """Write each message as an .eml (opens in any mail client). Never overwrites: adds _2, _3…
+    Each is written whole under a temporary name first; when one fails, none is left."""
+    paths: list[Path] = []
+    with writing(folder, "邮件草稿", cleanup=paths) as private:
+        for index, msg in enumerate(messages):
+            # X-Unsent makes Outlook open the .eml as a draft to send, not as a received message
+            temp = private / f"{index}.eml"
+            temp.write_bytes(b"X-Unsent: 1\r\n" + msg.as_bytes(policy=POLICY))
+            paths.append(publish(temp, folder / f"{_stem(msg, index)}.eml"))
     return paths
-
-
-def _write_new(folder: Path, stem: str, data: bytes) -> Path:
-    n = 1
-    while True:
-        path = folder / (f"{stem}.eml" if n == 1 else f"{stem}_{n}.eml")
-        try:
-            with open(path, "xb") as handle:
-                handle.write(data)
-            return path
-        except FileExistsError:
-            n += 1
-        except OSError as exc:
-            raise OutputError(f"无法保存邮件草稿 {path}：{exc.strerror or exc}。请检查 outbox 目录是否可写") from exc

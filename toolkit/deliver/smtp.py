@@ -6,11 +6,13 @@ import os
 import smtplib
 import socket
 import ssl
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 from pathlib import Path
+from typing import Any
 
 from toolkit.core.errors import MailError, MailSetupError
 from toolkit.core.settings import SETTINGS_FILE, MailSettings
@@ -57,16 +59,41 @@ _CERT_WORDS = {"self-signed": "自签名证书，不受信任", "expired": "证�
                "local issuer": "签发机构不受信任", "not yet valid": "证书尚未生效"}
 
 
-def explain(exc: BaseException, mail: MailSettings) -> str:
+def explain(exc: BaseException, mail: MailSettings, sending: bool = False) -> str:
     """A one-line Chinese reason and what to do, for an exception raised while talking to the server."""
-    return "；".join(part for part in reason(exc, mail) if part)
+    return "；".join(part for part in reason(exc, mail, sending) if part)
 
 
-def reason(exc: BaseException, mail: MailSettings) -> tuple[str, str]:
-    """(what happened, what to do), each one line of Chinese."""
+def reason(exc: BaseException, mail: MailSettings, sending: bool = False) -> tuple[str, str]:
+    """(what happened, what to do), each one line of Chinese. sending: the failure came after the
+    connection was set up and logged in (while a message went over), so it is no security or port
+    problem."""
     where = f"{mail.host}:{mail.port}"
-    ports = "ssl 一般用 465 端口，starttls 用 587"
     chain = list(_chain(exc))
+    if sending:
+        during = _while_sending(exc, chain, where, mail)
+        if during is not None:
+            return during
+    return _setup_reason(exc, chain, where, mail)
+
+
+def _while_sending(exc: BaseException, chain: list[BaseException], where: str,
+                   mail: MailSettings) -> tuple[str, str] | None:
+    if any(isinstance(e, TimeoutError) for e in chain):
+        return (f"发送邮件超时（{mail.timeout:g} 秒内没有发完，邮件服务器 {where} 响应太慢或网络中断）",
+                "请检查网络后重试；附件很大或网络很慢时，可以把 [mail] timeout 调大")
+    if isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(exc, smtplib.SMTPException) and any(
+            isinstance(e, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)) for e in chain):
+        return (f"发送过程中邮件服务器 {where} 断开了连接（{' '.join(str(exc).split()) or type(exc).__name__}）",
+                "请稍后重试；反复出现时，可能是附件超过了服务器允许的大小，或服务器限制了发送频率")
+    if isinstance(exc, OSError) and not isinstance(exc, (smtplib.SMTPException, ssl.SSLError)):
+        return (f"发送过程中与邮件服务器 {where} 的连接出错（{exc.strerror or exc}）", "请检查网络后重试")
+    return None
+
+
+def _setup_reason(exc: BaseException, chain: list[BaseException], where: str,
+                  mail: MailSettings) -> tuple[str, str]:
+    ports = "ssl 一般用 465 端口，starttls 用 587"
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return (f"邮件服务器拒绝登录（用户名或密码错误：{_reply(exc.smtp_code, exc.smtp_error)}）",
                 f"请核对 [mail] user 和环境变量 {mail.password_env} 中的密码（不少邮箱要填“客户端授权码”）")
@@ -108,17 +135,96 @@ def reason(exc: BaseException, mail: MailSettings) -> tuple[str, str]:
     return f"发送邮件时出错（{type(exc).__name__}: {' '.join(str(exc).split())}）", ""
 
 
-def _failure(exc: BaseException, mail: MailSettings, saved: str) -> str:
-    what, advice = reason(exc, mail)
+def _failure(exc: BaseException, mail: MailSettings, saved: str, sending: bool = False) -> str:
+    what, advice = reason(exc, mail, sending)
     return f"{what}，{saved}" + (f"。{advice}" if advice else "")
 
 
-def _tls_context(mail: MailSettings) -> ssl.SSLContext:
+def _left(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("邮件发送超过了 [mail] timeout")
+    return left
+
+
+class _DeadlineSocket(socket.socket):
+    """A socket whose every wait ends at one deadline: a server trickling one byte a second cannot
+    stretch a send past [mail] timeout (a plain socket timeout restarts with each byte)."""
+
+    deadline = float("inf")
+
+    def recv(self, *args: Any) -> bytes:
+        self.settimeout(_left(self.deadline))
+        return super().recv(*args)
+
+    def recv_into(self, *args: Any) -> int:
+        self.settimeout(_left(self.deadline))
+        return super().recv_into(*args)
+
+    def send(self, *args: Any) -> int:
+        self.settimeout(_left(self.deadline))
+        return super().send(*args)
+
+    def sendall(self, *args: Any) -> None:
+        self.settimeout(_left(self.deadline))
+        return super().sendall(*args)
+
+
+class _DeadlineSSLSocket(ssl.SSLSocket):
+    """The same deadline once the connection is encrypted (SSLContext.sslsocket_class)."""
+
+    deadline = float("inf")
+
+    def recv(self, *args: Any) -> bytes:
+        self.settimeout(_left(self.deadline))
+        return super().recv(*args)
+
+    def recv_into(self, *args: Any) -> int:
+        self.settimeout(_left(self.deadline))
+        return super().recv_into(*args)
+
+    def send(self, *args: Any) -> int:
+        self.settimeout(_left(self.deadline))
+        return super().send(*args)
+
+    def sendall(self, *args: Any) -> None:
+        self.settimeout(_left(self.deadline))
+        return super().sendall(*args)
+
+    def do_handshake(self, *args: Any) -> None:
+        self.settimeout(_left(self.deadline))
+        return super().do_handshake(*args)
+
+
+def _tls_context(mail: MailSettings, deadline: float = float("inf")) -> ssl.SSLContext:
     context = ssl.create_default_context()
     if not mail.verify_tls:  # self-signed test servers only
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
+    context.sslsocket_class = type("DeadlineSSLSocket", (_DeadlineSSLSocket,), {"deadline": deadline})
     return context
+
+
+def _open_socket(host: str, port: int, deadline: float, source: Any) -> socket.socket:
+    plain = socket.create_connection((host, port), _left(deadline), source)
+    sock = _DeadlineSocket(plain.family, plain.type, plain.proto, fileno=plain.detach())
+    sock.deadline = deadline
+    return sock
+
+
+class _Plain(smtplib.SMTP):
+    deadline = float("inf")
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        return _open_socket(host, port, self.deadline, self.source_address)
+
+
+class _Encrypted(smtplib.SMTP_SSL):
+    deadline = float("inf")
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock = _open_socket(host, port, self.deadline, self.source_address)
+        return self.context.wrap_socket(sock, server_hostname=self._host)
 
 
 def _password(mail: MailSettings, drafts: Sequence[Path]) -> str:
@@ -135,17 +241,23 @@ def _password(mail: MailSettings, drafts: Sequence[Path]) -> str:
     return password
 
 
-def connect(mail: MailSettings, password: str = "") -> smtplib.SMTP:
-    """An SMTP connection, encrypted as configured and logged in when a user is set. Raises as smtplib."""
+def connect(mail: MailSettings, password: str = "", deadline: float | None = None) -> smtplib.SMTP:
+    """An SMTP connection, encrypted as configured and logged in when a user is set. Every wait on
+    it ends by deadline (time.monotonic(); default: [mail] timeout from now). Raises as smtplib."""
+    if deadline is None:
+        deadline = time.monotonic() + mail.timeout
+    client: smtplib.SMTP
     if mail.security == "ssl":
-        client: smtplib.SMTP = smtplib.SMTP_SSL(mail.host, mail.port, timeout=mail.timeout,
-                                                context=_tls_context(mail))
+        client = _Encrypted(timeout=mail.timeout, context=_tls_context(mail, deadline))
     else:
-        client = smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout)
+        client = _Plain(timeout=mail.timeout)
+    client.deadline = deadline  # type: ignore[attr-defined]
+    client._host = mail.host  # the name TLS checks the certificate against (smtplib sets it only in __init__)
     try:
+        client.connect(mail.host, mail.port)
         if mail.security == "starttls":
             client.ehlo()
-            client.starttls(context=_tls_context(mail))
+            client.starttls(context=_tls_context(mail, deadline))
             client.ehlo()
         if mail.user:
             client.login(mail.user, password)
@@ -177,8 +289,9 @@ def send(messages: Sequence[EmailMessage], mail: MailSettings, drafts: Sequence[
     results = [SendResult(Path(p), str(m.get("Subject", "")),
                           [a for _, a in getaddresses(m.get_all("To", []) + m.get_all("Cc", []))])
                for m, p in zip(messages, drafts, strict=True)]
+    deadline = time.monotonic() + mail.timeout  # for the whole send, not for each reply
     try:
-        client = connect(mail, password)
+        client = connect(mail, password, deadline)
     except Exception as exc:  # noqa: BLE001 - every cause becomes one line
         raise MailError(_failure(exc, mail, f"邮件已保存为草稿 {_where(drafts)}"), drafts, results) from exc
     try:
@@ -186,7 +299,7 @@ def send(messages: Sequence[EmailMessage], mail: MailSettings, drafts: Sequence[
             try:
                 refused = client.send_message(msg, from_addr=envelope_from)
             except Exception as exc:  # noqa: BLE001 - every cause becomes one line
-                result.error = explain(exc, mail)
+                result.error = explain(exc, mail, sending=True)
                 # A refused recipient or message leaves the connection usable (smtplib has reset the
                 # transaction); anything else, or a server closing with 421, stops the run.
                 if isinstance(exc, (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)) and client.sock:
@@ -194,10 +307,12 @@ def send(messages: Sequence[EmailMessage], mail: MailSettings, drafts: Sequence[
                 left = [r.draft for r in results if not r.sent]
                 saved = (f"已发出 {len(results) - len(left)} 封，未发出的 {len(left)} 封已保存为草稿 "
                          f"{_where(left)}")
-                raise MailError(_failure(exc, mail, saved), drafts, results) from exc
+                raise MailError(_failure(exc, mail, saved, sending=True), drafts, results) from exc
             result.sent = True
             result.refused = {addr: _reply(*reply) for addr, reply in refused.items()}
     finally:
+        if client.sock is not None:  # a polite QUIT, but never past the deadline
+            client.sock.deadline = min(client.sock.deadline, time.monotonic() + 2)  # type: ignore[union-attr]
         try:
             client.quit()
         except (smtplib.SMTPException, OSError):

@@ -3,13 +3,16 @@ memory and time limits, and loading the issue list alongside on the other core."
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from toolkit.core.errors import ReadError
+from toolkit.core.errors import ReadError, WorkspaceError
 from toolkit.core.model import LedgerFile, UnitBook
 from toolkit.core.settings import Settings
 from toolkit.read.ledger import READ_SUFFIXES, identify, read_ledger
@@ -21,14 +24,132 @@ def _ignored(name: str) -> bool:
     return base.startswith("~$") or base.startswith(".") or base in ("Thumbs.db", "desktop.ini")
 
 
-def iter_inbox(inbox: Path) -> Iterator[Path]:
-    """Every file under the inbox, sorted, without hidden files, hidden folders or Excel lock files."""
-    for path in sorted(inbox.rglob("*")):
-        rel = path.relative_to(inbox)
-        if any(_ignored(part) for part in rel.parts):
+MAX_DEPTH = 32  # folders nested deeper than this in the inbox are reported, not walked
+
+
+def readable(name: str) -> str:
+    """A file name as the clerk should see it: names that are not valid UTF-8 on disk (GBK bytes
+    from Windows zip tools and Samba shares, held by Python as surrogate escapes) decoded as
+    GB18030; anything still undecodable shown as �."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
             continue
-        if path.is_file() or path.is_symlink():
-            yield path
+    return raw.decode("utf-8", "replace")
+
+
+def display_name(path: Path, inbox: Path) -> str:
+    """An inbox file's name in findings, the archive and the workbook: relative, /-separated, readable."""
+    return readable(Path(path).relative_to(inbox).as_posix())
+
+
+def scan_inbox(inbox: Path, max_depth: int = MAX_DEPTH) -> tuple[list[Path], list[LedgerFile]]:
+    """The regular files under the inbox (sorted; without hidden files, hidden folders or Excel
+    lock files), and a refused entry, with its finding, for everything else that is there: links
+    pointing outside the inbox, pipes, devices and sockets (never opened), folders too deep or
+    unreadable. Walked without recursion, so no nesting depth can exhaust the stack."""
+    inbox = Path(inbox)
+    root = os.path.realpath(inbox)
+    files: list[Path] = []
+    refused: list[LedgerFile] = []
+
+    def refuse(path: Path, code: str, **values: Any) -> None:
+        entry = LedgerFile(display_name(path, inbox))
+        entry.note(code, **values)
+        refused.append(entry)
+
+    todo: list[tuple[Path, int]] = [(inbox, 0)]
+    while todo:
+        folder, depth = todo.pop()
+        try:
+            with os.scandir(folder) as listing:
+                names = sorted(entry.name for entry in listing)
+        except OSError as exc:
+            if folder == inbox:
+                raise WorkspaceError(f"收件目录 {inbox} 无法打开（{exc.strerror or exc}），请检查它的权限") from exc
+            refuse(folder, "unreadable-folder", reason=exc.strerror or exc)
+            continue
+        for name in names:
+            if _ignored(name):
+                continue
+            path = folder / name
+            kind = _kind(path, root)
+            if kind == "dir":
+                if depth + 1 >= max_depth:
+                    refuse(path, "folder-too-deep", limit=max_depth)
+                else:
+                    todo.append((path, depth + 1))
+            elif kind == "file":
+                files.append(path)
+            elif kind == "outside":
+                refuse(path, "link-outside-inbox")
+            elif kind is not None:
+                refuse(path, "not-a-file", kind=kind)
+    files.sort(key=lambda p: p.relative_to(inbox).parts)
+    refused.sort(key=lambda entry: entry.name)
+    return files, refused
+
+
+def _kind(path: Path, root: str) -> str | None:
+    """'file', 'dir', 'outside' (a link leaving the inbox), a description of anything that is not
+    a regular file, or None for a link to a folder inside the inbox (walked there already).
+    Decided with lstat: nothing is opened."""
+    try:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            target = os.path.realpath(path)
+            if os.path.commonpath([root, target]) != root:
+                return "outside"
+            info = os.stat(path)
+            if stat.S_ISDIR(info.st_mode):
+                return None
+    except (OSError, ValueError):
+        return "无法访问的链接"
+    if stat.S_ISDIR(info.st_mode):
+        return "dir"
+    if stat.S_ISREG(info.st_mode):
+        return "file"
+    if stat.S_ISFIFO(info.st_mode):
+        return "命名管道"
+    if stat.S_ISSOCK(info.st_mode):
+        return "套接字"
+    if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):
+        return "设备文件"
+    return "特殊文件"
+
+
+def iter_inbox(inbox: Path) -> Iterator[Path]:
+    """Every regular file under the inbox, sorted (see scan_inbox)."""
+    yield from scan_inbox(inbox)[0]
+
+
+def open_regular(path: Path) -> int:
+    """A file descriptor for path, only when it is a regular file: never follows a final symlink
+    (the link's real target is opened instead, once checked), never blocks on a pipe."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    real = os.path.realpath(path)
+    fd = os.open(real, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "不是普通文件", os.fspath(path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _unsafe_member(name: str) -> bool:
+    """A member that would land outside the folder it is unpacked into: .., an absolute path, a drive."""
+    parts = name.replace("\\", "/").split("/")
+    return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":")
 
 
 def _zip_name(info: zipfile.ZipInfo) -> str:
@@ -56,13 +177,13 @@ def read_issues_and_inbox(settings: Settings, load_issues: Callable[[], Any],
     from toolkit.read.sandbox import Failed, Raised, isolated_map
 
     inbox = settings.path("inbox")
-    paths = list(iter_inbox(inbox))
-    names = [p.relative_to(inbox).as_posix() for p in paths]
+    paths, refused = scan_inbox(inbox)
+    names = [display_name(p, inbox) for p in paths]
 
     def job(item: Path | None) -> Any:
         if item is None:
             return load_issues()
-        return read_path(item, item.relative_to(inbox).as_posix(), settings, None)
+        return read_path(item, display_name(item, inbox), settings, None)
 
     limits = settings.limits
     results = isolated_map(job, [None, *paths], workers=limits["workers"], timeout=limits["file_timeout_s"],
@@ -75,7 +196,7 @@ def read_issues_and_inbox(settings: Settings, load_issues: Callable[[], Any],
         raise IssueListError(f"问题清单 {settings.path('issues')} 无法读取：{first.reason}")
     issues = first
     book = units if units is not None else getattr(issues, "units", None)
-    files: list[LedgerFile] = []
+    files: list[LedgerFile] = list(refused)
     for name, result in zip(names, results[1:], strict=True):
         if isinstance(result, (Failed, Raised)):
             failed = LedgerFile(name)
@@ -105,7 +226,10 @@ def read_path(path: Path, rel: str, settings: Settings, units: UnitBook | None) 
 def _read_safely(path: Path, rel: str, settings: Settings, units: UnitBook | None) -> LedgerFile:
     """read_ledger, with any unexpected failure on one file turned into a finding for that file."""
     try:
-        return read_ledger(path, rel, settings, units, mtime=_mtime(path))
+        data = None
+        if readable(os.fspath(path)) != os.fspath(path) and path.stat().st_size <= settings.limits["max_file_mb"] * 2**20:
+            data = path.read_bytes()  # a name that is not UTF-8: some readers (calamine) cannot open it by name
+        return read_ledger(path, rel, settings, units, data=data, mtime=_mtime(path))
     except (MemoryError, RecursionError, ValueError, TypeError, IndexError, KeyError, OSError) as exc:
         failed = LedgerFile(rel)
         failed.note("unreadable-file", "reader-crashed", error=type(exc).__name__)
@@ -137,6 +261,11 @@ def _read_zip(path: Path, rel: str, settings: Settings, units: UnitBook | None) 
         for info in archive.infolist():
             name = _zip_name(info)
             member = f"{rel}/{name}"
+            if _unsafe_member(name):
+                unsafe = LedgerFile(member)
+                unsafe.note("unsafe-zip-name", name=name)
+                out.append(unsafe)
+                continue
             if info.is_dir() or any(_ignored(p) for p in name.split("/")) or name.startswith("__MACOSX"):
                 continue
             suffix = Path(name).suffix.lower()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import tempfile
 import unicodedata
 from collections import defaultdict
 from contextlib import suppress
@@ -20,7 +19,7 @@ from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from toolkit.core.errors import OutputError, ReadError
+from toolkit.core.errors import ReadError
 from toolkit.core.findings import Finding, fix_for
 from toolkit.core.normalize import strip_control
 from toolkit.core.words import (
@@ -33,7 +32,7 @@ from toolkit.core.words import (
     WARNING,
 )
 from toolkit.read.sheets import check_zip, read_grids
-from toolkit.write.files import publish
+from toolkit.write.files import publish, writing
 
 SHEET = SHEET_FINDINGS
 
@@ -269,17 +268,8 @@ def _problem_sheet(workbook: Workbook, findings: list[Finding], where: dict[int,
 def _save(workbook: Workbook, out: Path, suffix: str) -> Path:
     """Save to a temporary name in out's folder, then give it the first free name: never replaces."""
     stem = out.stem if out.suffix.lower() in SHEET_SUFFIXES else out.name
-    temp = None
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=".~feedback-", suffix=suffix, dir=out.parent)
-        os.close(handle)
+    with writing(out.parent, "反馈件") as private:
+        temp = private / f"feedback{suffix}"
         workbook.save(temp)
-        os.chmod(temp, 0o644)  # mkstemp makes it private; give it a normal file's mode
-        return publish(Path(temp), out.parent / f"{stem}{suffix}")
-    except OSError as exc:
-        raise OutputError(f"反馈件无法写入 {out.parent}（{exc.strerror or exc}），"
-                          f"请检查该文件夹是否可写、磁盘是否已满后重试") from exc
-    finally:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
+        os.chmod(temp, 0o644)
+        return publish(temp, out.parent / f"{stem}{suffix}")

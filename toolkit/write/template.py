@@ -103,7 +103,15 @@ def write_blank_template(path: Path, *, created: datetime | None = None) -> None
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook = xlsxwriter.Workbook(str(path))
+    temp = path.with_name(f".~{path.stem}.{os.getpid()}.tmp")  # never a half-written template under its name
+    try:
+        _blank_template(xlsxwriter.Workbook(str(temp)), created)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _blank_template(workbook, created: datetime | None) -> None:
     workbook.set_properties({
         "title": "整改台账模板", "created": created or datetime.now().replace(microsecond=0),
     })

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 from datetime import date, datetime
 from pathlib import Path
@@ -10,7 +9,6 @@ from typing import Any
 
 from toolkit.core import words
 from toolkit.core.changes import DEADLINE_PASSED, NEWLY_DONE, NEWLY_OVERDUE, STILL_SILENT, WENT_BACK
-from toolkit.core.errors import OutputError
 from toolkit.core.model import MergeResult
 from toolkit.core.settings import Settings
 from toolkit.core.validate import EXCEL_CELL_LIMIT
@@ -41,7 +39,7 @@ from toolkit.core.words import (
     UNIT,
     WARNING,
 )
-from toolkit.write.files import next_free, publish
+from toolkit.write.files import next_free, publish, writing
 from toolkit.write.writers import open_book
 
 DETAIL_COLUMNS = list(zip(words.DETAIL_COLUMNS, [8, 6, 16, 6, 42, 14, 11, 8, 8, 6, 42, 11, 14, 14, 7, 13, 20],
@@ -117,13 +115,10 @@ def write_workbook(result: MergeResult, settings: Settings, now: datetime | None
     """Write the consolidated workbook into the outbox and return its path. Never overwrites."""
     now = now or datetime.now()
     outbox = settings.path("outbox")
-    try:
-        outbox.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"无法创建输出目录 {outbox}：{exc.strerror or exc}。请检查该目录的权限") from exc
     final = output_name(outbox, now if name == "汇总台账" else datetime.now(), name)
     temp = outbox / f".{final.stem}.{os.getpid()}.tmp"
-    try:
+    side = outbox / f".长文本.{os.getpid()}.{id(result)}.tmp"
+    with writing(outbox, "汇总台账", cleanup=(temp, side)):
         book = open_book(temp, len(result.rows), now, writer)
         formats = _Formats(book, settings)
         _summary_sheet(book, formats, result, now)
@@ -133,28 +128,18 @@ def write_workbook(result: MergeResult, settings: Settings, now: datetime | None
         if result.changes is not None:
             _changes_sheet(book, formats, result)
         book.close()
-        side = _write_long_texts(result, outbox)  # first, so a full disk stops before anything is published
+        long = _write_long_texts(result, side)  # first, so a full disk stops before anything is published
         final = publish(temp, final)
-        if side is not None:
+        if long:
             try:
                 os.replace(side, final.with_name(final.stem + "_长文本.txt"))
             except OSError:
                 final.unlink(missing_ok=True)
                 raise
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        for leftover in outbox.glob(f".长文本.{os.getpid()}.*.tmp"):
-            leftover.unlink(missing_ok=True)
-        if exc.errno == errno.ENOSPC:
-            raise OutputError(f"磁盘空间不足，汇总台账没有写成（{outbox}）。请清理磁盘后重试；之前的文件都没有改动") from exc
-        raise OutputError(f"无法写入 {final}：{exc.strerror or exc}。请检查 outbox 目录是否可写、文件是否被其他程序占用") from exc
-    except Exception:
-        temp.unlink(missing_ok=True)
-        raise
     return final
 
 
-def _write_long_texts(result: MergeResult, outbox: Path) -> Path | None:
+def _write_long_texts(result: MergeResult, side: Path) -> bool:
     """Texts over Excel's cell limit are cut in the workbook; they are kept whole in a side file,
     written here under a temporary name and renamed beside the workbook once it is published."""
     long = []
@@ -163,14 +148,9 @@ def _write_long_texts(result: MergeResult, outbox: Path) -> Path | None:
             if len(text) > EXCEL_CELL_LIMIT:
                 long.append(f"【{line.task.task_id} {line.unit} {name}】来源：{line.entry.source}\n{text}\n")
     if not long:
-        return None
-    side = outbox / f".长文本.{os.getpid()}.{id(result)}.tmp"
-    try:
-        side.write_text("\n".join(long), encoding="utf-8")
-    except OSError:
-        side.unlink(missing_ok=True)
-        raise
-    return side
+        return False
+    side.write_text("\n".join(long), encoding="utf-8")
+    return True
 
 
 def display_width(text: str) -> int:
