@@ -347,3 +347,39 @@ def test_meta_time_with_a_time_zone(tmp_path):
     path = write_ledger(tmp_path / "x.xlsx", ROWS[:1], meta={"单位": "区卫健局", "生成时间": "2025-03-01T10:00:00+08:00"})
     ledger = read(path)
     assert ledger.meta_time is not None and ledger.meta_time.tzinfo is None
+
+
+@pytest.mark.parametrize("below", [("措施", "内容"), ("措施", "具体措施"), ("序号", "整改措施")])
+def test_two_row_header_with_measure_numbers_under_a_task_group(tmp_path, below):
+    """整改任务 merged over two columns, 措施 (the measure's number) and its text below."""
+    rows = [
+        ["区农业农村局整改台账"],
+        ["序号", "问题", "整改任务", "", "责任单位", "完成时限", "完成状态", "整改进展"],
+        ["", "", *below, "", "", "", ""],
+        ["七", "秸秆综合利用难题需深入破解", "（一）", "成立区农作物秸秆综合利用工作领导小组", "区农业农村局", "长期坚持", "", "已成立"],
+        ["", "", "（二）", "2024年7月底前，区农业农村局联合……", "区农业农村局", "2024-07-31", "已完成", "已印发"],
+    ]
+    merges = ["A2:A3", "B2:B3", "C2:D2", "E2:E3", "F2:F3", "G2:G3", "H2:H3", "A4:A5", "B4:B5"]
+    ledger = read(write_ledger(tmp_path / "农业.xlsx", rows, header=None, merges=merges))
+    assert ledger.ok and [r.row for r in ledger.rows] == [4, 5]
+    assert values(ledger, "措施序号") == ["（一）", "（二）"]
+    assert values(ledger, "整改措施")[1] == "2024年7月底前，区农业农村局联合……"
+    assert values(ledger, "问题序号") == ["七", "七"]
+    assert ledger.rows[0].columns["措施序号"] == "C" and ledger.rows[0].columns["整改措施"] == "D"
+
+
+def test_measure_number_column_beside_the_text_in_a_one_row_header(tmp_path):
+    rows = [["序号", "措施", "具体措施", "责任单位", "完成状态"],
+            [13, "1.", "组织会商协调会议", "区卫健局", "已完成"],
+            [13, "2.", "统一制定登记表", "区卫健局", "推进中"]]
+    ledger = read(write_ledger(tmp_path / "卫健.xlsx", rows, header=None))
+    assert values(ledger, "措施序号") == ["1.", "2."] and values(ledger, "整改措施")[0] == "组织会商协调会议"
+
+
+def test_reported_date_as_a_label_and_a_date_cell(tmp_path):
+    """填报日期 | 2025-03-28 in two cells, above the table (as the template has it) or below it."""
+    above = [["区卫健局整改台账", "", "", "填报日期", datetime(2025, 3, 28)], HEADER, ROWS[0]]
+    assert read(write_ledger(tmp_path / "a.xlsx", above, header=None)).reported == date(2025, 3, 28)
+    below = [HEADER, ROWS[0], ROWS[1], ["填报日期：", "2025年3月27日"]]
+    ledger = read(write_ledger(tmp_path / "b.xlsx", below, header=None))
+    assert ledger.reported == date(2025, 3, 27) and len(ledger.rows) == 2 and ledger.findings == []

@@ -221,3 +221,48 @@ def test_mistakes_in_a_fully_replaced_file_are_no_longer_errors():
     bad = next(f for f in result.report.findings if f.code == "bad-status")
     assert bad.level == "提示" and bad.message.startswith("（该文件已被同一单位更新的报送全部替代）")
     assert not result.report.has_errors
+
+
+def test_another_units_row_counts_for_that_unit_and_its_own_return_comes_first():
+    mine = ledger("卫健局.xlsx", "区卫健局", [row("13-1", "推进中", "", 责任单位="区卫健局"),
+                                            row("13-1", "已完成", "2024-06-20", 责任单位="区生态环境分局")])
+    result = merge(issue_list(), [mine], SETTINGS, AS_OF)
+    assert detail(result, "13-1", "区卫健局").status == "推进中"
+    filed = detail(result, "13-1", "区生态环境分局")
+    assert filed.status == "已完成" and filed.entry.row.row == 4
+    assert "duplicate-row" not in codes(result) and codes(result).count("filed-by-other") == 1
+    unit = next(u for u in result.units if u.unit == "区生态环境分局")
+    assert unit.files == ["卫健局.xlsx"] and unit.return_state == "已报送"
+    # the unit's own return, even an older one, is its word on its task
+    own = ledger("生态.xlsx", "区生态环境分局", [row("13-1", "推进中", "")], reported=date(2025, 3, 1))
+    mine.reported = date(2025, 3, 30)
+    result = merge(issue_list(), [mine, own], SETTINGS, AS_OF)
+    assert detail(result, "13-1", "区生态环境分局").entry.ledger.name == "生态.xlsx"
+    superseded = [f for f in result.report.findings if f.code == "superseded"]
+    assert [(f.file, f.row) for f in superseded] == [("卫健局.xlsx", 4)]
+    assert "区生态环境分局 自己报送的 生态.xlsx 优先" in superseded[0].message
+
+
+def test_two_returns_told_apart_only_by_file_time_are_warned_about():
+    v1 = ledger("卫健局v1.xlsx", "区卫健局", [row("13-1", "推进中", ""), row("13-2", "推进中", "")])
+    v2 = ledger("卫健局v2.xlsx", "区卫健局", [row("13-1", "已完成", "2024-06-20"), row("13-2", "已完成", "2024-12-01")])
+    for file in (v1, v2):
+        file.meta_time = datetime(2025, 3, 10, 9, 0)  # the same template generation time
+    v1.mtime, v2.mtime = datetime(2025, 3, 28, 9, 0), datetime(2025, 3, 27, 9, 0)  # saved out of order
+    result = merge(issue_list(), [v1, v2], SETTINGS, AS_OF)
+    warned = [f for f in result.report.findings if f.code == "order-by-file-time"]
+    assert len(warned) == 1 and warned[0].level == "警告" and warned[0].file == "卫健局v1.xlsx"
+    assert "卫健局v1.xlsx" in warned[0].message and "卫健局v2.xlsx" in warned[0].message
+    assert detail(result, "13-2", "区卫健局").status == "推进中"
+    # 填报日期 in both settles it: no warning
+    v1.reported, v2.reported = date(2025, 3, 20), date(2025, 3, 29)
+    result = merge(issue_list(), [v1, v2], SETTINGS, AS_OF)
+    assert "order-by-file-time" not in codes(result)
+    assert detail(result, "13-2", "区卫健局").status == "已完成"
+
+
+def test_a_row_naming_its_unit_identifies_it_in_a_file_of_no_known_sender():
+    rows = [row("13-1", "推进中", "", 责任单位="区卫健局")]
+    result = merge(issue_list(), [ledger("x.xlsx", None, rows)], SETTINGS, AS_OF)
+    assert detail(result, "13-1", "区卫健局").status == "推进中"
+    assert "filed-by-other" not in codes(result)

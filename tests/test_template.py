@@ -69,7 +69,7 @@ def test_blank_template_structure(template: Path) -> None:
     sheet = workbook["台账"]
     assert workbook.active.title == "台账"
     assert sheet["A1"].value == TITLE_PLACEHOLDER
-    assert "A1:N1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert {"A1:K1", "M1:N1"} <= {str(r) for r in sheet.merged_cells.ranges}
     assert [c.value for c in sheet[2]] == LEDGER_COLUMNS
     assert sheet["A2"].font.b and sheet["A2"].alignment.wrap_text
     assert sheet["A2"].fill.fgColor.rgb.endswith("DDEBF7")
@@ -91,6 +91,7 @@ def test_blank_template_structure(template: Path) -> None:
         assert locked is (name in LOCKED_COLUMNS), name
 
     checks = validations(sheet)
+    assert checks["M"] == ("date", "M1")  # the one 填报日期 cell of the ledger
     assert checks[letter("完成状态")] == ("list", "H3:H1000")
     assert checks[letter("实际完成日期")] == ("date", "J3:J1000")
     status = next(v for v in sheet.data_validations.dataValidation if v.type == "list")
@@ -196,3 +197,23 @@ def test_ledger_converts_to_pdf(tmp_path: Path, ledger: Path) -> None:
     pdf = outdir / (ledger.stem + ".pdf")
     assert pdf.exists(), result.stdout + result.stderr
     assert pdf.stat().st_size > 1000
+
+
+def test_reported_date_cell_is_filled_in_and_read_back(ledger: Path, tmp_path: Path) -> None:
+    from toolkit.core.model import UnitBook
+    from toolkit.core.settings import Settings
+    from toolkit.read.ledger import read_ledger
+
+    workbook = load_workbook(ledger)
+    sheet = workbook["台账"]
+    assert sheet["L1"].value == "填报日期" and sheet["L1"].protection.locked
+    assert sheet["M1"].protection.locked is False and sheet["M1"].number_format == "yyyy-mm-dd"
+    assert ("date", "M1") in {(v.type, str(v.sqref)) for v in sheet.data_validations.dataValidation}
+    assert read_ledger(ledger, ledger.name, Settings(), UnitBook([UNIT])).reported is None
+    sheet["M1"].value = datetime(2025, 3, 28)
+    sheet["C3"].value = "秸秆"  # an edit, so the unit's save is a different file
+    filled = tmp_path / "filled.xlsx"
+    workbook.save(filled)
+    read = read_ledger(filled, filled.name, Settings(), UnitBook([UNIT]))
+    assert read.ok and read.unit == UNIT and read.reported == date(2025, 3, 28)
+    assert len(read.rows) == 3

@@ -50,6 +50,22 @@ DEFAULT_STATUS_SYNONYMS: dict[str, list[str]] = {
 }
 
 
+# Phrases of the progress text (整改进展) that state the status when the status cell is blank
+# (DESIGN §5). The first status, in this order, with a phrase found wins: "已完成方案制定，正在推进实施"
+# is 推进中, never a done claim the unit did not make.
+DEFAULT_STATUS_HINTS: dict[str, list[str]] = {
+    STATUS_ONGOING: ["正在", "推进中", "持续推进", "整改中", "进行中", "有序推进"],
+    STATUS_NOT_STARTED: ["未启动", "尚未开始", "尚未启动", "未开始"],
+    STATUS_DONE: ["已完成", "已整改", "完成整改", "已办结", "已落实", "整改完毕", "已全部完成", "整改到位"],
+    STATUS_LONG_TERM: ["长期坚持", "常态化"],
+}
+
+
+# Words that, before a phrase in the same clause, unsay it: 未完成整改, 尚未全面完成整改,
+# 确保年底前完成整改.
+DEFAULT_STATUS_BLOCKERS = ["未", "没", "不", "无", "非", "确保", "力争", "争取", "计划", "预计", "将", "拟", "待"]
+
+
 # Ledger fields, in the order of the consolidated 台账明细 sheet, with the column names units use.
 DEFAULT_HEADERS: dict[str, list[str]] = {
     TASK_ID: ["任务号", "任务序号", "编号", "任务ID"],
@@ -169,10 +185,17 @@ def default_toml() -> str:
         '# "区城管局" = "区城市管理局"',
         '# "区环保局" = "区生态环境分局"',
         "",
+        "[status]",
+        "# 整改进展中，同一分句里写在判断词前面就使其不算数的词语（如“未完成整改”“确保年底前完成整改”），在默认词表之外追加。",
+        f"# 默认：{_toml_list(DEFAULT_STATUS_BLOCKERS)}",
+        "blockers = []",
+        "",
         "[status.synonyms]",
         "# 完成状态的同义词（在默认词表之外追加）。",
     ]
     lines += [f'"{name}" = {_toml_list(words)}' for name, words in DEFAULT_STATUS_SYNONYMS.items()]
+    lines += ["", "[status.hints]", "# 完成状态未填时，从整改进展中判断状态的词语（在默认词表之外追加）。排在前面的状态优先：“已完成方案制定，正在推进实施”判为推进中。"]
+    lines += [f'"{name}" = {_toml_list(words)}' for name, words in DEFAULT_STATUS_HINTS.items()]
     lines += ["", "[headers]", "# 各列可接受的列名（在默认词表之外追加）。"]
     lines += [f'"{name}" = {_toml_list(words)}' for name, words in DEFAULT_HEADERS.items()]
     lines += ["", "[import.headers]", "# toolkit issues import：上级表格各列可接受的列名（在默认词表之外追加）。"]

@@ -158,6 +158,26 @@ CATALOGUE: dict[str, Code] = {
     "no-status": Code(
         WARNING, "完成状态未填写，按“未填报”处理", "任务 {task} 没有填写完成状态",
         "从下拉列表选择完成状态：" + "、".join(STATUSES)),
+    "status-from-text": Code(
+        INFO, "完成状态未填写，已按整改进展中的文字判断状态，请核对",
+        "完成状态未填写，按整改进展中的“{phrase}”判断为“{status}”，请核对",
+        "核对按整改进展判断的状态；以后请在完成状态列选择：" + "、".join(STATUSES)),
+    "date-without-status": Code(
+        WARNING, "填写了实际完成日期，但完成状态未填写、整改进展中也看不出，按“未填报”处理",
+        f"任务 {{task}} 填写了{DONE_DATE} {{date}}，但没有填写完成状态，整改进展中也看不出是否已完成；按“未填报”处理",
+        f"已完成的把完成状态填为“{STATUS_DONE}”；未完成的删除实际完成日期"),
+    "filed-by-other": Code(
+        INFO, "该行的责任单位是另一单位，已按该单位的报送汇总（该单位自己报送的优先）",
+        "这一行的责任单位是 {unit}，按 {unit} 对任务 {task} 的报送汇总（由 {sender} 的文件报来）；{unit} 自己报送的同一任务优先",
+        "无需处理：该行已按责任单位列写的单位汇总；如单位写错了，请改正责任单位列"),
+    "order-by-file-time": Code(
+        WARNING, "同一单位的两份报送无法按填报日期或生成时间区分先后，按文件修改时间采用了较新的一份",
+        "{unit} 的 {winner} 与 {loser} 都没有可比的填报日期或生成时间，按文件修改时间采用了 {winner}，"
+        "{loser} 中的同一任务未采用；如次序不对，请让该单位在台账中填写填报日期后重新报送",
+        "在台账上方的“填报日期”格填写报送日期，再报送更正的台账", {
+            "same-time": "{unit} 的 {winner} 与 {loser} 都没有可比的填报日期或生成时间，文件修改时间也相同，"
+                         "按收件箱中的顺序采用了 {winner}，{loser} 中的同一任务未采用；如次序不对，请让该单位在台账中填写填报日期后重新报送",
+        }),
     "bad-date": Code(
         ERROR, "日期无法识别", "{field}“{value}”无法识别，应写成 2024-06-30 这样的日期", "填写日期，如 2024-06-30", {
             "issue-list-deadline": f"任务 {{task}} {DEADLINE}“{{value}}”无法识别，按没有时限处理；请改为日期（如 "
@@ -193,7 +213,9 @@ CATALOGUE: dict[str, Code] = {
         "删除重复的列，每个列名只保留一列"),
     "superseded": Code(
         INFO, "同一单位同一任务有更新的报送，本行已被替代", "{unit} 对任务 {task} 的报送已被更新的 {newer} 替代",
-        "无需处理，以最新报送的为准"),
+        "无需处理，以最新报送的为准", {
+            "own-return": "{unit} 对任务 {task} 的报送：{unit} 自己报送的 {newer} 优先",
+        }),
     "no-return": Code(
         WARNING, "责任单位没有报送台账", "{unit} 没有报送台账" + _NOT_MERGED, "请按时报送台账", {
             "unreadable": "{unit} 报送的 {files} 无法读取，请联系该单位重新报送" + _NOT_MERGED,

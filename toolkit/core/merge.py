@@ -15,7 +15,9 @@ from toolkit.core.words import (
     DONE_LATE,
     DUE_SOON,
     ERROR,
+    FILL_DATE,
     INFO,
+    META_CREATED,
     META_FINGERPRINT,
     NO_DEADLINE,
     NOT_RETURNED,
@@ -58,6 +60,7 @@ class _Returns:
     by_key: dict[tuple[str, str], list[Entry]] = field(default_factory=dict)  # (task, unit) → its entries
     files_of: dict[str, list[str]] = field(default_factory=dict)  # unit → the files read for it
     failed_of: dict[str, list[str]] = field(default_factory=dict)  # unit → its files that could not be read
+    filed_for: dict[str, set[str]] = field(default_factory=dict)  # unit → other units' files holding its rows
 
 
 def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of: date) -> MergeResult:
@@ -67,7 +70,7 @@ def merge(issues: IssueList, files: list[LedgerFile], settings: Settings, as_of:
     returns = _Returns()
     for ledger in files:
         _take_file(ledger, issues, settings, as_of, returns, report)
-    winners = _pick_newest(returns.by_key, files, report)
+    winners = _pick_winners(files, returns.by_key, report)
     _settle_replaced_files(files, returns.by_key, winners, report)
     rows, summaries = _detail_rows(issues, winners, returns, settings, as_of, report)
     _report_silent_units(list(summaries.values()), report)
@@ -98,23 +101,41 @@ def _take_file(ledger: LedgerFile, issues: IssueList, settings: Settings, as_of:
     report.extend(findings)
     for entry in entries:
         returns.by_key.setdefault((entry.task.task_id, entry.unit), []).append(entry)
-        if ledger.unit is None:  # a file of no known unit counts for each unit its rows belong to
+        if ledger.unit is None or entry.filed_by:  # a file counts for each unit its rows belong to
             names = returns.files_of.setdefault(entry.unit, [])
             if ledger.name not in names:
                 names.append(ledger.name)
+                if entry.filed_by:  # another unit's file: not where this unit left tasks out
+                    returns.filed_for.setdefault(entry.unit, set()).add(ledger.name)
 
 
-def _pick_newest(by_key: dict[tuple[str, str], list[Entry]], files: list[LedgerFile],
-                 report: Report) -> dict[tuple[str, str], Entry]:
-    """The newest return of each (task, unit) wins; the others are reported as superseded."""
+def _pick_winners(files: list[LedgerFile], by_key: dict[tuple[str, str], list[Entry]],
+                  report: Report) -> dict[tuple[str, str], Entry]:
+    """For each (task, unit) the entry that counts: the unit's own row before one another unit filed
+    for it, then the newest return (_newer). When only file times (or the inbox order) told two
+    returns apart, one warning per pair of files names both and the one used."""
     order = {ledger.name: i for i, ledger in enumerate(files)}
+
+    def rank(a: Entry, b: Entry) -> int:
+        return ((bool(a.filed_by) - bool(b.filed_by)) or _newer(b.ledger, a.ledger)
+                or order[b.ledger.name] - order[a.ledger.name])
+
     winners: dict[tuple[str, str], Entry] = {}
+    warned: set[tuple[str, str]] = set()
     for key, entries in by_key.items():
-        entries.sort(key=cmp_to_key(lambda a, b: _newer(b.ledger, a.ledger) or order[b.ledger.name] - order[a.ledger.name]))
-        winners[key] = entries[0]
+        entries.sort(key=cmp_to_key(rank))
+        winner = winners[key] = entries[0]
         for loser in entries[1:]:
-            report.add("superseded", unit=loser.unit, task=loser.task.task_id, newer=entries[0].ledger.name,
-                       file=loser.row.file, sheet=loser.row.sheet, row=loser.row.row, value=row_summary(loser.row))
+            own = bool(loser.filed_by) and not winner.filed_by
+            report.add("superseded", "own-return" if own else "", unit=loser.unit, task=loser.task.task_id,
+                       newer=winner.ledger.name, file=loser.row.file, sheet=loser.row.sheet, row=loser.row.row,
+                       value=row_summary(loser.row))
+            pair = (winner.ledger.name, loser.ledger.name)
+            basis = _newer_by(winner.ledger, loser.ledger)
+            if not own and pair not in warned and pair[0] != pair[1] and basis in (_BY_FILE_TIME, ""):
+                warned.add(pair)
+                report.add("order-by-file-time", "" if basis else "same-time", unit=winner.unit, winner=pair[0],
+                           loser=pair[1], file=pair[0], value="；".join(pair))
     return winners
 
 
@@ -135,9 +156,10 @@ def _detail_rows(issues: IssueList, winners: dict[tuple[str, str], Entry], retur
             rows.append(DetailRow(task, unit, entry, state, days))
             summary = summaries.setdefault(unit, UnitSummary(unit, files=returns.files_of.get(unit, [])))
             _count(summary, status, state, days)
-            if entry is None and summary.files:
+            own = [name for name in summary.files if name not in returns.filed_for.get(unit, ())]
+            if entry is None and own:
                 report.add("missing-task", unit=unit, task=task.task_id, measure=task.measure[:30],
-                           file="、".join(summary.files), value=task.task_id)
+                           file="、".join(own), value=task.task_id)
     return rows, summaries
 
 
@@ -167,13 +189,31 @@ def _settle_replaced_files(files: list[LedgerFile], by_key: dict[tuple[str, str]
             finding.message = REPLACED_NOTE + finding.message
 
 
-def _newer(a: LedgerFile, b: LedgerFile) -> int:
-    """>0 when a is the newer return: 填报日期, then _meta time, then file time, each compared only
-    when both files have it (a correction without 填报日期 must not lose to an older file with one)."""
-    for x, y in ((a.reported, b.reported), (a.meta_time, b.meta_time), (a.mtime, b.mtime)):
+_BY_FILE_TIME = "文件修改时间"
+
+
+_BASES = (FILL_DATE, META_CREATED, _BY_FILE_TIME)
+
+
+def _newer_by(a: LedgerFile, b: LedgerFile) -> str:
+    """What tells two returns apart: 填报日期, then _meta 生成时间, then file time, each compared only
+    when both files have it (a correction without 填报日期 must not lose to an older file with one);
+    '' when none does."""
+    for basis, x, y in zip(_BASES, (a.reported, a.meta_time, a.mtime), (b.reported, b.meta_time, b.mtime),
+                           strict=True):
         if x is not None and y is not None and x != y:
-            return 1 if x > y else -1
-    return 0
+            return basis
+    return ""
+
+
+def _newer(a: LedgerFile, b: LedgerFile) -> int:
+    """>0 when a is the newer return, <0 when b is, 0 when nothing tells them apart (_newer_by)."""
+    basis = _newer_by(a, b)
+    if not basis:
+        return 0
+    index = _BASES.index(basis)
+    x, y = (a.reported, a.meta_time, a.mtime)[index], (b.reported, b.meta_time, b.mtime)[index]
+    return 1 if x > y else -1
 
 
 def _count(summary: UnitSummary, status: str | None, state: str, days: int | None) -> None:

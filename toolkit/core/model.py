@@ -53,6 +53,7 @@ class Entry:
     row: LedgerRow | None  # None once the merge has released its inputs
 
     _source: str = ""
+    filed_by: str = ""  # the unit whose file held this row, when it is not the row's own unit
 
     @property
     def source(self) -> str:
@@ -321,6 +322,8 @@ class IssueList:
 
     def __post_init__(self) -> None:
         self._by_text: dict[str, Task | None] | None = None
+        self._measure_keys: list[str] | None = None
+        self._haystack: tuple[str, list[int]] | None = None
         self.by_id = {t.task_id: t for t in self.tasks}
         self.by_pair = {(t.issue_no, t.measure_no): t for t in self.tasks}
         self.by_issue: dict[int, list[Task]] = {}
@@ -339,6 +342,25 @@ class IssueList:
                     index[key] = None if key in index else task
             self._by_text = {key: task for key, task in index.items() if task is not None}
         return self._by_text
+
+    @property
+    def measure_keys(self) -> list[str]:
+        """Every task's compacted measure text, in task order (built on first use, for text matching)."""
+        if self._measure_keys is None:
+            self._measure_keys = [compact(task.measure) for task in self.tasks]
+        return self._measure_keys
+
+    @property
+    def measure_haystack(self) -> tuple[str, list[int]]:
+        """The measure keys joined by newlines (which compact() never leaves in a key), with each
+        key's start: one str.find looks for a text inside every measure at C speed."""
+        if self._haystack is None:
+            starts, at = [], 0
+            for key in self.measure_keys:
+                starts.append(at)
+                at += len(key) + 1
+            self._haystack = ("\n".join(self.measure_keys), starts)
+        return self._haystack
 
     def __reduce__(self) -> tuple:
         # the indexes are rebuilt on arrival rather than pickled alongside the tasks

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
@@ -46,14 +47,31 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-_WHITESPACE = re.compile(r"\s+")
+
+
+_COMMON_WIDE = tuple((ch, halfwidth(ch)) for ch in "，：；（）！？\u3000")
 
 
 def compact(text: str) -> str:
-    """Text for comparison: NFKC (which also makes full-width ASCII half-width), no whitespace."""
-    if text.isascii():
-        return _WHITESPACE.sub("", text)
-    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", halfwidth(text)))
+    """Text for comparison: NFKC (which also makes full-width ASCII half-width), no whitespace.
+    Texts of a cell's usual size are kept for a while: one row's texts are compared several times
+    (matching, locked-field checks); long ones are not, so the cache stays a few MB."""
+    return _compact_kept(text) if len(text) <= 1000 else _compact(text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _compact_kept(text: str) -> str:
+    return _compact(text)
+
+
+def _compact(text: str) -> str:
+    if not text.isascii():
+        for wide, narrow in _COMMON_WIDE:  # what NFKC would do, without its slow path for most texts
+            if wide in text:
+                text = text.replace(wide, narrow)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)  # maps full-width ASCII as halfwidth() does
+    return "".join(text.split())  # str.split's whitespace is re's \s
 
 
 def clean_header(text: str) -> str:
@@ -86,11 +104,15 @@ def chinese_int(text: str) -> int | None:
     return total + current
 
 
-_NUMBER_WRAPPERS = re.compile(r"^(序号|问题|第|No\.?|NO\.?|no\.?)")
+_NUMBER_WRAPPERS = re.compile(r"^(序号|问题序号|问题|第|No\.?|NO\.?|no\.?)")
+
+
+_NUMBER_TAILS = re.compile(r"(个问题|个|项问题|条问题|是)$")
 
 
 def parse_int(value: object) -> int | None:
-    """An issue or measure number as typed: 13, 13.0, '13', '十三', '序号十三', '（二）', '2、', '第3条'."""
+    """An issue or measure number as typed: 13, 13.0, '13', '十三', '序号十三', '（二）', '2、', '第3条',
+    '第七项', '二是', '第七个问题', '⑦'."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -101,6 +123,7 @@ def parse_int(value: object) -> int | None:
     text = _NUMBER_WRAPPERS.sub("", text)
     text = text.strip("()（）[]【】、.,，:：条项号")
     text = re.sub(r"^第", "", text)
+    text = _NUMBER_TAILS.sub("", text).strip("()（）[]【】、.,，:：条项号")
     if not text:
         return None
     if re.fullmatch(r"\d+(\.0+)?", text):
@@ -109,6 +132,44 @@ def parse_int(value: object) -> int | None:
         except ValueError:  # more digits than int() accepts
             return None
     return chinese_int(text)
+
+
+_CIRCLED = {chr(0x2460 + n): n + 1 for n in range(20)} | {chr(0x2776 + n): n + 1 for n in range(10)}
+
+
+_HAN = "零〇一二两三四五六七八九十百"
+
+
+# a measure's own number at the start of its text: （二） (2) 2. 2、 2． 二、 二是 第二， — never the
+# year of "2024年7月底前" nor the "1.5" of "1.5万吨" (but "2.2024年…" is measure 2)
+_ORDINAL = re.compile(
+    rf"^(?:[(（]\s*(?P<paren>\d{{1,3}}|[{_HAN}]{{1,4}})\s*[)）]"
+    rf"|(?P<digit>\d{{1,3}})\s*(?:[、，,]|[.．](?=\d{{4}}年|\D))"
+    rf"|(?P<han>[{_HAN}]{{1,4}})\s*(?:是|[、，,]|[.．](?=\d{{4}}年|\D))"
+    rf"|第(?P<nth>\d{{1,3}}|[{_HAN}]{{1,4}})(?:项|条|点)?\s*(?:是|[、，,：:]))\s*"
+)
+
+
+_ELLIPSIS = re.compile(r"(?:…|\.{3,}|。{3,}|·{3,}|等)+$")
+
+
+def measure_ordinal(text: str) -> tuple[int | None, str]:
+    """A measure text's own number and the text without it: '（二）2024年7月底前，…' → (2, '2024年7月底前,…').
+    The text comes back compacted (see compact) and without a trailing ellipsis ('……', '...', '等')."""
+    text = cell_text(text)
+    number: int | None = None
+    if text[:1] in _CIRCLED:
+        number, body = _CIRCLED[text[0]], compact(text[1:])
+    else:
+        body = compact(text)  # half-width already: (二) 2. 2、
+        match = _ORDINAL.match(body[:20])
+        if match:
+            raw = next(group for group in match.groups() if group is not None)
+            number = int(raw) if raw.isdigit() else chinese_int(raw)
+            body = body[match.end():]
+    if body[-1:] in ("…", ".", "。", "·", "等"):
+        body = _ELLIPSIS.sub("", body)
+    return (number or None), body
 
 
 _TASK_ID = re.compile(r"^(\d+)\s*[-－—–_]\s*(\d+)$")
@@ -144,6 +205,29 @@ def parse_status(value: object, table: Mapping[str, str]) -> str | None:
     if not text:
         return ""
     return table.get(text)
+
+
+_CLAUSE = re.compile(r"[,，.。;；:：!！?？\n]")
+
+
+def status_from_text(text: object, hints: Mapping[str, list[str]],
+                     blockers: Sequence[str]) -> tuple[str, str] | None:
+    """(status, phrase) that a progress text states, or None: '已完成整改，见附件' → ('已完成', '已完成').
+    Statuses are tried in the order of `hints`; a phrase counts unless a blocker stands before it
+    in the same clause (未完成整改, 尚未全面完成整改, 确保年底前完成整改)."""
+    body = compact(cell_text(text))
+    if not body:
+        return None
+    for status, phrases in hints.items():
+        for phrase in phrases:
+            needle = compact(phrase)
+            start = body.find(needle) if needle else -1
+            while start >= 0:
+                before = _CLAUSE.split(body[:start])[-1]
+                if not any(word in before for word in blockers):
+                    return status, phrase
+                start = body.find(needle, start + 1)
+    return None
 
 
 def split_units(text: str) -> list[str]:

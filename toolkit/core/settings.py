@@ -20,6 +20,8 @@ from toolkit.core.defaults import (
     DEFAULT_LIMITS,
     DEFAULT_PATHS,
     DEFAULT_REPORT,
+    DEFAULT_STATUS_BLOCKERS,
+    DEFAULT_STATUS_HINTS,
     DEFAULT_STATUS_SYNONYMS,
     DUE_SOON_DAYS,
     MATCH_THRESHOLD,
@@ -69,6 +71,10 @@ class Settings:
     headers: MappingProxyType = field(
         default_factory=lambda: _frozen({k: list(v) for k, v in DEFAULT_HEADERS.items()})
     )
+    status_hints: MappingProxyType = field(
+        default_factory=lambda: _frozen({k: list(v) for k, v in DEFAULT_STATUS_HINTS.items()})
+    )
+    status_blockers: tuple[str, ...] = tuple(DEFAULT_STATUS_BLOCKERS)
     colors: MappingProxyType = field(
         default_factory=lambda: _frozen({k: dict(v) for k, v in DEFAULT_COLORS.items()})
     )
@@ -235,10 +241,16 @@ def _units_section(raw: Any) -> dict[str, Any]:
 def _status_section(raw: Any) -> dict[str, Any]:
     status = _expect(raw, dict, "status", "一个表")
     for key in status:
-        if key != "synonyms":
-            raise SettingsError(f"{SETTINGS_FILE} 中 status.{key} 不认识；可用的有：synonyms")
+        if key not in ("synonyms", "hints", "blockers"):
+            raise SettingsError(f"{SETTINGS_FILE} 中 status.{key} 不认识；可用的有：synonyms、hints、blockers")
     added = _word_lists(status.get("synonyms", {}), "status.synonyms", STATUSES)
-    return {"status_synonyms": _frozen(_extend(DEFAULT_STATUS_SYNONYMS, added))}
+    hints = _word_lists(status.get("hints", {}), "status.hints", STATUSES)
+    blockers = _expect(status.get("blockers", []), list, "status.blockers", "词语列表")
+    for word in blockers:
+        _expect(word, str, "status.blockers", "词语列表")
+    return {"status_synonyms": _frozen(_extend(DEFAULT_STATUS_SYNONYMS, added)),
+            "status_hints": _frozen(_extend(DEFAULT_STATUS_HINTS, hints)),
+            "status_blockers": tuple(dict.fromkeys([*DEFAULT_STATUS_BLOCKERS, *blockers]))}
 
 
 def _headers_section(raw: Any) -> dict[str, Any]:

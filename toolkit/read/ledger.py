@@ -15,6 +15,7 @@ from toolkit.core.normalize import (
     clean_header,
     column_letter,
     compact,
+    measure_ordinal,
     parse_int,
     parse_task_id,
     split_units,
@@ -162,9 +163,54 @@ def locate_header(grid: Grid, lookup, scan_rows: int) -> tuple[int, int, dict[in
         for index, name in below.items():
             if name not in combined.values() or combined.get(index) == name:
                 combined[index] = name
-        if _score(combined) > best_score and len(set(combined.values())) == len(combined):
-            return r, r + 2, combined
-    return best
+        if len(set(combined.values())) == len(combined) and (
+                _score(combined) > best_score or _names_below(grid.rows[r], grid.rows[r + 1], below)):
+            return r, r + 2, _split_measure_group(grid, r, r + 2, combined, lookup)
+    return r, r + 1, _split_measure_group(grid, r, r + 1, best[2], lookup)
+
+
+def _names_below(above: list[Any], below: list[Any], mapped: dict[int, str]) -> bool:
+    """The row under a header holds names under group headers (整改任务 over 措施 | 具体内容): short
+    texts where it differs from the header, one at least a known column name."""
+    differing = [i for i, v in enumerate(below) if cell_text(v) and (i >= len(above) or v != above[i])]
+    return bool(differing) and any(i in mapped for i in differing) and all(
+        isinstance(below[i], str) and len(cell_text(below[i])) <= 10 for i in differing)
+
+
+def _split_measure_group(grid: Grid, header_row: int, start: int, mapping: dict[int, str],
+                         lookup) -> dict[int, str]:
+    """Several columns headed as measures (措施 and 具体内容 under 整改任务; 措施 beside 具体措施): the
+    one holding ordinals ((一), 1., ①) is 措施序号, the one with the most text is 整改措施."""
+    canonical, synonyms = lookup
+    columns = {i for i, name in mapping.items() if name == MEASURE}
+    for r in range(header_row, start):
+        for i, value in enumerate(grid.rows[r]):
+            label = clean_header(value) if isinstance(value, str) else ""
+            if label and (canonical.get(label) or synonyms.get(label)) == MEASURE and i not in mapping:
+                columns.add(i)
+    for r0, c0, _r1, c1 in grid.merged:  # 整改任务 merged over the columns it groups
+        if header_row <= r0 < start and c0 in columns:
+            columns.update(i for i in range(c0, c1 + 1) if i not in mapping)
+    if len(columns) < 2:
+        return mapping
+    sample = grid.rows[start:start + 30]
+    texts = {i: [cell_text(row[i]) for row in sample if i < len(row) and cell_text(row[i])] for i in columns}
+    mapping = {i: name for i, name in mapping.items() if i not in columns}
+    numbers = [i for i in sorted(columns) if texts[i] and sum(map(_is_ordinal, texts[i])) >= 0.8 * len(texts[i])]
+    if numbers and MEASURE_NO not in mapping.values():
+        mapping[numbers[0]] = MEASURE_NO
+    rest = [i for i in sorted(columns) if i not in numbers]
+    if rest:
+        mapping[max(rest, key=lambda i: sum(map(len, texts[i])))] = MEASURE
+    return dict(sorted(mapping.items()))
+
+
+def _is_ordinal(text: str) -> bool:
+    """A cell holding only a measure number: 2, （二）, 2., ②, 二是, 第二项."""
+    if len(text) > 8:
+        return False
+    number, rest = measure_ordinal(text)
+    return parse_int(text) is not None or (number is not None and not rest)
 
 
 def _looks_like_data(cells: list[Any], mapping: dict[int, str]) -> bool:
@@ -196,6 +242,7 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
     header_row, start, mapping = located
     for r in range(header_row):
         context.extend(cell_text(v) for v in grid.rows[r] if cell_text(v))
+        context.extend(_reported_cells(grid.rows[r], lookup))
     _note_duplicate_columns(ledger, grid, header_row, mapping)
     letters = {name: column_letter(index) for index, name in mapping.items()}
     labels = {name: _header_label(grid, header_row, start, index) for index, name in mapping.items()}
@@ -206,7 +253,7 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
         if all(v in ("", None) for v in cells) or (r == start and _is_column_numbers(cells)):
             continue  # cheap: a sheet may hold a million empty rows
         values = _row_values(ledger, grid.name, r + 1, cells, mapping, letters)
-        if not _has_key(values) and _is_context_row(cells, values, mapping, context):
+        if not _has_key(values) and _is_context_row(cells, values, mapping, context, lookup):
             continue
         previous = _carry_issue(values, previous)
         ledger.rows.append(LedgerRow(ledger.name, grid.name, r + 1, values, letters, labels))
@@ -237,14 +284,17 @@ def _row_values(ledger: LedgerFile, sheet: str, row: int, cells: list[Any], mapp
     return values
 
 
-def _is_context_row(cells: list[Any], values: dict[str, Any], mapping: dict[int, str], context: list[str]) -> bool:
+def _is_context_row(cells: list[Any], values: dict[str, Any], mapping: dict[int, str], context: list[str],
+                    lookup) -> bool:
     """A row without task id or number that is a section, a note, a title merged across, or empty
     but for the problem title; its texts go to context."""
     texts = [t for t in map(cell_text, cells) if t]
     if not texts:
         return True
-    if all(_NOTE.match(t) for t in texts) or (len(set(texts)) == 1 and (_SECTION.match(texts[0]) or len(texts) > 1)):
+    if all(_NOTE.match(t) for t in texts) or (len(set(texts)) == 1 and (_SECTION.match(texts[0]) or len(texts) > 1)) or (
+            _NOTE.match(texts[0]) and len(set(texts)) <= 3 and _reported_cells(cells, lookup)):
         context.extend(dict.fromkeys(texts))
+        context.extend(_reported_cells(cells, lookup))  # 填报日期 | 2025-03-28 in two cells
         return True
     if all(not cell_text(values.get(f)) for f in mapping.values() if f != ISSUE_TITLE):
         context.extend(texts)
@@ -261,6 +311,23 @@ def _carry_issue(values: dict[str, Any], previous: tuple[Any, Any]) -> tuple[Any
             if not cell_text(values.get(ISSUE_TITLE)):
                 values[ISSUE_TITLE] = previous_title
     return values.get(ISSUE_NO), values.get(ISSUE_TITLE)
+
+
+def _reported_cells(cells: list[Any], lookup) -> list[str]:
+    """'填报日期：2025-03-28' for a 填报日期 label cell (or a synonym) with its date in the next filled
+    cell to its right, as the ledger template has it; identify() reads these from the context."""
+    canonical, synonyms = lookup
+    found = []
+    for index, value in enumerate(cells):
+        if not isinstance(value, str) or FILL_DATE not in (canonical.get(label := clean_header(value)),
+                                                        synonyms.get(label)):
+            continue
+        following = next((v for v in cells[index + 1:] if cell_text(v) and cell_text(v) != cell_text(value)), None)
+        if following is not None:
+            parsed = parse_date(following)
+            shown = parsed.value.isoformat() if parsed.kind == DATE and parsed.value else cell_text(following)
+            found.append(f"{FILL_DATE}：{shown}")
+    return found
 
 
 def _header_label(grid: Grid, header_row: int, start: int, index: int) -> str:

@@ -19,6 +19,7 @@ from toolkit.core.normalize import column_letter, strip_control
 from toolkit.core.words import (
     DEADLINE,
     DONE_DATE,
+    FILL_DATE,
     ISSUE_NO,
     MEASURE_NO,
     META_AS_OF,
@@ -75,6 +76,17 @@ WIDTHS = dict(zip(LEDGER_COLUMNS, [8, 6, 22, 6, 50, 16, 12, 10, 40, 13, 16, 20, 
 
 
 HEADER_FILL = "DDEBF7"
+
+
+# one 填报日期 cell for the whole ledger (DESIGN §4), at the right of the title row: the label, then a
+# date cell the unit fills in; the reader finds the label and takes the date beside it
+REPORTED_LABEL = FILL_DATE
+
+
+REPORTED_LABEL_COLUMN = len(LEDGER_COLUMNS) - 3  # L1
+
+
+REPORTED_COLUMN = len(LEDGER_COLUMNS) - 2  # M1:N1, merged
 
 
 STATUS_COLUMN = LEDGER_COLUMNS.index(STATUS)
@@ -143,7 +155,8 @@ def _blank_template(workbook, created: datetime | None) -> None:
         else:
             fmt = unlocked_fmt
         sheet.set_column(index, index, WIDTHS[name], fmt)
-    sheet.merge_range(0, 0, 0, last_col, TITLE_PLACEHOLDER, title_fmt)
+    sheet.merge_range(0, 0, 0, REPORTED_LABEL_COLUMN - 1, TITLE_PLACEHOLDER, title_fmt)
+    _reported_cell(workbook, sheet, base)
     sheet.set_row(0, 30)
     sheet.set_row(1, 30)
     sheet.write_row(1, 0, LEDGER_COLUMNS, header_fmt)
@@ -182,6 +195,21 @@ def _blank_template(workbook, created: datetime | None) -> None:
     meta.set_column(1, 1, 24)
     meta.hide()
     workbook.close()
+
+
+def _reported_cell(workbook, sheet, base: dict) -> None:
+    """The ledger's one 填报日期: a locked label, then a merged date cell the unit fills in."""
+    sheet.write_string(0, REPORTED_LABEL_COLUMN, REPORTED_LABEL, workbook.add_format({
+        **base, "bold": True, "align": "right", "valign": "vcenter", "locked": True}))
+    sheet.merge_range(0, REPORTED_COLUMN, 0, len(LEDGER_COLUMNS) - 1, None, workbook.add_format({
+        **base, "locked": False, "align": "center", "valign": "vcenter", "bottom": 1,
+        "num_format": DATE_FORMAT}))
+    sheet.data_validation(0, REPORTED_COLUMN, 0, REPORTED_COLUMN, {
+        "validate": "date", "criteria": "between",
+        "minimum": date(2000, 1, 1), "maximum": date(2099, 12, 31),
+        "input_title": REPORTED_LABEL, "input_message": "填写本次报送的日期，如 2025-03-28",
+        "error_title": REPORTED_LABEL, "error_message": "请填写日期，如 2025-03-28",
+    })
 
 
 def _display_width(text: str) -> int:
