@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from toolkit.core.dates import BLANK, IMMEDIATE, INVALID, OPEN, YEARLESS, find_year, parse_date
 from toolkit.core.defaults import SUPPORT_HEADER_WORDS
-from toolkit.core.findings import Finding
+from toolkit.core.findings import finding
 from toolkit.core.model import (
     ImportedMeasure,
     ImportedProblem,
@@ -25,10 +25,20 @@ from toolkit.core.model import (
     title_of,
 )
 from toolkit.core.normalize import chinese_int, clean_header, column_letter, compact, parse_int
+from toolkit.core.words import (
+    DEADLINE,
+    MEASURE,
+    ROLE_LEADER,
+    ROLE_NO,
+    ROLE_PROBLEM,
+    ROLE_PROGRESS,
+    TARGET,
+    UNIT,
+)
 from toolkit.read.import_text import OPEN_TEXT, UnitFinder, find_deadline
 
-PROBLEM, TARGET, MEASURE, UNIT, LEADER, DEADLINE, DONE, NUMBER = (
-    "问题", "整改目标", "整改措施", "责任单位", "责任领导", "完成时限", "整改完成情况", "序号")
+# the column roles (core.words.LAYOUT_ROLES) under their short names here
+PROBLEM, LEADER, DONE, NUMBER = ROLE_PROBLEM, ROLE_LEADER, ROLE_PROGRESS, ROLE_NO
 
 
 class RoleMap:
@@ -328,9 +338,9 @@ def _measures(problem: ImportedProblem, group: list[list[str]], header: Header, 
         deadline, words = _deadline(deadline_text, body, aligned, context, task_id, options, result)
         lead, support = _units(row, group, header, body, per_row, len(bodies), index, finder)
         if not lead and not support:
-            result.findings.append(Finding(
-                "unknown-unit", f"任务 {task_id} 在表格中没有写明责任单位，请在问题清单的“责任单位”列中补填",
-                file=options.source, column="责任单位", value=body[:30]))
+            result.findings.append(finding(
+                "unknown-unit", "import-table-without-unit", task=task_id,
+                file=options.source, column=UNIT, value=body[:30]))
         problem.measures.append(ImportedMeasure(
             measure_no, body, deadline, words, [*lead, *support], value(DONE)[0], support, value(LEADER)[0]))
 
@@ -389,9 +399,9 @@ def _deadline(cell: str, body: str, aligned: bool, context: tuple[str, str], tas
             return None, written
         if parsed.value is not None:
             if parsed.kind == YEARLESS:
-                result.findings.append(Finding(
-                    "yearless-date", f"任务 {task_id} 的完成时限“{cell}”没有写年份，已按 {parsed.value.isoformat()} 处理，请核对",
-                    file=options.source, column="完成时限", value=cell))
+                result.findings.append(finding(
+                    "yearless-date", "import-guessed", task=task_id, date=parsed.value.isoformat(),
+                    file=options.source, column=DEADLINE, value=cell))
             return parsed.value, written
         if parsed.kind == INVALID and not text_words:
             found, words, _ = find_deadline(cell, *context)
