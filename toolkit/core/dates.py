@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -185,15 +186,29 @@ def parse_date(value: object, year_hint: int | None = None) -> ParsedDate:
 
 
 def _parse_text(raw: str, year_hint: int | None) -> ParsedDate:
+    """A deadline written as text: a deadline word, a number, a date with its year, then (given a
+    year_hint) a date without one."""
     text = arabic_dates(compact(_TIME.sub("", halfwidth(raw))))
+    bare = text.rstrip("前。.")
+    return (_deadline_word(text, bare) or _number_text(text) or _with_year(text)
+            or (_without_year(text, bare, year_hint) if year_hint is not None else None)
+            or ParsedDate(None, INVALID))
+
+
+def _deadline_word(text: str, bare: str) -> ParsedDate | None:
+    """Blank, 立行立改 (IMMEDIATE) or 长期坚持 and the like (OPEN); None for anything else."""
     if not text or text in ("-", "—", "/", "无"):
         return ParsedDate(None, BLANK)
-    bare = text.rstrip("前。.")
     if any(bare.startswith(word) for word in IMMEDIATE_WORDS):  # 立行立改，长期坚持 is standing
         standing = any(word in bare for word in OPEN_WORDS[:-1] if word not in ("长期", "无"))
         return ParsedDate(None, OPEN if standing or "长期" in bare else IMMEDIATE)
     if any(bare == word or bare.startswith(word) for word in OPEN_WORDS[:-1]):
         return ParsedDate(None, OPEN)
+    return None
+
+
+def _number_text(text: str) -> ParsedDate | None:
+    """20240630, or an Excel serial stored as text; any other bare number is INVALID."""
     match = _COMPACT_YMD.match(text)
     if match:
         parsed = _safe(int(match.group(1) + match.group(2)), int(match.group(3)), int(match.group(4)))
@@ -203,42 +218,53 @@ def _parse_text(raw: str, year_hint: int | None) -> ParsedDate:
         if 20000 <= number < 80000:  # a serial number stored as text
             return ParsedDate(from_serial(number), DATE)
         return ParsedDate(None, INVALID)
-    for pattern, build in (
-        (_YMD, lambda m: _safe(int(m[1]), int(m[2]), int(m[3]))),
-        (_YM_END, lambda m: _safe(int(m[1]), int(m[2]), None)),
-        (_Y_END, lambda m: _safe(int(m[1]), 12, 31)),
-        (_Y_HALF, lambda m: _safe(int(m[1]), 6 if m[2] == "上半年" else 12, None)),
-        (_Y_QUARTER, lambda m: _safe(int(m[1]), _quarter(m[2]) * 3, None)),
-        (_YM_XUN, lambda m: _xun(int(m[1]), int(m[2]), m[3])),
-        (_Y_WITHIN, lambda m: _safe(int(m[1]), 12, 31)),
-    ):
-        if pattern is _YM_END and _YM_XUN.search(text):
-            continue  # 2024年6月中旬: the 20th, not the month end
+    return None
+
+
+Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], date | None]]
+
+# dates that name their year, tried in this order
+_WITH_YEAR: tuple[Rule, ...] = (
+    (_YMD, lambda m: _safe(int(m[1]), int(m[2]), int(m[3]))),
+    (_YM_END, lambda m: _safe(int(m[1]), int(m[2]), None)),
+    (_Y_END, lambda m: _safe(int(m[1]), 12, 31)),
+    (_Y_HALF, lambda m: _safe(int(m[1]), 6 if m[2] == "上半年" else 12, None)),
+    (_Y_QUARTER, lambda m: _safe(int(m[1]), _quarter(m[2]) * 3, None)),
+    (_YM_XUN, lambda m: _xun(int(m[1]), int(m[2]), m[3])),
+    (_Y_WITHIN, lambda m: _safe(int(m[1]), 12, 31)),
+)
+
+
+def _first_match(rules: Iterable[Rule], text: str, kind: str) -> ParsedDate | None:
+    """The date of the first rule whose pattern is in the text (INVALID when it names no real day)."""
+    for pattern, build in rules:
         match = pattern.search(text)
         if match:
             parsed = build(match)
-            return ParsedDate(parsed, DATE if parsed else INVALID)
-    if year_hint is not None:
-        for pattern, build in (
-            (_M_XUN, lambda m: _xun(year_hint, int(m[1]), m[2])),
-            (_QUARTER, lambda m: _safe(year_hint, _quarter(m[1]) * 3, None)),
-        ):
-            match = pattern.search(text)
-            if match:
-                parsed = build(match)
-                return ParsedDate(parsed, YEARLESS if parsed else INVALID)
-        for words, (month, day) in _HALF_OR_END.items():
-            if bare.startswith(words) or bare == f"今{words}" or bare == f"本{words}":
-                return ParsedDate(_safe(year_hint, month, day), YEARLESS)
-        match = _MD.search(text)
-        if match:
-            parsed = _safe(year_hint, int(match[1]), int(match[2]))
-            return ParsedDate(parsed, YEARLESS if parsed else INVALID)
-        match = _M_END.search(text)
-        if match:
-            parsed = _safe(year_hint, int(match[1]), None)
-            return ParsedDate(parsed, YEARLESS if parsed else INVALID)
-    return ParsedDate(None, INVALID)
+            return ParsedDate(parsed, kind if parsed else INVALID)
+    return None
+
+
+def _with_year(text: str) -> ParsedDate | None:
+    xun = _YM_XUN.search(text)  # 2024年6月中旬: the 20th, not the month end
+    return _first_match((rule for rule in _WITH_YEAR if not (xun and rule[0] is _YM_END)), text, DATE)
+
+
+def _without_year(text: str, bare: str, year: int) -> ParsedDate | None:
+    """6月中旬, 第二季度, 年底前, 6月30日, 6月底 in the year given (YEARLESS)."""
+    found = _first_match((
+        (_M_XUN, lambda m: _xun(year, int(m[1]), m[2])),
+        (_QUARTER, lambda m: _safe(year, _quarter(m[1]) * 3, None)),
+    ), text, YEARLESS)
+    if found:
+        return found
+    for words, (month, day) in _HALF_OR_END.items():
+        if bare.startswith(words) or bare == f"今{words}" or bare == f"本{words}":
+            return ParsedDate(_safe(year, month, day), YEARLESS)
+    return _first_match((
+        (_MD, lambda m: _safe(year, int(m[1]), int(m[2]))),
+        (_M_END, lambda m: _safe(year, int(m[1]), None)),
+    ), text, YEARLESS)
 
 
 def find_year(text: str) -> int | None:

@@ -133,6 +133,7 @@ CATALOGUE: dict[str, Code] = {
             "import-without-unit": f"任务 {{task}} 的整改措施中没有写明责任单位，请在问题清单的“{UNIT}”列中补填",
             "import-unit-in-completion": "任务 {task} 的整改措施中没有写明责任单位（整改完成情况中提到：{mentioned}），"
                                          f"请在问题清单的“{UNIT}”列中补填",
+            "import-table-without-unit": f"任务 {{task}} 在表格中没有写明{UNIT}，请在问题清单的“{UNIT}”列中补填",
         }),
     "unknown-task": Code(
         ERROR, "该行对应不到问题清单中的任务",

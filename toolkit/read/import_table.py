@@ -16,19 +16,24 @@ from functools import lru_cache
 
 from toolkit.core.dates import BLANK, IMMEDIATE, INVALID, OPEN, YEARLESS, find_year, parse_date
 from toolkit.core.defaults import SUPPORT_HEADER_WORDS
-from toolkit.core.findings import Finding
-from toolkit.core.model import (
-    ImportedMeasure,
-    ImportedProblem,
-    ImportedTable,
-    SourceLayout,
-    title_of,
-)
+from toolkit.core.findings import finding
+from toolkit.core.imported import ImportedMeasure, ImportedProblem, ImportedTable
+from toolkit.core.model import SourceLayout, title_of
 from toolkit.core.normalize import chinese_int, clean_header, column_letter, compact, parse_int
+from toolkit.core.words import (
+    DEADLINE,
+    MEASURE,
+    ROLE_LEADER,
+    ROLE_NO,
+    ROLE_PROBLEM,
+    ROLE_PROGRESS,
+    TARGET,
+    UNIT,
+)
 from toolkit.read.import_text import OPEN_TEXT, UnitFinder, find_deadline
 
-PROBLEM, TARGET, MEASURE, UNIT, LEADER, DEADLINE, DONE, NUMBER = (
-    "问题", "整改目标", "整改措施", "责任单位", "责任领导", "完成时限", "整改完成情况", "序号")
+# the column roles (core.words.LAYOUT_ROLES) under their short names here
+PROBLEM, LEADER, DONE, NUMBER = ROLE_PROBLEM, ROLE_LEADER, ROLE_PROGRESS, ROLE_NO
 
 
 class RoleMap:
@@ -223,33 +228,54 @@ def _group(rows: list[list[str]], header: Header, result: ImportedTable) -> list
     number_cols, problem_cols = header.columns(NUMBER)[:1], header.columns(PROBLEM)
     header_keys = [clean_header(n) for n in header.names]
     groups: list[list[list[str]]] = []
-    current: tuple[str, str] | None = None
+    current: tuple[str, str] | None = None  # the (序号, 问题) of the problem being read
     for index in range(header.row + 1, len(rows)):
         row = [("" if v is None else str(v)) for v in rows[index]]
-        texts = [t.strip() for t in row]
-        filled = [t for t in texts if t]
-        if not filled or [clean_header(t) for t in texts[:len(header_keys)]] == header_keys:
-            continue  # blank, or the header repeated on a new page
         number, problem = _joined(row, number_cols), _joined(row, problem_cols)
-        mapped = [t for i, t in enumerate(texts) if t and i < len(header.roles) and header.roles[i]]
-        if len(set(filled)) == 1 and (len(filled) > 1 or (number and parse_int(number) is None and not problem)):
-            result.unplaced.append(f"第 {index + 1} 行（分类标题，已跳过）：{filled[0][:40]}")
+        if not _is_data_row(row, index, header, header_keys, number, problem, result):
             continue
-        if not mapped:
-            result.unplaced.append(f"第 {index + 1} 行（不在任何已识别的列中）：{filled[0][:40]}")
-            continue
-        for i, text in enumerate(texts):  # a cell beside the table, under no header
-            if text and (i >= len(header.roles) or (not header.roles[i] and not header.names[i].strip())):
-                result.unplaced.append(f"第 {index + 1} 行 {column_letter(i)} 列（表头之外）：{text[:40]}")
-        starts = groups == [] or (problem and problem != current[1]) or (
-            not problem_cols and number and number != current[0])
-        if starts or (number and not problem and current and number != current[0] and not current[1]):
+        if current is None or _opens_problem(number, problem, current, bool(problem_cols)):
             groups.append([])
             current = (number, problem)
-        elif number and current and not current[0]:
+        elif number and not current[0]:
             current = (number, current[1])
         groups[-1].append(row)
     return groups
+
+
+def _is_data_row(row: list[str], index: int, header: Header, header_keys: list[str], number: str, problem: str,
+                 result: ImportedTable) -> bool:
+    """False for a row that belongs to no problem: blank, the header repeated on a new page, a category
+    title, or text under no recognised column (the last two are listed as not placed); the cells of a
+    data row beside the table, under no header, are listed too."""
+    texts = [t.strip() for t in row]
+    filled = [t for t in texts if t]
+    if not filled or [clean_header(t) for t in texts[:len(header_keys)]] == header_keys:
+        return False  # blank, or the header repeated on a new page
+    if len(set(filled)) == 1 and (len(filled) > 1 or (number and parse_int(number) is None and not problem)):
+        result.unplaced.append(f"第 {index + 1} 行（分类标题，已跳过）：{filled[0][:40]}")
+        return False
+    if not any(t and i < len(header.roles) and header.roles[i] for i, t in enumerate(texts)):
+        result.unplaced.append(f"第 {index + 1} 行（不在任何已识别的列中）：{filled[0][:40]}")
+        return False
+    result.unplaced += [f"第 {index + 1} 行 {column_letter(i)} 列（表头之外）：{text[:40]}"
+                        for i, text in enumerate(texts) if text and _beside(i, header)]
+    return True
+
+
+def _beside(col: int, header: Header) -> bool:
+    """A column beside the table: past its last header, or with neither a header nor a role."""
+    return col >= len(header.roles) or (not header.roles[col] and not header.names[col].strip())
+
+
+def _opens_problem(number: str, problem: str, current: tuple[str, str], has_problem_column: bool) -> bool:
+    """Whether a data row starts a new problem after the one whose (序号, 问题) is `current`: its 问题
+    changes, or its 序号 changes where there is no 问题 to tell (no such column, or both left blank)."""
+    last_number, last_problem = current
+    if problem and problem != last_problem:
+        return True
+    new_number = bool(number) and number != last_number
+    return new_number and (not has_problem_column or (not problem and not last_problem))
 
 
 def _problem(group: list[list[str]], header: Header, fallback: int, used: set[int]) -> ImportedProblem:
@@ -307,9 +333,9 @@ def _measures(problem: ImportedProblem, group: list[list[str]], header: Header, 
         deadline, words = _deadline(deadline_text, body, aligned, context, task_id, options, result)
         lead, support = _units(row, group, header, body, per_row, len(bodies), index, finder)
         if not lead and not support:
-            result.findings.append(Finding(
-                "unknown-unit", f"任务 {task_id} 在表格中没有写明责任单位，请在问题清单的“责任单位”列中补填",
-                file=options.source, column="责任单位", value=body[:30]))
+            result.findings.append(finding(
+                "unknown-unit", "import-table-without-unit", task=task_id,
+                file=options.source, column=UNIT, value=body[:30]))
         problem.measures.append(ImportedMeasure(
             measure_no, body, deadline, words, [*lead, *support], value(DONE)[0], support, value(LEADER)[0]))
 
@@ -368,9 +394,9 @@ def _deadline(cell: str, body: str, aligned: bool, context: tuple[str, str], tas
             return None, written
         if parsed.value is not None:
             if parsed.kind == YEARLESS:
-                result.findings.append(Finding(
-                    "yearless-date", f"任务 {task_id} 的完成时限“{cell}”没有写年份，已按 {parsed.value.isoformat()} 处理，请核对",
-                    file=options.source, column="完成时限", value=cell))
+                result.findings.append(finding(
+                    "yearless-date", "import-guessed", task=task_id, date=parsed.value.isoformat(),
+                    file=options.source, column=DEADLINE, value=cell))
             return parsed.value, written
         if parsed.kind == INVALID and not text_words:
             found, words, _ = find_deadline(cell, *context)

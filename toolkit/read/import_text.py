@@ -12,14 +12,25 @@ import re
 from datetime import date
 
 from toolkit.core.dates import YEARLESS, arabic_dates, find_year, parse_date
-from toolkit.core.findings import Finding
-from toolkit.core.model import ImportedMeasure, ImportedProblem, title_of, unit_key
+from toolkit.core.findings import Finding, finding
+from toolkit.core.imported import ImportedMeasure, ImportedProblem
+from toolkit.core.model import title_of, unit_key
 from toolkit.core.normalize import chinese_int, compact, halfwidth, parse_int
+from toolkit.core.words import (
+    DEADLINE,
+    MEASURE,
+    ROLE_NO,
+    ROLE_PROBLEM,
+    ROLE_PROGRESS,
+    STATUS_LONG_TERM,
+    TARGET,
+    UNIT,
+)
 
-OPEN_TEXT = "长期坚持"
+OPEN_TEXT = STATUS_LONG_TERM
 
 
-_OPEN_WORDS = ("长期坚持", "常态化", "长期执行")
+_OPEN_WORDS = (STATUS_LONG_TERM, "常态化", "长期执行")
 
 
 _ISSUE_LINE = re.compile(r"^序号([零〇一二三四五六七八九十百两]+|\d{1,3})$")
@@ -215,18 +226,15 @@ def parse_seed_text(text: str, unit_names: list[str] | None = None,
             task_id = f"{issue_no}-{measure_no}"
             deadline, words, yearless = find_deadline(body, target, description)
             if yearless:
-                how = f"已按 {deadline.isoformat()} 处理，请核对" if deadline else "上下文中也找不到年份，完成时限留空，请补填"
-                findings.append(Finding(
-                    "yearless-date", f"任务 {task_id} 的完成时限“{words}”没有写年份，{how}",
-                    file=source, column="完成时限", value=words))
+                findings.append(finding(
+                    "yearless-date", "import-guessed" if deadline else "import-unknown", task=task_id,
+                    date=deadline.isoformat() if deadline else "", file=source, column=DEADLINE, value=words))
             units = finder.find(body)
             if not units:
-                hint = "、".join(finder.find(completion))
-                hint = f"（整改完成情况中提到：{hint}）" if hint else ""
-                findings.append(Finding(
-                    "unknown-unit",
-                    f"任务 {task_id} 的整改措施中没有写明责任单位{hint}，请在问题清单的“责任单位”列中补填",
-                    file=source, column="责任单位", value=body[:30]))
+                mentioned = "、".join(finder.find(completion))
+                findings.append(finding(
+                    "unknown-unit", "import-unit-in-completion" if mentioned else "import-without-unit",
+                    task=task_id, mentioned=mentioned, file=source, column=UNIT, value=body[:30]))
             problem.measures.append(ImportedMeasure(
                 measure_no, body, deadline, words if deadline or words == OPEN_TEXT else "",
                 units, completion))
@@ -234,7 +242,7 @@ def parse_seed_text(text: str, unit_names: list[str] | None = None,
     return problems, findings
 
 
-_HEADER_WORDS = {"序号", "问题", "整改目标", "整改措施", "整改完成情况", "完成情况", "反馈问题"}
+_HEADER_WORDS = {ROLE_NO, ROLE_PROBLEM, TARGET, MEASURE, ROLE_PROGRESS, "完成情况", "反馈问题"}
 
 
 _CN_DIGITS = "零一二三四五六七八九"

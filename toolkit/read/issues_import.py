@@ -17,13 +17,11 @@ from pathlib import Path
 
 from toolkit.core.dates import IMMEDIATE, OPEN, parse_date
 from toolkit.core.errors import IssueListError, OutputError, ReadError
+from toolkit.core.imported import ImportedMeasure, ImportedProblem, ImportedTable
 from toolkit.core.model import (
     COLUMNS,
     DEFAULT_LAYOUT_COLUMNS,
     SHEET,
-    ImportedMeasure,
-    ImportedProblem,
-    ImportedTable,
     SourceLayout,
     Task,
 )
