@@ -102,7 +102,7 @@ def test_seed_document_is_one_districts_return(tmp_path, seed_path, seed_problem
     assert "二道区" in read.message and "文件名" in read.message  # the seed's title names no district
     # the status where the text states it, else 未填报 with a finding
     statuses = [line.entry.status for line in lines.values()]
-    assert set(statuses) <= {"已完成", "推进中", "未启动", "未填报"} and "已完成" in statuses
+    assert set(statuses) <= {"已完成", "推进中", "未启动", "长期坚持", "未填报"} and "已完成" in statuses
     unfilled = sum(s == "未填报" for s in statuses)
     assert unfilled and sum(f.code == "no-status" for f in result.report.findings) == unfilled
     silent = [f for f in result.report.findings if f.code == "no-return"]
