@@ -71,7 +71,12 @@ def _compact(text: str) -> str:
                 text = text.replace(wide, narrow)
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)  # maps full-width ASCII as halfwidth() does
-    return "".join(text.split())  # str.split's whitespace is re's \s
+    text = "".join(text.split())  # str.split's whitespace is re's \s
+    # NFKC can turn a spacing mark into space + combining mark (¨ → " ̈"): with the space gone the
+    # mark composes with the letter before it, so normalise once more to stay idempotent
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        text = "".join(unicodedata.normalize("NFKC", text).split())
+    return text
 
 
 def clean_header(text: str) -> str:
