@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from toolkit.api import MergeRun
+from toolkit.core.errors import Interrupted
 from toolkit.core.words import (
     DONE_RATE,
     DUE_SOON,
@@ -72,3 +73,12 @@ def print_merge_summary(run: MergeRun, workspace: Path, as_of_source: str = "") 
                       soft_wrap=True)
     archived = f"，留档为第 {run.run_id} 次汇总" if run.run_id else ""
     console.print(f"已生成：{_shown(run.output, workspace)}（用时 {run.seconds:.1f} 秒{archived}）")
+
+
+def interrupted_line(exc: Interrupted) -> str:
+    """What an interrupted merge left behind, in one line."""
+    if exc.output is None:
+        return "已中断，未生成汇总台账"
+    if exc.run_id is None:
+        return f"已生成汇总台账 {exc.output}，但未留档（合并被中断；需要留档请重新运行 toolkit merge）"
+    return f"已中断：汇总台账 {exc.output} 已生成，并已留档为第 {exc.run_id} 次汇总"
