@@ -139,7 +139,7 @@ def merge_only(settings: Settings, as_of: date | None = None) -> MergeResult:
     from toolkit.read.issue_list import load_issue_list
 
     require_inputs(settings)
-    issues, files = read_issues_and_inbox(settings, lambda: load_issue_list(settings))
+    issues, files = read_issues_and_inbox(settings, partial(load_issue_list, settings))
     return merge(issues, files, settings, resolve_as_of(settings, as_of))
 
 

@@ -281,6 +281,18 @@ class _Slot(Generic[T]):
         self.conn.close()
 
 
+def _must_pickle(job: Callable[[Any], Any]) -> None:
+    """Fork would carry any job; spawn (Windows) only one that pickles. Checked under fork too, so
+    a lambda or closure fails every test run, not only on Windows."""
+    import pickle
+
+    try:
+        pickle.dumps(job)
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:
+        raise TypeError(f"isolated_map needs a job that pickles (a module-level function or a partial "
+                        f"of one), for the spawn start method: {exc}") from exc
+
+
 def isolated_map(job: Callable[[T], R], items: Sequence[T], *, workers: int = 2,
                  timeout: float = 120.0, memory_mb: int = 4096,
                  on_result: Callable[[int], None] | None = None,
@@ -302,6 +314,8 @@ def isolated_map(job: Callable[[T], R], items: Sequence[T], *, workers: int = 2,
                 on_result(i)
         return results
     ctx = process_context()
+    if ctx.get_start_method() == "fork":
+        _must_pickle(job)
     memory = memory_mb * 2**20
     out: list[R | Failed | None] = [None] * len(items)
     pending = list(enumerate(items))[::-1]
