@@ -23,7 +23,7 @@ from toolkit.api import run_merge
 from toolkit.core.errors import Interrupted
 from toolkit.workspace import open_workspace
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc and sends POSIX signals")
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc and sends POSIX signals")
 
 ROOT = Path(__file__).resolve().parents[1]
 INTERRUPT_LINES = ("已中断，未生成汇总台账", "已生成汇总台账", "已中断：汇总台账")
@@ -113,6 +113,7 @@ def merged_once(sample_source, tmp_path_factory) -> tuple[Path, float, float]:
     return ws, _full_merge(ws), _startup()
 
 
+@linux_only
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM", "SIGINT", "SIGINT-group"])
 def test_a_merge_killed_at_random_points_leaves_nothing_behind(merged_once, tmp_path, how):
     rng = random.Random(f"faults-{how}")
@@ -152,6 +153,7 @@ def test_a_merge_killed_at_random_points_leaves_nothing_behind(merged_once, tmp_
     assert len(_archive_sound(ws)) > runs_before
 
 
+@linux_only
 def test_a_merge_killed_while_archiving_releases_the_archive(merged_once, tmp_path):
     """The archive child holds the write lock while the workbook is written: killing the merge
     right then must not leave the lock held (it did, and every later merge waited ~60 s for it)."""

@@ -67,6 +67,7 @@ def test_a_job_that_does_not_pickle_is_refused_under_either_method(method):
         isolated_map(lambda x: x, [1], workers=1)
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="os.kill(pid, SIGINT) ends the process on Windows")
 def test_workers_ignore_ctrl_c(method):
     """Ctrl-C in a terminal reaches the workers too: they carry on, and the parent decides."""
     results = isolated_map(_interrupt_self, [1, 2], workers=1)
