@@ -435,9 +435,10 @@ def forget_interrupt() -> None:
 
 
 def early_interrupt_line(args: list[str]) -> str:
-    """Ctrl-C before a command began its work."""
+    """Ctrl-C that Typer met itself: for merge, before its work began (its own handler covers the
+    rest); for other commands, anywhere."""
     command = next((a for a in args if not a.startswith("-")), "")
-    return "已中断，未生成汇总台账" if command in ("merge", "mail") else "已中断，没有改动任何文件"
+    return "已中断，未生成汇总台账" if command == "merge" else "已中断"
 
 
 if __name__ == "__main__":  # pragma: no cover
