@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.read.sandbox import Failed, Raised, isolated_map, start_method
+from toolkit.read.processes import start_method
+from toolkit.read.sandbox import Failed, Raised, isolated_map
 
 METHODS = ["fork", "spawn"] if hasattr(os, "fork") else ["spawn"]
 ROOT = Path(__file__).resolve().parents[1]

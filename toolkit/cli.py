@@ -105,7 +105,7 @@ def merge(
     debug: bool = DEBUG,
 ) -> None:
     """合并 inbox/ 中报回的台账，生成 outbox/汇总台账_YYYYMMDD_HHMMSS.xlsx。"""
-    from toolkit.read.sandbox import stop_signals_interrupt
+    from toolkit.read.processes import stop_signals_interrupt
 
     run = None
     try:

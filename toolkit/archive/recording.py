@@ -17,7 +17,7 @@ from typing import Any
 from toolkit.core.errors import ArchiveError
 from toolkit.core.model import MergeResult
 from toolkit.core.settings import Settings
-from toolkit.read.sandbox import become_child, process_context, shielded, start_child
+from toolkit.read.processes import become_child, process_context, shielded, start_child
 
 ABORT_WAIT_S = 5.0  # how long an abort waits for the child to roll back before stopping it
 

@@ -1,38 +1,32 @@
-"""Run a reader over many files in worker processes with a memory and time limit each, and the
-rules every child process of toolkit follows.
+"""Run a reader over many files in worker processes with a memory and time limit each.
 
 Hostile files (OLE sector loops, allocation bombs) can make a native reader abort the whole
 process or eat all memory. Each file is read in a worker: a worker that dies or runs out of time
 costs that one file, which is reported, and a fresh worker takes over the rest.
 
-Children are started with `fork` where the system has it and with `spawn` elsewhere (Windows);
-`TOOLKIT_START_METHOD=spawn` forces spawn anywhere. Under spawn a job must pickle: a module-level
-function or a functools.partial of one, never a lambda or closure. What is kept where:
+Workers are started as read.processes says (fork, or spawn on Windows and with
+TOOLKIT_START_METHOD=spawn), so a job must pickle: a module-level function or a partial of one.
+What is kept where:
 
-- time limit per file: everywhere (the parent kills a worker that runs over);
+- time limit per file: everywhere (the parent kills a worker that runs over; a spawned worker's
+  own start does not count against the file);
 - memory limit per file: where RLIMIT_AS exists (Linux, most Unixes); not on Windows, where a file
   that eats memory is stopped only by the time limit or by the system;
-- children die with the parent: each watches the parent's lifeline (multiprocessing's parent
-  sentinel: a pipe on POSIX, the parent's process handle on Windows) and exits when it is gone;
-  on Linux PR_SET_PDEATHSIG is set too. Ctrl-C is the parent's business: children ignore it and
-  are stopped by the parent.
+- workers ignore Ctrl-C, are killed by the parent when it is interrupted, and exit when it dies.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import signal
-import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from typing import Any, Generic, TypeVar
 
-from toolkit.core.errors import Interrupted
+from toolkit.read.processes import become_child, process_context, start_child
 
 T = TypeVar("T")
 
@@ -40,146 +34,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-START_METHOD_VARIABLE = "TOOLKIT_START_METHOD"
-
-
 STARTUP_S = 60.0  # a worker's own start (spawn imports the readers) does not count against a file
-
-
-def start_method() -> str:
-    """`fork` where available, else `spawn`; TOOLKIT_START_METHOD chooses any method the system has."""
-    available = mp.get_all_start_methods()
-    wanted = os.environ.get(START_METHOD_VARIABLE, "").strip().lower()
-    if wanted in available:
-        return wanted
-    return "fork" if "fork" in available else "spawn"
-
-
-def process_context() -> Any:
-    return mp.get_context(start_method())
-
-
-# ------------------------------------------------------------------ signals in the parent
-
-_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGBREAK") if hasattr(signal, name))
-
-
-def _main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
-
-
-def start_child(process: Any) -> None:
-    """process.start() with Ctrl-C and SIGTERM held back meanwhile: a forked child inherits the
-    blocked mask, a spawned one keeps it across exec, and each unblocks only once it ignores Ctrl-C.
-    A signal that came meanwhile reaches the parent right after."""
-    if not hasattr(signal, "pthread_sigmask") or not _main_thread():
-        process.start()
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        process.start()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def _raise_interrupted(signum: int, frame: Any) -> None:
-    raise Interrupted(signum)
-
-
-@contextmanager
-def stop_signals_interrupt() -> Iterator[None]:
-    """While inside, SIGTERM (and Ctrl-Break on Windows) stop the run the way Ctrl-C does: as an
-    Interrupted (a KeyboardInterrupt), so every cleanup runs. Only in the main thread."""
-    if not _main_thread():
-        yield
-        return
-    saved = {}
-    for signum in _STOP_SIGNALS:
-        if signum != signal.SIGINT:
-            saved[signum] = signal.signal(signum, _raise_interrupted)
-    try:
-        yield
-    finally:
-        for signum, handler in saved.items():
-            signal.signal(signum, handler)
-
-
-@contextmanager
-def shielded() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM back for a short step that must finish once begun (committing the
-    archive entry); one that came meanwhile is raised at the end, as Interrupted."""
-    if not _main_thread():
-        yield
-        return
-    caught: list[int] = []
-    saved = {signum: signal.signal(signum, lambda n, f: caught.append(n)) for signum in _STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for signum, handler in saved.items():
-            signal.signal(signum, handler)
-    if caught:
-        raise Interrupted(caught[0])
-
-
-# ------------------------------------------------------------------ the child's side
-
-
-def become_child(death_signal: int | None = None, on_orphan: Callable[[], None] | None = None) -> None:
-    """The first thing every child does: ignore Ctrl-C (the parent stops it), take SIGTERM's
-    default, and exit as soon as the parent is gone, after on_orphan() when given."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "SIGBREAK"):
-        signal.signal(signal.SIGBREAK, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    parent = mp.parent_process()
-    if parent is None:
-        return
-    lock = threading.Lock()
-
-    def orphaned(*_: Any) -> None:
-        if lock.acquire(blocking=False):
-            try:
-                if on_orphan is not None:
-                    on_orphan()
-            finally:
-                os._exit(1)
-
-    if death_signal is not None and _set_death_signal(death_signal):
-        if death_signal != signal.SIGKILL:
-            signal.signal(death_signal, lambda *a: orphaned() if os.getppid() != parent.pid else os._exit(1))
-        if os.getppid() != parent.pid:  # the parent died before the death signal was set
-            orphaned()
-
-    def watch() -> None:
-        try:
-            wait([parent.sentinel])
-        except (OSError, ValueError):
-            pass
-        orphaned()
-
-    threading.Thread(target=watch, name="toolkit-parent-watch", daemon=True).start()
-
-
-def _set_death_signal(signum: int) -> bool:
-    """Linux: have the kernel send signum to this process when its parent dies."""
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(1, int(signum), 0, 0, 0) == 0  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return False
-
-
-# ------------------------------------------------------------------ the worker pool
 
 
 @dataclass
@@ -281,6 +136,82 @@ class _Slot(Generic[T]):
         self.conn.close()
 
 
+class _Pool:
+    """Workers fed DEPTH items each; a worker that dies or runs over loses its head item and is
+    replaced, and the items it had not started go to the others."""
+
+    def __init__(self, job: Callable[[Any], Any], items: Sequence[Any], timeout: float, memory_bytes: int,
+                 passthrough: tuple[type[BaseException], ...], on_result: Callable[[int], None] | None) -> None:
+        self.ctx = process_context()
+        if self.ctx.get_start_method() == "fork":
+            _must_pickle(job)
+        self.job, self.items, self.timeout, self.memory = job, items, timeout, memory_bytes
+        self.passthrough, self.on_result = passthrough, on_result
+        self.out: list[Any] = [None] * len(items)
+        self.pending = list(enumerate(items))[::-1]
+        self.slots: list[_Slot] = []
+
+    def new_slot(self) -> _Slot:
+        slot = _Slot(self.ctx, self.job, self.passthrough, self.memory)
+        self.top_up(slot)
+        return slot
+
+    def top_up(self, slot: _Slot) -> None:
+        while len(slot.inflight) < DEPTH and self.pending:
+            slot.give(*self.pending.pop())
+
+    def done(self, index: int, value: Any) -> None:
+        self.out[index] = value
+        if self.on_result:
+            self.on_result(index)
+
+    def run(self, workers: int) -> list[Any]:
+        for _ in range(min(workers, len(self.items))):
+            self.slots.append(self.new_slot())
+        while any(slot.inflight for slot in self.slots):
+            busy = [s for s in self.slots if s.inflight]
+            ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=1.0)
+            now = time.monotonic()
+            for n, slot in enumerate(self.slots):
+                if slot.inflight and not (slot.conn in ready and self.receive(slot, now)):
+                    self.check(n, slot, slot.process.sentinel in ready, now)
+        return self.out
+
+    def receive(self, slot: _Slot, now: float) -> bool:
+        """Take one message from a worker; False when its pipe broke (it died)."""
+        try:
+            message = slot.conn.recv()
+        except (EOFError, OSError):
+            return False
+        if message == _READY:
+            slot.ready, slot.started = True, now
+            return True
+        index, (kind, value) = message
+        slot.inflight.popleft()
+        slot.started = now
+        self.done(index, value if kind == "ok" else Raised(value) if kind == "raise" else Failed(value))
+        self.top_up(slot)
+        return True
+
+    def check(self, n: int, slot: _Slot, exited: bool, now: float) -> None:
+        """A worker that died or ran over: its head item fails, the rest are sent again."""
+        dead = exited or not slot.process.is_alive()
+        if not dead and not slot.over_time(now, self.timeout):
+            return
+        head = slot.inflight.popleft()
+        self.done(head, Failed("读取进程异常退出（可能是文件损坏或占用内存过大）" if dead
+                               else f"读取超过 {self.timeout:.0f} 秒仍未完成，已中止"))
+        for index in reversed(slot.inflight):  # sent along but not started: try them again
+            self.pending.append((index, self.items[index]))
+        slot.inflight.clear()
+        slot.stop(kill=True)
+        self.slots[n] = self.new_slot()
+
+    def stop(self, kill: bool) -> None:
+        for slot in self.slots:
+            slot.stop(kill=kill)
+
+
 def _must_pickle(job: Callable[[Any], Any]) -> None:
     """Fork would carry any job; spawn (Windows) only one that pickles. Checked under fork too, so
     a lambda or closure fails every test run, not only on Windows."""
@@ -313,70 +244,11 @@ def isolated_map(job: Callable[[T], R], items: Sequence[T], *, workers: int = 2,
             if on_result:
                 on_result(i)
         return results
-    ctx = process_context()
-    if ctx.get_start_method() == "fork":
-        _must_pickle(job)
-    memory = memory_mb * 2**20
-    out: list[R | Failed | None] = [None] * len(items)
-    pending = list(enumerate(items))[::-1]
-    slots: list[_Slot] = []
-
-    def new_slot() -> _Slot:
-        return _Slot(ctx, job, passthrough, memory)
-
-    def top_up(slot: _Slot) -> None:
-        while len(slot.inflight) < DEPTH and pending:
-            slot.give(*pending.pop())
-
-    def done(index: int) -> None:
-        if on_result:
-            on_result(index)
-
+    pool = _Pool(job, items, timeout, memory_mb * 2**20, passthrough, on_result)
     finished = False
     try:
-        for _ in range(min(workers, len(items))):
-            slots.append(new_slot())
-        for slot in slots:
-            top_up(slot)
-        while any(slot.inflight for slot in slots):
-            busy = [s for s in slots if s.inflight]
-            ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=1.0)
-            now = time.monotonic()
-            for n, slot in enumerate(slots):
-                if not slot.inflight:
-                    continue
-                if slot.conn in ready:
-                    try:
-                        message = slot.conn.recv()
-                    except (EOFError, OSError):
-                        pass
-                    else:
-                        if message == _READY:
-                            slot.ready, slot.started = True, now
-                            continue
-                        got_index, (kind, value) = message
-                        out[got_index] = (value if kind == "ok" else Raised(value) if kind == "raise"
-                                          else Failed(value))
-                        slot.inflight.popleft()
-                        slot.started = now
-                        done(got_index)
-                        top_up(slot)
-                        continue
-                dead = slot.process.sentinel in ready or not slot.process.is_alive()
-                if not dead and not slot.over_time(now, timeout):
-                    continue
-                head = slot.inflight.popleft()
-                out[head] = Failed("读取进程异常退出（可能是文件损坏或占用内存过大）" if dead
-                                   else f"读取超过 {timeout:.0f} 秒仍未完成，已中止")
-                done(head)
-                for index in reversed(slot.inflight):  # sent along but not started: try them again
-                    pending.append((index, items[index]))
-                slot.inflight.clear()
-                slot.stop(kill=True)
-                slots[n] = new_slot()
-                top_up(slots[n])
+        out = pool.run(workers)
         finished = True
     finally:
-        for slot in slots:  # interrupted or failed: the workers are killed, not waited for
-            slot.stop(kill=not finished)
-    return out  # type: ignore[return-value]
+        pool.stop(kill=not finished)  # interrupted or failed: the workers are killed, not waited for
+    return out
