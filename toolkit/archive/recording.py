@@ -3,7 +3,7 @@ cores). The child writes everything, says it is ready, and commits only once the
 workbook's final name; None (or the parent gone) rolls it back. So the archive holds a run only
 when its workbook was published, and the parent always knows whether it does.
 
-The child follows sandbox's rules: it ignores Ctrl-C (the parent aborts it) and exits when the
+The child follows read.processes' rules: it ignores Ctrl-C (the parent aborts it) and exits when the
 parent dies, rolling back and first removing the dead parent's temporary files from the outbox.
 """
 
