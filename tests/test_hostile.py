@@ -373,8 +373,10 @@ def build_workspace(ws: Path) -> None:
     (inbox / "无权限.xlsx").chmod(0)
 
 
-def deny_reading(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    """Root reads any file whatever its mode: make opening this one fail as it would for a clerk."""
+def deny_reading(monkeypatch: pytest.MonkeyPatch, name: str, folder: Path) -> None:
+    """Root reads any file whatever its mode: make opening this one fail as it would for a clerk.
+    Readers started by spawn are fresh interpreters the monkeypatch does not reach: a
+    sitecustomize on their PYTHONPATH puts the same guard in each."""
     import builtins
 
     real_open = io.open
@@ -386,6 +388,26 @@ def deny_reading(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
 
     monkeypatch.setattr(builtins, "open", guarded)
     monkeypatch.setattr(io, "open", guarded)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sitecustomize.py").write_text(SPAWNED_GUARD, encoding="utf-8")
+    monkeypatch.setenv("TOOLKIT_TEST_DENY_READING", name)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (str(folder), os.environ.get("PYTHONPATH")) if p))
+
+
+SPAWNED_GUARD = """
+import builtins, errno, io, os
+
+_name = os.environ.get("TOOLKIT_TEST_DENY_READING")
+if _name:
+    _real_open = io.open
+
+    def _guarded(file, *args, **kwargs):
+        if not isinstance(file, int) and os.path.basename(os.fspath(file)) == _name:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(file))
+        return _real_open(file, *args, **kwargs)
+
+    builtins.open = io.open = _guarded
+"""
 
 
 def digest(folder: Path) -> dict[str, str]:
@@ -400,7 +422,7 @@ def hostile(tmp_path_factory):
     before = digest(ws / "inbox")
     with pytest.MonkeyPatch.context() as mp:
         if os.access(ws / "inbox" / "无权限.xlsx", os.R_OK):  # running as root
-            deny_reading(mp, "无权限.xlsx")
+            deny_reading(mp, "无权限.xlsx", ws.parent / "guard")
         result = CliRunner().invoke(app, ["merge", "-w", str(ws), "--json"])
     if result.exit_code != 0:
         pytest.fail(f"merge failed (exit {result.exit_code}):\n{result.output}")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from toolkit.archive.recording import record_beside
-from toolkit.core.errors import WorkspaceError
+from toolkit.core.errors import Interrupted, WorkspaceError
 from toolkit.core.findings import Finding, finding
 from toolkit.core.model import MergeResult
 from toolkit.core.settings import Settings, load_mail_settings
@@ -96,7 +98,7 @@ def run_merge(settings: Settings, as_of: date | None = None,
     now = now or datetime.now()
     archive = open_archive(settings)
     try:
-        issues, files = read_issues_and_inbox(settings, lambda: load_issue_list(settings), step)
+        issues, files = read_issues_and_inbox(settings, partial(load_issue_list, settings), step)
         result = merge(issues, files, settings, resolve_as_of(settings, as_of))
         result.release_inputs()
         result.changes = compare(archive.previous(), current_states(result), returned_units(result),
@@ -106,13 +108,28 @@ def run_merge(settings: Settings, as_of: date | None = None,
         archive.close()
     planned = output_name(settings.path("outbox"), now)
     recording = record_beside(settings, result, planned, now, list(iter_inbox(inbox)))
+    output = None
+    earlier = _workbooks_like(planned)
     try:
         output = write_workbook(result, settings, now)
+        run_id, problems = recording.finish(output)
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM: say whether a workbook and an archive entry exist
+        recording.abort()
+        published = output or next(iter(sorted(_workbooks_like(planned) - earlier)), None)
+        raise Interrupted(getattr(exc, "signal_number", 2), published, recording.run_id) from None
     except BaseException:
         recording.abort()  # no workbook, no run in the archive
         raise
-    run_id, problems = recording.finish(output)
     return MergeRun(result, output, time.perf_counter() - started, run_id, problems)
+
+
+def _workbooks_like(planned: Path) -> set[Path]:
+    """Workbooks in the outbox named as planned (or planned_2 …): how an interrupt that came
+    just after publishing is told from one that came before."""
+    try:
+        return set(planned.parent.glob(glob.escape(planned.stem) + "*" + planned.suffix))
+    except OSError:
+        return set()
 
 
 def merge_only(settings: Settings, as_of: date | None = None) -> MergeResult:
@@ -122,7 +139,7 @@ def merge_only(settings: Settings, as_of: date | None = None) -> MergeResult:
     from toolkit.read.issue_list import load_issue_list
 
     require_inputs(settings)
-    issues, files = read_issues_and_inbox(settings, lambda: load_issue_list(settings))
+    issues, files = read_issues_and_inbox(settings, partial(load_issue_list, settings))
     return merge(issues, files, settings, resolve_as_of(settings, as_of))
 
 
@@ -350,7 +367,7 @@ def run_check(settings: Settings, files: list[Path], as_of: date,
               now: datetime | None = None) -> list[CheckedFile]:
     """Check returned files one by one, exactly as merge would, and write a feedback copy of each."""
     from toolkit.core.merge import merge
-    from toolkit.read.inbox import read_path, readable
+    from toolkit.read.inbox import read_named, readable
     from toolkit.read.issue_list import load_issue_list
     from toolkit.read.sandbox import Failed, isolated_map
     from toolkit.write.feedback import write_feedback
@@ -361,7 +378,7 @@ def run_check(settings: Settings, files: list[Path], as_of: date,
     if missing:
         raise WorkspaceError(f"找不到文件：{'、'.join(str(p) for p in missing)}")
     limits = settings.limits
-    results = isolated_map(lambda p: read_path(p, readable(p.name), settings, issues.units), files,
+    results = isolated_map(partial(read_named, settings=settings, units=issues.units), files,
                            workers=limits["workers"], timeout=limits["file_timeout_s"],
                            memory_mb=limits["memory_mb"])
     feedback_dir = settings.path("outbox") / "反馈"

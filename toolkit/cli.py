@@ -61,6 +61,24 @@ def _fail(exc: BaseException, debug: bool) -> None:
     raise typer.Exit(2)
 
 
+_told = False  # an interrupt was already explained in its line
+
+
+def _interrupted(exc: KeyboardInterrupt, run=None) -> None:
+    """Ctrl-C or SIGTERM: one line saying what was left (workbook, archive entry), exit 130 / 143."""
+    from toolkit.core.errors import Interrupted
+    from toolkit.render import interrupted_line
+
+    global _told
+    _told = True
+    if not isinstance(exc, Interrupted):
+        exc = Interrupted(2, run.output if run else None, run.run_id if run else None)
+    elif run is not None and exc.output is None:
+        exc.output, exc.run_id = run.output, run.run_id
+    typer.echo(interrupted_line(exc), err=True)
+    raise typer.Exit(exc.exit_code)
+
+
 def _parse_as_of(value: str | None) -> date | None:
     if value is None:
         return None
@@ -95,27 +113,33 @@ def merge(
     debug: bool = DEBUG,
 ) -> None:
     """合并 inbox/ 中报回的台账，生成 outbox/汇总台账_YYYYMMDD_HHMMSS.xlsx。"""
-    from toolkit.api import run_merge
-    from toolkit.workspace import open_workspace
+    from toolkit.read.processes import stop_signals_interrupt
 
+    run = None
     try:
-        settings = open_workspace(workspace or Path.cwd())
-        date_ = _parse_as_of(as_of)
-        if as_json:
-            run = run_merge(settings, date_)
-        else:
-            run = _with_progress(lambda progress: run_merge(settings, date_, progress))
+        with stop_signals_interrupt():  # SIGTERM stops a merge as Ctrl-C does, cleaning up
+            from toolkit.api import run_merge
+            from toolkit.workspace import open_workspace
+
+            settings = open_workspace(workspace or Path.cwd())
+            date_ = _parse_as_of(as_of)
+            if as_json:
+                run = run_merge(settings, date_)
+            else:
+                run = _with_progress(lambda progress: run_merge(settings, date_, progress))
+            if as_json:
+                from toolkit.render import json_text
+
+                typer.echo(json_text(run.to_dict()))
+            else:
+                from toolkit.render import print_merge_summary
+
+                print_merge_summary(run, workspace or Path.cwd(), _as_of_source(settings, as_of))
+    except KeyboardInterrupt as exc:
+        _interrupted(exc, run)
     except Exception as exc:  # noqa: BLE001 - rendered as one line; --debug shows the traceback
         _fail(exc, debug)
         return
-    if as_json:
-        from toolkit.render import json_text
-
-        typer.echo(json_text(run.to_dict()))
-    else:
-        from toolkit.render import print_merge_summary
-
-        print_merge_summary(run, workspace or Path.cwd(), _as_of_source(settings, as_of))
     if strict and run.result.report.has_errors:
         raise typer.Exit(1)
 
@@ -286,6 +310,8 @@ def mail_command(
     try:
         settings = open_workspace(workspace or Path.cwd())
         run = run_mail(settings, to, cc, send, _parse_as_of(as_of))
+    except KeyboardInterrupt as exc:  # while merging first
+        _interrupted(exc)
     except Exception as exc:  # noqa: BLE001
         _fail(exc, debug)
         return
@@ -436,8 +462,36 @@ def report(
     print_report(made, workspace or Path.cwd())
 
 
-def run() -> None:  # pragma: no cover - console entry for `python -m toolkit`
-    app(prog_name="toolkit")
+def run() -> None:
+    """The console entry (`toolkit`, `python -m toolkit`). Typer turns a Ctrl-C that comes while it
+    is still parsing the command line into a silent exit 130: say it here, in one line."""
+    try:
+        app(prog_name="toolkit")
+    except SystemExit as exc:
+        if exc.code == 130 and not _told:
+            typer.echo(early_interrupt_line(sys.argv[1:]), err=True)
+        if exc.code in (130, 143):
+            forget_interrupt()
+        raise
+    except KeyboardInterrupt:  # while Typer builds the command, before its own handling
+        if not _told:
+            typer.echo(early_interrupt_line(sys.argv[1:]), err=True)
+        forget_interrupt()
+        sys.exit(130)
+
+
+def forget_interrupt() -> None:
+    """A Ctrl-C that landed in code run by exec() of a string (dataclasses, pydantic) leaves CPython
+    marked "KeyboardInterrupt unhandled" even once caught, and it would then end by SIGINT instead
+    of exit 130. Running exec() again clears the mark."""
+    exec("None")
+
+
+def early_interrupt_line(args: list[str]) -> str:
+    """Ctrl-C that Typer met itself: for merge, before its work began (its own handler covers the
+    rest); for other commands, anywhere."""
+    command = next((a for a in args if not a.startswith("-")), "")
+    return "已中断，未生成汇总台账" if command == "merge" else "已中断"
 
 
 if __name__ == "__main__":  # pragma: no cover

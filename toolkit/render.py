@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from toolkit.api import MergeRun, ReportRun
+from toolkit.core.errors import Interrupted
 from toolkit.core.words import (
     DONE_RATE,
     DUE_SOON,
@@ -147,3 +148,10 @@ def print_report(run: ReportRun, workspace: Path) -> None:
         console.print(f"  备注：{note}", markup=False, soft_wrap=True)
     console.print(f"已生成：{_shown(run.docx, workspace)}", markup=False, soft_wrap=True)
     console.print(f"        {_shown(run.xlsx, workspace)}（用时 {run.seconds:.1f} 秒）", markup=False, soft_wrap=True)
+def interrupted_line(exc: Interrupted) -> str:
+    """What an interrupted merge left behind, in one line."""
+    if exc.output is None:
+        return "已中断，未生成汇总台账"
+    if exc.run_id is None:
+        return f"已生成汇总台账 {exc.output}，但未留档（合并被中断；需要留档请重新运行 toolkit merge）"
+    return f"已中断：汇总台账 {exc.output} 已生成，并已留档为第 {exc.run_id} 次汇总"

@@ -68,3 +68,17 @@ class ArchiveError(ToolkitError):
 class NotKept(ToolkitError):
     """An input file not copied into the archive (over a size or time limit); the message says why.
     The run goes on: the archive lists the file as not kept."""
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped by Ctrl-C or SIGTERM, after its cleanups ran. A KeyboardInterrupt, so
+    that code catching Ctrl-C catches it too. `output` is the consolidated workbook when it was
+    already published, `run_id` its archive entry when that was committed."""
+
+    def __init__(self, signal_number: int = 2, output: Path | None = None, run_id: int | None = None) -> None:
+        super().__init__(signal_number)
+        self.signal_number = signal_number
+        self.output = output
+        self.run_id = run_id
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signal_number  # 130 for Ctrl-C, 143 for SIGTERM, as shells report them

@@ -92,6 +92,14 @@ class Settings:
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Settings travel to spawned reader processes: the read-only tables as plain dicts."""
+        return {k: dict(v) if isinstance(v, MappingProxyType) else v for k, v in vars(self).items()}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, _frozen(value) if isinstance(value, dict) else value)
+
 
 _HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
 

@@ -9,6 +9,7 @@ import stat
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -164,7 +165,7 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 def read_inbox(settings: Settings, units: UnitBook,
                progress: Callable[[str], None] | None = None) -> list[LedgerFile]:
     """Read every file under the inbox, each in a worker with memory and time limits."""
-    return read_issues_and_inbox(settings, lambda: None, progress, units)[1]
+    return read_issues_and_inbox(settings, _no_issue_list, progress, units)[1]
 
 
 def read_issues_and_inbox(settings: Settings, load_issues: Callable[[], Any],
@@ -179,12 +180,7 @@ def read_issues_and_inbox(settings: Settings, load_issues: Callable[[], Any],
     inbox = settings.path("inbox")
     paths, refused = scan_inbox(inbox)
     names = [display_name(p, inbox) for p in paths]
-
-    def job(item: Path | None) -> Any:
-        if item is None:
-            return load_issues()
-        return read_path(item, display_name(item, inbox), settings, None)
-
+    job = partial(_read_item, load_issues, inbox, settings)  # pickles, for spawn
     limits = settings.limits
     results = isolated_map(job, [None, *paths], workers=limits["workers"], timeout=limits["file_timeout_s"],
                            memory_mb=limits["memory_mb"], passthrough=(ToolkitError,),
@@ -209,6 +205,22 @@ def read_issues_and_inbox(settings: Settings, load_issues: Callable[[], Any],
                 identify(ledger, book)
             files.append(ledger)
     return issues, files
+
+
+def _read_item(load_issues: Callable[[], Any], inbox: Path, settings: Settings, item: Path | None) -> Any:
+    """One job of a worker: the issue list (item None) or one inbox entry."""
+    if item is None:
+        return load_issues()
+    return read_path(item, display_name(item, inbox), settings, None)
+
+
+def read_named(path: Path, settings: Settings, units: UnitBook | None) -> list[LedgerFile]:
+    """One file given by the clerk, named by its own name (toolkit check)."""
+    return read_path(path, readable(path.name), settings, units)
+
+
+def _no_issue_list() -> None:
+    return None
 
 
 def read_path(path: Path, rel: str, settings: Settings, units: UnitBook | None) -> list[LedgerFile]:
