@@ -89,7 +89,7 @@ class _Formats:
 
 
 def write_workbook(result: MergeResult, settings: Settings, now: datetime | None = None,
-                   writer: str = "auto", name: str = "汇总台账") -> Path:
+                   name: str = "汇总台账") -> Path:
     """Write the consolidated workbook into the outbox and return its path. Never overwrites."""
     now = now or datetime.now()
     outbox = settings.path("outbox")
@@ -100,7 +100,7 @@ def write_workbook(result: MergeResult, settings: Settings, now: datetime | None
     final = output_name(outbox, now if name == "汇总台账" else datetime.now(), name)
     temp = outbox / f".{final.stem}.{os.getpid()}.tmp"
     try:
-        book = open_book(temp, len(result.rows), now, writer)
+        book = open_book(temp, len(result.rows), now)
         formats = _Formats(book, settings)
         _summary_sheet(book, formats, result, now)
         _detail_sheet(book, formats, result)
@@ -183,7 +183,7 @@ def _text(sheet: Any, row: int, col: int, value: str, fmt: Any) -> None:
 
 def _summary_sheet(book: Any, formats: _Formats, result: MergeResult, now: datetime) -> None:
     """Totals, one row per unit, the completion chart; with history, each unit's 完成率 over the
-    recent runs to the right (written row by row: the big-output writers stream rows in order)."""
+    recent runs to the right (written row by row: big workbooks stream rows in order)."""
     sheet = book.sheet("汇总")
     as_of = result.as_of
     trend = result.trend if result.trend and len(result.trend.labels) > 1 and result.units else None
@@ -254,17 +254,15 @@ def _detail_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
     for col, (name, width) in enumerate(DETAIL_COLUMNS):
         sheet.text(0, col, name, formats.get("header"))
         sheet.col_width(col, width)
-    sized = book.sizes_rows(len(result.rows))
     for i, line in enumerate(result.rows, start=1):
         task, entry, state = line.task, line.entry, line.state
         text = formats.get("text", state)
         center = formats.get("center", state)
         texts = entry.texts if entry else {}
         source = entry.source if entry else ""
-        if sized:
-            sheet.row_height(i, row_height([(task.issue_title, 16), (task.measure, 42), (line.unit, 14),
-                                         (texts.get("整改进展", ""), 42), (texts.get("佐证材料", ""), 14),
-                                         (texts.get("存在问题", ""), 14), (source, 20)]))
+        sheet.row_height(i, row_height([(task.issue_title, 16), (task.measure, 42), (line.unit, 14),
+                                     (texts.get("整改进展", ""), 42), (texts.get("佐证材料", ""), 14),
+                                     (texts.get("存在问题", ""), 14), (source, 20)]))
         _text(sheet, i, 0, task.task_id, center)
         sheet.number(i, 1, task.issue_no, formats.get("int", state))
         _text(sheet, i, 2, task.issue_title, text)
