@@ -13,7 +13,7 @@ from typing import Any
 
 from toolkit.core.errors import ReadError
 from toolkit.read.grid import Grid
-from toolkit.read.xlsxscan import mark_specials, sheet_xml, trim_far_cells
+from toolkit.read.xlsxscan import put_specials, sheet_xml, special_cells, trim_far_cells
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods"}
 
@@ -88,15 +88,17 @@ def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 
         raise ReadError("unreadable-file", f"文件内容不是表格（扩展名 {suffix or '无'} 与内容不符或文件已损坏），请用 Excel 另存为 .xlsx 后重新报送")
     real_suffix = suffix if _SUFFIX_KIND.get(suffix) == kind else "." + kind
     far: dict[str, list[tuple[int, int, str]]] = {}
-    sheets: dict[str, bytes] = {}
+    specials: dict[str, list[tuple[int, int, str]]] = {}
     if kind == "xlsx":
-        sheets = sheet_xml(data)  # each sheet's XML read once, for both scans
+        sheets = sheet_xml(data)  # each sheet's XML read once, for both scans, and let go before reading
         data, far = trim_far_cells(data, sheets)
+        specials = special_cells(sheets)
+        del sheets
         on_disk = on_disk and not far
     try:
         grids = _read_calamine(path if on_disk and real_suffix == suffix else None, data, real_suffix)
         if kind == "xlsx":
-            mark_specials(grids, sheets)
+            put_specials(grids, specials)
             for grid in grids:
                 grid.far_cells = far.get(grid.name, [])
         return grids
