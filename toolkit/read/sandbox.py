@@ -148,6 +148,9 @@ def isolated_map(job: Callable[[T], R], items: Sequence[T], *, workers: int = 2,
             on_result(index)
 
     try:
+        for slot in slots:  # one item each first: the issue list and a lone big file on two cores, not one
+            if pending:
+                slot.give(*pending.pop())
         for slot in slots:
             top_up(slot)
         while any(slot.inflight for slot in slots):
