@@ -70,6 +70,18 @@ class MergeRun:
             "changes": [vars(c) for c in r.changes or []],
         }
 
+    def to_frame(self) -> Any:
+        """台账明细 as a pandas DataFrame: one row per (task, unit), the sheet's columns."""
+        from toolkit.write.frames import detail_frame
+
+        return detail_frame(self.result)
+
+    def findings_frame(self) -> Any:
+        """校验问题 as a pandas DataFrame, with the sheet's columns."""
+        from toolkit.write.frames import findings_frame
+
+        return findings_frame(self.result)
+
 
 def run_merge(settings: Settings, as_of: date | None = None,
               progress: Callable[[int, int, str], None] | None = None,
@@ -470,3 +482,27 @@ def run_report(settings: Settings, run_id: int | None = None, now: datetime | No
     measures = sum(len(row.measures) for row in table.rows)
     return ReportRun(docx, xlsx, chosen, result.as_of, len(table.rows), measures, table.fallback, table.notes,
                      time.perf_counter() - started)
+def merge_workspace(workspace: str | os.PathLike, as_of: str | date | None = None) -> MergeRun:
+    """`toolkit merge` for Python: merge the workspace, write the workbook, archive the run."""
+    from toolkit.core.settings import parse_as_of
+    from toolkit.workspace import open_workspace
+
+    settings = open_workspace(Path(workspace))
+    return run_merge(settings, parse_as_of(as_of, "as_of") if as_of is not None else None)
+
+
+def runs_frame(workspace: str | os.PathLike) -> Any:
+    """`toolkit history` for Python: one row per archived run, oldest first (pandas DataFrame)."""
+    import pandas as pd
+
+    from toolkit.core import words
+    from toolkit.workspace import open_workspace
+
+    runs = list_runs(open_workspace(Path(workspace)))
+    rows = [{"次数": run.run_id, "汇总时间": datetime.fromisoformat(run.started),
+             "统计截止": date.fromisoformat(run.as_of), "文件数": run.files, **run.totals,
+             "汇总台账": run.output} for run in runs]
+    columns = ["次数", "汇总时间", "统计截止", "文件数", "已读取", "任务数", words.DONE, words.DONE_LATE,
+               words.OVERDUE, words.DUE_SOON, words.ON_TRACK, words.NO_DEADLINE, words.NOT_RETURNED, "汇总台账"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({name: "Int64" for name in columns[3:-1]}) if rows else frame

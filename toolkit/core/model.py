@@ -404,3 +404,55 @@ class LedgerFile:
     def note(self, code: str, variant: str = "", /, **values: Any) -> None:
         """Record finding(code, variant, **values) against this file."""
         self.findings.append(finding(code, variant, file=self.name, **values))
+
+    def __reduce__(self) -> tuple:
+        # A returned file crosses from its reading worker to the parent. Its rows go in columns
+        # (pack_rows): the field names, file and sheet once per block instead of a dict per row,
+        # and each distinct text once, so 200,000 rows neither balloon the pipe nor the parent.
+        state = {name: value for name, value in self.__dict__.items() if name != "rows"}
+        return (_unpack_ledger, (state, pack_rows(self.rows)))
+
+
+RowBlock = tuple[str, str, dict[str, str], dict[str, str], tuple[str, ...], list[int], list[list[Any]]]
+
+
+def pack_rows(rows: list[LedgerRow]) -> list[RowBlock]:
+    """Rows as column blocks: (file, sheet, columns, labels, field names, row numbers, one list of
+    values per field), a new block wherever one of the shared parts changes. Equal texts become one
+    object, which pickle then sends (and the parent keeps) once."""
+    blocks: list[RowBlock] = []
+    same: dict[str, str] = {}
+    start = 0
+    while start < len(rows):
+        first = rows[start]
+        names = tuple(first.values)
+        end = start + 1
+        while (end < len(rows) and rows[end].sheet is first.sheet and rows[end].columns is first.columns
+               and rows[end].labels is first.labels and rows[end].file == first.file
+               and tuple(rows[end].values) == names):
+            end += 1
+        part = rows[start:end]
+        columns = [[same.setdefault(v, v) if v.__class__ is str else v for v in column]
+                   for column in zip(*[tuple(row.values.values()) for row in part], strict=True)] if names else []
+        blocks.append((first.file, first.sheet, first.columns, first.labels, names, [row.row for row in part],
+                       columns))
+        start = end
+    return blocks
+
+
+def unpack_rows(blocks: list[RowBlock]) -> list[LedgerRow]:
+    rows: list[LedgerRow] = []
+    for file, sheet, columns, labels, names, numbers, values in blocks:
+        if not names:
+            rows.extend(LedgerRow(file, sheet, n, {}, columns, labels) for n in numbers)
+            continue
+        rows.extend(LedgerRow(file, sheet, n, dict(zip(names, cells, strict=True)), columns, labels)
+                    for n, cells in zip(numbers, zip(*values, strict=True), strict=True))
+    return rows
+
+
+def _unpack_ledger(state: dict[str, Any], blocks: list[RowBlock]) -> LedgerFile:
+    ledger = LedgerFile.__new__(LedgerFile)
+    ledger.__dict__.update(state)
+    ledger.rows = unpack_rows(blocks)
+    return ledger

@@ -151,9 +151,10 @@ class _Pool:
         self.pending = list(enumerate(items))[::-1]
         self.slots: list[_Slot] = []
 
-    def new_slot(self) -> _Slot:
+    def new_slot(self, top_up: bool = True) -> _Slot:
         slot = _Slot(self.ctx, self.job, self.passthrough, self.memory)
-        self.top_up(slot)
+        if top_up:
+            self.top_up(slot)
         return slot
 
     def top_up(self, slot: _Slot) -> None:
@@ -167,7 +168,12 @@ class _Pool:
 
     def run(self, workers: int) -> list[Any]:
         for _ in range(min(workers, len(self.items))):
-            self.slots.append(self.new_slot())
+            self.slots.append(self.new_slot(top_up=False))
+        for slot in self.slots:  # one item each first: the issue list and a lone big file on two cores, not one
+            if self.pending:
+                slot.give(*self.pending.pop())
+        for slot in self.slots:
+            self.top_up(slot)
         while any(slot.inflight for slot in self.slots):
             busy = [s for s in self.slots if s.inflight]
             ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=1.0)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
+import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from toolkit.core.errors import ReadError
 from toolkit.read.grid import Grid
-from toolkit.read.xlsxscan import mark_specials, sheet_xml, trim_far_cells
+from toolkit.read.xlsxscan import put_specials, sheet_xml, special_cells, trim_far_cells
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods"}
 
@@ -96,15 +99,17 @@ def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 
         raise ReadError("unreadable-file", "not-a-table", suffix=suffix or "无")
     real_suffix = suffix if _SUFFIX_KIND.get(suffix) == kind else "." + kind
     far: dict[str, list[tuple[int, int, str]]] = {}
-    sheets: dict[str, bytes] = {}
+    specials: dict[str, list[tuple[int, int, str]]] = {}
     if kind == "xlsx":
-        sheets = sheet_xml(data)  # each sheet's XML read once, for both scans
+        sheets = sheet_xml(data)  # each sheet's XML read once, for both scans, and let go before reading
         data, far = trim_far_cells(data, sheets)
+        specials = special_cells(sheets)
+        del sheets
         on_disk = on_disk and not far
     try:
         grids = _read_calamine(path if on_disk and real_suffix == suffix else None, data, real_suffix)
         if kind == "xlsx":
-            mark_specials(grids, sheets)
+            put_specials(grids, specials)
             for grid in grids:
                 grid.far_cells = far.get(grid.name, [])
         return grids
@@ -180,10 +185,10 @@ def _read_calamine_path(path: Path) -> list[Grid]:
             if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
                 continue
             sheet = workbook.get_sheet_by_name(meta.name)
-            rows = sheet.to_python(skip_empty_area=False)
+            rows = _sheet_rows(sheet)
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
             hidden = "Visible" not in str(meta.visible)
-            grids.append(Grid(meta.name, [list(r) for r in rows], merged, hidden))
+            grids.append(Grid(meta.name, rows, merged, hidden))
         return grids
     except pc.PasswordError as exc:
         raise ReadError("encrypted-file") from exc
@@ -191,6 +196,16 @@ def _read_calamine_path(path: Path) -> list[Grid]:
         if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
             raise
         raise ReadError("unreadable-file", "workbook-failed", reason=_short(exc)) from exc
+
+
+def _sheet_rows(sheet: Any) -> list[list[Any]]:
+    """A calamine sheet's cells from A1 (as to_python(skip_empty_area=False) gives them), built row
+    by row with each distinct text kept once: a big return repeats its unit, statuses and dates on
+    every row, and a full copy beside calamine's own doubled a 200,000-row file's peak memory."""
+    pad = [""] * (sheet.start[1] if sheet.start else 0)  # iter_rows starts at row 1 but the first used column
+    same: dict[str, str] = {}
+    return [[*pad, *(same.setdefault(v, v) if v.__class__ is str else v for v in cells)]
+            for cells in sheet.iter_rows()]
 
 
 def _read_xlrd(data: bytes) -> list[Grid]:
@@ -273,75 +288,103 @@ def read_csv(data: bytes, name: str) -> Grid:
 
 
 def read_html_tables(data: bytes, name: str) -> list[Grid]:
-    """Tables of an HTML page saved with an .xls name (old government systems export these)."""
-    from html.parser import HTMLParser
+    """Tables of an HTML page saved with an .xls name (old government systems export these), read
+    with lxml.html: end tags HTML lets out (</td>, </tr>) are implied as a browser would, a table
+    inside a cell is a table of its own (its text stays out of the outer cell), and the page's
+    declared charset is honoured."""
+    import lxml.html
+    from lxml import etree
 
-    text = decode_text(data)
-
-    class Tables(HTMLParser):
-        """Cells with colspan repeat across, with rowspan carry down into the rows below."""
-
-        def __init__(self) -> None:
-            super().__init__(convert_charrefs=True)
-            self.tables: list[list[list[str]]] = []
-            self.row: list[str] | None = None
-            self.cell: list[str] | None = None
-            self.carry: dict[int, tuple[int, str]] = {}  # column → (rows still to fill, value)
-            self._span = (1, 1)
-
-        def _carry_into_row(self) -> None:
-            while self.row is not None and len(self.row) in self.carry:
-                col = len(self.row)
-                left, value = self.carry[col]
-                self.row.append(value)
-                if left > 1:
-                    self.carry[col] = (left - 1, value)
-                else:
-                    del self.carry[col]
-
-        def handle_starttag(self, tag: str, attrs: list) -> None:
-            if tag == "table":
-                self.tables.append([])
-                self.carry = {}
-            elif tag == "tr" and self.tables:
-                self.row = []
-                self.tables[-1].append(self.row)
-            elif tag in ("td", "th") and self.row is not None:
-                self.cell = []
-                found = dict(attrs)
-                spans = []
-                for key in ("colspan", "rowspan"):
-                    text = (found.get(key) or "1").strip()
-                    spans.append(int(text) if text.isdigit() and 0 < int(text) < 1000 else 1)
-                self._span = (spans[0], spans[1])
-            elif tag == "br" and self.cell is not None:
-                self.cell.append("\n")
-
-        def handle_endtag(self, tag: str) -> None:
-            if tag in ("td", "th") and self.cell is not None and self.row is not None:
-                value = "".join(self.cell).strip()
-                self._carry_into_row()
-                cols, rows = self._span
-                for _ in range(cols):
-                    if rows > 1:
-                        self.carry[len(self.row)] = (rows - 1, value)
-                    self.row.append(value)
-                self.cell = None
-            elif tag == "tr" and self.row is not None:
-                self._carry_into_row()
-                self.row = None
-
-        def handle_data(self, data: str) -> None:
-            if self.cell is not None:
-                self.cell.append(data)
-
-    parser = Tables()
+    text = _html_text(data)
     try:
-        parser.feed(text)
-    except Exception as exc:  # noqa: BLE001 - malformed markup is a finding, not a crash
-        raise ReadError("unreadable-file", "bad-html", reason=exc) from exc
-    grids = [Grid(f"{name}_{i + 1}" if i else name, rows) for i, rows in enumerate(parser.tables) if rows]
+        parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise ReadError("unreadable-file", "bad-html", reason=_short(exc)) from exc
+    grids = []
+    for table in root.iter("table"):
+        rows = _html_rows(table)
+        if rows:
+            grids.append(Grid(f"{name}_{len(grids) + 1}" if grids else name, rows))
     if not grids:
         raise ReadError("unreadable-file", "no-table")
     return grids
 
+
+_HTML_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+_CHARSET_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs"}
+
+
+def _html_text(data: bytes) -> str:
+    """The page as text: a byte-order mark first, then the <meta> charset (GB2312 and GBK read as
+    their superset GB18030, Big5 as Big5-HKSCS), else the guess used for CSV."""
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return decode_text(data)
+    found = _HTML_CHARSET.search(data[:8192])
+    if found:
+        declared = found.group(1).decode("ascii").lower()
+        try:
+            codec = codecs.lookup(_CHARSET_SUPERSETS.get(declared, declared)).name
+            return data.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            pass  # an unknown name or a page that is not what it says: guess instead
+    return decode_text(data)
+
+
+def _html_rows(table: Any) -> list[list[str]]:
+    """One table's own rows (not those of tables nested in its cells). A cell with colspan
+    repeats across; with rowspan it carries down into the rows below."""
+    rows: list[list[str]] = []
+    carry: dict[int, tuple[int, str]] = {}  # column → (rows still to fill, value)
+
+    def carry_into(row: list[str]) -> None:
+        while len(row) in carry:
+            col = len(row)
+            left, value = carry[col]
+            row.append(value)
+            if left > 1:
+                carry[col] = (left - 1, value)
+            else:
+                del carry[col]
+
+    for tr in table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"):
+        row: list[str] = []
+        for cell in tr.xpath("./td | ./th"):
+            value = _cell_text(cell).strip()
+            carry_into(row)
+            cols, down = (_span(cell.get(key)) for key in ("colspan", "rowspan"))
+            for _ in range(cols):
+                if down > 1:
+                    carry[len(row)] = (down - 1, value)
+                row.append(value)
+        carry_into(row)
+        rows.append(row)
+    return rows
+
+
+def _span(text: str | None) -> int:
+    text = (text or "1").strip()
+    return int(text) if text.isdigit() and 0 < int(text) < 1000 else 1
+
+
+def _cell_text(cell: Any) -> str:
+    """A cell's text with <br> as a line break, leaving out tables nested in it (walked with a
+    stack, not recursion: a hostile page may nest tags thousands deep)."""
+    parts = [cell.text or ""]
+    stack: list[tuple[bool, Any]] = [(False, child) for child in reversed(cell)]
+    while stack:
+        is_tail, element = stack.pop()
+        if is_tail:
+            parts.append(element.tail or "")
+            continue
+        stack.append((True, element))
+        if not isinstance(element.tag, str):  # a comment or processing instruction
+            continue
+        if element.tag == "br":
+            parts.append("\n")
+        elif element.tag != "table":
+            parts.append(element.text or "")
+            stack.extend((False, child) for child in reversed(element))
+    return "".join(parts)

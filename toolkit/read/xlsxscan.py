@@ -68,18 +68,39 @@ def sheet_xml(data: bytes) -> dict[str, bytes]:
         return {}
 
 
-def mark_specials(grids: list[Grid], sheets: dict[str, bytes]) -> None:
-    """calamine reads error cells (#REF!, #N/A) and formulas without a cached value as blanks;
-    put the error text, or FORMULA_NO_VALUE, back into those cells so they can be reported."""
+def special_cells(sheets: dict[str, bytes]) -> dict[str, list[tuple[int, int, str]]]:
+    """calamine reads error cells (#REF!, #N/A) and formulas without a cached value as blanks:
+    (row, column, text) per sheet for each, the text being the error or FORMULA_NO_VALUE. Found
+    before reading, so the sheet XML (200 MB for 200,000 rows) need not be kept alongside."""
+    found = {}
+    for name, xml in sheets.items():
+        cells = _special_cells(xml)
+        if cells:
+            found[name] = cells
+    return found
+
+
+def put_specials(grids: list[Grid], specials: dict[str, list[tuple[int, int, str]]]) -> None:
+    """Put the texts special_cells found into the cells calamine left blank."""
     for grid in grids:
-        xml = sheets.get(grid.name)
-        if xml is not None:
-            _mark_sheet(grid, xml)
+        for r, c, text in specials.get(grid.name, ()):
+            if r >= len(grid.rows):
+                continue
+            row = grid.rows[r]
+            if len(row) <= c:
+                row.extend([""] * (c + 1 - len(row)))
+            if row[c] in ("", None):
+                row[c] = text
 
 
-def _mark_sheet(grid: Grid, xml: bytes) -> None:
+def mark_specials(grids: list[Grid], sheets: dict[str, bytes]) -> None:
+    put_specials(grids, special_cells(sheets))
+
+
+def _special_cells(xml: bytes) -> list[tuple[int, int, str]]:
     if b't="e"' not in xml and b"<f" not in xml:
-        return
+        return []
+    cells = []
     for match in _CELL.finditer(xml):
         attrs, body = match.group(1), match.group(2) or b""
         is_error = b't="e"' in attrs
@@ -95,14 +116,8 @@ def _mark_sheet(grid: Grid, xml: bytes) -> None:
             text = FORMULA_NO_VALUE
         else:
             continue
-        r, c = _cell_index(*ref.groups())
-        if r >= len(grid.rows):
-            continue
-        row = grid.rows[r]
-        if len(row) <= c:
-            row.extend([""] * (c + 1 - len(row)))
-        if row[c] in ("", None):
-            row[c] = text
+        cells.append((*_cell_index(*ref.groups()), text))
+    return cells
 
 
 FAR_GAP = 10_000  # rows this far below the table are not part of it

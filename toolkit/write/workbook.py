@@ -111,7 +111,7 @@ class _Formats:
 
 
 def write_workbook(result: MergeResult, settings: Settings, now: datetime | None = None,
-                   writer: str = "auto", name: str = "汇总台账") -> Path:
+                   name: str = "汇总台账") -> Path:
     """Write the consolidated workbook into the outbox and return its path. Never overwrites."""
     now = now or datetime.now()
     outbox = settings.path("outbox")
@@ -119,7 +119,7 @@ def write_workbook(result: MergeResult, settings: Settings, now: datetime | None
     temp = outbox / f".{final.stem}.{os.getpid()}.tmp"
     side = outbox / f".长文本.{os.getpid()}.{id(result)}.tmp"
     with writing(outbox, "汇总台账", cleanup=(temp, side)):
-        book = open_book(temp, len(result.rows), now, writer)
+        book = open_book(temp, len(result.rows), now)
         formats = _Formats(book, settings)
         _summary_sheet(book, formats, result, now)
         _detail_sheet(book, formats, result)
@@ -258,17 +258,15 @@ def _detail_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
     for col, (name, width) in enumerate(DETAIL_COLUMNS):
         sheet.text(0, col, name, formats.get("header"))
         sheet.col_width(col, width)
-    sized = book.sizes_rows(len(result.rows))
     for i, line in enumerate(result.rows, start=1):
         task, entry, state = line.task, line.entry, line.state
         text = formats.get("text", state)
         center = formats.get("center", state)
         texts = entry.texts if entry else {}
         source = entry.source if entry else ""
-        if sized:
-            sheet.row_height(i, row_height([(task.issue_title, 16), (task.measure, 42), (line.unit, 14),
-                                         (texts.get(PROGRESS, ""), 42), (texts.get(EVIDENCE, ""), 14),
-                                         (texts.get(PROBLEMS, ""), 14), (source, 20)]))
+        sheet.row_height(i, row_height([(task.issue_title, 16), (task.measure, 42), (line.unit, 14),
+                                     (texts.get(PROGRESS, ""), 42), (texts.get(EVIDENCE, ""), 14),
+                                     (texts.get(PROBLEMS, ""), 14), (source, 20)]))
         _text(sheet, i, 0, task.task_id, center)
         sheet.number(i, 1, task.issue_no, formats.get("int", state))
         _text(sheet, i, 2, task.issue_title, text)
