@@ -16,8 +16,15 @@ from toolkit.core.findings import Finding, finding
 from toolkit.core.model import MergeResult
 from toolkit.core.settings import Settings, load_mail_settings
 from toolkit.core.words import (
+    ADJUST_BASIS,
+    ADJUSTED_DEADLINE,
+    CLOSE_BASIS,
+    CLOSED,
+    CLOSED_DATE,
+    DEADLINE,
     DONE_RATE,
     DUE_SOON,
+    EXTENSION_COLUMNS,
     LEVELS,
     OVERDUE,
     RETURN_FILES,
@@ -26,6 +33,7 @@ from toolkit.core.words import (
     STATUS_NOT_STARTED,
     STATUS_ONGOING,
     TASK_COUNT,
+    TASK_ID,
     UNIT,
 )
 from toolkit.deliver.contacts import read_contacts
@@ -59,13 +67,29 @@ class MergeRun:
             "findings_by_level": {level: r.report.count(level) for level in LEVELS},
             "units": [
                 {UNIT: u.unit, TASK_COUNT: u.tasks, STATUS_DONE: u.done, STATUS_ONGOING: u.in_progress,
-                 STATUS_NOT_STARTED: u.not_started, OVERDUE: u.overdue, DUE_SOON: u.due_soon,
+                 STATUS_NOT_STARTED: u.not_started, OVERDUE: u.overdue, DUE_SOON: u.due_soon, CLOSED: u.closed,
                  DONE_RATE: round(u.rate, 4), RETURN_STATE: u.return_state, RETURN_FILES: u.files}
                 for u in r.units
             ],
             "findings": [f.to_dict() for f in r.report.sorted()],
             "run": self.run_id,
             "changes": [vars(c) for c in r.changes or []],
+            "headline": r.headline(),
+            "problems": [p.to_dict() for p in r.problems()],
+            "extension_requests": [
+                dict(zip(EXTENSION_COLUMNS, (
+                    line.task.task_id, line.unit, line.task.due.isoformat() if line.task.due else line.task.deadline_text,
+                    line.extension_to.isoformat() if line.extension_to else None, line.extension_reason,
+                    line.entry.source if line.entry else ""), strict=True))
+                for line in r.extension_requests
+            ],
+            "adjusted": [
+                {TASK_ID: t.task_id, DEADLINE: t.deadline.isoformat() if t.deadline else t.deadline_text,
+                 ADJUSTED_DEADLINE: t.adjusted_deadline.isoformat() if t.adjusted_deadline else None,
+                 ADJUST_BASIS: t.adjust_basis, CLOSED_DATE: t.closed_on.isoformat() if t.closed_on else None,
+                 CLOSE_BASIS: t.close_basis}
+                for t in r.issues.tasks if t.adjusted_deadline or t.closed_on
+            ],
         }
 
 
@@ -287,6 +311,7 @@ class TemplateRun:
     ledgers: list[tuple[str, Path, int]] = field(default_factory=list)  # unit, file, tasks
     template_created: bool = False
     unassigned: list[str] = field(default_factory=list)  # tasks with no 责任单位: sent to nobody
+    closed: list[str] = field(default_factory=list)  # closed (已销号) tasks: no longer sent out
 
 
 def run_template(settings: Settings, as_of: date, unit: str | None = None,
@@ -303,7 +328,8 @@ def run_template(settings: Settings, as_of: date, unit: str | None = None,
         template.parent.mkdir(parents=True, exist_ok=True)
         write_blank_template(template)
         created = True
-    units = [u for u in issues.unit_names if issues.tasks_of(u)]
+    open_tasks = {t.task_id for t in issues.tasks if not t.closed}  # closed (已销号) tasks are not sent out
+    units = [u for u in issues.unit_names if any(t.task_id in open_tasks for t in issues.tasks_of(u))]
     if unit is not None:
         found = issues.units.resolve(unit)
         if found is None or found not in units:
@@ -313,9 +339,10 @@ def run_template(settings: Settings, as_of: date, unit: str | None = None,
     folder = next_free(outbox / f"分发_{now:%Y%m%d}")
     folder.mkdir(parents=True)
     run = TemplateRun(folder, template, template_created=created,
-                      unassigned=[t.task_id for t in issues.tasks if not t.units])
+                      unassigned=[t.task_id for t in issues.tasks if not t.units and not t.closed],
+                      closed=[t.task_id for t in issues.tasks if t.closed])
     for name in units:
-        tasks = issues.tasks_of(name)
+        tasks = [t for t in issues.tasks_of(name) if t.task_id in open_tasks]
         out = folder / f"{name}_整改台账.xlsx"
         write_unit_ledger(template, out, name, tasks, issues.fingerprint, as_of, now)
         run.ledgers.append((name, out, len(tasks)))
@@ -372,3 +399,92 @@ def run_check(settings: Settings, files: list[Path], as_of: date,
                                                unit=ledger.unit, checked_at=now)
             checked.append(item)
     return checked
+
+
+@dataclass
+class EditRun:
+    """What toolkit extend / toolkit close changed in issues.xlsx."""
+
+    task_id: str
+    kind: str  # words.EXTENDED or words.CLOSED_CHANGE
+    before: str
+    after: str
+    basis: str
+    path: Path
+    backup: Path
+    units: tuple[str, ...] = ()
+
+
+def _task_to_edit(settings: Settings, task_id: str, basis: str, what: str) -> tuple[Any, Any]:
+    """(issue list, task) for an edit; TaskEditError for an unknown id or a blank basis."""
+    from toolkit.core.errors import TaskEditError
+    from toolkit.core.normalize import parse_task_id
+    from toolkit.read.issue_list import load_issue_list
+
+    if not basis.strip():
+        raise TaskEditError(f"请用 --basis 写明{what}，没有改动")
+    issues = load_issue_list(settings)
+    key = parse_task_id(task_id) or task_id.strip()
+    task = issues.by_id.get(key)
+    if task is None:
+        raise TaskEditError(f"问题清单中没有任务编号“{task_id}”，没有改动。任务编号形如 13-2，见 issues.xlsx 的任务编号列")
+    return issues, task
+
+
+def run_extend(settings: Settings, task_id: str, to: date, basis: str, now: datetime | None = None) -> EditRun:
+    """Approve an extension: 调整后时限 and 调整依据 into the task's row of issues.xlsx, recorded in history."""
+    from toolkit.core.errors import TaskEditError
+    from toolkit.core.words import EXTENDED
+
+    _, task = _task_to_edit(settings, task_id, basis, "延期依据（批准文号或理由）")
+    if task.closed:
+        raise TaskEditError(f"任务 {task.task_id} 已于 {task.closed_on} 销号，不能再延期，没有改动")
+    if task.due is None:
+        raise TaskEditError(f"任务 {task.task_id} 没有完成时限（{task.deadline_text or '长期坚持'}），无需延期，没有改动")
+    if to <= task.due:
+        raise TaskEditError(f"新的完成时限 {to} 不晚于任务 {task.task_id} 现在的完成时限 {task.due}，没有改动；"
+                            "延期请给出更晚的日期")
+    return _edit(settings, task, {ADJUSTED_DEADLINE: to, ADJUST_BASIS: basis.strip()}, EXTENDED,
+                 task.due.isoformat(), to.isoformat(), basis.strip(), now)
+
+
+def run_close(settings: Settings, task_id: str, on: date, basis: str, now: datetime | None = None) -> EditRun:
+    """Close a verified task (销号): 销号日期 and 销号依据 into issues.xlsx, recorded in history."""
+    from toolkit.core.errors import TaskEditError
+    from toolkit.core.words import CLOSED_CHANGE
+
+    _, task = _task_to_edit(settings, task_id, basis, "销号依据（验收意见）")
+    if task.closed:
+        raise TaskEditError(f"任务 {task.task_id} 已于 {task.closed_on} 销号（依据：{task.close_basis or '未写'}），"
+                            "无需再次销号，没有改动")
+    return _edit(settings, task, {CLOSED_DATE: on, CLOSE_BASIS: basis.strip()}, CLOSED_CHANGE,
+                 "", f"{CLOSED}（{on.isoformat()}）", basis.strip(), now)
+
+
+def _edit(settings: Settings, task: Any, values: dict[str, Any], kind: str, before: str, after: str, basis: str,
+          now: datetime | None) -> EditRun:
+    from toolkit.archive.store import open_archive
+    from toolkit.write.issue_edit import edit_task_row
+
+    now = now or datetime.now()
+    path = settings.path("issues")
+    backup = edit_task_row(path, task, values, settings.headers, settings.path("archive"), now)
+    archive = open_archive(settings)
+    try:
+        archive.record_edit(kind, task.task_id, before, after, basis, backup.name, now)
+    finally:
+        archive.close()
+    return EditRun(task.task_id, kind, before, after, basis, path, backup, task.units)
+
+
+def list_edits(settings: Settings) -> list[Any]:
+    """Every extension and closing recorded in the history, oldest first."""
+    from toolkit.archive.store import DB_NAME, open_archive
+
+    if not (settings.path("archive") / DB_NAME).exists():
+        return []
+    archive = open_archive(settings)
+    try:
+        return archive.edits()
+    finally:
+        archive.close()

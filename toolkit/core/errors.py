@@ -63,3 +63,7 @@ class MailSetupError(ToolkitError):
 
 class ArchiveError(ToolkitError):
     """The archive cannot be opened or written."""
+
+
+class TaskEditError(ToolkitError):
+    """toolkit extend / toolkit close can't change issues.xlsx (unknown task, bad date, file locked)."""

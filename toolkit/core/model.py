@@ -14,18 +14,27 @@ from toolkit.core.findings import Finding, Report, finding
 from toolkit.core.normalize import compact
 from toolkit.core.settings import Settings
 from toolkit.core.words import (
+    CLOSED,
     DONE,
     DONE_LATE,
     DUE_SOON,
+    EXTENSION_REQUEST,
     FILE_COUNT,
     FILES_READ,
     ISSUE_COLUMNS,
+    ISSUE_LIFE_COLUMNS,
     ISSUE_REQUIRED,
     MEASURE,
     NO_DEADLINE,
     NOT_RETURNED,
     ON_TRACK,
     OVERDUE,
+    PROBLEM_COLUMNS,
+    PROBLEM_DONE,
+    PROBLEM_ONGOING,
+    PROBLEM_OVERDUE,
+    PROBLEMS,
+    PROGRESS,
     RETURNED,
     ROLE_NO,
     ROLE_PROBLEM,
@@ -34,6 +43,7 @@ from toolkit.core.words import (
     TARGET,
     TASK_COUNT,
     UNREADABLE,
+    problem_headline,
 )
 from toolkit.core.words import LAYOUT_ROLES as LAYOUT_ROLES  # re-exported: its old home
 
@@ -53,6 +63,7 @@ class Entry:
     row: LedgerRow | None  # None once the merge has released its inputs
 
     _source: str = ""
+    extension_to: date | None = None  # 申请延期至: the date a unit asked for with 申请延期
 
     @property
     def source(self) -> str:
@@ -75,6 +86,29 @@ class DetailRow:
     def status(self) -> str:
         return self.entry.status if self.entry else ""
 
+    @property
+    def deadline(self) -> date | None:
+        """The deadline the state is measured against: 调整后时限 when an extension was approved."""
+        return self.task.due
+
+    @property
+    def closed(self) -> bool:
+        return self.state == CLOSED
+
+    @property
+    def extension_to(self) -> date | None:
+        return self.entry.extension_to if self.entry else None
+
+    @property
+    def extension_reason(self) -> str:
+        """Why the unit asks for time: what it wrote in 存在问题 and 整改进展."""
+        texts = self.entry.texts if self.entry else {}
+        return "\n".join(t for t in (texts.get(PROBLEMS, ""), texts.get(PROGRESS, "")) if t)
+
+    @property
+    def requests_extension(self) -> bool:
+        return self.entry is not None and self.entry.status == EXTENSION_REQUEST and not self.closed
+
 
 @dataclass
 class UnitSummary:
@@ -87,6 +121,7 @@ class UnitSummary:
     due_soon: int = 0
     missing: int = 0
     missing_overdue: int = 0  # tasks past their deadline that the unit has not reported on
+    closed: int = 0  # tasks closed (已销号); counted in `done` too
     files: list[str] = field(default_factory=list)
     failed_files: list[str] = field(default_factory=list)  # named for this unit but unreadable
 
@@ -98,6 +133,8 @@ class UnitSummary:
     def return_state(self) -> str:
         if not self.files and self.failed_files:
             return UNREADABLE
+        if not self.files and not self.missing:
+            return ALL_CLOSED
         if not self.files:
             return NOT_RETURNED
         if self.missing:
@@ -129,7 +166,7 @@ class MergeResult:
 
     @property
     def silent_units(self) -> list[UnitSummary]:
-        return [u for u in self.units if not u.files]
+        return [u for u in self.units if not u.files and u.missing]
 
     @property
     def unreported_units(self) -> list[UnitSummary]:
@@ -138,7 +175,7 @@ class MergeResult:
 
     def totals(self) -> dict[str, int]:
         counts = {TASK_COUNT: len(self.rows)}
-        for state in (OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED):
+        for state in (OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED, CLOSED):
             counts[state] = sum(1 for r in self.rows if r.state == state)
         if self.file_counts is not None:
             counts[FILE_COUNT], counts[FILES_READ] = self.file_counts
@@ -146,6 +183,56 @@ class MergeResult:
             counts[FILE_COUNT] = len(self.files)
             counts[FILES_READ] = sum(1 for f in self.files if f.ok)
         return counts
+
+    def problems(self) -> list[ProblemSummary]:
+        """Each problem as a whole, in 问题序号 order (DESIGN §6: the per-problem table of 汇总)."""
+        by_task: dict[str, list[DetailRow]] = {}
+        tasks: dict[int, list[Task]] = {}
+        for line in self.rows:
+            if line.task.task_id not in by_task:
+                tasks.setdefault(line.task.issue_no, []).append(line.task)
+            by_task.setdefault(line.task.task_id, []).append(line)
+        out = []
+        for issue_no in sorted(tasks):
+            measures = tasks[issue_no]
+            done = sum(1 for t in measures if all(r.state in FINISHED for r in by_task[t.task_id]))
+            overdue = sum(1 for t in measures if any(r.state == OVERDUE for r in by_task[t.task_id]))
+            state = (PROBLEM_DONE if done == len(measures) else PROBLEM_OVERDUE if overdue else PROBLEM_ONGOING)
+            out.append(ProblemSummary(issue_no, measures[0].issue_title, len(measures), done, overdue, state))
+        return out
+
+    def headline(self) -> str:
+        """共 N 个问题，已完成 X 个，逾期 Y 个."""
+        problems = self.problems()
+        return problem_headline(len(problems), sum(1 for p in problems if p.state == PROBLEM_DONE),
+                                sum(1 for p in problems if p.state == PROBLEM_OVERDUE))
+
+    @property
+    def extension_requests(self) -> list[DetailRow]:
+        """Rows whose unit asked for more time (申请延期) this round, closed tasks left out."""
+        return [line for line in self.rows if line.requests_extension]
+
+
+FINISHED = (DONE, DONE_LATE, CLOSED)  # a measure counts as done for its problem in these states
+
+
+ALL_CLOSED = "无需报送（已全部销号）"  # 报送状态 of a unit whose every task is closed
+
+
+@dataclass(frozen=True)
+class ProblemSummary:
+    """One problem (问题) as a whole: its measures, how many are done and overdue, its state."""
+
+    issue_no: int
+    title: str
+    measures: int
+    done: int
+    overdue: int
+    state: str
+
+    def to_dict(self) -> dict[str, Any]:
+        values = (self.issue_no, self.title, self.measures, self.done, self.overdue, self.state)
+        return dict(zip(PROBLEM_COLUMNS, values, strict=True))
 
 
 SHEET = SHEET_ISSUES
@@ -155,6 +242,10 @@ COLUMNS = list(ISSUE_COLUMNS)
 
 
 REQUIRED = list(ISSUE_REQUIRED)
+
+
+# written by toolkit extend / toolkit close, added to issues.xlsx when first needed (DESIGN §3)
+LIFE_COLUMNS = list(ISSUE_LIFE_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,12 +263,26 @@ class Task:
     target: str = ""
     description: str = ""
     row: int = 0  # row in issues.xlsx
+    adjusted_deadline: date | None = None  # 调整后时限: an approved extension (toolkit extend)
+    adjust_basis: str = ""  # 调整依据
+    closed_on: date | None = None  # 销号日期: closed after verification (toolkit close)
+    close_basis: str = ""  # 销号依据
 
     def __reduce__(self) -> tuple:
         # as a plain tuple of fields: the issue list crosses from a worker process, and the
         # default for slotted dataclasses pickles a dict per task (3× slower at 100,000 tasks)
         return (Task, (self.task_id, self.issue_no, self.issue_title, self.measure_no, self.measure,
-                       self.units, self.deadline, self.deadline_text, self.target, self.description, self.row))
+                       self.units, self.deadline, self.deadline_text, self.target, self.description, self.row,
+                       self.adjusted_deadline, self.adjust_basis, self.closed_on, self.close_basis))
+
+    @property
+    def due(self) -> date | None:
+        """The deadline in force: 调整后时限 when an extension was approved, else 完成时限."""
+        return self.adjusted_deadline or self.deadline
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_on is not None
 
 
 def unit_key(name: str) -> str:
