@@ -356,3 +356,21 @@ def test_a_template_made_before_the_request_column_gets_it(tmp_path):
                                                                                          "K": "date"}
     assert "A1:O1" in {str(r) for r in sheet.merged_cells.ranges}
     assert round(sheet.column_dimensions["L"].width) == 17  # 佐证材料 (16 + padding) kept its width, moved right
+
+
+def test_an_archive_from_before_extensions_still_opens(sample_ws):
+    import sqlite3
+
+    merge_json(sample_ws)
+    db = sqlite3.connect(sample_ws / "archive" / "history.sqlite")
+    for column in ("adjusted_deadline", "adjust_basis", "closed_date", "close_basis", "extension_to"):
+        db.execute(f"ALTER TABLE states DROP COLUMN {column}")  # the schema of the first release
+    db.execute("DROP TABLE edits")
+    db.commit()
+    db.close()
+    assert runner.invoke(app, ["close", "13-1", "--date", "2025-03-20", "--basis", "验收合格",
+                               "-w", str(sample_ws)]).exit_code == 0
+    second = merge_json(sample_ws)
+    assert any(c["kind"] == "销号" for c in second["changes"])
+    shown = runner.invoke(app, ["history", "show", "1", "-w", str(sample_ws)])
+    assert shown.exit_code == 0, shown.output
