@@ -30,6 +30,7 @@ from toolkit.core.words import (
     RETURN_FILES,
     RETURN_STATE,
     STATUS_DONE,
+    STATUS_LONG_TERM,
     STATUS_NOT_STARTED,
     STATUS_ONGOING,
     TASK_COUNT,
@@ -440,7 +441,7 @@ def run_extend(settings: Settings, task_id: str, to: date, basis: str, now: date
     if task.closed:
         raise TaskEditError(f"任务 {task.task_id} 已于 {task.closed_on} 销号，不能再延期，没有改动")
     if task.due is None:
-        raise TaskEditError(f"任务 {task.task_id} 没有完成时限（{task.deadline_text or '长期坚持'}），无需延期，没有改动")
+        raise TaskEditError(f"任务 {task.task_id} 没有完成时限（{task.deadline_text or STATUS_LONG_TERM}），无需延期，没有改动")
     if to <= task.due:
         raise TaskEditError(f"新的完成时限 {to} 不晚于任务 {task.task_id} 现在的完成时限 {task.due}，没有改动；"
                             "延期请给出更晚的日期")

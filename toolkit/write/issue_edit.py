@@ -13,6 +13,7 @@ from pathlib import Path
 from toolkit.core.errors import TaskEditError
 from toolkit.core.model import SHEET, Task
 from toolkit.core.normalize import cell_text, clean_header, compact, parse_task_id
+from toolkit.core.words import TASK_ID
 from toolkit.write.files import next_free
 from toolkit.write.template import save_workbook, set_text
 
@@ -51,7 +52,7 @@ def edit_task_row(path: Path, task: Task, values: Mapping[str, date | str], head
     if sheet is None:
         raise TaskEditError(f"{path.name} 中没有“{SHEET}”工作表，没有改动")
     columns = _columns(sheet, headers)
-    id_col = columns.get("任务编号")
+    id_col = columns.get(TASK_ID)
     if id_col is not None and parse_task_id(sheet.cell(row=task.row, column=id_col).value) not in (None, task.task_id):
         raise TaskEditError(f"{path.name} 第 {task.row} 行已不是任务 {task.task_id}（文件刚被改过？），没有改动，请重新运行")
     for name, value in values.items():
