@@ -153,6 +153,7 @@ class MergeResult:
     file_counts: tuple[int, int] | None = None  # (files, read) when rebuilt from the archive
     changes: list[Change] | None = None  # against the previous run; None when there is no archive
     trend: Trend | None = None
+    _problems: tuple[int, list[ProblemSummary]] | None = field(default=None, repr=False, compare=False)
 
     def release_inputs(self) -> None:
         """Drop the returned rows once merged: at province scale they are most of the memory, and
@@ -185,20 +186,33 @@ class MergeResult:
         return counts
 
     def problems(self) -> list[ProblemSummary]:
-        """Each problem as a whole, in 问题序号 order (DESIGN §6: the per-problem table of 汇总)."""
-        by_task: dict[str, list[DetailRow]] = {}
-        tasks: dict[int, list[Task]] = {}
-        for line in self.rows:
-            if line.task.task_id not in by_task:
-                tasks.setdefault(line.task.issue_no, []).append(line.task)
-            by_task.setdefault(line.task.task_id, []).append(line)
+        """Each problem as a whole, in 问题序号 order (DESIGN §6: the per-problem table of 汇总).
+        Computed once per result: the workbook, the terminal, the mail and --json all ask."""
+        if self._problems is not None and self._problems[0] == len(self.rows):
+            return self._problems[1]
+        done_of: dict[str, bool] = {}
+        late_of: dict[str, bool] = {}
+        measures: dict[int, list[Task]] = {}
+        for line in self.rows:  # one pass: at province scale there are 100,000 rows
+            task, state = line.task, line.state
+            key = task.task_id
+            if key not in done_of:
+                measures.setdefault(task.issue_no, []).append(task)
+                done_of[key] = state in FINISHED
+                late_of[key] = state == OVERDUE
+                continue
+            if state not in FINISHED:
+                done_of[key] = False
+            if state == OVERDUE:
+                late_of[key] = True
         out = []
-        for issue_no in sorted(tasks):
-            measures = tasks[issue_no]
-            done = sum(1 for t in measures if all(r.state in FINISHED for r in by_task[t.task_id]))
-            overdue = sum(1 for t in measures if any(r.state == OVERDUE for r in by_task[t.task_id]))
-            state = (PROBLEM_DONE if done == len(measures) else PROBLEM_OVERDUE if overdue else PROBLEM_ONGOING)
-            out.append(ProblemSummary(issue_no, measures[0].issue_title, len(measures), done, overdue, state))
+        for issue_no in sorted(measures):
+            tasks = measures[issue_no]
+            done = sum(done_of[t.task_id] for t in tasks)
+            overdue = sum(late_of[t.task_id] for t in tasks)
+            state = PROBLEM_DONE if done == len(tasks) else PROBLEM_OVERDUE if overdue else PROBLEM_ONGOING
+            out.append(ProblemSummary(issue_no, tasks[0].issue_title, len(tasks), done, overdue, state))
+        self._problems = (len(self.rows), out)
         return out
 
     def headline(self) -> str:
