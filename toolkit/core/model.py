@@ -12,6 +12,7 @@ from typing import Any
 from toolkit.core.changes import Change, Trend
 from toolkit.core.findings import Finding, Report, finding
 from toolkit.core.normalize import compact
+from toolkit.core.problems import ProblemSummary, summarize_problems
 from toolkit.core.settings import Settings
 from toolkit.core.words import (
     CLOSED,
@@ -29,9 +30,7 @@ from toolkit.core.words import (
     NOT_RETURNED,
     ON_TRACK,
     OVERDUE,
-    PROBLEM_COLUMNS,
     PROBLEM_DONE,
-    PROBLEM_ONGOING,
     PROBLEM_OVERDUE,
     PROBLEMS,
     PROGRESS,
@@ -186,34 +185,10 @@ class MergeResult:
         return counts
 
     def problems(self) -> list[ProblemSummary]:
-        """Each problem as a whole, in 问题序号 order (DESIGN §6: the per-problem table of 汇总).
-        Computed once per result: the workbook, the terminal, the mail and --json all ask."""
-        if self._problems is not None and self._problems[0] == len(self.rows):
-            return self._problems[1]
-        done_of: dict[str, bool] = {}
-        late_of: dict[str, bool] = {}
-        measures: dict[int, list[Task]] = {}
-        for line in self.rows:  # one pass: at province scale there are 100,000 rows
-            task, state = line.task, line.state
-            key = task.task_id
-            if key not in done_of:
-                measures.setdefault(task.issue_no, []).append(task)
-                done_of[key] = state in FINISHED
-                late_of[key] = state == OVERDUE
-                continue
-            if state not in FINISHED:
-                done_of[key] = False
-            if state == OVERDUE:
-                late_of[key] = True
-        out = []
-        for issue_no in sorted(measures):
-            tasks = measures[issue_no]
-            done = sum(done_of[t.task_id] for t in tasks)
-            overdue = sum(late_of[t.task_id] for t in tasks)
-            state = PROBLEM_DONE if done == len(tasks) else PROBLEM_OVERDUE if overdue else PROBLEM_ONGOING
-            out.append(ProblemSummary(issue_no, tasks[0].issue_title, len(tasks), done, overdue, state))
-        self._problems = (len(self.rows), out)
-        return out
+        """Each problem as a whole, in 问题序号 order (DESIGN §6); computed once per result."""
+        if self._problems is None or self._problems[0] != len(self.rows):
+            self._problems = (len(self.rows), summarize_problems(self.rows))
+        return self._problems[1]
 
     def headline(self) -> str:
         """共 N 个问题，已完成 X 个，逾期 Y 个."""
@@ -227,26 +202,7 @@ class MergeResult:
         return [line for line in self.rows if line.requests_extension]
 
 
-FINISHED = (DONE, DONE_LATE, CLOSED)  # a measure counts as done for its problem in these states
-
-
 ALL_CLOSED = "无需报送（已全部销号）"  # 报送状态 of a unit whose every task is closed
-
-
-@dataclass(frozen=True)
-class ProblemSummary:
-    """One problem (问题) as a whole: its measures, how many are done and overdue, its state."""
-
-    issue_no: int
-    title: str
-    measures: int
-    done: int
-    overdue: int
-    state: str
-
-    def to_dict(self) -> dict[str, Any]:
-        values = (self.issue_no, self.title, self.measures, self.done, self.overdue, self.state)
-        return dict(zip(PROBLEM_COLUMNS, values, strict=True))
 
 
 SHEET = SHEET_ISSUES
