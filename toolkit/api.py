@@ -30,7 +30,6 @@ from toolkit.core.words import (
     RETURN_FILES,
     RETURN_STATE,
     STATUS_DONE,
-    STATUS_LONG_TERM,
     STATUS_NOT_STARTED,
     STATUS_ONGOING,
     TASK_COUNT,
@@ -416,50 +415,22 @@ class EditRun:
     units: tuple[str, ...] = ()
 
 
-def _task_to_edit(settings: Settings, task_id: str, basis: str, what: str) -> tuple[Any, Any]:
-    """(issue list, task) for an edit; TaskEditError for an unknown id or a blank basis."""
-    from toolkit.core.errors import TaskEditError
-    from toolkit.core.normalize import parse_task_id
-    from toolkit.read.issue_list import load_issue_list
-
-    if not basis.strip():
-        raise TaskEditError(f"请用 --basis 写明{what}，没有改动")
-    issues = load_issue_list(settings)
-    key = parse_task_id(task_id) or task_id.strip()
-    task = issues.by_id.get(key)
-    if task is None:
-        raise TaskEditError(f"问题清单中没有任务编号“{task_id}”，没有改动。任务编号形如 13-2，见 issues.xlsx 的任务编号列")
-    return issues, task
-
-
 def run_extend(settings: Settings, task_id: str, to: date, basis: str, now: datetime | None = None) -> EditRun:
     """Approve an extension: 调整后时限 and 调整依据 into the task's row of issues.xlsx, recorded in history."""
-    from toolkit.core.errors import TaskEditError
     from toolkit.core.words import EXTENDED
+    from toolkit.write.issue_edit import extension_values
 
-    _, task = _task_to_edit(settings, task_id, basis, "延期依据（批准文号或理由）")
-    if task.closed:
-        raise TaskEditError(f"任务 {task.task_id} 已于 {task.closed_on} 销号，不能再延期，没有改动")
-    if task.due is None:
-        raise TaskEditError(f"任务 {task.task_id} 没有完成时限（{task.deadline_text or STATUS_LONG_TERM}），无需延期，没有改动")
-    if to <= task.due:
-        raise TaskEditError(f"新的完成时限 {to} 不晚于任务 {task.task_id} 现在的完成时限 {task.due}，没有改动；"
-                            "延期请给出更晚的日期")
-    return _edit(settings, task, {ADJUSTED_DEADLINE: to, ADJUST_BASIS: basis.strip()}, EXTENDED,
-                 task.due.isoformat(), to.isoformat(), basis.strip(), now)
+    task, values, before, after = extension_values(settings, task_id, to, basis)
+    return _edit(settings, task, values, EXTENDED, before, after, basis.strip(), now)
 
 
 def run_close(settings: Settings, task_id: str, on: date, basis: str, now: datetime | None = None) -> EditRun:
     """Close a verified task (销号): 销号日期 and 销号依据 into issues.xlsx, recorded in history."""
-    from toolkit.core.errors import TaskEditError
     from toolkit.core.words import CLOSED_CHANGE
+    from toolkit.write.issue_edit import closing_values
 
-    _, task = _task_to_edit(settings, task_id, basis, "销号依据（验收意见）")
-    if task.closed:
-        raise TaskEditError(f"任务 {task.task_id} 已于 {task.closed_on} 销号（依据：{task.close_basis or '未写'}），"
-                            "无需再次销号，没有改动")
-    return _edit(settings, task, {CLOSED_DATE: on, CLOSE_BASIS: basis.strip()}, CLOSED_CHANGE,
-                 "", f"{CLOSED}（{on.isoformat()}）", basis.strip(), now)
+    task, values, before, after = closing_values(settings, task_id, on, basis)
+    return _edit(settings, task, values, CLOSED_CHANGE, before, after, basis.strip(), now)
 
 
 def _edit(settings: Settings, task: Any, values: dict[str, Any], kind: str, before: str, after: str, basis: str,

@@ -13,7 +13,16 @@ from pathlib import Path
 from toolkit.core.errors import TaskEditError
 from toolkit.core.model import SHEET, Task
 from toolkit.core.normalize import cell_text, clean_header, compact, parse_task_id
-from toolkit.core.words import TASK_ID
+from toolkit.core.settings import Settings
+from toolkit.core.words import (
+    ADJUST_BASIS,
+    ADJUSTED_DEADLINE,
+    CLOSE_BASIS,
+    CLOSED,
+    CLOSED_DATE,
+    STATUS_LONG_TERM,
+    TASK_ID,
+)
 from toolkit.write.files import next_free
 from toolkit.write.template import save_workbook, set_text
 
@@ -106,3 +115,38 @@ def _add_column(sheet, name: str, columns: dict[str, int]) -> int:
     sheet.column_dimensions[header.column_letter].width = 14
     columns[name] = col
     return col
+
+
+def _task_to_edit(settings: Settings, task_id: str, basis: str, what: str) -> Task:
+    """The task an edit is for; TaskEditError for an unknown id or a blank basis."""
+    from toolkit.read.issue_list import load_issue_list
+
+    if not basis.strip():
+        raise TaskEditError(f"请用 --basis 写明{what}，没有改动")
+    issues = load_issue_list(settings)
+    task = issues.by_id.get(parse_task_id(task_id) or task_id.strip())
+    if task is None:
+        raise TaskEditError(f"问题清单中没有任务编号“{task_id}”，没有改动。任务编号形如 13-2，见 issues.xlsx 的任务编号列")
+    return task
+
+
+def extension_values(settings: Settings, task_id: str, to: date, basis: str) -> tuple[Task, dict, str, str]:
+    """(task, cells to write, deadline before, after) for toolkit extend; TaskEditError when it can't be."""
+    task = _task_to_edit(settings, task_id, basis, "延期依据（批准文号或理由）")
+    if task.closed:
+        raise TaskEditError(f"任务 {task.task_id} 已于 {task.closed_on} 销号，不能再延期，没有改动")
+    if task.due is None:
+        raise TaskEditError(f"任务 {task.task_id} 没有完成时限（{task.deadline_text or STATUS_LONG_TERM}），无需延期，没有改动")
+    if to <= task.due:
+        raise TaskEditError(f"新的完成时限 {to} 不晚于任务 {task.task_id} 现在的完成时限 {task.due}，没有改动；"
+                            "延期请给出更晚的日期")
+    return task, {ADJUSTED_DEADLINE: to, ADJUST_BASIS: basis.strip()}, task.due.isoformat(), to.isoformat()
+
+
+def closing_values(settings: Settings, task_id: str, on: date, basis: str) -> tuple[Task, dict, str, str]:
+    """(task, cells to write, before, after) for toolkit close; TaskEditError for a closed task."""
+    task = _task_to_edit(settings, task_id, basis, "销号依据（验收意见）")
+    if task.closed:
+        raise TaskEditError(f"任务 {task.task_id} 已于 {task.closed_on} 销号（依据：{task.close_basis or '未写'}），"
+                            "无需再次销号，没有改动")
+    return task, {CLOSED_DATE: on, CLOSE_BASIS: basis.strip()}, "", f"{CLOSED}（{on.isoformat()}）"
