@@ -327,7 +327,7 @@ def shape_template(template: Path, out: Path, unit: str, tasks: list[Task], fing
     first = LEDGER_COLUMNS.index("完成状态") + 1
     for row, task in enumerate(tasks, start=3):
         rep = reports[task.task_id]
-        values = [rep.status, rep.progress, rep.done, rep.evidence, rep.problems, rep.filler, rep.phone]
+        values = [rep.status, rep.progress, rep.done, None, rep.evidence, rep.problems, rep.filler, rep.phone]
         for offset, value in enumerate(values):
             cell = sheet.cell(row=row, column=first + offset)
             if isinstance(value, str):
@@ -450,7 +450,7 @@ def shape_xls(out: Path, unit: str, tasks: list[Task], reports: dict[str, Report
         rep = reports[task.task_id]
         status = "差不多" if task.task_id == bad_status_task else rep.status
         values = [task.task_id, task.issue_no, task.issue_title, task.measure_no, task.measure,
-                  "、".join(task.units), deadline_value(task), status, rep.progress, rep.done,
+                  "、".join(task.units), deadline_value(task), status, rep.progress, rep.done, None,
                   rep.evidence, rep.problems, rep.filler, rep.phone]
         for col, value in enumerate(values):
             if isinstance(value, (date, datetime)):
@@ -534,7 +534,7 @@ def shape_plain(out: Path, tasks: list[Task], reports: dict[str, Report], *, tit
             "任务编号": task.task_id, "问题序号": task.issue_no, "问题标题": task.issue_title,
             "措施序号": task.measure_no, "整改措施": task.measure, "责任单位": "、".join(task.units),
             "完成时限": deadline_value(task), "完成状态": rep.status, "整改进展": rep.progress,
-            "实际完成日期": rep.done, "佐证材料": rep.evidence, "存在问题": rep.problems,
+            "实际完成日期": rep.done, "申请延期至": None, "佐证材料": rep.evidence, "存在问题": rep.problems,
             "填报人": rep.filler, "联系电话": rep.phone, "填报日期": reported_column,
         }
         for col, name in enumerate(columns):
@@ -692,7 +692,7 @@ def build(seed: Path, out: Path) -> list[str]:
             second[task.task_id].status = "已完成"
             second[task.task_id].done = task.deadline - timedelta(days=5) if task.deadline else date(2025, 3, 25)
             second[task.task_id].problems = ""
-    columns = [c for c in LEDGER_COLUMNS if c not in ("问题标题", "佐证材料")]
+    columns = [c for c in LEDGER_COLUMNS if c not in ("问题标题", "佐证材料", "申请延期至")]
     shape_plain(inbox / older, issues.tasks_of(unit), first, title=f"{unit}整改台账",
                 reported=date(2025, 3, 20), columns=columns)
     done(older, unit, "重复报送：旧（填报日期 2025年3月20日）")

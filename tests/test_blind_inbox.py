@@ -110,7 +110,7 @@ def test_merge_exits_0_and_writes_one_workbook(merged):
     assert out.exists() and out.parent == merged["ws"] / "outbox"
     assert [p.name for p in out.parent.iterdir()] == [out.name]
     assert re.fullmatch(r"汇总台账_\d{8}_\d{6}\.xlsx", out.name)
-    assert merged["wb"].sheetnames == ["汇总", "台账明细", "校验问题", "未报送", "变化"]
+    assert merged["wb"].sheetnames == ["汇总", "台账明细", "校验问题", "未报送", "延期申请", "变化"]
 
 
 def test_inbox_is_unchanged_byte_for_byte(merged):
@@ -284,7 +284,11 @@ def _summary(run) -> tuple[dict, list[dict]]:
     head = next(i for i, r in enumerate(rows) if r and r[0] == "责任单位")
     tot = next(i for i, r in enumerate(rows) if r and r[0] == "任务数")
     totals = dict(zip(rows[tot], rows[tot + 1], strict=False))
-    units = [dict(zip(rows[head], r, strict=False)) for r in rows[head + 1:] if r and r[0]]
+    units = []
+    for r in rows[head + 1:]:  # the unit table ends at the first blank row (the problem table is below)
+        if not r or not r[0]:
+            break
+        units.append(dict(zip(rows[head], r, strict=False)))
     return totals, units
 
 

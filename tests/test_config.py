@@ -41,6 +41,7 @@ DESIGN_COLORS = {
     "逾期完成": ("FCE4D6", "833C0B"),
     "长期": ("", ""),
     "未报送": ("D9D9D9", "595959"),
+    "已销号": ("A9D08E", "375623"),
 }
 
 
@@ -97,7 +98,7 @@ def test_default_colours_are_the_design_table(tmp_path):
 
 
 def test_default_status_words_include_the_design_synonyms():
-    assert list(STATUSES) == ["已完成", "推进中", "未启动", "长期坚持"]
+    assert list(STATUSES) == ["已完成", "推进中", "未启动", "长期坚持", "申请延期"]
     design = {
         "已完成": ["完成", "已整改", "整改完成", "已办结", "已落实"],
         "推进中": ["正在推进", "进行中", "整改中", "持续推进", "基本完成", "部分完成"],

@@ -50,7 +50,7 @@ def problem_rows(path: Path) -> list[tuple]:
 
 def test_every_code_has_a_fix() -> None:
     assert all(entry.fix for entry in CATALOGUE.values())
-    assert fix_for("bad-status") == "从下拉列表选择：已完成、推进中、未启动、长期坚持"
+    assert fix_for("bad-status") == "从下拉列表选择：已完成、推进中、未启动、长期坚持、申请延期"
 
 
 def test_problem_sheet_comes_first_and_lists_every_problem(tmp_path: Path) -> None:

@@ -67,12 +67,17 @@ def rounds(tmp_path):
     rows = details(first.output)
     farm = ws / "inbox" / "区农业农村局-整改台账.xlsx"
     ecology = ws / "inbox" / "生态环境分局台账（已填）.xlsx"
-    finished = next(k for k, r in rows.items() if k[1] == "区农业农村局" and r[7] == "推进中" and r[6])
-    backwards = next(k for k, r in rows.items() if k[1] == "区生态环境分局" and r[7] == "已完成" and r[6])
+    finished = next(k for k, r in rows.items() if k[1] == "区农业农村局" and r[8] == "推进中" and r[6])
+    backwards = next(k for k, r in rows.items() if k[1] == "区生态环境分局" and r[8] == "已完成" and r[6])
     set_status(farm, finished[0], "已完成", datetime(2025, 4, 10), "已于4月10日印发实施。")
     set_status(ecology, backwards[0], "推进中", None, "复查发现反弹，重新整改中。")
     second = run_merge(settings, date(2025, 4, 30), now=datetime(2025, 4, 30, 17, 0))
 
+    # the office approves an extension for the task that went back, and closes the one just finished
+    assert runner.invoke(app, ["extend", backwards[0], "--to", "2025-12-31", "--basis", "区整改办〔2025〕7号",
+                               "-w", str(ws)]).exit_code == 0
+    assert runner.invoke(app, ["close", finished[0], "--date", "2025-05-20", "--basis", "经验收，整改到位",
+                               "-w", str(ws)]).exit_code == 0
     issues = load_issue_list(settings)
     late = ws / "inbox" / "区自然资源局-整改台账.xlsx"
     tasks = issues.tasks_of("区自然资源局")
@@ -93,7 +98,10 @@ def test_three_rounds_changes_and_trend(rounds):
         ("倒退", *backwards), ("新逾期", *backwards), ("进展更新", *backwards),
         ("仍未报送", "", "区自然资源局"),
     }
+    units = {t.task_id: "、".join(t.units) for t in load_issue_list(open_workspace(ws)).tasks}
     assert changes(third.output) == {
+        ("延期", backwards[0], units[backwards[0]]),
+        ("销号", finished[0], units[finished[0]]),
         ("新完成", late_tasks[0], "区自然资源局"),
         ("新逾期", late_tasks[1], "区自然资源局"),
         ("新报送单位", "", "区自然资源局"),
@@ -121,6 +129,13 @@ def test_history_lists_runs_and_rebuilds_a_past_workbook_exactly(rounds):
     assert shown.exit_code == 0, shown.output
     rebuilt = next((ws / "outbox").glob("汇总台账_重建_第2次_*.xlsx"))
     assert all_values(rebuilt) == all_values(second.output)
+    # the round after an extension and a closing comes back with both, from the archive alone
+    assert runner.invoke(app, ["history", "-w", str(ws), "show", "3"]).exit_code == 0
+    rebuilt = next((ws / "outbox").glob("汇总台账_重建_第3次_*.xlsx"))
+    assert all_values(rebuilt) == all_values(third.output)
+    states = {r[9] for r in all_values(rebuilt)["台账明细"][1:]}
+    assert "已销号" in states and any(r[7] for r in all_values(rebuilt)["台账明细"][1:])
+    assert "延期  任务" in listed.output and "销号  任务" in listed.output
 
 
 def test_tampered_archive_file_is_reported_not_used(rounds):

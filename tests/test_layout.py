@@ -9,6 +9,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "toolkit"
 
 # a module may import modules of its own rank or lower
 RANK = {"core": 0, "read": 1, "write": 2, "deliver": 2, "archive": 2, "workspace": 3, "api": 3,
+        "reporting": 3, "lifecycle": 3,
         "render": 4, "cli": 5, "__main__": 6, "__init__": 6}
 
 

@@ -72,7 +72,7 @@ def fill(path: Path, unit: str, mistakes: dict[str, str]) -> dict[str, tuple]:
         done = datetime(2024, 5, 1 + n % 27) if status == "已完成" else None
         progress = f"{unit}关于{task_id}的进展：已按要求推进。"
         row[7].value, row[8].value, row[9].value = status, progress, done
-        row[12].value, row[13].value = "张三", "0431-8000000" + str(n % 10)
+        row[13].value, row[14].value = "张三", "0431-8000000" + str(n % 10)
         filled[task_id] = (status, progress, done.date() if done else None)
     first = rows[0]
     if mistakes.get("status"):
@@ -123,13 +123,13 @@ def test_round_trip(imported, tmp_path):
     seen = 0
     for row in book["台账明细"].iter_rows(min_row=2, values_only=True):
         key = (row[0], row[5])
-        if key not in filled or row[7] in ("", None):
+        if key not in filled or row[8] in ("", None):
             continue
         status, progress, done = filled[key]
-        if mistakes.get(key[1]) and row[16] and "第3行" in row[16]:
+        if mistakes.get(key[1]) and row[17] and "第3行" in row[17]:
             continue  # the row with the planted mistake
-        assert row[7] == status and row[10] == progress, key
-        assert (row[11].date() if row[11] else None) == done, key
+        assert row[8] == status and row[11] == progress, key
+        assert (row[12].date() if row[12] else None) == done, key
         seen += 1
     assert seen >= len(filled) - len(mistakes) - 1
 

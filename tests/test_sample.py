@@ -82,16 +82,16 @@ def test_units_and_states(merged):
     rows = {(r[0].value, r[5].value): r for r in book["台账明细"].iter_rows(min_row=2)}
     assert len(rows) == data["totals"]["任务数"] == 62
     for (task_id, unit), line in rows.items():
-        state = line[8].value
+        state = line[9].value
         fill = DEFAULT_COLORS[state]["fill"]
         if fill:
             assert line[0].fill.fgColor.rgb.endswith(fill), (task_id, unit, state)
     # the resubmission's newer 填报日期 wins
-    assert rows[("5-2", "区发改局")][7].value == "已完成"
+    assert rows[("5-2", "区发改局")][8].value == "已完成"
     # the late unit is red
-    assert rows[("13-2", "区卫健局")][8].value == "逾期"
+    assert rows[("13-2", "区卫健局")][9].value == "逾期"
     # a text that starts with "=" stays text
-    assert str(rows[("5-3", "区农业农村局")][10].value).startswith("=SUM(A1)")
-    assert rows[("5-3", "区农业农村局")][10].data_type == "s"
+    assert str(rows[("5-3", "区农业农村局")][11].value).startswith("=SUM(A1)")
+    assert rows[("5-3", "区农业农村局")][11].data_type == "s"
     # the silent unit is grey
-    assert rows[("23-1", "区自然资源局")][8].value == "未报送"
+    assert rows[("23-1", "区自然资源局")][9].value == "未报送"

@@ -29,7 +29,7 @@ UNIT = "区农业农村局"
 
 
 def letter(name: str) -> str:
-    return "ABCDEFGHIJKLMN"[LEDGER_COLUMNS.index(name)]
+    return "ABCDEFGHIJKLMNO"[LEDGER_COLUMNS.index(name)]
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_blank_template_structure(template: Path) -> None:
     sheet = workbook["台账"]
     assert workbook.active.title == "台账"
     assert sheet["A1"].value == TITLE_PLACEHOLDER
-    assert {"A1:K1", "M1:N1"} <= {str(r) for r in sheet.merged_cells.ranges}
+    assert {"A1:L1", "N1:O1"} <= {str(r) for r in sheet.merged_cells.ranges}
     assert [c.value for c in sheet[2]] == LEDGER_COLUMNS
     assert sheet["A2"].font.b and sheet["A2"].alignment.wrap_text
     assert sheet["A2"].fill.fgColor.rgb.endswith("DDEBF7")
@@ -94,6 +94,7 @@ def test_blank_template_structure(template: Path) -> None:
     assert checks["M"] == ("date", "M1")  # the one 填报日期 cell of the ledger
     assert checks[letter("完成状态")] == ("list", "H3:H1000")
     assert checks[letter("实际完成日期")] == ("date", "J3:J1000")
+    assert checks[letter("申请延期至")] == ("date", "K3:K1000")
     status = next(v for v in sheet.data_validations.dataValidation if v.type == "list")
     assert status.formula1 == '"' + ",".join(STATUSES) + '"'
 
@@ -117,7 +118,7 @@ def test_unit_ledger_read_back(ledger: Path, tasks: list[Task]) -> None:
     assert rows[0][:7] == ["5-1", 5, "秸秆综合利用难题需深入破解", 1,
                            "成立区农作物秸秆综合利用工作领导小组。", "区农业农村局、区发改局",
                            datetime(2024, 7, 31)]
-    assert rows[0][7:] == [None] * 7
+    assert rows[0][7:] == [None] * 8
     assert rows[1][6] == "长期坚持"
     assert rows[2][0] == "27-1"
     assert sheet["G3"].number_format == "yyyy-mm-dd" and sheet["G3"].is_date

@@ -29,7 +29,7 @@ def detail_rows(book):
 def test_sheets_and_headers(merged):
     run, book = merged
     assert run.output.name == "汇总台账_20250331_170000.xlsx"
-    assert book.sheetnames == ["汇总", "台账明细", "校验问题", "未报送", "变化"]
+    assert book.sheetnames == ["汇总", "台账明细", "校验问题", "未报送", "延期申请", "变化"]
     header, _ = detail_rows(book)
     assert header == [name for name, _ in DETAIL_COLUMNS]
     assert [c.value for c in book["校验问题"][1]] == [name for name, _ in FINDING_COLUMNS]
@@ -53,7 +53,7 @@ def test_states_and_static_fills(merged):
     assert set(rows) == set(expected)
     for key, state in expected.items():
         row = rows[key]
-        assert row[8].value == state
+        assert row[9].value == state
         fill = DEFAULT_COLORS[state]["fill"]
         for cell in row:
             if fill:
@@ -61,8 +61,8 @@ def test_states_and_static_fills(merged):
                 assert cell.font.color.rgb.endswith(DEFAULT_COLORS[state]["font"])
             else:
                 assert cell.fill.fill_type in (None, "none")
-    assert rows[("13-1", "区卫健局")][9].value == 274  # 逾期天数
-    assert rows[("5-2", "区农业农村局")][9].value == 15  # finished 15 days late
+    assert rows[("13-1", "区卫健局")][10].value == 274  # 逾期天数
+    assert rows[("5-2", "区农业农村局")][10].value == 15  # finished 15 days late
 
 
 def test_values_dates_and_text_never_formulas(merged):
@@ -70,18 +70,18 @@ def test_values_dates_and_text_never_formulas(merged):
     _, rows = detail_rows(book)
     line = rows[("5-2", "区农业农村局")]
     assert line[6].value == datetime(2024, 7, 31) and line[6].number_format == "yyyy-mm-dd"
-    assert line[11].value == datetime(2024, 8, 15)
-    assert line[10].value == "=SUM(A1:A3) 方案已印发" and line[10].data_type == "s"
-    assert line[15].value == "0431-8888"
+    assert line[12].value == datetime(2024, 8, 15)
+    assert line[11].value == "=SUM(A1:A3) 方案已印发" and line[11].data_type == "s"
+    assert line[16].value == "0431-8888"
     assert rows[("5-1", "区农业农村局")][6].value == "长期坚持"
-    assert rows[("5-1", "区农业农村局")][16].value.startswith("区农业农村局.xlsx › 台账 › 第3行")
+    assert rows[("5-1", "区农业农村局")][17].value.startswith("区农业农村局.xlsx › 台账 › 第3行")
 
 
 def test_layout_freeze_filter_print(merged):
     _, book = merged
     sheet = book["台账明细"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref.startswith("A1:Q")
+    assert sheet.auto_filter.ref.startswith("A1:R")
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
@@ -122,7 +122,7 @@ def test_text_over_cell_limit_is_cut_in_the_cell_and_kept_whole_beside(small_ws)
     (small_ws / "inbox" / "区卫健局.csv").write_text(
         f"任务编号,完成状态,整改进展\n13-1,推进中,{long_text}\n13-2,已完成,已制定登记表\n", encoding="utf-8")
     run = run_merge(open_workspace(small_ws), now=datetime(2025, 3, 31, 18, 0, 0))
-    cell = openpyxl.load_workbook(run.output)["台账明细"]["K6"]
+    cell = openpyxl.load_workbook(run.output)["台账明细"]["L6"]
     assert len(cell.value) <= 32767 and cell.value.endswith("（已截断，全文见同名的“_长文本.txt”）")
     side = run.output.with_name(run.output.stem + "_长文本.txt")
     assert long_text in side.read_text(encoding="utf-8")

@@ -18,8 +18,15 @@ from toolkit.core.findings import Finding, finding
 from toolkit.core.model import MergeResult
 from toolkit.core.settings import Settings, load_mail_settings
 from toolkit.core.words import (
+    ADJUST_BASIS,
+    ADJUSTED_DEADLINE,
+    CLOSE_BASIS,
+    CLOSED,
+    CLOSED_DATE,
+    DEADLINE,
     DONE_RATE,
     DUE_SOON,
+    EXTENSION_COLUMNS,
     LEVELS,
     OVERDUE,
     RETURN_FILES,
@@ -28,6 +35,7 @@ from toolkit.core.words import (
     STATUS_NOT_STARTED,
     STATUS_ONGOING,
     TASK_COUNT,
+    TASK_ID,
     UNIT,
 )
 from toolkit.deliver.contacts import read_contacts
@@ -61,13 +69,29 @@ class MergeRun:
             "findings_by_level": {level: r.report.count(level) for level in LEVELS},
             "units": [
                 {UNIT: u.unit, TASK_COUNT: u.tasks, STATUS_DONE: u.done, STATUS_ONGOING: u.in_progress,
-                 STATUS_NOT_STARTED: u.not_started, OVERDUE: u.overdue, DUE_SOON: u.due_soon,
+                 STATUS_NOT_STARTED: u.not_started, OVERDUE: u.overdue, DUE_SOON: u.due_soon, CLOSED: u.closed,
                  DONE_RATE: round(u.rate, 4), RETURN_STATE: u.return_state, RETURN_FILES: u.files}
                 for u in r.units
             ],
             "findings": [f.to_dict() for f in r.report.sorted()],
             "run": self.run_id,
             "changes": [vars(c) for c in r.changes or []],
+            "headline": r.headline(),
+            "problems": [p.to_dict() for p in r.problems()],
+            "extension_requests": [
+                dict(zip(EXTENSION_COLUMNS, (
+                    line.task.task_id, line.unit, line.task.due.isoformat() if line.task.due else line.task.deadline_text,
+                    line.extension_to.isoformat() if line.extension_to else None, line.extension_reason,
+                    line.entry.source if line.entry else ""), strict=True))
+                for line in r.extension_requests
+            ],
+            "adjusted": [
+                {TASK_ID: t.task_id, DEADLINE: t.deadline.isoformat() if t.deadline else t.deadline_text,
+                 ADJUSTED_DEADLINE: t.adjusted_deadline.isoformat() if t.adjusted_deadline else None,
+                 ADJUST_BASIS: t.adjust_basis, CLOSED_DATE: t.closed_on.isoformat() if t.closed_on else None,
+                 CLOSE_BASIS: t.close_basis}
+                for t in r.issues.tasks if t.adjusted_deadline or t.closed_on
+            ],
         }
 
     def to_frame(self) -> Any:
@@ -326,6 +350,7 @@ class TemplateRun:
     ledgers: list[tuple[str, Path, int]] = field(default_factory=list)  # unit, file, tasks
     template_created: bool = False
     unassigned: list[str] = field(default_factory=list)  # tasks with no 责任单位: sent to nobody
+    closed: list[str] = field(default_factory=list)  # closed (已销号) tasks: no longer sent out
 
 
 def run_template(settings: Settings, as_of: date, unit: str | None = None,
@@ -342,7 +367,8 @@ def run_template(settings: Settings, as_of: date, unit: str | None = None,
         with writing(template.parent, "空白台账模板"):
             write_blank_template(template)
         created = True
-    units = [u for u in issues.unit_names if issues.tasks_of(u)]
+    open_tasks = {t.task_id for t in issues.tasks if not t.closed}  # closed (已销号) tasks are not sent out
+    units = [u for u in issues.unit_names if any(t.task_id in open_tasks for t in issues.tasks_of(u))]
     if unit is not None:
         found = issues.units.resolve(unit)
         if found is None or found not in units:
@@ -354,13 +380,15 @@ def run_template(settings: Settings, as_of: date, unit: str | None = None,
     with writing(outbox, "各单位台账", cleanup=(staging,)):
         staging.mkdir()
         for name in units:
-            tasks = issues.tasks_of(name)
+            tasks = [t for t in issues.tasks_of(name) if t.task_id in open_tasks]
             out = staging / f"{name}_整改台账.xlsx"
             write_unit_ledger(template, out, name, tasks, issues.fingerprint, as_of, now)
             written.append((name, out.name, len(tasks)))
         folder = publish_folder(staging, outbox / f"分发_{now:%Y%m%d}")
     return TemplateRun(folder, template, [(name, folder / file, n) for name, file, n in written],
-                       template_created=created, unassigned=[t.task_id for t in issues.tasks if not t.units])
+                       template_created=created,
+                       unassigned=[t.task_id for t in issues.tasks if not t.units and not t.closed],
+                       closed=[t.task_id for t in issues.tasks if t.closed])
 
 
 @dataclass
@@ -415,73 +443,6 @@ def run_check(settings: Settings, files: list[Path], as_of: date,
     return checked
 
 
-@dataclass
-class ReportRun:
-    docx: Path
-    xlsx: Path
-    run_id: int
-    as_of: date
-    problems: int
-    measures: int
-    fallback: bool  # the issue list kept no source layout: DESIGN §7's five columns were used
-    notes: list[str]
-    seconds: float
-
-
-def run_report(settings: Settings, run_id: int | None = None, now: datetime | None = None) -> ReportRun:
-    """The report to the upper level from the latest merge (or archived run N): a .docx and an .xlsx
-    in the upper office's own layout, published in outbox/ without replacing anything."""
-    import time
-
-    from toolkit.archive.store import DB_NAME, open_archive
-    from toolkit.core.errors import ArchiveError, IssueListError
-    from toolkit.read.issue_list import load_issue_list
-    from toolkit.write.files import publish
-    from toolkit.write.report import build_report, report_name
-    from toolkit.write.report_docx import write_report_docx
-    from toolkit.write.report_xlsx import write_report_xlsx
-
-    started = time.perf_counter()
-    first = "还没有汇总结果：请先运行 toolkit merge 汇总各单位报回的台账，再运行 toolkit report"
-    if not (settings.path("archive") / DB_NAME).exists():
-        raise ArchiveError(first)
-    archive = open_archive(settings)
-    try:
-        runs = archive.runs()
-        if not runs:
-            raise ArchiveError(first)
-        if run_id is not None and run_id not in {r.run_id for r in runs}:
-            raise ArchiveError(f"留档中没有第 {run_id} 次汇总（已有第 {runs[0].run_id}–{runs[-1].run_id} 次）；"
-                               "用 toolkit history 查看")
-        chosen = run_id if run_id is not None else runs[-1].run_id
-        result, _ = archive.load(chosen, settings)
-    finally:
-        archive.close()
-    try:
-        issues = load_issue_list(settings)
-    except IssueListError:
-        issues = None  # the run's own tasks still make the report; the problem texts are left short
-    table = build_report(result, issues, settings)
-    now = now or datetime.now()
-    outbox = settings.path("outbox")
-    outbox.mkdir(parents=True, exist_ok=True)
-    target = report_name(outbox, now)
-    temp = outbox / f".{target.stem}.{os.getpid()}.tmp"
-    docx_temp, xlsx_temp = temp.with_suffix(".tmp.docx"), temp.with_suffix(".tmp.xlsx")
-    try:
-        write_report_docx(table, docx_temp)
-        write_report_xlsx(table, xlsx_temp)
-        docx = publish(docx_temp, target)
-        xlsx = publish(xlsx_temp, docx.with_suffix(".xlsx"))
-    except PermissionError as exc:
-        raise WorkspaceError(f"无法在 {outbox} 写入整改情况报告（{exc.strerror or exc}）：请检查文件夹权限，"
-                             "或关闭正在打开它的程序后重试") from exc
-    finally:
-        docx_temp.unlink(missing_ok=True)
-        xlsx_temp.unlink(missing_ok=True)
-    measures = sum(len(row.measures) for row in table.rows)
-    return ReportRun(docx, xlsx, chosen, result.as_of, len(table.rows), measures, table.fallback, table.notes,
-                     time.perf_counter() - started)
 def merge_workspace(workspace: str | os.PathLike, as_of: str | date | None = None) -> MergeRun:
     """`toolkit merge` for Python: merge the workspace, write the workbook, archive the run."""
     from toolkit.core.settings import parse_as_of

@@ -252,6 +252,8 @@ def template(
                    "请在 issues.xlsx 中补填责任单位后重新运行 toolkit template")
     for name, path, count in run.ledgers:
         typer.echo(f"  {name}：{count} 项任务（{path.name}）")
+    if run.closed:
+        typer.echo(f"已销号的 {len(run.closed)} 项任务不再下发：{'、'.join(run.closed)}")
 
 
 @app.command()
@@ -366,6 +368,56 @@ def _report_mail(run, send: bool) -> None:
         raise typer.Exit(1)
 
 
+TASK_ID = typer.Argument(..., help="任务编号，如 13-2（见 issues.xlsx 的任务编号列）")
+
+
+@app.command()
+def extend(
+    task_id: str = TASK_ID,
+    to: str = typer.Option(..., "--to", help="批准后的完成时限，如 2025-09-30；须晚于现在的完成时限"),
+    basis: str = typer.Option(..., "--basis", help="调整依据：批准文号或理由"),
+    workspace: Path | None = WORKSPACE,
+    debug: bool = DEBUG,
+) -> None:
+    """批准延期：在 issues.xlsx 该任务行写入调整后时限和调整依据（原文件先备份到 archive/），此后按新时限计算逾期。"""
+    from toolkit.core.settings import parse_as_of
+    from toolkit.lifecycle import run_extend
+    from toolkit.workspace import open_workspace
+
+    try:
+        settings = open_workspace(workspace or Path.cwd())
+        run = run_extend(settings, task_id, parse_as_of(to, "--to"), basis)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, debug)
+        return
+    typer.echo(f"已批准任务 {run.task_id} 延期：完成时限 {run.before} → {run.after}（依据：{run.basis}）")
+    typer.echo(f"已写入 {run.path.name}，原文件备份为 archive/{run.backup.name}；下次 toolkit merge 按新时限计算逾期")
+
+
+@app.command()
+def close(
+    task_id: str = TASK_ID,
+    on: str = typer.Option(..., "--date", help="销号日期，如 2025-06-30"),
+    basis: str = typer.Option(..., "--basis", help="销号依据：验收意见"),
+    workspace: Path | None = WORKSPACE,
+    debug: bool = DEBUG,
+) -> None:
+    """验收销号：在 issues.xlsx 该任务行写入销号日期和销号依据（原文件先备份到 archive/）；此后不再下发、不再催报。"""
+    from toolkit.core.settings import parse_as_of
+    from toolkit.lifecycle import run_close
+    from toolkit.workspace import open_workspace
+
+    try:
+        settings = open_workspace(workspace or Path.cwd())
+        run = run_close(settings, task_id, parse_as_of(on, "--date"), basis)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, debug)
+        return
+    typer.echo(f"已将任务 {run.task_id} 销号：{run.after}（依据：{run.basis}）")
+    typer.echo(f"已写入 {run.path.name}，原文件备份为 archive/{run.backup.name}；此后 toolkit template 不再下发，"
+               "toolkit remind 不再催报")
+
+
 history_app = typer.Typer(help="留档：历次汇总的记录，可以重新生成任何一次的汇总台账。", add_completion=False,
                           pretty_exceptions_show_locals=False, rich_markup_mode=None)
 
@@ -385,13 +437,21 @@ def history(ctx: typer.Context, workspace: Path | None = WORKSPACE, debug: bool 
         _repair(workspace, debug)
         return
     from toolkit.api import list_runs
+    from toolkit.lifecycle import list_edits
     from toolkit.workspace import open_workspace
 
     try:
-        runs = list_runs(open_workspace(workspace or Path.cwd()))
+        settings = open_workspace(workspace or Path.cwd())
+        runs, edits = list_runs(settings), list_edits(settings)
     except Exception as exc:  # noqa: BLE001
         _fail(exc, debug)
         return
+    if edits:
+        typer.echo("任务调整（toolkit extend / close）：")
+        for edit in edits:
+            change = f"{edit.before} → {edit.after}" if edit.before else edit.after
+            typer.echo(f"  {edit.at.replace('T', ' ')}  {edit.kind}  任务 {edit.task_id}：{change}（依据：{edit.basis}；"
+                       f"原清单备份 {edit.backup}）")
     if not runs:
         typer.echo("还没有汇总记录：运行 toolkit merge 后会自动留档")
         return
@@ -449,7 +509,7 @@ def report(
     debug: bool = DEBUG,
 ) -> None:
     """按上级下发表格的格式生成整改情况报告：outbox/整改情况报告_YYYYMMDD.docx 和同名 .xlsx。"""
-    from toolkit.api import run_report
+    from toolkit.reporting import run_report
     from toolkit.workspace import open_workspace
 
     try:

@@ -12,9 +12,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from toolkit.api import MergeRun, ReportRun
+from toolkit.api import MergeRun
 from toolkit.core.errors import Interrupted
 from toolkit.core.words import (
+    CLOSED,
     DONE_RATE,
     DUE_SOON,
     ERROR,
@@ -24,11 +25,13 @@ from toolkit.core.words import (
     NOT_RETURNED,
     OVERDUE,
     RETURN_STATE,
+    SHEET_EXTENSIONS,
     STATUS_DONE,
     TASK_COUNT,
     UNIT,
     WARNING,
 )
+from toolkit.reporting import ReportRun
 
 # What a character the console cannot show becomes (a GBK console has no ›, ✘ or en space).
 FALLBACK = {"›": ">", "‹": "<", "»": ">>", "«": "<<", "✘": "x", "✗": "x", "✔": "v", "✓": "v", "→": "->",
@@ -113,6 +116,11 @@ def print_merge_summary(run: MergeRun, workspace: Path, as_of_source: str = "") 
                       f"{unit.rate:.0%}", state)
     console.print(table)
     report = result.report
+    console.print(result.headline() + (f"；已销号任务 {totals[CLOSED]} 项" if totals[CLOSED] else ""),
+                  soft_wrap=True)
+    if result.extension_requests:
+        console.print(f"申请延期 {len(result.extension_requests)} 项（详见“{SHEET_EXTENSIONS}”工作表，批准用 toolkit extend）",
+                      soft_wrap=True)
     console.print(f"逾期 {totals[OVERDUE]} 项，临期 {totals[DUE_SOON]} 项，未报送 {totals[NOT_RETURNED]} 项；"
                   f"校验问题：错误 {report.count(ERROR)} 条，警告 {report.count(WARNING)} 条，提示 {report.count(INFO)} 条"
                   "（详见“校验问题”工作表）", soft_wrap=True)

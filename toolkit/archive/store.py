@@ -70,6 +70,13 @@ CREATE TABLE IF NOT EXISTS findings (
     seq INTEGER NOT NULL,
     level TEXT, code TEXT, file TEXT, sheet TEXT, row INTEGER, col TEXT, value TEXT, message TEXT
 );
+CREATE TABLE IF NOT EXISTS edits (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    before TEXT, after TEXT, basis TEXT, backup TEXT
+);
 CREATE INDEX IF NOT EXISTS states_run ON states(run_id);
 CREATE INDEX IF NOT EXISTS findings_run ON findings(run_id);
 CREATE INDEX IF NOT EXISTS files_run ON files(run_id);
@@ -105,6 +112,29 @@ def _guarded(method):
     return call
 
 
+# columns added to `states` after the first release: added to older archives when opened
+LIFE_COLUMNS = ("adjusted_deadline", "adjust_basis", "closed_date", "close_basis", "extension_to")
+
+
+STATE_COLUMNS = ("run_id", "seq", "task_id", "issue_no", "issue_title", "measure_no", "measure", "deadline",
+                 "deadline_text", "unit", "returned", "status", "status_ok", "state", "overdue_days", "progress",
+                 "evidence", "problems", "reporter", "phone", "done_date", "done_text", "source", *LIFE_COLUMNS)
+
+
+@dataclass
+class EditInfo:
+    """One change to issues.xlsx made by toolkit extend or toolkit close."""
+
+    edit_id: int
+    at: str
+    kind: str  # 延期 or 销号
+    task_id: str
+    before: str
+    after: str
+    basis: str
+    backup: str
+
+
 @dataclass
 class RunInfo:
     run_id: int
@@ -137,6 +167,7 @@ class Archive:
             self.db.execute("PRAGMA busy_timeout=60000")
             _retry(lambda: self.db.execute("PRAGMA journal_mode=WAL"))
             _retry(lambda: self.db.executescript(SCHEMA))
+            self._add_life_columns()
             self.db.execute("SELECT count(*) FROM runs").fetchone()
         except sqlite3.DatabaseError as exc:
             if is_damage(exc):
@@ -148,6 +179,18 @@ class Archive:
 
     def close(self) -> None:
         self.db.close()
+
+    def _add_life_columns(self) -> None:
+        """An archive from before extensions and closing gets their columns (NULL in its old runs)."""
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(states)")}
+        for column in LIFE_COLUMNS:
+            if column in have:
+                continue
+            try:
+                _retry(lambda column=column: self.db.execute(f"ALTER TABLE states ADD COLUMN {column} TEXT"))
+            except sqlite3.OperationalError as exc:
+                if "duplicate column" not in str(exc):  # another merge opening the archive added it first
+                    raise
 
     # ------------------------------------------------------------ stored files
 
@@ -214,6 +257,20 @@ class Archive:
             out.append(RunInfo(run_id, started, as_of, output, data["totals"], files))
         return out
 
+    def record_edit(self, kind: str, task_id: str, before: str, after: str, basis: str, backup: str,
+                    at: datetime) -> int:
+        """Keep one change to issues.xlsx (toolkit extend / close) in the history."""
+        try:
+            return _retry(lambda: self.db.execute(
+                "INSERT INTO edits (at, kind, task_id, before, after, basis, backup) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (at.isoformat(timespec="seconds"), kind, task_id, before, after, basis, backup)).lastrowid)
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"留档写入失败：{exc}") from exc
+
+    def edits(self) -> list[EditInfo]:
+        return [EditInfo(*row) for row in self.db.execute(
+            "SELECT id, at, kind, task_id, before, after, basis, backup FROM edits ORDER BY id")]
+
     @_guarded
     def previous(self, before: int | None = None) -> Previous | None:
         """The latest run (before run `before`, when given), as the 变化 sheet compares against it."""
@@ -227,9 +284,12 @@ class Archive:
             return None
         run_id, as_of, started, summary = row
         states = {}
-        for task_id, unit, status, state, progress, deadline in self.db.execute(
-                "SELECT task_id, unit, status, state, progress, deadline FROM states WHERE run_id=?", (run_id,)):
-            states[(task_id, unit)] = State(task_id, unit, status or "", state, progress or "", _day(deadline))
+        for task_id, unit, status, state, progress, deadline, adjusted, basis, closed, close_basis in self.db.execute(
+                "SELECT task_id, unit, status, state, progress, deadline, adjusted_deadline, adjust_basis, "
+                "closed_date, close_basis FROM states WHERE run_id=?", (run_id,)):
+            states[(task_id, unit)] = State(task_id, unit, status or "", state, progress or "",
+                                            _day(adjusted) or _day(deadline), _day(adjusted), basis or "",
+                                            _day(closed), close_basis or "")
         returned = {u["unit"] for u in json.loads(summary)["units"] if u["files"]}
         return Previous(run_id, date.fromisoformat(as_of), started, states, returned)
 
@@ -297,7 +357,8 @@ class Archive:
                 (started.isoformat(timespec="seconds"), result.as_of.isoformat(), settings_fp,
                  result.issues.fingerprint, output.name, summary)).lastrowid
             db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", [(run_id, *k) for k in kept])
-            db.executemany("INSERT INTO states VALUES (" + ",".join("?" * 23) + ")",
+            db.executemany(f"INSERT INTO states ({','.join(STATE_COLUMNS)}) VALUES ("
+                           + ",".join("?" * len(STATE_COLUMNS)) + ")",
                            [(run_id, seq, *_state_row(line)) for seq, line in enumerate(result.rows)])
             db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            [(run_id, seq, f.level, f.code, f.file, f.sheet, f.row, f.column, f.value, f.message)
@@ -330,20 +391,23 @@ class Archive:
         data = json.loads(summary)
         tasks: dict[str, Task] = {}
         rows: list[DetailRow] = []
-        for r in self.db.execute("SELECT * FROM states WHERE run_id=? ORDER BY seq", (run_id,)):
+        for r in self.db.execute(f"SELECT {','.join(STATE_COLUMNS)} FROM states WHERE run_id=? ORDER BY seq",
+                                 (run_id,)):
             (_, _, task_id, issue_no, title, measure_no, measure, deadline, deadline_text, unit, returned,
              status, status_ok, state, days, progress, evidence, problems, reporter, phone, done_date,
-             done_text, source) = r
+             done_text, source, adjusted, adjust_basis, closed, close_basis, extension_to) = r
             task = tasks.get(task_id)
             if task is None:
                 task = tasks[task_id] = Task(task_id, issue_no, title, measure_no, measure, (), _day(deadline),
-                                             deadline_text or "")
+                                             deadline_text or "", adjusted_deadline=_day(adjusted),
+                                             adjust_basis=adjust_basis or "", closed_on=_day(closed),
+                                             close_basis=close_basis or "")
             entry = None
             if returned:
                 texts = {PROGRESS: progress, EVIDENCE: evidence, PROBLEMS: problems, FILLER: reporter,
                          PHONE: phone}
                 entry = Entry(task, unit, status, bool(status_ok), _day(done_date), done_text, texts, None, None,
-                              source)
+                              source, _day(extension_to))
             rows.append(DetailRow(task, unit, entry, state, days))
         units_of: dict[str, list[str]] = {}
         for line in rows:
@@ -384,7 +448,13 @@ def _state_row(line: DetailRow) -> tuple[Any, ...]:
             line.state, line.overdue_days, texts.get(PROGRESS, ""), texts.get(EVIDENCE, ""),
             texts.get(PROBLEMS, ""), texts.get(FILLER, ""), texts.get(PHONE, ""),
             entry.done_date.isoformat() if entry and entry.done_date else None,
-            entry.done_text if entry else "", entry.source if entry else "")
+            entry.done_text if entry else "", entry.source if entry else "",
+            _iso(task.adjusted_deadline), task.adjust_basis, _iso(task.closed_on), task.close_basis,
+            _iso(entry.extension_to if entry else None))
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _outcomes(result: MergeResult) -> dict[str, tuple[str, str]]:
@@ -406,7 +476,8 @@ def _outcomes(result: MergeResult) -> dict[str, tuple[str, str]]:
 
 def current_states(result: MergeResult) -> list[State]:
     return [State(line.task.task_id, line.unit, line.entry.status if line.entry else "", line.state,
-                  line.entry.texts.get(PROGRESS, "") if line.entry else "", line.task.deadline)
+                  line.entry.texts.get(PROGRESS, "") if line.entry else "", line.task.due,
+                  line.task.adjusted_deadline, line.task.adjust_basis, line.task.closed_on, line.task.close_basis)
             for line in result.rows]
 
 

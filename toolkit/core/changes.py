@@ -6,7 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from toolkit.core.words import NOT_RETURNED, OVERDUE, RETURNED, STATUS_DONE
+from toolkit.core.words import (
+    CLOSED,
+    CLOSED_CHANGE,
+    EXTENDED,
+    NOT_RETURNED,
+    OVERDUE,
+    RETURNED,
+    STATUS_DONE,
+)
 
 NEWLY_DONE = "新完成"
 
@@ -29,7 +37,8 @@ UNIT_RETURNED = "新报送单位"
 STILL_SILENT = "仍未报送"
 
 
-KINDS = [WENT_BACK, NEWLY_OVERDUE, DEADLINE_PASSED, NEWLY_DONE, PROGRESS_CHANGED, UNIT_RETURNED, STILL_SILENT]
+KINDS = [WENT_BACK, NEWLY_OVERDUE, DEADLINE_PASSED, EXTENDED, CLOSED_CHANGE, NEWLY_DONE, PROGRESS_CHANGED,
+         UNIT_RETURNED, STILL_SILENT]
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,11 @@ class State:
     status: str  # "" when nothing was returned
     state: str
     progress: str
-    deadline: date | None
+    deadline: date | None  # the one in force: 调整后时限 when an extension was approved
+    adjusted: date | None = None  # 调整后时限
+    basis: str = ""  # 调整依据
+    closed: date | None = None  # 销号日期
+    close_basis: str = ""  # 销号依据
 
 
 @dataclass(frozen=True)
@@ -78,10 +91,12 @@ def compare(previous: Previous | None, current: list[State], returned_units: set
     """Every change from the previous run to this one, in the order of KINDS."""
     if previous is None:
         return []
-    changes: list[Change] = []
+    changes: list[Change] = list(_task_changes(previous, current))
     for now in current:
         key = (now.task_id, now.unit)
         before = previous.states.get(key)
+        if now.state == CLOSED:
+            continue  # listed once per task as 销号; nothing else about it is news
         was_done = before is not None and before.status == STATUS_DONE
         is_done = now.status == STATUS_DONE
         if was_done and now.status and not is_done:
@@ -106,6 +121,28 @@ def compare(previous: Previous | None, current: list[State], returned_units: set
             changes.append(Change(STILL_SILENT, "", unit, NOT_RETURNED, NOT_RETURNED, "连续两次未报送"))
     order = {kind: i for i, kind in enumerate(KINDS)}
     return sorted(changes, key=lambda c: order[c.kind])
+
+
+def _task_changes(previous: Previous, current: list[State]) -> list[Change]:
+    """延期 and 销号: decisions about a task, listed once per task with all its units."""
+    units: dict[str, list[str]] = {}
+    first: dict[str, State] = {}
+    for now in current:
+        units.setdefault(now.task_id, []).append(now.unit)
+        first.setdefault(now.task_id, now)
+    before_of = {task_id: state for (task_id, _), state in previous.states.items()}
+    out = []
+    for task_id, now in first.items():
+        before = before_of.get(task_id)
+        who = "、".join(units[task_id])
+        if now.adjusted and (before is None or before.adjusted != now.adjusted) and now.closed is None:
+            was = before.deadline.isoformat() if before and before.deadline else ""
+            out.append(Change(EXTENDED, task_id, who, was, now.adjusted.isoformat(),
+                              f"完成时限调整为 {now.adjusted}" + (f"，依据：{now.basis}" if now.basis else "")))
+        if now.state == CLOSED and (before is None or before.state != CLOSED):
+            out.append(Change(CLOSED_CHANGE, task_id, who, before.state if before else "", CLOSED,
+                              f"{now.closed} 销号" + (f"，依据：{now.close_basis}" if now.close_basis else "")))
+    return out
 
 
 def _short(text: str, limit: int = 200) -> str:

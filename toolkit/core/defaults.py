@@ -6,6 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from toolkit.core.words import (
+    ADJUST_BASIS,
+    ADJUSTED_DEADLINE,
+    CLOSE_BASIS,
+    CLOSED,
+    CLOSED_DATE,
     DEADLINE,
     DESCRIPTION,
     DONE,
@@ -13,6 +18,7 @@ from toolkit.core.words import (
     DONE_LATE,
     DUE_SOON,
     EVIDENCE,
+    EXTENSION_REQUEST,
     FILL_DATE,
     FILLER,
     ISSUE_NO,
@@ -26,6 +32,7 @@ from toolkit.core.words import (
     PHONE,
     PROBLEMS,
     PROGRESS,
+    REQUESTED_TO,
     STATUS,
     STATUS_DONE,
     STATUS_LONG_TERM,
@@ -47,6 +54,7 @@ DEFAULT_STATUS_SYNONYMS: dict[str, list[str]] = {
     STATUS_ONGOING: ["正在推进", "进行中", "整改中", "持续推进", "基本完成", "部分完成", "推进"],
     STATUS_NOT_STARTED: ["未开始", "未开展", "尚未启动"],
     STATUS_LONG_TERM: ["长期", "常态化", "持续开展", "长期推进"],
+    EXTENSION_REQUEST: ["延期", "申请延长", "申请延长时限", "申请延期整改"],
 }
 
 
@@ -78,6 +86,7 @@ DEFAULT_HEADERS: dict[str, list[str]] = {
     STATUS: ["状态", "整改状态", "是否完成", "进度状态"],
     PROGRESS: ["进展情况", "完成情况", "整改完成情况", "工作进展", "推进情况", "整改情况", "进展"],
     DONE_DATE: ["完成时间", "完成日期", "实际完成时间", "整改完成时间", "办结时间"],
+    REQUESTED_TO: ["延期至", "申请延期时限", "申请延期日期", "申请延长至", "延期时限"],
     EVIDENCE: ["佐证", "证明材料", "附件", "佐证资料", "支撑材料"],
     PROBLEMS: ["存在的问题", "困难问题", "存在困难", "问题及困难", "困难和问题"],
     FILLER: ["联系人", "经办人", "填表人"],
@@ -85,6 +94,10 @@ DEFAULT_HEADERS: dict[str, list[str]] = {
     FILL_DATE: ["报送日期", "填表日期", "填报时间"],
     TARGET: ["目标"],
     DESCRIPTION: ["问题内容", "问题详情"],
+    ADJUSTED_DEADLINE: ["调整时限", "延期后时限", "延期后完成时限", "调整后完成时限"],
+    ADJUST_BASIS: ["延期依据", "调整理由"],
+    CLOSED_DATE: ["销号时间"],
+    CLOSE_BASIS: ["验收意见", "销号意见"],
 }
 
 
@@ -117,6 +130,7 @@ DEFAULT_COLORS: dict[str, dict[str, str]] = {
     DONE_LATE: {"fill": "FCE4D6", "font": "833C0B"},
     NO_DEADLINE: {"fill": "", "font": ""},
     NOT_RETURNED: {"fill": "D9D9D9", "font": "595959"},
+    CLOSED: {"fill": "A9D08E", "font": "375623"},
 }
 
 

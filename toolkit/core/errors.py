@@ -68,6 +68,8 @@ class ArchiveError(ToolkitError):
 class NotKept(ToolkitError):
     """An input file not copied into the archive (over a size or time limit); the message says why.
     The run goes on: the archive lists the file as not kept."""
+
+
 class Interrupted(KeyboardInterrupt):
     """The run was stopped by Ctrl-C or SIGTERM, after its cleanups ran. A KeyboardInterrupt, so
     that code catching Ctrl-C catches it too. `output` is the consolidated workbook when it was
@@ -82,3 +84,7 @@ class Interrupted(KeyboardInterrupt):
     @property
     def exit_code(self) -> int:
         return 128 + self.signal_number  # 130 for Ctrl-C, 143 for SIGTERM, as shells report them
+
+
+class TaskEditError(ToolkitError):
+    """toolkit extend / toolkit close can't change issues.xlsx (unknown task, bad date, file locked)."""

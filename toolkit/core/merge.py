@@ -11,10 +11,12 @@ from toolkit.core.model import DetailRow, Entry, IssueList, LedgerFile, MergeRes
 from toolkit.core.settings import Settings
 from toolkit.core.validate import check_ledger, row_summary
 from toolkit.core.words import (
+    CLOSED,
     DONE,
     DONE_LATE,
     DUE_SOON,
     ERROR,
+    EXTENSION_REQUEST,
     FILL_DATE,
     INFO,
     META_CREATED,
@@ -31,8 +33,12 @@ from toolkit.core.words import (
 
 
 def overdue_state(status: str | None, deadline: date | None, done: date | None, as_of: date,
-                  window: int) -> tuple[str, int | None]:
-    """(逾期状态, days late) for one (task, unit); status None means nothing was returned."""
+                  window: int, closed: bool = False) -> tuple[str, int | None]:
+    """(逾期状态, days late) for one (task, unit); status None means nothing was returned. `deadline`
+    is the one in force (调整后时限 when an extension was approved); a closed task is 已销号 whatever
+    was returned."""
+    if closed:
+        return CLOSED, None
     late = (as_of - deadline).days if deadline and deadline < as_of else None
     if status is None:
         return NOT_RETURNED, late
@@ -151,22 +157,22 @@ def _detail_rows(issues: IssueList, winners: dict[tuple[str, str], Entry], retur
         for unit in task.units:
             entry = winners.get((task.task_id, unit))
             status = entry.status if entry else None
-            state, days = overdue_state(status, task.deadline, entry.done_date if entry else None,
-                                        as_of, settings.due_soon_days)
+            state, days = overdue_state(status, task.due, entry.done_date if entry else None,
+                                        as_of, settings.due_soon_days, task.closed)
             rows.append(DetailRow(task, unit, entry, state, days))
             summary = summaries.setdefault(unit, UnitSummary(unit, files=returns.files_of.get(unit, [])))
             _count(summary, status, state, days)
             own = [name for name in summary.files if name not in returns.filed_for.get(unit, ())]
-            if entry is None and own:
+            if entry is None and own and not task.closed:
                 report.add("missing-task", unit=unit, task=task.task_id, measure=task.measure[:30],
                            file="、".join(own), value=task.task_id)
     return rows, summaries
 
 
 def _report_silent_units(summaries: list[UnitSummary], report: Report) -> None:
-    """A unit with tasks and no readable return."""
+    """A unit with tasks (not all closed) and no readable return."""
     for summary in summaries:
-        if summary.files or not summary.tasks:
+        if summary.files or not summary.missing:  # nothing to report on, or every task closed
             continue
         if summary.failed_files:
             report.add("no-return", "unreadable", unit=summary.unit, files="、".join(summary.failed_files),
@@ -218,11 +224,15 @@ def _newer(a: LedgerFile, b: LedgerFile) -> int:
 
 def _count(summary: UnitSummary, status: str | None, state: str, days: int | None) -> None:
     summary.tasks += 1
+    if state == CLOSED:  # verified and closed: done, and nothing more is asked of the unit
+        summary.closed += 1
+        summary.done += 1
+        return
     if status is None:
         summary.missing += 1
     elif status == STATUS_DONE:
         summary.done += 1
-    elif status in (STATUS_ONGOING, STATUS_LONG_TERM):
+    elif status in (STATUS_ONGOING, STATUS_LONG_TERM, EXTENSION_REQUEST):
         summary.in_progress += 1
     else:  # 未启动, 未填报, or a status word not recognised: no progress to count
         summary.not_started += 1

@@ -12,20 +12,28 @@ from typing import Any
 from toolkit.core.changes import Change, Trend
 from toolkit.core.findings import Finding, Report, finding
 from toolkit.core.normalize import compact
+from toolkit.core.problems import ProblemSummary, summarize_problems
 from toolkit.core.settings import Settings
 from toolkit.core.words import (
+    CLOSED,
     DONE,
     DONE_LATE,
     DUE_SOON,
+    EXTENSION_REQUEST,
     FILE_COUNT,
     FILES_READ,
     ISSUE_COLUMNS,
+    ISSUE_LIFE_COLUMNS,
     ISSUE_REQUIRED,
     MEASURE,
     NO_DEADLINE,
     NOT_RETURNED,
     ON_TRACK,
     OVERDUE,
+    PROBLEM_DONE,
+    PROBLEM_OVERDUE,
+    PROBLEMS,
+    PROGRESS,
     RETURNED,
     ROLE_NO,
     ROLE_PROBLEM,
@@ -34,6 +42,7 @@ from toolkit.core.words import (
     TARGET,
     TASK_COUNT,
     UNREADABLE,
+    problem_headline,
 )
 from toolkit.core.words import LAYOUT_ROLES as LAYOUT_ROLES  # re-exported: its old home
 
@@ -54,6 +63,7 @@ class Entry:
 
     _source: str = ""
     filed_by: str = ""  # the unit whose file held this row, when it is not the row's own unit
+    extension_to: date | None = None  # 申请延期至: the date a unit asked for with 申请延期
 
     @property
     def source(self) -> str:
@@ -76,6 +86,29 @@ class DetailRow:
     def status(self) -> str:
         return self.entry.status if self.entry else ""
 
+    @property
+    def deadline(self) -> date | None:
+        """The deadline the state is measured against: 调整后时限 when an extension was approved."""
+        return self.task.due
+
+    @property
+    def closed(self) -> bool:
+        return self.state == CLOSED
+
+    @property
+    def extension_to(self) -> date | None:
+        return self.entry.extension_to if self.entry else None
+
+    @property
+    def extension_reason(self) -> str:
+        """Why the unit asks for time: what it wrote in 存在问题 and 整改进展."""
+        texts = self.entry.texts if self.entry else {}
+        return "\n".join(t for t in (texts.get(PROBLEMS, ""), texts.get(PROGRESS, "")) if t)
+
+    @property
+    def requests_extension(self) -> bool:
+        return self.entry is not None and self.entry.status == EXTENSION_REQUEST and not self.closed
+
 
 @dataclass
 class UnitSummary:
@@ -88,6 +121,7 @@ class UnitSummary:
     due_soon: int = 0
     missing: int = 0
     missing_overdue: int = 0  # tasks past their deadline that the unit has not reported on
+    closed: int = 0  # tasks closed (已销号); counted in `done` too
     files: list[str] = field(default_factory=list)
     failed_files: list[str] = field(default_factory=list)  # named for this unit but unreadable
 
@@ -99,6 +133,8 @@ class UnitSummary:
     def return_state(self) -> str:
         if not self.files and self.failed_files:
             return UNREADABLE
+        if not self.files and not self.missing:
+            return ALL_CLOSED
         if not self.files:
             return NOT_RETURNED
         if self.missing:
@@ -117,6 +153,7 @@ class MergeResult:
     file_counts: tuple[int, int] | None = None  # (files, read) when rebuilt from the archive
     changes: list[Change] | None = None  # against the previous run; None when there is no archive
     trend: Trend | None = None
+    _problems: tuple[int, list[ProblemSummary]] | None = field(default=None, repr=False, compare=False)
 
     def release_inputs(self) -> None:
         """Drop the returned rows once merged: at province scale they are most of the memory, and
@@ -130,7 +167,7 @@ class MergeResult:
 
     @property
     def silent_units(self) -> list[UnitSummary]:
-        return [u for u in self.units if not u.files]
+        return [u for u in self.units if not u.files and u.missing]
 
     @property
     def unreported_units(self) -> list[UnitSummary]:
@@ -139,7 +176,7 @@ class MergeResult:
 
     def totals(self) -> dict[str, int]:
         counts = {TASK_COUNT: len(self.rows)}
-        for state in (OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED):
+        for state in (OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED, CLOSED):
             counts[state] = sum(1 for r in self.rows if r.state == state)
         if self.file_counts is not None:
             counts[FILE_COUNT], counts[FILES_READ] = self.file_counts
@@ -147,6 +184,26 @@ class MergeResult:
             counts[FILE_COUNT] = len(self.files)
             counts[FILES_READ] = sum(1 for f in self.files if f.ok)
         return counts
+
+    def problems(self) -> list[ProblemSummary]:
+        """Each problem as a whole, in 问题序号 order (DESIGN §6); computed once per result."""
+        if self._problems is None or self._problems[0] != len(self.rows):
+            self._problems = (len(self.rows), summarize_problems(self.rows))
+        return self._problems[1]
+
+    def headline(self) -> str:
+        """共 N 个问题，已完成 X 个，逾期 Y 个."""
+        problems = self.problems()
+        return problem_headline(len(problems), sum(1 for p in problems if p.state == PROBLEM_DONE),
+                                sum(1 for p in problems if p.state == PROBLEM_OVERDUE))
+
+    @property
+    def extension_requests(self) -> list[DetailRow]:
+        """Rows whose unit asked for more time (申请延期) this round, closed tasks left out."""
+        return [line for line in self.rows if line.requests_extension]
+
+
+ALL_CLOSED = "无需报送（已全部销号）"  # 报送状态 of a unit whose every task is closed
 
 
 SHEET = SHEET_ISSUES
@@ -156,6 +213,10 @@ COLUMNS = list(ISSUE_COLUMNS)
 
 
 REQUIRED = list(ISSUE_REQUIRED)
+
+
+# written by toolkit extend / toolkit close, added to issues.xlsx when first needed (DESIGN §3)
+LIFE_COLUMNS = list(ISSUE_LIFE_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,12 +234,26 @@ class Task:
     target: str = ""
     description: str = ""
     row: int = 0  # row in issues.xlsx
+    adjusted_deadline: date | None = None  # 调整后时限: an approved extension (toolkit extend)
+    adjust_basis: str = ""  # 调整依据
+    closed_on: date | None = None  # 销号日期: closed after verification (toolkit close)
+    close_basis: str = ""  # 销号依据
 
     def __reduce__(self) -> tuple:
         # as a plain tuple of fields: the issue list crosses from a worker process, and the
         # default for slotted dataclasses pickles a dict per task (3× slower at 100,000 tasks)
         return (Task, (self.task_id, self.issue_no, self.issue_title, self.measure_no, self.measure,
-                       self.units, self.deadline, self.deadline_text, self.target, self.description, self.row))
+                       self.units, self.deadline, self.deadline_text, self.target, self.description, self.row,
+                       self.adjusted_deadline, self.adjust_basis, self.closed_on, self.close_basis))
+
+    @property
+    def due(self) -> date | None:
+        """The deadline in force: 调整后时限 when an extension was approved, else 完成时限."""
+        return self.adjusted_deadline or self.deadline
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_on is not None
 
 
 def unit_key(name: str) -> str:

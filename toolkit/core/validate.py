@@ -29,6 +29,7 @@ from toolkit.core.words import (
     DEADLINE,
     DONE_DATE,
     EVIDENCE,
+    EXTENSION_REQUEST,
     FILLER,
     ISSUE_NO,
     ISSUE_TITLE,
@@ -38,6 +39,7 @@ from toolkit.core.words import (
     PHONE,
     PROBLEMS,
     PROGRESS,
+    REQUESTED_TO,
     STATUS,
     STATUS_DONE,
     STATUSES,
@@ -185,7 +187,8 @@ def locked_changes(row: LedgerRow, task: Task) -> Iterator[Finding]:
     if cell_text(values.get(DEADLINE)):
         parsed = parse_date(values[DEADLINE], task.deadline.year if task.deadline else None)
         if parsed.kind in (DATE, YEARLESS):
-            checks.append((DEADLINE, parsed.value != task.deadline))
+            # a ledger sent after an extension shows 调整后时限
+            checks.append((DEADLINE, parsed.value not in (task.deadline, task.due)))
         elif parsed.kind == OPEN:
             checks.append((DEADLINE, task.deadline is not None))
     original = {ISSUE_NO: task.issue_no, MEASURE_NO: task.measure_no, MEASURE: task.measure,
@@ -238,11 +241,38 @@ def check_entry(row: LedgerRow, ledger: LedgerFile, task: Task, unit: str, setti
     if done_date and status_ok and status not in (STATUS_DONE, NOT_FILLED):
         findings.append(finding("date-without-done", **_at(row, STATUS, status)))
     texts = {name: cell_text(row.values.get(name)) for name in TEXT_FIELDS}
+    extension_to = check_extension(row, task, status, as_of, findings)
     for name, text in texts.items():
         if len(text) >= EXCEL_CELL_LIMIT:  # exactly the limit: the sending program may have cut it
             findings.append(finding("text-too-long", field=name, length=len(text), limit=EXCEL_CELL_LIMIT,
                                      **_at(row, name, text[:200])))
-    return Entry(task, unit, status, status_ok, done_date, done_text, texts, ledger, row), findings
+    return Entry(task, unit, status, status_ok, done_date, done_text, texts, ledger, row,
+                 extension_to=extension_to), findings
+
+
+def check_extension(row: LedgerRow, task: Task, status: str, as_of: date, findings: list[Finding]) -> date | None:
+    """申请延期 and its 申请延期至 date: the request is noted; a missing date, one not after the
+    deadline in force, or a date without the request is a finding. Returns the date asked for."""
+    raw = row.values.get(REQUESTED_TO)
+    parsed = parse_date(raw if raw != "" else None, as_of.year)
+    wanted = parsed.value if parsed.kind in (DATE, YEARLESS) else None
+    if parsed.kind == INVALID:
+        findings.append(finding("bad-date", field=REQUESTED_TO, **_at(row, REQUESTED_TO, cell_text(raw))))
+    if status != EXTENSION_REQUEST:
+        if wanted is not None and status != STATUS_DONE:
+            findings.append(finding("bad-extension", "no-request", to=wanted, status=status,
+                                    request=EXTENSION_REQUEST, **_at(row, STATUS, status)))
+        return None
+    if wanted is None:
+        if parsed.kind != INVALID:
+            findings.append(finding("bad-extension", task=task.task_id, **_at(row, REQUESTED_TO)))
+        return None
+    if task.due is not None and wanted <= task.due:
+        findings.append(finding("bad-extension", "not-later", to=wanted, due=task.due, **_at(row, REQUESTED_TO, raw)))
+        return None
+    findings.append(finding("extension-requested", task=task.task_id, to=wanted,
+                            now=f"（现完成时限 {task.due}）" if task.due else "", **_at(row, REQUESTED_TO, raw)))
+    return wanted
 
 
 def check_ledger(ledger: LedgerFile, issues: IssueList, settings: Settings,

@@ -7,15 +7,19 @@ synonyms, colours) stays in core.settings as defaults of toolkit.toml.
 
 from __future__ import annotations
 
+# the life of a task (DESIGN §8): a unit asks for time, the office approves it, a verified task is closed
+EXTENSION_REQUEST = "申请延期"  # 完成状态 a unit chooses to ask for more time
+CLOSED = "已销号"  # 逾期状态 of a task closed after verification
+
 # 完成状态: the words a unit may choose in its ledger (the drop-down list), and the one for "left blank".
 STATUS_DONE, STATUS_ONGOING, STATUS_NOT_STARTED, STATUS_LONG_TERM = "已完成", "推进中", "未启动", "长期坚持"
-STATUSES = (STATUS_DONE, STATUS_ONGOING, STATUS_NOT_STARTED, STATUS_LONG_TERM)
+STATUSES = (STATUS_DONE, STATUS_ONGOING, STATUS_NOT_STARTED, STATUS_LONG_TERM, EXTENSION_REQUEST)
 NOT_FILLED = "未填报"
 
 # 逾期状态: where a (task, unit) stands against its deadline on the as-of date.
 OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED = (
     "逾期", "临期", "正常", "已完成", "逾期完成", "长期", "未报送")
-STATES = (OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED)
+STATES = (OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED, CLOSED)
 
 # 报送状态 of a unit in the 汇总 sheet (NOT_RETURNED above when nothing came back).
 RETURNED, UNREADABLE = "已报送", "文件无法读取"
@@ -56,20 +60,27 @@ PHONE = "联系电话"
 FILL_DATE = "填报日期"
 TARGET = "整改目标"
 DESCRIPTION = "问题描述"
+REQUESTED_TO = "申请延期至"  # ledger column: the date a unit asks for with 申请延期
+ADJUSTED_DEADLINE = "调整后时限"  # issues.xlsx columns written by `toolkit extend`
+ADJUST_BASIS = "调整依据"
+CLOSED_DATE = "销号日期"  # issues.xlsx columns written by `toolkit close`
+CLOSE_BASIS = "销号依据"
 
 # A ledger's columns: seven pre-filled (locked) ones, then what the unit fills in.
 LEDGER_COLUMNS = (TASK_ID, ISSUE_NO, ISSUE_TITLE, MEASURE_NO, MEASURE, UNIT, DEADLINE,
-                  STATUS, PROGRESS, DONE_DATE, EVIDENCE, PROBLEMS, FILLER, PHONE)
+                  STATUS, PROGRESS, DONE_DATE, REQUESTED_TO, EVIDENCE, PROBLEMS, FILLER, PHONE)
 # 问题清单 (issues.xlsx) columns, and the ones that must be there.
 ISSUE_COLUMNS = (TASK_ID, ISSUE_NO, ISSUE_TITLE, MEASURE_NO, MEASURE, UNIT, DEADLINE, TARGET, DESCRIPTION)
 ISSUE_REQUIRED = (ISSUE_NO, ISSUE_TITLE, MEASURE_NO, MEASURE, UNIT)
+# written by toolkit extend / toolkit close, added to issues.xlsx when first needed (DESIGN §3)
+ISSUE_LIFE_COLUMNS = (ADJUSTED_DEADLINE, ADJUST_BASIS, CLOSED_DATE, CLOSE_BASIS)
 
 # 台账明细 columns beyond the ledger's own.
 STATE = "逾期状态"
 DAYS_OVERDUE = "逾期天数"
 SOURCE_FILE = "来源文件"
-DETAIL_COLUMNS = (TASK_ID, ISSUE_NO, ISSUE_TITLE, MEASURE_NO, MEASURE, UNIT, DEADLINE, STATUS, STATE,
-                  DAYS_OVERDUE, PROGRESS, DONE_DATE, EVIDENCE, PROBLEMS, FILLER, PHONE, SOURCE_FILE)
+DETAIL_COLUMNS = (TASK_ID, ISSUE_NO, ISSUE_TITLE, MEASURE_NO, MEASURE, UNIT, DEADLINE, ADJUSTED_DEADLINE, STATUS,
+                  STATE, DAYS_OVERDUE, PROGRESS, DONE_DATE, EVIDENCE, PROBLEMS, FILLER, PHONE, SOURCE_FILE)
 
 # 校验问题 columns (the feedback copy uses LEVEL, SHEET, ROW, COLUMN with its own last three).
 LEVEL = "级别"
@@ -115,3 +126,19 @@ META_HEADER = ("项目", "值")
 # The roles a column of an upper office's table can play (DESIGN §7); ROLE_OTHER keeps a column as is.
 ROLE_NO, ROLE_PROBLEM, ROLE_LEADER, ROLE_PROGRESS, ROLE_OTHER = "序号", "问题", "责任领导", "整改完成情况", "其他"
 LAYOUT_ROLES = (ROLE_NO, ROLE_PROBLEM, TARGET, MEASURE, UNIT, ROLE_LEADER, DEADLINE, ROLE_PROGRESS, ROLE_OTHER)
+
+# 延期申请 sheet: what units asked for this round
+SHEET_EXTENSIONS = "延期申请"
+EXTENSION_COLUMNS = (TASK_ID, UNIT, "原完成时限", REQUESTED_TO, "理由", SOURCE_FILE)
+# kinds of change on the 变化 sheet for decisions about a task
+EXTENDED = "延期"
+CLOSED_CHANGE = "销号"
+
+# a problem as a whole: 已完成 when every measure is done or closed for every unit, 逾期 when any is overdue
+PROBLEM_DONE, PROBLEM_OVERDUE, PROBLEM_ONGOING = "已完成", "逾期", "推进中"
+PROBLEM_COLUMNS = (ISSUE_NO, ISSUE_TITLE, "措施数", STATUS_DONE, OVERDUE, "问题状态")
+
+
+def problem_headline(problems: int, done: int, overdue: int) -> str:
+    """The one line the workbook, the terminal and the mail all say."""
+    return f"共 {problems} 个问题，已完成 {done} 个，逾期 {overdue} 个"

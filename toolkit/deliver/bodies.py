@@ -123,6 +123,7 @@ def summary_body(body: Body, result: MergeResult, attachment: str) -> None:
     body.para("各位领导：")
     body.para(f"现将{subject_date(result)}的整改台账汇总情况报告如下，完整台账见附件《{attachment}》。")
     body.heading("一、总体情况")
+    body.para(result.headline() + "。")
     labels = [TASK_COUNT, *STATES]
     body.table(labels, [[(str(totals[label]), label if totals[label] else "") for label in labels]],
                numeric=range(len(labels)))
@@ -132,11 +133,11 @@ def summary_body(body: Body, result: MergeResult, attachment: str) -> None:
     body.heading("二、各单位情况")
     rows = []
     for u in result.units:
-        name_state = NOT_RETURNED if not u.files else (OVERDUE if u.overdue else "")
+        name_state = NOT_RETURNED if u in silent else (OVERDUE if u.overdue else "")
         rows.append([(u.unit, name_state), (str(u.tasks), ""), (str(u.done), ""), (str(u.in_progress), ""),
                      (str(u.not_started), ""), (str(u.overdue), OVERDUE if u.overdue else ""),
                      (str(u.due_soon), DUE_SOON if u.due_soon else ""), (f"{u.rate:.1%}", ""),
-                     (u.return_state, NOT_RETURNED if not u.files else "")])
+                     (u.return_state, NOT_RETURNED if u in silent else "")])
     body.table(list(UNIT_COLUMNS[:-1]), rows,
                numeric=range(1, 8))
     overdue = sorted((r for r in result.rows if r.state == OVERDUE), key=lambda r: -(r.overdue_days or 0))

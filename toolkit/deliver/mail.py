@@ -122,7 +122,7 @@ def reminder_units(result: MergeResult) -> list[tuple[UnitSummary, list[DetailRo
     out = []
     for unit in result.units:
         rows = [r for r in result.rows if r.unit == unit.unit and r.state in rank]
-        if rows or not unit.files:
+        if rows or (not unit.files and unit.missing):  # closed (已销号) tasks are never chased
             rows.sort(key=lambda r: (rank[r.state], -(r.overdue_days or 0)))
             out.append((unit, rows))
     return out

@@ -6,12 +6,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from toolkit.core.dates import IMMEDIATE, INVALID, YEARLESS, find_year, parse_date
+from toolkit.core.dates import DATE, IMMEDIATE, INVALID, YEARLESS, find_year, parse_date
 from toolkit.core.errors import IssueListError, ReadError
 from toolkit.core.findings import Finding, finding
 from toolkit.core.model import (
     COLUMNS,
     LAYOUT_ROLES,
+    LIFE_COLUMNS,
     REQUIRED,
     SHEET,
     IssueList,
@@ -29,6 +30,10 @@ from toolkit.core.normalize import (
 )
 from toolkit.core.settings import Settings
 from toolkit.core.words import (
+    ADJUST_BASIS,
+    ADJUSTED_DEADLINE,
+    CLOSE_BASIS,
+    CLOSED_DATE,
     DEADLINE,
     DESCRIPTION,
     ISSUE_NO,
@@ -109,7 +114,7 @@ def _column_positions(grid: Grid, settings: Settings, path: Path) -> dict[str, i
     columns: dict[str, int] = {}
     for index, text in enumerate(header):
         name = lookup.get(text)
-        if name in COLUMNS and name not in columns:
+        if (name in COLUMNS or name in LIFE_COLUMNS) and name not in columns:
             columns[name] = index
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
@@ -125,7 +130,7 @@ class _RowReader:
     def __init__(self, path: Path, columns: dict[str, int], findings: list[Finding], listed: date) -> None:
         self.path = path
         self.listed = listed
-        self.positions = [(name, columns.get(name)) for name in COLUMNS]
+        self.positions = [(name, columns.get(name)) for name in COLUMNS + LIFE_COLUMNS]
         self.findings = findings
         self.seen: dict[str, int] = {}
         self.unit_cache: dict[str, tuple[str, ...]] = {}
@@ -147,7 +152,7 @@ class _RowReader:
             task_id=task_id, issue_no=issue_no, issue_title=texts[ISSUE_TITLE], measure_no=measure_no,
             measure=texts[MEASURE], units=self._units(texts, task_id, offset), deadline=deadline,
             deadline_text=texts[DEADLINE], target=texts[TARGET], description=texts[DESCRIPTION],
-            row=offset,
+            row=offset, **_life_of(raw, texts, where),
         )
 
     @staticmethod
@@ -222,6 +227,20 @@ def read_layout(grids: list[Grid]) -> SourceLayout | None:
     if not columns:
         return SourceLayout(title, file, kept=False, imported=imported)
     return SourceLayout(title, file, tuple(columns), imported=imported)
+
+
+def _life_of(raw: dict[str, Any], texts: dict[str, str], where: str) -> dict[str, Any]:
+    """调整后时限/调整依据 and 销号日期/销号依据 (toolkit extend, toolkit close) as Task fields; a
+    date there that can't be read raises IssueListError."""
+    life: dict[str, Any] = {"adjust_basis": texts.get(ADJUST_BASIS, ""), "close_basis": texts.get(CLOSE_BASIS, "")}
+    for column, name in ((ADJUSTED_DEADLINE, "adjusted_deadline"), (CLOSED_DATE, "closed_on")):
+        life[name] = None
+        if texts.get(column):
+            parsed = parse_date(raw.get(column))
+            if parsed.kind != DATE:
+                raise IssueListError(f"{where}“{column}”无法识别：{texts[column]!r}，应为日期，如 2025-06-30")
+            life[name] = parsed.value
+    return life
 
 
 def _canonicalise_units(issue_list: IssueList) -> None:

@@ -19,6 +19,7 @@ from toolkit.core.normalize import column_letter, strip_control
 from toolkit.core.words import (
     DEADLINE,
     DONE_DATE,
+    EXTENSION_REQUEST,
     FILL_DATE,
     ISSUE_NO,
     MEASURE_NO,
@@ -29,6 +30,7 @@ from toolkit.core.words import (
     META_UNIT,
     META_VERSION,
     PHONE,
+    REQUESTED_TO,
     SHEET_LEDGER,
     SHEET_META,
     STATUS,
@@ -72,7 +74,7 @@ FIRST_DATA_ROW = 3
 VALIDATED_ROWS = 1000  # validations cover rows 3..1000 of the blank template, more when filled
 
 
-WIDTHS = dict(zip(LEDGER_COLUMNS, [8, 6, 22, 6, 50, 16, 12, 10, 40, 13, 16, 20, 9, 15], strict=True))
+WIDTHS = dict(zip(LEDGER_COLUMNS, [8, 6, 22, 6, 50, 16, 12, 10, 40, 13, 12, 16, 20, 9, 15], strict=True))
 
 
 HEADER_FILL = "DDEBF7"
@@ -93,6 +95,16 @@ STATUS_COLUMN = LEDGER_COLUMNS.index(STATUS)
 
 
 DONE_DATE_COLUMN = LEDGER_COLUMNS.index(DONE_DATE)
+
+
+REQUEST_COLUMN = LEDGER_COLUMNS.index(REQUESTED_TO)
+
+
+REQUEST_VALIDATION = {
+    "input_title": REQUESTED_TO, "input_message": f"完成状态选“{EXTENSION_REQUEST}”时填写申请延期到的日期，"
+                                                  "理由写在整改进展或存在问题中",
+    "error_title": REQUESTED_TO, "error_message": "请填写日期，如 2025-06-30",
+}
 
 
 PHONE_COLUMN = LEDGER_COLUMNS.index(PHONE)
@@ -146,7 +158,7 @@ def _blank_template(workbook, created: datetime | None) -> None:
     for index, name in enumerate(LEDGER_COLUMNS):
         if index == DEADLINE_COLUMN:
             fmt = locked_date_fmt
-        elif index == DONE_DATE_COLUMN:
+        elif index in (DONE_DATE_COLUMN, REQUEST_COLUMN):
             fmt = unlocked_date_fmt
         elif index == PHONE_COLUMN:
             fmt = unlocked_text_fmt  # phone numbers keep their leading zeros
@@ -174,6 +186,10 @@ def _blank_template(workbook, created: datetime | None) -> None:
         "minimum": date(2000, 1, 1), "maximum": date(2099, 12, 31),
         "input_title": DONE_DATE, "input_message": "已完成的填写完成日期，如 2024-06-30",
         "error_title": DONE_DATE, "error_message": "请填写日期，如 2024-06-30",
+    })
+    sheet.data_validation(first, REQUEST_COLUMN, last, REQUEST_COLUMN, {
+        "validate": "date", "criteria": "between", "minimum": date(2000, 1, 1), "maximum": date(2099, 12, 31),
+        **REQUEST_VALIDATION,
     })
 
     sheet.set_landscape()
@@ -243,7 +259,7 @@ def set_text(cell, value: str) -> None:
 def task_values(task: Task) -> list[object]:
     """The seven pre-filled values of a task's row, in LEDGER_COLUMNS order."""
     # as the issue list says it: a date, 长期坚持 where it says so, blank where it is blank
-    deadline: object = task.deadline if task.deadline else (task.deadline_text or "")
+    deadline: object = task.due if task.due else (task.deadline_text or "")  # 调整后时限 once extended
     return [task.task_id, task.issue_no, task.issue_title, task.measure_no, task.measure,
             "、".join(task.units), deadline]
 
@@ -268,6 +284,7 @@ def write_unit_ledger(template: Path, out: Path, unit: str, tasks: list[Task], f
                              f"请把台账所在工作表改名为“{SHEET}”")
     sheet = workbook[SHEET]
     sheet["A1"].value = title_for(unit, as_of)
+    _add_request_column(sheet)
 
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -288,9 +305,9 @@ def write_unit_ledger(template: Path, out: Path, unit: str, tasks: list[Task], f
                 cell.value = value
             cell.border, cell.font = border, font
             cell.alignment = centre if name in (TASK_ID, ISSUE_NO, MEASURE_NO, DEADLINE,
-                                                STATUS, DONE_DATE) else wrap
+                                                STATUS, DONE_DATE, REQUESTED_TO) else wrap
             cell.protection = locked if name in LOCKED_COLUMNS else unlocked
-            if index in (DEADLINE_COLUMN, DONE_DATE_COLUMN):
+            if index in (DEADLINE_COLUMN, DONE_DATE_COLUMN, REQUEST_COLUMN):
                 cell.number_format = "General" if isinstance(value, str) else DATE_FORMAT
             elif index == PHONE_COLUMN:
                 cell.number_format = "@"
@@ -301,13 +318,23 @@ def write_unit_ledger(template: Path, out: Path, unit: str, tasks: list[Task], f
     for validation in sheet.data_validations.dataValidation:
         ref = str(validation.sqref)
         letter = ref.split(":")[0].rstrip("0123456789")
-        if letter in (column_letter(STATUS_COLUMN), column_letter(DONE_DATE_COLUMN)):
+        if letter in (column_letter(STATUS_COLUMN), column_letter(DONE_DATE_COLUMN), column_letter(REQUEST_COLUMN)):
             validation.sqref = f"{letter}{FIRST_DATA_ROW}:{letter}{last}"
             kept.append(letter)
     if column_letter(STATUS_COLUMN) not in kept:  # a template edited by hand lost its drop-down: restore it
         validation = DataValidation(type="list", formula1='"' + ",".join(STATUSES) + '"',
                                     allow_blank=True)
         validation.sqref = f"{column_letter(STATUS_COLUMN)}{FIRST_DATA_ROW}:{column_letter(STATUS_COLUMN)}{last}"
+        sheet.add_data_validation(validation)
+    if column_letter(REQUEST_COLUMN) not in kept:  # a template made before 申请延期至 existed
+        request = column_letter(REQUEST_COLUMN)
+        validation = DataValidation(type="date", operator="between", formula1="36526", formula2="73415",
+                                    allow_blank=True, showInputMessage=True, showErrorMessage=True,
+                                    promptTitle=REQUEST_VALIDATION["input_title"],
+                                    prompt=REQUEST_VALIDATION["input_message"],
+                                    errorTitle=REQUEST_VALIDATION["error_title"],
+                                    error=REQUEST_VALIDATION["error_message"])
+        validation.sqref = f"{request}{FIRST_DATA_ROW}:{request}{last}"
         sheet.add_data_validation(validation)
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{column_letter(len(LEDGER_COLUMNS) - 1)}{max(row, HEADER_ROW)}"
     sheet.protection.sheet = True
@@ -332,6 +359,35 @@ def write_unit_ledger(template: Path, out: Path, unit: str, tasks: list[Task], f
     workbook.properties.created = generated
     workbook.properties.modified = generated
     save_workbook(workbook, Path(out))
+
+
+def _add_request_column(sheet) -> None:
+    """A template made before 申请延期至 existed: put the column in after 实际完成日期, headed and
+    sized like its neighbours, so every ledger sent out has it."""
+    from copy import copy
+
+    header = [cell.value for cell in sheet[HEADER_ROW]]
+    if REQUESTED_TO in header or DONE_DATE not in header:
+        return
+    at = header.index(DONE_DATE) + 2  # 1-based, right of 实际完成日期
+    for merged in list(sheet.merged_cells.ranges):
+        if merged.min_row == 1:
+            sheet.unmerge_cells(str(merged))
+    sheet.insert_cols(at)
+    left = sheet.cell(row=HEADER_ROW, column=at - 1)
+    cell = sheet.cell(row=HEADER_ROW, column=at, value=REQUESTED_TO)
+    cell.font, cell.fill, cell.border = copy(left.font), copy(left.fill), copy(left.border)
+    cell.alignment, cell.protection = copy(left.alignment), copy(left.protection)
+    widths = sheet.column_dimensions
+    for index in range(len(LEDGER_COLUMNS) - 1, at - 1, -1):  # insert_cols moves no widths: shift them right
+        widths[column_letter(index)].width = widths[column_letter(index - 1)].width
+    widths[column_letter(at - 1)].width = WIDTHS[REQUESTED_TO]
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(LEDGER_COLUMNS))
+    for validation in sheet.data_validations.dataValidation:
+        letter = str(validation.sqref).split(":")[0].rstrip("0123456789")
+        if letter and letter >= column_letter(at - 1) and len(letter) == 1:
+            validation.sqref = ""  # columns right of the insert lost their place: rebuilt below
+    sheet.data_validations.dataValidation = [v for v in sheet.data_validations.dataValidation if str(v.sqref)]
 
 
 def save_workbook(workbook, out: Path) -> None:

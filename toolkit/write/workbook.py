@@ -13,6 +13,8 @@ from toolkit.core.model import MergeResult
 from toolkit.core.settings import Settings
 from toolkit.core.validate import EXCEL_CELL_LIMIT
 from toolkit.core.words import (
+    CLOSED,
+    CLOSED_CHANGE,
     DONE,
     DUE_SOON,
     ERROR,
@@ -24,10 +26,14 @@ from toolkit.core.words import (
     NOT_RETURNED,
     OVERDUE,
     PHONE,
+    PROBLEM_COLUMNS,
+    PROBLEM_DONE,
+    PROBLEM_OVERDUE,
     PROBLEMS,
     PROGRESS,
     SHEET_CHANGES,
     SHEET_DETAIL,
+    SHEET_EXTENSIONS,
     SHEET_FINDINGS,
     SHEET_NOT_RETURNED,
     SHEET_SUMMARY,
@@ -42,7 +48,7 @@ from toolkit.core.words import (
 from toolkit.write.files import next_free, publish, writing
 from toolkit.write.writers import open_book
 
-DETAIL_COLUMNS = list(zip(words.DETAIL_COLUMNS, [8, 6, 16, 6, 42, 14, 11, 8, 8, 6, 42, 11, 14, 14, 7, 13, 20],
+DETAIL_COLUMNS = list(zip(words.DETAIL_COLUMNS, [8, 6, 16, 6, 42, 14, 11, 11, 8, 8, 6, 42, 11, 14, 14, 7, 13, 20],
                           strict=True))
 
 
@@ -99,6 +105,8 @@ class _Formats:
                 spec = {"bold": True, "font_size": 14, "font_name": "宋体"}
             elif kind == "plain":
                 spec = {"font_name": "宋体", "font_size": 10}
+            elif kind == "bold":
+                spec = {"font_name": "宋体", "font_size": 11, "bold": True}
             color = self.colors.get(state) if state else None
             if color:
                 if color.get("fill"):
@@ -125,6 +133,7 @@ def write_workbook(result: MergeResult, settings: Settings, now: datetime | None
         _detail_sheet(book, formats, result)
         _findings_sheet(book, formats, result)
         _silent_sheet(book, formats, result)
+        _extensions_sheet(book, formats, result)
         if result.changes is not None:
             _changes_sheet(book, formats, result)
         book.close()
@@ -195,6 +204,7 @@ def _summary_sheet(book: Any, formats: _Formats, result: MergeResult, now: datet
     sheet.text(1, 0, f"统计截止日期：{as_of.isoformat()}    生成时间：{now:%Y-%m-%d %H:%M}    "
                      f"问题清单指纹：{result.issues.fingerprint}", formats.get("plain"))
     totals = result.totals()
+    sheet.text(2, 0, result.headline(), formats.get("bold"))
     labels = [TASK_COUNT, *STATES]
     for col, label in enumerate(labels):
         sheet.text(3, col, label, formats.get("header", label if label != TASK_COUNT else ""))
@@ -212,13 +222,14 @@ def _summary_sheet(book: Any, formats: _Formats, result: MergeResult, now: datet
         for col, label in enumerate([UNIT, *trend.labels], start=TREND_COL):
             sheet.text(top, col, label, formats.get("header"))
     for i, unit in enumerate(result.units, start=top + 1):
-        state = NOT_RETURNED if not unit.files else (OVERDUE if unit.overdue else "")
+        silent = not unit.files and unit.missing
+        state = NOT_RETURNED if silent else (OVERDUE if unit.overdue else "")
         sheet.text(i, 0, unit.unit, formats.get("text", state))
         for col, value in enumerate([unit.tasks, unit.done, unit.in_progress, unit.not_started,
                                      unit.overdue, unit.due_soon], start=1):
             sheet.number(i, col, value, formats.get("int", OVERDUE if col == 5 and value else ""))
         sheet.number(i, 7, round(unit.rate, 4), formats.get("pct"))
-        sheet.text(i, 8, unit.return_state, formats.get("center", NOT_RETURNED if not unit.files else ""))
+        sheet.text(i, 8, unit.return_state, formats.get("center", NOT_RETURNED if silent else ""))
         _text(sheet, i, 9, "、".join(unit.files or unit.failed_files), formats.get("text"))
         if trend:
             sheet.text(i, TREND_COL, unit.unit, formats.get("text"))
@@ -236,13 +247,30 @@ def _summary_sheet(book: Any, formats: _Formats, result: MergeResult, now: datet
             sheet.col_width(TREND_COL + 1 + col, 11)
     sheet.freeze(top + 1, 0)
     sheet.print_setup(fit_height=1 if len(result.units) <= 30 else 0)  # a district's summary on one page
+    below = last + 2
     if result.units:
         series = [(2, STATUS_DONE, "#70AD47"), (3, STATUS_ONGOING, "#FFC000"), (4, STATUS_NOT_STARTED, "#A5A5A5")]
-        book.bar_chart(sheet, (last + 2, 0), SHEET_SUMMARY, (top + 1, last), series, "各单位任务完成情况",
-                       max(300, 28 * len(result.units) + 120))
+        height = max(300, 28 * len(result.units) + 120)
+        book.bar_chart(sheet, (last + 2, 0), SHEET_SUMMARY, (top + 1, last), series, "各单位任务完成情况", height)
+        below += -(-height // 20) + 1  # rows are 20 px: the table starts under the chart
+    _problem_table(sheet, formats, result, below)
     if trend and len(result.units) <= 15:
         book.line_chart(sheet, (last + 2, TREND_COL), SHEET_SUMMARY, top, (top + 1, last),
                         (TREND_COL + 1, TREND_COL + len(trend.labels)), "各单位完成率变化")
+
+
+def _problem_table(sheet: Any, formats: _Formats, result: MergeResult, top: int) -> None:
+    """Each problem as a whole (DESIGN §6), under the chart: 问题序号 … 问题状态, and the headline."""
+    sheet.text(top, 0, f"各问题整改情况：{result.headline()}", formats.get("bold"))
+    for col, label in enumerate(PROBLEM_COLUMNS):
+        sheet.text(top + 1, col, label, formats.get("header"))
+    paint = {PROBLEM_DONE: DONE, PROBLEM_OVERDUE: OVERDUE}
+    for i, problem in enumerate(result.problems(), start=top + 2):
+        sheet.number(i, 0, problem.issue_no, formats.get("int"))
+        _text(sheet, i, 1, problem.title, formats.get("text"))
+        for col, value in enumerate((problem.measures, problem.done, problem.overdue), start=2):
+            sheet.number(i, col, value, formats.get("int", OVERDUE if col == 4 and value else ""))
+        sheet.text(i, 5, problem.state, formats.get("center", paint.get(problem.state, "")))
 
 
 def _date_or_text(sheet: Any, row: int, col: int, value: date | None, text: str, formats: _Formats,
@@ -274,20 +302,21 @@ def _detail_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
         _text(sheet, i, 4, task.measure, text)
         _text(sheet, i, 5, line.unit, text)
         _date_or_text(sheet, i, 6, task.deadline, task.deadline_text, formats, state)
-        _text(sheet, i, 7, entry.status if entry else "", center)
-        _text(sheet, i, 8, state, center)
+        _date_or_text(sheet, i, 7, task.adjusted_deadline, "", formats, state)
+        _text(sheet, i, 8, entry.status if entry else "", center)
+        _text(sheet, i, 9, state, center)
         if line.overdue_days is not None:
-            sheet.number(i, 9, line.overdue_days, formats.get("int", state))
+            sheet.number(i, 10, line.overdue_days, formats.get("int", state))
         else:
-            sheet.blank(i, 9, formats.get("int", state))
-        _text(sheet, i, 10, texts.get(PROGRESS, ""), text)
-        _date_or_text(sheet, i, 11, entry.done_date if entry else None, entry.done_text if entry else "",
+            sheet.blank(i, 10, formats.get("int", state))
+        _text(sheet, i, 11, texts.get(PROGRESS, ""), text)
+        _date_or_text(sheet, i, 12, entry.done_date if entry else None, entry.done_text if entry else "",
                       formats, state)
-        _text(sheet, i, 12, texts.get(EVIDENCE, ""), text)
-        _text(sheet, i, 13, texts.get(PROBLEMS, ""), text)
-        _text(sheet, i, 14, texts.get(FILLER, ""), center)
-        _text(sheet, i, 15, texts.get(PHONE, ""), center)
-        _text(sheet, i, 16, source, text)
+        _text(sheet, i, 13, texts.get(EVIDENCE, ""), text)
+        _text(sheet, i, 14, texts.get(PROBLEMS, ""), text)
+        _text(sheet, i, 15, texts.get(FILLER, ""), center)
+        _text(sheet, i, 16, texts.get(PHONE, ""), center)
+        _text(sheet, i, 17, source, text)
     sheet.freeze(1, 0)
     sheet.filter(0, 0, max(len(result.rows), 1), len(DETAIL_COLUMNS) - 1)
     sheet.print_setup(repeat_row=0, footer="&C第 &P 页，共 &N 页", margins=True)
@@ -345,7 +374,30 @@ CHANGE_COLUMNS = list(zip(words.CHANGE_COLUMNS, [10, 9, 18, 30, 30, 40], strict=
 
 
 CHANGE_STATE = {WENT_BACK: OVERDUE, NEWLY_OVERDUE: OVERDUE, DEADLINE_PASSED: DUE_SOON, NEWLY_DONE: DONE,
-                STILL_SILENT: NOT_RETURNED}
+                STILL_SILENT: NOT_RETURNED, CLOSED_CHANGE: CLOSED}
+
+
+EXTENSION_COLUMNS = list(zip(words.EXTENSION_COLUMNS, [9, 18, 12, 12, 50, 30], strict=True))
+
+
+def _extensions_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
+    """延期申请: what units asked for this round (申请延期), to approve with toolkit extend."""
+    sheet = book.sheet(SHEET_EXTENSIONS)
+    for col, (name, width) in enumerate(EXTENSION_COLUMNS):
+        sheet.text(0, col, name, formats.get("header"))
+        sheet.col_width(col, width)
+    requests = result.extension_requests
+    if not requests:
+        sheet.text(1, 0, "本次没有单位申请延期", formats.get("plain"))
+    for i, line in enumerate(requests, start=1):
+        _text(sheet, i, 0, line.task.task_id, formats.get("center"))
+        _text(sheet, i, 1, line.unit, formats.get("text"))
+        _date_or_text(sheet, i, 2, line.task.due, line.task.deadline_text, formats, "")
+        _date_or_text(sheet, i, 3, line.extension_to, "（未填写）", formats, "" if line.extension_to else OVERDUE)
+        _text(sheet, i, 4, line.extension_reason, formats.get("text"))
+        _text(sheet, i, 5, line.entry.source if line.entry else "", formats.get("text"))
+    sheet.freeze(1, 0)
+    sheet.print_setup(repeat_row=0)
 
 
 def _changes_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
