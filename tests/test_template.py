@@ -91,7 +91,7 @@ def test_blank_template_structure(template: Path) -> None:
         assert locked is (name in LOCKED_COLUMNS), name
 
     checks = validations(sheet)
-    assert checks["M"] == ("date", "M1")  # the one 填报日期 cell of the ledger
+    assert checks["N"] == ("date", "N1")  # the one 填报日期 cell of the ledger
     assert checks[letter("完成状态")] == ("list", "H3:H1000")
     assert checks[letter("实际完成日期")] == ("date", "J3:J1000")
     assert checks[letter("申请延期至")] == ("date", "K3:K1000")
@@ -207,11 +207,11 @@ def test_reported_date_cell_is_filled_in_and_read_back(ledger: Path, tmp_path: P
 
     workbook = load_workbook(ledger)
     sheet = workbook["台账"]
-    assert sheet["L1"].value == "填报日期" and sheet["L1"].protection.locked
-    assert sheet["M1"].protection.locked is False and sheet["M1"].number_format == "yyyy-mm-dd"
-    assert ("date", "M1") in {(v.type, str(v.sqref)) for v in sheet.data_validations.dataValidation}
+    assert sheet["M1"].value == "填报日期" and sheet["M1"].protection.locked
+    assert sheet["N1"].protection.locked is False and sheet["N1"].number_format == "yyyy-mm-dd"
+    assert ("date", "N1") in {(v.type, str(v.sqref)) for v in sheet.data_validations.dataValidation}
     assert read_ledger(ledger, ledger.name, Settings(), UnitBook([UNIT])).reported is None
-    sheet["M1"].value = datetime(2025, 3, 28)
+    sheet["N1"].value = datetime(2025, 3, 28)
     sheet["C3"].value = "秸秆"  # an edit, so the unit's save is a different file
     filled = tmp_path / "filled.xlsx"
     workbook.save(filled)

@@ -52,7 +52,7 @@ def test_streamed_sheets_have_each_row_once_in_order(tmp_path):
         sheets = sorted(n for n in z.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
         streamed = b"inlineStr" in z.read("xl/worksheets/sheet2.xml")  # no shared strings when streamed
     assert streamed
-    assert len(sheets) == 5
+    assert len(sheets) == 6  # 汇总 台账明细 校验问题 未报送 延期申请 变化
     for sheet in sheets:
         numbers = row_numbers(path, sheet)
         assert numbers, sheet

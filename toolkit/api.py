@@ -463,7 +463,7 @@ def runs_frame(workspace: str | os.PathLike) -> Any:
     rows = [{"次数": run.run_id, "汇总时间": datetime.fromisoformat(run.started),
              "统计截止": date.fromisoformat(run.as_of), "文件数": run.files, **run.totals,
              "汇总台账": run.output} for run in runs]
-    columns = ["次数", "汇总时间", "统计截止", "文件数", "已读取", "任务数", words.DONE, words.DONE_LATE,
+    columns = ["次数", "汇总时间", "统计截止", "文件数", "已读取", words.TASK_COUNT, words.DONE, words.DONE_LATE,
                words.OVERDUE, words.DUE_SOON, words.ON_TRACK, words.NO_DEADLINE, words.NOT_RETURNED, "汇总台账"]
     frame = pd.DataFrame(rows, columns=columns)
     return frame.astype({name: "Int64" for name in columns[3:-1]}) if rows else frame

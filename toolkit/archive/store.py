@@ -407,7 +407,7 @@ class Archive:
                 texts = {PROGRESS: progress, EVIDENCE: evidence, PROBLEMS: problems, FILLER: reporter,
                          PHONE: phone}
                 entry = Entry(task, unit, status, bool(status_ok), _day(done_date), done_text, texts, None, None,
-                              source, _day(extension_to))
+                              source, extension_to=_day(extension_to))
             rows.append(DetailRow(task, unit, entry, state, days))
         units_of: dict[str, list[str]] = {}
         for line in rows:

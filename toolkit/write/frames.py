@@ -2,7 +2,7 @@
 
 pandas is imported here only, when a frame is asked for, so the command line never loads it.
 A cell the workbook leaves blank is None here; texts are whole (the workbook cuts those over
-Excel's cell limit); 完成时限 and 实际完成日期 hold a date, or the text written when it is not one.
+Excel's cell limit); 完成时限, 调整后时限 and 实际完成日期 hold a date, or the text written when it is not one.
 """
 
 from __future__ import annotations
@@ -10,6 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from toolkit.core.model import DetailRow, MergeResult
+from toolkit.core.words import (
+    DAYS_OVERDUE,
+    EVIDENCE,
+    FILLER,
+    ISSUE_NO,
+    MEASURE_NO,
+    PHONE,
+    PROBLEMS,
+    PROGRESS,
+)
 from toolkit.write.workbook import DETAIL_COLUMNS, FINDING_COLUMNS
 
 
@@ -24,10 +34,10 @@ def detail_record(line: DetailRow) -> list[Any]:
     done = (entry.done_date or _blank(entry.done_text)) if entry else None
     return [
         _blank(task.task_id), task.issue_no, _blank(task.issue_title), task.measure_no, _blank(task.measure),
-        _blank(line.unit), task.deadline or _blank(task.deadline_text), _blank(entry.status) if entry else None,
-        _blank(line.state), line.overdue_days, _blank(texts.get("整改进展", "")), done,
-        _blank(texts.get("佐证材料", "")), _blank(texts.get("存在问题", "")), _blank(texts.get("填报人", "")),
-        _blank(texts.get("联系电话", "")), _blank(entry.source) if entry else None,
+        _blank(line.unit), task.deadline or _blank(task.deadline_text), task.adjusted_deadline,
+        _blank(entry.status) if entry else None, _blank(line.state), line.overdue_days,
+        _blank(texts.get(PROGRESS, "")), done, _blank(texts.get(EVIDENCE, "")), _blank(texts.get(PROBLEMS, "")),
+        _blank(texts.get(FILLER, "")), _blank(texts.get(PHONE, "")), _blank(entry.source) if entry else None,
     ]
 
 
@@ -37,7 +47,7 @@ def detail_frame(result: MergeResult) -> Any:
 
     frame = pd.DataFrame([detail_record(line) for line in result.rows],
                          columns=[name for name, _ in DETAIL_COLUMNS], dtype=object)
-    for name in ("问题序号", "措施序号", "逾期天数"):
+    for name in (ISSUE_NO, MEASURE_NO, DAYS_OVERDUE):
         frame[name] = frame[name].astype("Int64")
     return frame
 

@@ -9,8 +9,8 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.parser import OxmlElement  # its home since python-docx 1.0
 from docx.shared import Mm, Pt, RGBColor
 
 from toolkit.core.words import (
