@@ -1,4 +1,4 @@
-"""workspace."""
+"""The workspace: finding it, its settings and as-of date, and making a new one (toolkit init)."""
 
 from __future__ import annotations
 

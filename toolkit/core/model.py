@@ -1,4 +1,4 @@
-"""core.model."""
+"""The data everything passes around: tasks and the issue list, returned rows and files, entries, merged rows and results."""
 
 from __future__ import annotations
 

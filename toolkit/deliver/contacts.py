@@ -1,4 +1,4 @@
-"""deliver.contacts."""
+"""The unit address book (单位通讯录 sheet of issues.xlsx): who gets which reminder."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""deliver.smtp."""
+"""Sending mail over SMTP (ssl, starttls or none) with one deadline for the whole send, each failure told by its cause."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""read.grid."""
+"""A sheet as a plain grid of cell values, and merged cells filled the way a reader sees them."""
 
 from __future__ import annotations
 
