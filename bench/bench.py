@@ -31,7 +31,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
-SEED = Path(os.environ.get("TOOLKIT_SEED", ROOT.parent / "shared" / "seeds" / "000_fa07499f0b0f03df.txt"))
+SEED = Path(
+    os.environ.get("TOOLKIT_SEED", ROOT.parent / "shared" / "seeds" / "000_fa07499f0b0f03df.txt")
+)
 AS_OF = "2025-03-31"
 SCALES = {  # name: (units, rows per unit)
     "district": (20, 50),
@@ -40,8 +42,22 @@ SCALES = {  # name: (units, rows per unit)
     "usedrange": (1, 50),
     "match": (20, 500),  # 10,000 tasks; every returned row needs its measure text to be matched
 }
-HEADER = ["任务编号", "问题序号", "问题标题", "措施序号", "整改措施", "责任单位", "完成时限", "完成状态", "整改进展",
-          "实际完成日期", "佐证材料", "存在问题", "填报人", "联系电话"]
+HEADER = [
+    "任务编号",
+    "问题序号",
+    "问题标题",
+    "措施序号",
+    "整改措施",
+    "责任单位",
+    "完成时限",
+    "完成状态",
+    "整改进展",
+    "实际完成日期",
+    "佐证材料",
+    "存在问题",
+    "填报人",
+    "联系电话",
+]
 STATUSES = ["已完成", "推进中", "未启动", "长期坚持", "完成", "正在推进"]
 
 
@@ -50,7 +66,9 @@ def seed_sentences() -> tuple[list[str], list[str]]:
     text = SEED.read_text(encoding="utf-8") if SEED.exists() else "加强监管，落实责任。已完成整改。"
     text = re.sub(r"\[bookmark:[^\]]*\]", "", text)
     sentences = [s.strip() + "。" for s in re.split(r"[。\n]", text) if 12 <= len(s.strip()) <= 160]
-    done = [s for s in sentences if s.startswith(("已", "我区", "制定", "组织", "开展"))] or sentences
+    done = [
+        s for s in sentences if s.startswith(("已", "我区", "制定", "组织", "开展"))
+    ] or sentences
     return sentences, done
 
 
@@ -74,13 +92,17 @@ def generate(scale: str, folder: Path) -> None:
     book = xlsxwriter.Workbook(str(folder / "issues.xlsx"), {"constant_memory": True})
     sheet = book.add_worksheet("问题清单")
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
-    sheet.write_row(0, 0, ["任务编号", "问题序号", "问题标题", "措施序号", "整改措施", "责任单位", "完成时限"])
+    sheet.write_row(
+        0, 0, ["任务编号", "问题序号", "问题标题", "措施序号", "整改措施", "责任单位", "完成时限"]
+    )
     deadlines: dict[tuple[int, int], date | None] = {}
     texts: dict[tuple[int, int], str] = {}
     r = 1
     for u, unit in enumerate(units, start=1):
         for m in range(1, rows_n + 1):
-            deadline = None if m % 7 == 0 else date(2024, 1, 1) + timedelta(days=rng.randrange(0, 600))
+            deadline = (
+                None if m % 7 == 0 else date(2024, 1, 1) + timedelta(days=rng.randrange(0, 600))
+            )
             deadlines[(u, m)] = deadline
             texts[(u, m)] = rng.choice(measures)
             sheet.write_string(r, 0, f"{u}-{m}")
@@ -90,14 +112,18 @@ def generate(scale: str, folder: Path) -> None:
             sheet.write_string(r, 4, texts[(u, m)])
             sheet.write_string(r, 5, unit)
             if deadline:
-                sheet.write_datetime(r, 6, datetime.combine(deadline, datetime.min.time()), date_format)
+                sheet.write_datetime(
+                    r, 6, datetime.combine(deadline, datetime.min.time()), date_format
+                )
             else:
                 sheet.write_string(r, 6, "长期坚持")
             r += 1
     book.close()
     for u, unit in enumerate(units, start=1):
         path = folder / "inbox" / f"{unit}-整改台账.xlsx"
-        book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+        book = xlsxwriter.Workbook(
+            str(path), {"constant_memory": True, "strings_to_numbers": False}
+        )
         sheet = book.add_worksheet("台账")
         date_format = book.add_format({"num_format": "yyyy-mm-dd"})
         sheet.write_string(0, 0, f"{unit} 整改台账（截至2025年3月31日）")
@@ -113,13 +139,20 @@ def generate(scale: str, folder: Path) -> None:
             sheet.write_string(row, 4, texts[(u, m)])
             sheet.write_string(row, 5, unit)
             if deadline:
-                sheet.write_datetime(row, 6, datetime.combine(deadline, datetime.min.time()), date_format)
+                sheet.write_datetime(
+                    row, 6, datetime.combine(deadline, datetime.min.time()), date_format
+                )
             else:
                 sheet.write_string(row, 6, "长期坚持")
             sheet.write_string(row, 7, status)
             sheet.write_string(row, 8, rng.choice(completions))
             if status in ("已完成", "完成"):
-                sheet.write_datetime(row, 9, datetime(2024, 1, 1) + timedelta(days=rng.randrange(0, 450)), date_format)
+                sheet.write_datetime(
+                    row,
+                    9,
+                    datetime(2024, 1, 1) + timedelta(days=rng.randrange(0, 450)),
+                    date_format,
+                )
             sheet.write_string(row, 10, "会议纪要、工作方案")
             if status != "已完成":
                 sheet.write_string(row, 11, "推进较慢")
@@ -148,15 +181,19 @@ def _returned_text(text: str, m: int, rng: random.Random) -> str:
     """The measure text as a unit sends it back: never the issue list's exact text."""
     kind = m % 4
     if kind == 0:
-        return text[:max(8, len(text) * 3 // 5)] + "……"
+        return text[: max(8, len(text) * 3 // 5)] + "……"
     if kind == 1:  # a few characters changed
         chars = list(text)
         for _ in range(3):
             chars[rng.randrange(len(chars))] = "某"
         return "".join(chars)
     if kind == 2:
-        return f"（{_han((m - 1) % MEASURES_PER_PROBLEM + 1)}）" + text[:max(8, len(text) // 2)] + "..."
-    return text[len(text) // 4: len(text) * 3 // 4]  # a middle part
+        return (
+            f"（{_han((m - 1) % MEASURES_PER_PROBLEM + 1)}）"
+            + text[: max(8, len(text) // 2)]
+            + "..."
+        )
+    return text[len(text) // 4 : len(text) * 3 // 4]  # a middle part
 
 
 def generate_match(folder: Path) -> None:
@@ -177,7 +214,9 @@ def generate_match(folder: Path) -> None:
     units = [f"区单位{n:03d}局" for n in range(1, units_n + 1)]
     book = xlsxwriter.Workbook(str(folder / "issues.xlsx"), {"constant_memory": True})
     sheet = book.add_worksheet("问题清单")
-    sheet.write_row(0, 0, ["任务编号", "问题序号", "问题标题", "措施序号", "整改措施", "责任单位", "完成时限"])
+    sheet.write_row(
+        0, 0, ["任务编号", "问题序号", "问题标题", "措施序号", "整改措施", "责任单位", "完成时限"]
+    )
     tasks: dict[str, list[tuple[int, int, str]]] = {unit: [] for unit in units}
     r = 1
     for u, unit in enumerate(units):
@@ -186,22 +225,40 @@ def generate_match(folder: Path) -> None:
             measure = (m - 1) % MEASURES_PER_PROBLEM + 1
             if measure == 1:  # a problem's measures differ from their first sentence on
                 firsts = rng.sample(measures, MEASURES_PER_PROBLEM)
-            text = re.sub(r"^[（(][一二三四五六七八九十]+[）)]", "", firsts[measure - 1].rstrip("。"))
+            text = re.sub(
+                r"^[（(][一二三四五六七八九十]+[）)]", "", firsts[measure - 1].rstrip("。")
+            )
             text += "，" + re.sub(r"^[（(][一二三四五六七八九十]+[）)]", "", rng.choice(measures))
             tasks[unit].append((issue, measure, text))
-            sheet.write_row(r, 0, [f"{issue}-{measure}", issue, f"问题{issue}", measure, text, unit, "2025-12-31"])
+            sheet.write_row(
+                r,
+                0,
+                [f"{issue}-{measure}", issue, f"问题{issue}", measure, text, unit, "2025-12-31"],
+            )
             r += 1
     book.close()
     header = ["问题序号", "整改措施", "责任单位", "完成状态", "整改进展"]
     for unit in units:
-        book = xlsxwriter.Workbook(str(folder / "inbox" / f"{unit}-整改台账.xlsx"), {"constant_memory": True})
+        book = xlsxwriter.Workbook(
+            str(folder / "inbox" / f"{unit}-整改台账.xlsx"), {"constant_memory": True}
+        )
         sheet = book.add_worksheet("台账")
         sheet.write_string(0, 0, f"{unit} 整改台账")
         sheet.write_row(1, 0, header)
         for m, (issue, _, text) in enumerate(tasks[unit], start=1):
-            number = "" if m % 10 == 0 else rng.choice([str(issue), f"第{issue}项", f"序号{issue}", f"{issue}.0"])
-            sent = _returned_text(text, m, rng) if number else text[:max(8, len(text) * 3 // 5)] + "……"
-            sheet.write_row(m + 1, 0, [number, sent, unit, rng.choice(STATUSES), rng.choice(completions)])
+            number = (
+                ""
+                if m % 10 == 0
+                else rng.choice([str(issue), f"第{issue}项", f"序号{issue}", f"{issue}.0"])
+            )
+            sent = (
+                _returned_text(text, m, rng)
+                if number
+                else text[: max(8, len(text) * 3 // 5)] + "……"
+            )
+            sheet.write_row(
+                m + 1, 0, [number, sent, unit, rng.choice(STATUSES), rng.choice(completions)]
+            )
         book.close()
     stamp.write_text(json.dumps(params))
 
@@ -216,10 +273,15 @@ def match_seconds(folder: Path) -> tuple[float, int, int]:
 
     settings = open_workspace(folder)
     issues = load_issue_list(settings)
-    ledgers = [ledger for path in sorted((folder / "inbox").glob("*.xlsx"))
-               for ledger in read_path(path, path.name, settings, issues.units)]
+    ledgers = [
+        ledger
+        for path in sorted((folder / "inbox").glob("*.xlsx"))
+        for ledger in read_path(path, path.name, settings, issues.units)
+    ]
     start = time.perf_counter()
-    matched = sum(len(check_ledger(ledger, issues, settings, date(2025, 3, 31))[0]) for ledger in ledgers)
+    matched = sum(
+        len(check_ledger(ledger, issues, settings, date(2025, 3, 31))[0]) for ledger in ledgers
+    )
     return time.perf_counter() - start, sum(len(ledger.rows) for ledger in ledgers), matched
 
 
@@ -235,13 +297,13 @@ def _stretch_dimension(path: Path) -> None:
             archive.writestr(part, data)
 
 
-NAIVE = r'''
+NAIVE = r"""
 import sys, glob, pandas as pd
 frames = [pd.read_excel(f, engine="openpyxl", header=1) for f in sorted(glob.glob(sys.argv[1] + "/inbox/*.xlsx"))]
 pd.concat(frames, ignore_index=True).to_excel(sys.argv[2], index=False)
-'''
+"""
 
-FLOOR = r'''
+FLOOR = r"""
 import sys, glob, zipfile, xml.parsers.expat, xlsxwriter
 rows = []
 for f in sorted(glob.glob(sys.argv[1] + "/inbox/*.xlsx")):
@@ -281,7 +343,7 @@ for r, row in enumerate(rows):
     for c, v in enumerate(row):
         sheet.write_string(r, c, v)
 book.close()
-'''
+"""
 
 
 def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
@@ -304,23 +366,48 @@ def run_scale(scale: str, runs: int) -> list[dict]:
     scratch.mkdir(exist_ok=True)
     contenders = {
         "toolkit merge": [sys.executable, "-m", "toolkit", "merge", "-w", str(folder), "--json"],
-        "floor (expat + XlsxWriter)": [sys.executable, "-c", FLOOR, str(folder), str(scratch / "floor.xlsx")],
+        "floor (expat + XlsxWriter)": [
+            sys.executable,
+            "-c",
+            FLOOR,
+            str(folder),
+            str(scratch / "floor.xlsx"),
+        ],
     }
     if scale != "usedrange":
         contenders["naive (pd.read_excel + to_excel)"] = [
-            sys.executable, "-c", NAIVE, str(folder), str(scratch / "naive.xlsx")]
+            sys.executable,
+            "-c",
+            NAIVE,
+            str(folder),
+            str(scratch / "naive.xlsx"),
+        ]
     results = []
     for name, cmd in contenders.items():
         times, peaks = [], []
-        n = runs if scale in ("district", "usedrange") or name == "toolkit merge" else max(1, runs - 1)
+        n = (
+            runs
+            if scale in ("district", "usedrange") or name == "toolkit merge"
+            else max(1, runs - 1)
+        )
         for _ in range(n):
             shutil.rmtree(folder / "outbox", ignore_errors=True)
             seconds, peak = measure(cmd)
             times.append(seconds)
             peaks.append(peak)
-        results.append({"scale": scale, "contender": name, "median_s": statistics.median(times),
-                        "runs": n, "peak_mb": max(peaks)})
-        print(f"[{scale}] {name}: {statistics.median(times):.2f} s, {max(peaks):.0f} MB", file=sys.stderr)
+        results.append(
+            {
+                "scale": scale,
+                "contender": name,
+                "median_s": statistics.median(times),
+                "runs": n,
+                "peak_mb": max(peaks),
+            }
+        )
+        print(
+            f"[{scale}] {name}: {statistics.median(times):.2f} s, {max(peaks):.0f} MB",
+            file=sys.stderr,
+        )
     shutil.rmtree(folder / "outbox", ignore_errors=True)
     if scale == "match":
         seconds, rows, matched = match_seconds(folder)
@@ -329,7 +416,9 @@ def run_scale(scale: str, runs: int) -> list[dict]:
     return results
 
 
-IMPORT_PROBLEMS = 200  # `toolkit issues import` of an upper office's table this size: target under 2 s
+IMPORT_PROBLEMS = (
+    200  # `toolkit issues import` of an upper office's table this size: target under 2 s
+)
 
 
 def generate_import_tables(folder: Path) -> dict[str, Path]:
@@ -340,14 +429,27 @@ def generate_import_tables(folder: Path) -> dict[str, Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     sentences, done = seed_sentences()
-    sentences = [re.sub(r"^(?:[（(][一二三四五六七八九十]+[）)]|\d+(?:[.．、]\d*)*[.．、])+", "", s) for s in sentences]
-    done = [re.sub(r"^(?:[（(][一二三四五六七八九十]+[）)]|\d+(?:[.．、]\d*)*[.．、])+", "", s) for s in done]
+    sentences = [
+        re.sub(r"^(?:[（(][一二三四五六七八九十]+[）)]|\d+(?:[.．、]\d*)*[.．、])+", "", s)
+        for s in sentences
+    ]
+    done = [
+        re.sub(r"^(?:[（(][一二三四五六七八九十]+[）)]|\d+(?:[.．、]\d*)*[.．、])+", "", s)
+        for s in done
+    ]
     rng = random.Random(11)
     header = ["序号", "反馈问题", "整改目标", "整改措施", "责任单位", "整改时限", "整改完成情况"]
     problems = []
     for n in range(1, IMPORT_PROBLEMS + 1):
-        measures = [(f"{k}.{rng.choice(sentences)}", f"单位{rng.randrange(40)}", f"2025年{rng.randrange(1, 13)}月底前",
-                     rng.choice(done)) for k in range(1, rng.randrange(2, 7))]
+        measures = [
+            (
+                f"{k}.{rng.choice(sentences)}",
+                f"单位{rng.randrange(40)}",
+                f"2025年{rng.randrange(1, 13)}月底前",
+                rng.choice(done),
+            )
+            for k in range(1, rng.randrange(2, 7))
+        ]
         problems.append((str(n), rng.choice(sentences), rng.choice(sentences), measures))
     xlsx = folder / "import_200.xlsx"
     book = xlsxwriter.Workbook(str(xlsx))
@@ -369,8 +471,15 @@ def generate_import_tables(folder: Path) -> dict[str, Path]:
         cell.text = name
     for number, problem, target, measures in problems:
         cells = table.add_row().cells
-        values = [number, problem, target, "\n".join(m[0] for m in measures), "、".join(m[1] for m in measures),
-                  "\n".join(f"{k}.{m[2]}" for k, m in enumerate(measures, 1)), "\n".join(m[3] for m in measures)]
+        values = [
+            number,
+            problem,
+            target,
+            "\n".join(m[0] for m in measures),
+            "、".join(m[1] for m in measures),
+            "\n".join(f"{k}.{m[2]}" for k, m in enumerate(measures, 1)),
+            "\n".join(m[3] for m in measures),
+        ]
         for cell, value in zip(cells, values, strict=True):
             cell.text = value
     word = folder / "import_200.docx"
@@ -385,41 +494,70 @@ def run_import_scale(runs: int) -> list[dict]:
     for kind, path in files.items():
         ws = folder / f"ws-{kind}"
         ws.mkdir(exist_ok=True)
-        cmd = [sys.executable, "-m", "toolkit", "issues", "import", str(path), "-w", str(ws), "--force"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "toolkit",
+            "issues",
+            "import",
+            str(path),
+            "-w",
+            str(ws),
+            "--force",
+        ]
         times, peaks = [], []
         for _ in range(runs):
             seconds, peak = measure(cmd)
             times.append(seconds)
             peaks.append(peak)
         name = f"toolkit issues import ({IMPORT_PROBLEMS} problems, .{kind})"
-        results.append({"scale": "import", "contender": name, "median_s": statistics.median(times), "runs": runs,
-                        "peak_mb": max(peaks)})
+        results.append(
+            {
+                "scale": "import",
+                "contender": name,
+                "median_s": statistics.median(times),
+                "runs": runs,
+                "peak_mb": max(peaks),
+            }
+        )
         print(f"[import] {name}: {statistics.median(times):.2f} s (target < 2 s)", file=sys.stderr)
     return results
 
 
 def help_time(runs: int = 5) -> float:
-    return statistics.median(measure([sys.executable, "-m", "toolkit", "--help"])[0] for _ in range(runs))
+    return statistics.median(
+        measure([sys.executable, "-m", "toolkit", "--help"])[0] for _ in range(runs)
+    )
 
 
 def table(results: list[dict], help_s: float) -> str:
-    lines = ["| scale | contender | median s | runs | peak MB | × floor | naive ÷ toolkit |", "|---|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| scale | contender | median s | runs | peak MB | × floor | naive ÷ toolkit |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
     by = {(r["scale"], r["contender"]): r for r in results}
     for r in results:
         floor = by.get((r["scale"], "floor (expat + XlsxWriter)"))
         naive = by.get((r["scale"], "naive (pd.read_excel + to_excel)"))
         ratio = f"{r['median_s'] / floor['median_s']:.2f}" if floor else ""
-        speedup = (f"{naive['median_s'] / r['median_s']:.2f}"
-                   if naive and r["contender"] == "toolkit merge" else "")
-        lines.append(f"| {r['scale']} | {r['contender']} | {r['median_s']:.2f} | {r['runs']} | "
-                     f"{r['peak_mb']:.0f} | {ratio} | {speedup} |")
+        speedup = (
+            f"{naive['median_s'] / r['median_s']:.2f}"
+            if naive and r["contender"] == "toolkit merge"
+            else ""
+        )
+        lines.append(
+            f"| {r['scale']} | {r['contender']} | {r['median_s']:.2f} | {r['runs']} | "
+            f"{r['peak_mb']:.0f} | {ratio} | {speedup} |"
+        )
     lines.extend(f"\n{r['scale']}: {r['note']}" for r in results if r.get("note"))
     lines.append(f"\n`toolkit --help`: {help_s:.3f} s (median of 5)")
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scales", default="district,usedrange,huge,province,import,match")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
@@ -431,8 +569,12 @@ def main() -> None:
             continue
         results.extend(run_scale(scale.strip(), args.runs))
     text = table(results, help_time())
-    stamp = f"{datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
-    (ROOT / "bench" / "RESULTS.md").write_text(f"# Benchmark results\n\n{stamp}\n\n{text}\n", encoding="utf-8")
+    stamp = (
+        f"{datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    )
+    (ROOT / "bench" / "RESULTS.md").write_text(
+        f"# Benchmark results\n\n{stamp}\n\n{text}\n", encoding="utf-8"
+    )
     print(text)
 
 

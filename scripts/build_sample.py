@@ -105,27 +105,59 @@ ALIASES = {"区城管局": "区城市管理局", "区环保局": "区生态环�
 # explicit list of 二道区's units and their other spellings (sample-building only; the tool itself knows
 # no office's units, and `toolkit issues import` takes units from the table or the clerk's settings).
 SAMPLE_UNITS: list[str] = [
-    "区发改局", "区工信局", "区生态环境分局", "区农业农村局", "区城市管理局", "区住建局",
-    "区卫健局", "区河长办", "区禁烧办", "区委党校", "区政府办公室", "区自然资源局",
-    "市市场监管局二道分局", "英俊镇", "二道经济开发区",
+    "区发改局",
+    "区工信局",
+    "区生态环境分局",
+    "区农业农村局",
+    "区城市管理局",
+    "区住建局",
+    "区卫健局",
+    "区河长办",
+    "区禁烧办",
+    "区委党校",
+    "区政府办公室",
+    "区自然资源局",
+    "市市场监管局二道分局",
+    "英俊镇",
+    "二道经济开发区",
 ]
 SAMPLE_SPELLINGS: dict[str, str] = {
-    "党校": "区委党校", "区党校": "区委党校",
-    "区政府": "区政府办公室", "区政府办": "区政府办公室",
-    "区生态环境局": "区生态环境分局", "区环保局": "区生态环境分局",
+    "党校": "区委党校",
+    "区党校": "区委党校",
+    "区政府": "区政府办公室",
+    "区政府办": "区政府办公室",
+    "区生态环境局": "区生态环境分局",
+    "区环保局": "区生态环境分局",
     "市生态环境局二道分局": "区生态环境分局",
-    "区城管局": "区城市管理局", "区城市管理行政执法局": "区城市管理局",
-    "区住房和城乡建设局": "区住建局", "区发展和改革局": "区发改局",
-    "区工业和信息化局": "区工信局", "区卫生健康局": "区卫健局", "区卫健委": "区卫健局",
-    "区河长制办公室": "区河长办", "区秸秆禁烧办": "区禁烧办",
-    "区市场监管局": "市市场监管局二道分局", "二道开发区": "二道经济开发区",
+    "区城管局": "区城市管理局",
+    "区城市管理行政执法局": "区城市管理局",
+    "区住房和城乡建设局": "区住建局",
+    "区发展和改革局": "区发改局",
+    "区工业和信息化局": "区工信局",
+    "区卫生健康局": "区卫健局",
+    "区卫健委": "区卫健局",
+    "区河长制办公室": "区河长办",
+    "区秸秆禁烧办": "区禁烧办",
+    "区市场监管局": "市市场监管局二道分局",
+    "二道开发区": "二道经济开发区",
 }
 
 FALLBACK = {
-    1: "区政府办公室", 4: "区生态环境分局", 5: "区农业农村局", 6: "区城市管理局",
-    7: "区农业农村局", 8: "区生态环境分局", 11: "区住建局", 14: "区河长办", 15: "区农业农村局",
-    16: "区生态环境分局", 18: "区生态环境分局", 19: "区住建局", 22: "区住建局",
-    23: "区自然资源局", 27: "区农业农村局",
+    1: "区政府办公室",
+    4: "区生态环境分局",
+    5: "区农业农村局",
+    6: "区城市管理局",
+    7: "区农业农村局",
+    8: "区生态环境分局",
+    11: "区住建局",
+    14: "区河长办",
+    15: "区农业农村局",
+    16: "区生态环境分局",
+    18: "区生态环境分局",
+    19: "区住建局",
+    22: "区住建局",
+    23: "区自然资源局",
+    27: "区农业农村局",
 }
 TASK_UNITS = {
     "4-2": ["区河长办"],
@@ -190,7 +222,9 @@ def assign_units(problems: list[ImportedProblem]) -> None:
             elif named:
                 measure.units = [named[0]]
             else:
-                raise SystemExit(f"任务 {task_id} 没有责任单位：请在 FALLBACK 中补上问题 {problem.issue_no}")
+                raise SystemExit(
+                    f"任务 {task_id} 没有责任单位：请在 FALLBACK 中补上问题 {problem.issue_no}"
+                )
 
 
 def unit_paragraph(completion: str, unit: str, units: tuple[str, ...]) -> str:
@@ -199,7 +233,7 @@ def unit_paragraph(completion: str, unit: str, units: tuple[str, ...]) -> str:
         for line in completion.splitlines():
             head = re.match(r"^\s*([^：:，。]{2,14})[：:]", line)
             if head and unit_key(head.group(1)) == unit_key(unit):
-                rest = line[head.end():].strip()
+                rest = line[head.end() :].strip()
                 if rest:
                     return rest
     return completion
@@ -211,8 +245,13 @@ def report_for(task: Task, unit: str, completion: str, rng: random.Random) -> Re
     evidence = "、".join(rng.sample(EVIDENCE, 2))
     if task.task_id in NOT_DONE:
         status = NOT_DONE[task.task_id]
-        return Report(status, text if status == "推进中" else "", problems=_problem_text(task),
-                      filler=filler, phone=phone)
+        return Report(
+            status,
+            text if status == "推进中" else "",
+            problems=_problem_text(task),
+            filler=filler,
+            phone=phone,
+        )
     if task.deadline is None:
         return Report("长期坚持", text, evidence=evidence, filler=filler, phone=phone)
     if _DONE_WORDS.search(text) and not _NOT_DONE_WORDS.search(text):
@@ -241,8 +280,22 @@ def _problem_text(task: Task) -> str:
 
 # Addresses for `toolkit remind` on the sample: example.gov.cn is reserved and never delivers.
 # 区城市管理局 has no address on purpose, so remind shows how a missing address is listed.
-CONTACT_NAMES = ["王立新", "刘洋", "郑凯", "吴晓东", "陈静", "赵敏", "孙伟", "周强", "李娜", "张磊", "马超", "何平",
-                 "高峰", "林涛"]
+CONTACT_NAMES = [
+    "王立新",
+    "刘洋",
+    "郑凯",
+    "吴晓东",
+    "陈静",
+    "赵敏",
+    "孙伟",
+    "周强",
+    "李娜",
+    "张磊",
+    "马超",
+    "何平",
+    "高峰",
+    "林涛",
+]
 
 
 def add_contacts(path: Path, tasks) -> None:
@@ -289,9 +342,14 @@ def new_xlsxwriter(path: Path):
     import xlsxwriter
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook = xlsxwriter.Workbook(str(path), {
-        "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
-    })
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
     workbook.set_properties({"created": PINNED})
     return workbook
 
@@ -318,8 +376,15 @@ def deadline_value(task: Task) -> object:
 # ---------------------------------------------------------------- the shapes units send
 
 
-def shape_template(template: Path, out: Path, unit: str, tasks: list[Task], fingerprint: str,
-                   reports: dict[str, Report], filled: datetime) -> None:
+def shape_template(
+    template: Path,
+    out: Path,
+    unit: str,
+    tasks: list[Task],
+    fingerprint: str,
+    reports: dict[str, Report],
+    filled: datetime,
+) -> None:
     """a. The template as sent, filled in by the unit (openpyxl, as Excel would save it)."""
     write_unit_ledger(template, out, unit, tasks, fingerprint, AS_OF, GENERATED)
     workbook = load_workbook(out)
@@ -327,7 +392,16 @@ def shape_template(template: Path, out: Path, unit: str, tasks: list[Task], fing
     first = LEDGER_COLUMNS.index("完成状态") + 1
     for row, task in enumerate(tasks, start=3):
         rep = reports[task.task_id]
-        values = [rep.status, rep.progress, rep.done, None, rep.evidence, rep.problems, rep.filler, rep.phone]
+        values = [
+            rep.status,
+            rep.progress,
+            rep.done,
+            None,
+            rep.evidence,
+            rep.problems,
+            rep.filler,
+            rep.phone,
+        ]
         for offset, value in enumerate(values):
             cell = sheet.cell(row=row, column=first + offset)
             if isinstance(value, str):
@@ -342,24 +416,52 @@ def shape_template(template: Path, out: Path, unit: str, tasks: list[Task], fing
     pin_zip_times(out)
 
 
-def shape_messy(out: Path, unit: str, tasks: list[Task], reports: dict[str, Report],
-                words: dict[str, str], bad_date_task: str) -> None:
+def shape_messy(
+    out: Path,
+    unit: str,
+    tasks: list[Task],
+    reports: dict[str, Report],
+    words: dict[str, str],
+    bad_date_task: str,
+) -> None:
     """b. Title block, two-row merged header with renamed and reordered columns, section and
     note rows, Chinese-numeral and "19.0" issue numbers, merged 序号/问题标题, no 任务编号."""
     workbook = new_xlsxwriter(out)
     sheet = workbook.add_worksheet("Sheet1")
     title = workbook.add_format({"bold": True, "font_size": 16, "align": "center"})
     plain = workbook.add_format({"font_size": 11})
-    head = workbook.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter",
-                                "text_wrap": True, "bg_color": "#F2F2F2"})
+    head = workbook.add_format(
+        {
+            "bold": True,
+            "border": 1,
+            "align": "center",
+            "valign": "vcenter",
+            "text_wrap": True,
+            "bg_color": "#F2F2F2",
+        }
+    )
     cell = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top"})
-    merged = workbook.add_format({"border": 1, "text_wrap": True, "valign": "vcenter",
-                                  "align": "center"})
+    merged = workbook.add_format(
+        {"border": 1, "text_wrap": True, "valign": "vcenter", "align": "center"}
+    )
     day = workbook.add_format({"border": 1, "valign": "top", "num_format": "yyyy年m月d日"})
     section = workbook.add_format({"bold": True, "border": 1})
     # 序号 问题 整改措施 措施序号 责任单位 完成时限 | 状态 进展情况 完成时间 | 存在问题 佐证材料 填报人 联系电话
-    columns = ["序号", "问题标题", "整改措施", "措施序号", "责任单位", "完成时限",
-               "状态", "进展情况", "完成时间", "存在问题", "佐证材料", "填报人", "联系电话"]
+    columns = [
+        "序号",
+        "问题标题",
+        "整改措施",
+        "措施序号",
+        "责任单位",
+        "完成时限",
+        "状态",
+        "进展情况",
+        "完成时间",
+        "存在问题",
+        "佐证材料",
+        "填报人",
+        "联系电话",
+    ]
     widths = [6, 18, 48, 6, 14, 14, 9, 40, 14, 20, 14, 8, 14]
     for index, width in enumerate(widths):
         sheet.set_column(index, index, width)
@@ -402,14 +504,21 @@ def shape_messy(out: Path, unit: str, tasks: list[Task], reports: dict[str, Repo
                 sheet.write_datetime(row, 8, excel_day(rep.done), day)
             else:
                 sheet.write_blank(row, 8, None, cell)
-            for col, text in zip(range(9, 13), (rep.problems, rep.evidence, rep.filler, rep.phone),
-                                 strict=True):
+            for col, text in zip(
+                range(9, 13), (rep.problems, rep.evidence, rep.filler, rep.phone), strict=True
+            ):
                 sheet.write_string(row, col, text, cell)
             row += 1
     row += 1
-    sheet.merge_range(row, 0, row, last,
-                      "填表说明：1.状态填写已完成、推进中、未启动或长期坚持；2.已完成的请填写完成时间；"
-                      "3.本表请于每月28日前报区督察整改办。", plain)
+    sheet.merge_range(
+        row,
+        0,
+        row,
+        last,
+        "填表说明：1.状态填写已完成、推进中、未启动或长期坚持；2.已完成的请填写完成时间；"
+        "3.本表请于每月28日前报区督察整改办。",
+        plain,
+    )
     sheet.write_string(row + 1, 0, "审核人：孙国庆    联系电话：0431-84678802", plain)
     sheet.freeze_panes(5, 2)
     sheet.set_landscape()
@@ -417,8 +526,9 @@ def shape_messy(out: Path, unit: str, tasks: list[Task], reports: dict[str, Repo
     pin_zip_times(out)
 
 
-def shape_xls(out: Path, unit: str, tasks: list[Task], reports: dict[str, Report],
-              bad_status_task: str) -> None:
+def shape_xls(
+    out: Path, unit: str, tasks: list[Task], reports: dict[str, Report], bad_status_task: str
+) -> None:
     """c. An old .xls (xlwt): an instruction sheet first, the ledger second."""
     import xlwt
 
@@ -436,25 +546,52 @@ def shape_xls(out: Path, unit: str, tasks: list[Task], reports: dict[str, Report
         notes.write(index, 0, line)
     notes.col(0).width = 256 * 70
     sheet = book.add_sheet("台账")
-    bold = xlwt.easyxf("font: bold on; align: horiz center, wrap on; borders: left thin, right thin, top thin, bottom thin")
-    wrap = xlwt.easyxf("align: wrap on, vert top; borders: left thin, right thin, top thin, bottom thin")
-    day = xlwt.easyxf("align: vert top; borders: left thin, right thin, top thin, bottom thin",
-                      num_format_str="yyyy-mm-dd")
-    sheet.write_merge(0, 0, 0, len(LEDGER_COLUMNS) - 1,
-                      title_for(unit, AS_OF) + "    填报日期：2025年3月27日",
-                      xlwt.easyxf("font: bold on, height 320; align: horiz center"))
+    bold = xlwt.easyxf(
+        "font: bold on; align: horiz center, wrap on; borders: left thin, right thin, top thin, bottom thin"
+    )
+    wrap = xlwt.easyxf(
+        "align: wrap on, vert top; borders: left thin, right thin, top thin, bottom thin"
+    )
+    day = xlwt.easyxf(
+        "align: vert top; borders: left thin, right thin, top thin, bottom thin",
+        num_format_str="yyyy-mm-dd",
+    )
+    sheet.write_merge(
+        0,
+        0,
+        0,
+        len(LEDGER_COLUMNS) - 1,
+        title_for(unit, AS_OF) + "    填报日期：2025年3月27日",
+        xlwt.easyxf("font: bold on, height 320; align: horiz center"),
+    )
     for col, name in enumerate(LEDGER_COLUMNS):
         sheet.write(1, col, name, bold)
         sheet.col(col).width = 256 * {"整改措施": 46, "整改进展": 40, "问题标题": 18}.get(name, 12)
     for row, task in enumerate(tasks, start=2):
         rep = reports[task.task_id]
         status = "差不多" if task.task_id == bad_status_task else rep.status
-        values = [task.task_id, task.issue_no, task.issue_title, task.measure_no, task.measure,
-                  "、".join(task.units), deadline_value(task), status, rep.progress, rep.done, None,
-                  rep.evidence, rep.problems, rep.filler, rep.phone]
+        values = [
+            task.task_id,
+            task.issue_no,
+            task.issue_title,
+            task.measure_no,
+            task.measure,
+            "、".join(task.units),
+            deadline_value(task),
+            status,
+            rep.progress,
+            rep.done,
+            None,
+            rep.evidence,
+            rep.problems,
+            rep.filler,
+            rep.phone,
+        ]
         for col, value in enumerate(values):
             if isinstance(value, (date, datetime)):
-                sheet.write(row, col, excel_day(value) if not isinstance(value, datetime) else value, day)
+                sheet.write(
+                    row, col, excel_day(value) if not isinstance(value, datetime) else value, day
+                )
             elif value is None:
                 sheet.write(row, col, "", wrap)
             else:
@@ -474,68 +611,138 @@ def _gbk(text: str) -> str:
     return "".join(out)
 
 
-def shape_csv(out: Path, unit: str, tasks: list[Task], reports: dict[str, Report],
-              words: dict[str, str]) -> None:
+def shape_csv(
+    out: Path, unit: str, tasks: list[Task], reports: dict[str, Report], words: dict[str, str]
+) -> None:
     """d. A GBK CSV: status synonyms, dates as 2024/6/30 and 2024年5月20日, a full-width 问题序号,
     and a row for a task that does not exist (问题序号 99)."""
     # what this unit wrote, by task: status word, 实际完成日期 as typed
-    typed = {"4-2": ("正在推进", ""), "14-1": ("完成", "2024年5月20日"),
-             "14-2": ("已办结", "2024/6/30"), "14-3": ("常态化", "")}
-    header = ["问题序号", "措施序号", "整改措施", "责任单位", "完成时限", "完成状态", "整改进展",
-              "实际完成日期", "佐证材料", "存在问题", "填报人", "联系电话"]
+    typed = {
+        "4-2": ("正在推进", ""),
+        "14-1": ("完成", "2024年5月20日"),
+        "14-2": ("已办结", "2024/6/30"),
+        "14-3": ("常态化", ""),
+    }
+    header = [
+        "问题序号",
+        "措施序号",
+        "整改措施",
+        "责任单位",
+        "完成时限",
+        "完成状态",
+        "整改进展",
+        "实际完成日期",
+        "佐证材料",
+        "存在问题",
+        "填报人",
+        "联系电话",
+    ]
     rows = [header]
     for task in tasks:
         rep = reports[task.task_id]
         status, done_text = typed.get(task.task_id, (rep.status, ""))
         number = "１４" if task.task_id == "14-3" else str(task.issue_no)
-        rows.append([number, str(task.measure_no), task.measure, "、".join(task.units),
-                     words[task.task_id] or "长期坚持", status, rep.progress, done_text,
-                     rep.evidence, "" if task.task_id in typed else rep.problems, rep.filler,
-                     rep.phone])
+        rows.append(
+            [
+                number,
+                str(task.measure_no),
+                task.measure,
+                "、".join(task.units),
+                words[task.task_id] or "长期坚持",
+                status,
+                rep.progress,
+                done_text,
+                rep.evidence,
+                "" if task.task_id in typed else rep.problems,
+                rep.filler,
+                rep.phone,
+            ]
+        )
     filler, phone = FILLERS[unit]
-    rows.append(["99", "1", "开展全区河湖“清四乱”专项行动，对河道垃圾进行集中清理。", unit,
-                 "2024年9月底前", "完成", "已组织各街道开展“清四乱”专项行动，清理河道垃圾8.5吨。",
-                 "2024/9/20", "现场照片", "", filler, phone])
+    rows.append(
+        [
+            "99",
+            "1",
+            "开展全区河湖“清四乱”专项行动，对河道垃圾进行集中清理。",
+            unit,
+            "2024年9月底前",
+            "完成",
+            "已组织各街道开展“清四乱”专项行动，清理河道垃圾8.5吨。",
+            "2024/9/20",
+            "现场照片",
+            "",
+            filler,
+            phone,
+        ]
+    )
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows([[_gbk(v) for v in row] for row in rows])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(buffer.getvalue().encode("gbk"))
 
 
-def shape_plain(out: Path, tasks: list[Task], reports: dict[str, Report], *, title: str = "",
-                reported: date | None = None, columns: list[str] | None = None,
-                reported_column: date | None = None) -> None:
+def shape_plain(
+    out: Path,
+    tasks: list[Task],
+    reports: dict[str, Report],
+    *,
+    title: str = "",
+    reported: date | None = None,
+    columns: list[str] | None = None,
+    reported_column: date | None = None,
+) -> None:
     """A ledger retyped into a new workbook: optional title and 填报日期 lines, header, rows."""
     columns = columns or LEDGER_COLUMNS
     if reported_column:
         columns = [*columns, "填报日期"]
     workbook = new_xlsxwriter(out)
     sheet = workbook.add_worksheet("台账")
-    head = workbook.add_format({"bold": True, "border": 1, "align": "center", "text_wrap": True,
-                                "bg_color": "#DDEBF7"})
+    head = workbook.add_format(
+        {"bold": True, "border": 1, "align": "center", "text_wrap": True, "bg_color": "#DDEBF7"}
+    )
     cell = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top"})
     day = workbook.add_format({"border": 1, "valign": "top", "num_format": "yyyy-mm-dd"})
     row = 0
     if title:
-        sheet.merge_range(row, 0, row, len(columns) - 1, title,
-                          workbook.add_format({"bold": True, "font_size": 14, "align": "center"}))
+        sheet.merge_range(
+            row,
+            0,
+            row,
+            len(columns) - 1,
+            title,
+            workbook.add_format({"bold": True, "font_size": 14, "align": "center"}),
+        )
         row += 1
     if reported:
         sheet.write_string(row, 0, f"填报日期：{cn_date(reported)}")
         row += 1
     sheet.write_row(row, 0, columns, head)
     for index, name in enumerate(columns):
-        sheet.set_column(index, index, {"整改措施": 46, "整改进展": 40, "问题标题": 18,
-                                        "存在问题": 24}.get(name, 12))
+        sheet.set_column(
+            index,
+            index,
+            {"整改措施": 46, "整改进展": 40, "问题标题": 18, "存在问题": 24}.get(name, 12),
+        )
     for task in tasks:
         row += 1
         rep = reports[task.task_id]
         values = {
-            "任务编号": task.task_id, "问题序号": task.issue_no, "问题标题": task.issue_title,
-            "措施序号": task.measure_no, "整改措施": task.measure, "责任单位": "、".join(task.units),
-            "完成时限": deadline_value(task), "完成状态": rep.status, "整改进展": rep.progress,
-            "实际完成日期": rep.done, "申请延期至": None, "佐证材料": rep.evidence, "存在问题": rep.problems,
-            "填报人": rep.filler, "联系电话": rep.phone, "填报日期": reported_column,
+            "任务编号": task.task_id,
+            "问题序号": task.issue_no,
+            "问题标题": task.issue_title,
+            "措施序号": task.measure_no,
+            "整改措施": task.measure,
+            "责任单位": "、".join(task.units),
+            "完成时限": deadline_value(task),
+            "完成状态": rep.status,
+            "整改进展": rep.progress,
+            "实际完成日期": rep.done,
+            "申请延期至": None,
+            "佐证材料": rep.evidence,
+            "存在问题": rep.problems,
+            "填报人": rep.filler,
+            "联系电话": rep.phone,
+            "填报日期": reported_column,
         }
         for col, name in enumerate(columns):
             value = values[name]
@@ -583,13 +790,20 @@ due_soon_days = 7
 """
 
 INBOX = {
-    "template": [("区农业农村局", "区农业农村局-整改台账.xlsx", datetime(2025, 3, 26, 16, 20)),
-                 ("区生态环境分局", "生态环境分局台账（已填）.xlsx", datetime(2025, 3, 27, 10, 5)),
-                 ("区工信局", "区工信局-整改台账.xlsx", datetime(2025, 3, 25, 14, 40))],
-    "zip": ("其他单位台账.zip", [("区委党校", datetime(2025, 3, 24, 9, 30)),
-                                 ("英俊镇", datetime(2025, 3, 26, 11, 0)),
-                                 ("二道经济开发区", datetime(2025, 3, 27, 15, 45)),
-                                 ("市市场监管局二道分局", datetime(2025, 3, 28, 8, 50))]),
+    "template": [
+        ("区农业农村局", "区农业农村局-整改台账.xlsx", datetime(2025, 3, 26, 16, 20)),
+        ("区生态环境分局", "生态环境分局台账（已填）.xlsx", datetime(2025, 3, 27, 10, 5)),
+        ("区工信局", "区工信局-整改台账.xlsx", datetime(2025, 3, 25, 14, 40)),
+    ],
+    "zip": (
+        "其他单位台账.zip",
+        [
+            ("区委党校", datetime(2025, 3, 24, 9, 30)),
+            ("英俊镇", datetime(2025, 3, 26, 11, 0)),
+            ("二道经济开发区", datetime(2025, 3, 27, 15, 45)),
+            ("市市场监管局二道分局", datetime(2025, 3, 28, 8, 50)),
+        ],
+    ),
     "messy": ("区住建局", "住建局台账（3月）.xlsx"),
     "xls": ("区政府办公室", "区政府办公室整改台账.xls"),
     "csv": ("区河长办", "河长办台账.csv"),
@@ -609,7 +823,9 @@ def build(seed: Path, out: Path) -> list[str]:
     problems, _ = parse_seed_text(text, SAMPLE_UNITS, spellings)
     assign_units(problems)
     tasks = to_tasks(problems)
-    completion = {f"{p.issue_no}-{m.measure_no}": m.completion for p in problems for m in p.measures}
+    completion = {
+        f"{p.issue_no}-{m.measure_no}": m.completion for p in problems for m in p.measures
+    }
     words = {f"{p.issue_no}-{m.measure_no}": m.deadline_text for p in problems for m in p.measures}
 
     out.mkdir(parents=True, exist_ok=True)
@@ -620,14 +836,18 @@ def build(seed: Path, out: Path) -> list[str]:
     template = out / "templates" / "ledger.xlsx"
     write_blank_template(template, created=PINNED)
     pin_zip_times(template)
-    write_launchers(out, None, overwrite=True)  # no interpreter is known: they look for .venv and the install
+    write_launchers(
+        out, None, overwrite=True
+    )  # no interpreter is known: they look for .venv and the install
 
     issues = load_issue_list(load_settings(out))  # as merge will see it: same fingerprint
     rng = random.Random(RANDOM_SEED)
     reports: dict[str, dict[str, Report]] = {}
     for unit in issues.unit_names:
-        reports[unit] = {t.task_id: report_for(t, unit, completion[t.task_id], rng)
-                         for t in issues.tasks_of(unit)}
+        reports[unit] = {
+            t.task_id: report_for(t, unit, completion[t.task_id], rng)
+            for t in issues.tasks_of(unit)
+        }
     inbox = out / "inbox"
     inbox.mkdir(exist_ok=True)
     written: list[str] = []
@@ -637,12 +857,21 @@ def build(seed: Path, out: Path) -> list[str]:
         print(f"  inbox/{name:<28} {unit:<12} {shape}")
 
     # a. template-shaped, with _meta
-    reports["区农业农村局"][FAULTS["formula"]].progress = "=SUM(A1) " + reports["区农业农村局"][FAULTS["formula"]].progress
+    reports["区农业农村局"][FAULTS["formula"]].progress = (
+        "=SUM(A1) " + reports["区农业农村局"][FAULTS["formula"]].progress
+    )
     eco = reports["区生态环境分局"][FAULTS["done_no_date"]]
     eco.status, eco.done = "已完成", None
     for unit, name, filled in INBOX["template"]:
-        shape_template(template, inbox / name, unit, issues.tasks_of(unit), issues.fingerprint,
-                       reports[unit], filled)
+        shape_template(
+            template,
+            inbox / name,
+            unit,
+            issues.tasks_of(unit),
+            issues.fingerprint,
+            reports[unit],
+            filled,
+        )
         done(name, unit, "模板（含 _meta）")
     # a'. small units' template ledgers forwarded together in one zip
     zip_name, members = INBOX["zip"]
@@ -650,8 +879,15 @@ def build(seed: Path, out: Path) -> list[str]:
         paths = []
         for unit, filled in members:
             path = Path(temp) / f"{unit}整改台账.xlsx"
-            shape_template(template, path, unit, issues.tasks_of(unit), issues.fingerprint,
-                           reports[unit], filled)
+            shape_template(
+                template,
+                path,
+                unit,
+                issues.tasks_of(unit),
+                issues.fingerprint,
+                reports[unit],
+                filled,
+            )
             paths.append(path)
         write_zip(inbox / zip_name, paths)
     done(zip_name, "、".join(u for u, _ in members), "zip：模板（含 _meta）")
@@ -677,9 +913,16 @@ def build(seed: Path, out: Path) -> list[str]:
             "推进中" if started else "未启动",
             "已召开会商协调会议，正在梳理医疗废物管理问题清单。" if started else "",
             problems="医疗机构数量多、分布散，摸底调查尚未完成，需延期至2025年5月底前。",
-            filler=filler, phone=phone)
-    shape_plain(inbox / name, issues.tasks_of(unit), late,
-                title=f"{unit}生态环境保护督察反馈问题整改台账", reported_column=date(2025, 3, 29))
+            filler=filler,
+            phone=phone,
+        )
+    shape_plain(
+        inbox / name,
+        issues.tasks_of(unit),
+        late,
+        title=f"{unit}生态环境保护督察反馈问题整改台账",
+        reported_column=date(2025, 3, 29),
+    )
     done(name, unit, "逾期未完成：推进中/未启动，填写存在问题")
     # f. resubmission: the older return has 推进中 where the newer one has 已完成
     unit, older, newer = INBOX["resubmitted"]
@@ -690,20 +933,46 @@ def build(seed: Path, out: Path) -> list[str]:
             first[task.task_id].status, first[task.task_id].done = "推进中", None
             first[task.task_id].problems = "相关方案正在征求意见。"
             second[task.task_id].status = "已完成"
-            second[task.task_id].done = task.deadline - timedelta(days=5) if task.deadline else date(2025, 3, 25)
+            second[task.task_id].done = (
+                task.deadline - timedelta(days=5) if task.deadline else date(2025, 3, 25)
+            )
             second[task.task_id].problems = ""
     columns = [c for c in LEDGER_COLUMNS if c not in ("问题标题", "佐证材料", "申请延期至")]
-    shape_plain(inbox / older, issues.tasks_of(unit), first, title=f"{unit}整改台账",
-                reported=date(2025, 3, 20), columns=columns)
+    shape_plain(
+        inbox / older,
+        issues.tasks_of(unit),
+        first,
+        title=f"{unit}整改台账",
+        reported=date(2025, 3, 20),
+        columns=columns,
+    )
     done(older, unit, "重复报送：旧（填报日期 2025年3月20日）")
-    shape_plain(inbox / newer, issues.tasks_of(unit), second, title=f"{unit}整改台账",
-                reported=date(2025, 3, 30), columns=columns)
+    shape_plain(
+        inbox / newer,
+        issues.tasks_of(unit),
+        second,
+        title=f"{unit}整改台账",
+        reported=date(2025, 3, 30),
+        columns=columns,
+    )
     done(newer, unit, "重复报送：新（填报日期 2025年3月30日）")
     # h. only the file name tells the unit (an alias)
     unit, name = INBOX["alias"]
-    shape_plain(inbox / name, issues.tasks_of(unit), reports[unit],
-                columns=["任务编号", "整改措施", "完成时限", "完成状态", "整改进展", "实际完成日期",
-                         "填报人", "联系电话"])
+    shape_plain(
+        inbox / name,
+        issues.tasks_of(unit),
+        reports[unit],
+        columns=[
+            "任务编号",
+            "整改措施",
+            "完成时限",
+            "完成状态",
+            "整改进展",
+            "实际完成日期",
+            "填报人",
+            "联系电话",
+        ],
+    )
     done(name, unit, "单位只见于文件名（简称）")
     print(f"  （未报送：{INBOX['silent']}）")
 
@@ -715,9 +984,12 @@ def build(seed: Path, out: Path) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="从种子报告重新生成随附的示例工作区（可重复）")
-    parser.add_argument("--seed-file", type=Path,
-                        default=Path(os.environ.get("TOOLKIT_SEED") or DEFAULT_SEED),
-                        help="种子报告（文本），默认 samples/二道区督察整改完成情况.txt 或环境变量 TOOLKIT_SEED")
+    parser.add_argument(
+        "--seed-file",
+        type=Path,
+        default=Path(os.environ.get("TOOLKIT_SEED") or DEFAULT_SEED),
+        help="种子报告（文本），默认 samples/二道区督察整改完成情况.txt 或环境变量 TOOLKIT_SEED",
+    )
     parser.add_argument("--out", type=Path, default=REPO, help="输出目录，默认仓库根目录")
     args = parser.parse_args(argv)
     if not args.seed_file.is_file():
@@ -728,8 +1000,10 @@ def main(argv: list[str] | None = None) -> int:
     print("  toolkit.toml, issues.xlsx, templates/ledger.xlsx")
     written = build(args.seed_file, args.out)
     issues = load_issue_list(load_settings(args.out))
-    print(f"完成：{len({t.issue_no for t in issues.tasks})} 个问题，{len(issues.tasks)} 项任务，"
-          f"{len(issues.unit_names)} 个责任单位，inbox/ 中 {len(written)} 个文件")
+    print(
+        f"完成：{len({t.issue_no for t in issues.tasks})} 个问题，{len(issues.tasks)} 项任务，"
+        f"{len(issues.unit_names)} 个责任单位，inbox/ 中 {len(written)} 个文件"
+    )
     return 0
 
 

@@ -31,14 +31,31 @@ from toolkit.write.launchers import INSTALL_DIR_LINUX, INSTALL_DIR_WINDOWS  # no
 
 # pip's platform tags for each bundle: manylinux up to glibc 2.28 covers UOS 20 and Kylin V10
 PLATFORMS = {
-    "linux-x86_64": ["manylinux_2_28_x86_64", "manylinux_2_27_x86_64", "manylinux_2_26_x86_64",
-                     "manylinux_2_24_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64",
-                     "manylinux_2_12_x86_64", "manylinux2010_x86_64", "manylinux_2_5_x86_64",
-                     "manylinux1_x86_64", "linux_x86_64"],
+    "linux-x86_64": [
+        "manylinux_2_28_x86_64",
+        "manylinux_2_27_x86_64",
+        "manylinux_2_26_x86_64",
+        "manylinux_2_24_x86_64",
+        "manylinux_2_17_x86_64",
+        "manylinux2014_x86_64",
+        "manylinux_2_12_x86_64",
+        "manylinux2010_x86_64",
+        "manylinux_2_5_x86_64",
+        "manylinux1_x86_64",
+        "linux_x86_64",
+    ],
     "win-amd64": ["win_amd64"],
 }
-SAMPLE = ["issues.xlsx", "toolkit.toml", "templates", "inbox", "合并台账.bat", "合并台账.sh", "检查台账.bat",
-          "检查台账.sh"]
+SAMPLE = [
+    "issues.xlsx",
+    "toolkit.toml",
+    "templates",
+    "inbox",
+    "合并台账.bat",
+    "合并台账.sh",
+    "检查台账.bat",
+    "检查台账.sh",
+]
 
 
 def version() -> str:
@@ -46,7 +63,9 @@ def version() -> str:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib
-    return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "version"
+    ]
 
 
 def _pip(*args: str) -> None:
@@ -60,8 +79,21 @@ def fetch_wheels(wheelhouse: Path, platform: str, python: str) -> None:
     project = next(wheelhouse.glob("toolkit-*.whl"))
     tags = [arg for tag in PLATFORMS[platform] for arg in ("--platform", tag)]
     abi = "cp" + python.replace(".", "")
-    _pip("download", "-q", "--only-binary=:all:", *tags, "--python-version", python, "--implementation", "cp",
-         "--abi", abi, "-d", str(wheelhouse), str(project))
+    _pip(
+        "download",
+        "-q",
+        "--only-binary=:all:",
+        *tags,
+        "--python-version",
+        python,
+        "--implementation",
+        "cp",
+        "--abi",
+        abi,
+        "-d",
+        str(wheelhouse),
+        str(project),
+    )
 
 
 INSTALL_SH = """#!/bin/sh
@@ -145,13 +177,24 @@ def write_scripts(folder: Path, platform: str, python: str, version_text: str) -
     major, minor = python.split(".")
     values = {"python": python, "major": major, "minor": minor}
     sh = folder / "install.sh"
-    sh.write_text(INSTALL_SH.format(install_dir=INSTALL_DIR_LINUX, **values), encoding="utf-8", newline="\n")
+    sh.write_text(
+        INSTALL_SH.format(install_dir=INSTALL_DIR_LINUX, **values), encoding="utf-8", newline="\n"
+    )
     sh.chmod(0o755)
-    (folder / "install.bat").write_bytes(_crlf_gbk(INSTALL_BAT.format(install_dir=INSTALL_DIR_WINDOWS, **values)))
-    guide = GUIDE.format(platform=platform, python=python, version=version_text,
-                         install_windows=INSTALL_DIR_WINDOWS, install_linux=INSTALL_DIR_LINUX)
+    (folder / "install.bat").write_bytes(
+        _crlf_gbk(INSTALL_BAT.format(install_dir=INSTALL_DIR_WINDOWS, **values))
+    )
+    guide = GUIDE.format(
+        platform=platform,
+        python=python,
+        version=version_text,
+        install_windows=INSTALL_DIR_WINDOWS,
+        install_linux=INSTALL_DIR_LINUX,
+    )
     # Notepad on Windows reads UTF-8 with a BOM; Linux editors read it too
-    (folder / "安装说明.txt").write_bytes(b"\xef\xbb\xbf" + guide.replace("\n", "\r\n").encode("utf-8"))
+    (folder / "安装说明.txt").write_bytes(
+        b"\xef\xbb\xbf" + guide.replace("\n", "\r\n").encode("utf-8")
+    )
 
 
 def copy_sample(folder: Path) -> None:
@@ -188,8 +231,12 @@ def build(platform: str, python: str, out: Path) -> Path:
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as bundle:
             for path in sorted(folder.rglob("*")):
                 if path.is_file():
-                    info = zipfile.ZipInfo.from_file(path, path.relative_to(folder.parent).as_posix())
-                    info.flag_bits |= 0x800  # UTF-8 names, so Chinese file names unzip right everywhere
+                    info = zipfile.ZipInfo.from_file(
+                        path, path.relative_to(folder.parent).as_posix()
+                    )
+                    info.flag_bits |= (
+                        0x800  # UTF-8 names, so Chinese file names unzip right everywhere
+                    )
                     with path.open("rb") as data, bundle.open(info, "w") as member:
                         shutil.copyfileobj(data, member)
         os.replace(partial, target)
@@ -198,9 +245,14 @@ def build(platform: str, python: str, out: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="生成内网离线安装包（在能上网的电脑上运行）")
-    parser.add_argument("--platform", required=True, choices=sorted(PLATFORMS), help="目标电脑的系统")
-    parser.add_argument("--python", default=f"{sys.version_info[0]}.{sys.version_info[1]}",
-                        help="目标电脑上的 Python 版本，如 3.11（默认与本机相同）")
+    parser.add_argument(
+        "--platform", required=True, choices=sorted(PLATFORMS), help="目标电脑的系统"
+    )
+    parser.add_argument(
+        "--python",
+        default=f"{sys.version_info[0]}.{sys.version_info[1]}",
+        help="目标电脑上的 Python 版本，如 3.11（默认与本机相同）",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "dist", help="输出目录，默认 dist/")
     args = parser.parse_args(argv)
     if not args.python.count(".") == 1 or not all(p.isdigit() for p in args.python.split(".")):
@@ -208,7 +260,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         target = build(args.platform, args.python, args.out)
     except subprocess.CalledProcessError as exc:
-        print(f"下载或打包失败（{' '.join(exc.cmd[3:5])}）：请确认这台电脑能访问 PyPI，再重试", file=sys.stderr)
+        print(
+            f"下载或打包失败（{' '.join(exc.cmd[3:5])}）：请确认这台电脑能访问 PyPI，再重试",
+            file=sys.stderr,
+        )
         return 1
     print(f"已生成：{target}（{target.stat().st_size / 2**20:.1f} MB）")
     return 0

@@ -93,8 +93,9 @@ def type_into(context, document, cell, text: str) -> dict:
     controller.select(cell)
     dispatcher = create(context, "com.sun.star.frame.DispatchHelper")
     before = cell.getString()
-    dispatcher.executeDispatch(controller.getFrame(), ".uno:EnterString", "", 0,
-                               (prop("StringName", text),))
+    dispatcher.executeDispatch(
+        controller.getFrame(), ".uno:EnterString", "", 0, (prop("StringName", text),)
+    )
     after = cell.getString()
     return {"before": before, "after": after, "accepted": after == text}
 
@@ -117,8 +118,9 @@ def probe(context, document) -> dict:
     names = list(sheets.getElementNames())
     report: dict = {
         "sheets": names,
-        "visible": {name: bool(sheets.getByName(name).getPropertyValue("IsVisible"))
-                    for name in names},
+        "visible": {
+            name: bool(sheets.getByName(name).getPropertyValue("IsVisible")) for name in names
+        },
     }
     sheet = sheets.getByName(SHEET)
     report["protected"] = bool(sheet.isProtected())
@@ -163,10 +165,15 @@ def probe(context, document) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("ledger", type=Path)
-    parser.add_argument("--connect", required=True,
-                        help='"pipe,name=lo-probe" or "socket,host=127.0.0.1,port=2002"')
-    parser.add_argument("--timeout", type=float, default=45.0,
-                        help="seconds to wait for soffice to accept the connection")
+    parser.add_argument(
+        "--connect", required=True, help='"pipe,name=lo-probe" or "socket,host=127.0.0.1,port=2002"'
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=45.0,
+        help="seconds to wait for soffice to accept the connection",
+    )
     args = parser.parse_args()
 
     context = connect(args.connect, args.timeout)

@@ -26,8 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _inbox_digest(inbox: Path) -> dict[str, str]:
-    return {p.relative_to(inbox).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(inbox.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(inbox).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(inbox.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +56,9 @@ def run(merged):
 def findings(run) -> list[dict]:
     sheet = run["wb"]["校验问题"]
     header = [c.value for c in sheet[1]]
-    return [dict(zip(header, [c.value for c in r], strict=False)) for r in sheet.iter_rows(min_row=2)]
+    return [
+        dict(zip(header, [c.value for c in r], strict=False)) for r in sheet.iter_rows(min_row=2)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +87,11 @@ def _match_findings(key: dict, found: list[dict]) -> tuple[dict[int, int], list]
                 continue
             if x["file"] and (f["文件"] or "") != x["file"]:
                 continue
-            if x["code"] == "no-return" and f["值"] != x["note"] and x["note"] not in (f["说明"] or ""):
+            if (
+                x["code"] == "no-return"
+                and f["值"] != x["note"]
+                and x["note"] not in (f["说明"] or "")
+            ):
                 continue
             if x["row"] and str(f["行"]) != str(x["row"]):
                 continue
@@ -100,6 +109,7 @@ def _column(text) -> tuple[str, str | None]:
 
 
 # --------------------------------------------------------------------------- run and inbox
+
 
 def test_merge_exits_0_and_writes_one_workbook(merged):
     result = merged["result"]
@@ -122,11 +132,13 @@ def test_json_lists_the_same_findings_as_the_workbook(run, findings):
     data = run["data"]
     assert data["as_of"] == run["key"]["as_of"]
     assert len(data["findings"]) == len(findings)
-    assert Counter((f["code"], f["file"] or "") for f in data["findings"]) == \
-        Counter((f["代码"], f["文件"] or "") for f in findings)
+    assert Counter((f["code"], f["file"] or "") for f in data["findings"]) == Counter(
+        (f["代码"], f["文件"] or "") for f in findings
+    )
 
 
 # --------------------------------------------------------------------------- 校验问题
+
 
 def test_every_seeded_finding_is_reported_where_it_is(run, findings):
     key = run["key"]
@@ -151,8 +163,11 @@ def test_every_seeded_finding_is_reported_where_it_is(run, findings):
 
 def test_no_unexpected_findings(run, findings):
     pairs, _ = _match_findings(run["key"], findings)
-    extra = [(f["级别"], f["代码"], f["文件"], f["行"], f["值"], f["说明"])
-             for i, f in enumerate(findings) if i not in pairs.values() and f["代码"] != "file-read"]
+    extra = [
+        (f["级别"], f["代码"], f["文件"], f["行"], f["值"], f["说明"])
+        for i, f in enumerate(findings)
+        if i not in pairs.values() and f["代码"] != "file-read"
+    ]
     assert not extra, f"findings the key does not expect: {extra}"
 
 
@@ -160,14 +175,20 @@ def test_no_errors_on_clean_rows_or_footer_notes(run, findings):
     key = run["key"]
     seeded = {(x["file"], x["row"]) for x in key["expected_findings"] if x["level"] == "错误"}
     clean = {(r["file"], r["row"]) for r in key["records"]} - seeded
-    errors = [(f["代码"], f["文件"], f["行"]) for f in findings
-              if f["级别"] == "错误" and (f["文件"], f["行"]) in clean]
+    errors = [
+        (f["代码"], f["文件"], f["行"])
+        for f in findings
+        if f["级别"] == "错误" and (f["文件"], f["行"]) in clean
+    ]
     assert not errors, f"错误 on rows that are fine: {errors}"
     # the footer of 生态环境分局's ledger: a note row, then 审核人 / 填报人 联系电话 cells
     name = "生态环境分局整改台账（已填）.xlsx"
     footer = key["files"][name]["footer_rows"]
-    on_footer = [(f["代码"], f["行"], f["值"]) for f in findings
-                 if f["文件"] == name and f["行"] is not None and int(f["行"]) in footer]
+    on_footer = [
+        (f["代码"], f["行"], f["值"])
+        for f in findings
+        if f["文件"] == name and f["行"] is not None and int(f["行"]) in footer
+    ]
     assert not on_footer, f"footer note rows read as data: {on_footer}"
 
 
@@ -187,13 +208,16 @@ def test_every_inbox_file_is_accounted_for(run, findings):
 
 
 def test_encrypted_and_unreadable_files_get_their_codes(run, findings):
-    codes = {f["文件"]: f["代码"] for f in findings if f["代码"] in ("encrypted-file", "unreadable-file")}
+    codes = {
+        f["文件"]: f["代码"] for f in findings if f["代码"] in ("encrypted-file", "unreadable-file")
+    }
     assert codes.get("区自然资源局整改台账.xlsx") == "encrypted-file"
     assert codes.get("区工信局整改台账.xlsx") == "unreadable-file"
     assert codes.get("整改台账（最终版）.xlsx") == "unreadable-file"
 
 
 # --------------------------------------------------------------------------- 台账明细
+
 
 def _fill(cell) -> str | None:
     f = cell.fill
@@ -258,6 +282,7 @@ def test_texts_starting_with_equals_stay_strings(run, detail):
 
 # --------------------------------------------------------------------------- 未报送 and 汇总
 
+
 def test_unreported_sheet_lists_units_with_no_usable_return(run):
     sheet = run["wb"]["未报送"]
     assert [c.value for c in sheet[1]] == ["责任单位", "任务数", "其中逾期", "说明"]
@@ -265,10 +290,14 @@ def test_unreported_sheet_lists_units_with_no_usable_return(run):
     expected = run["key"]["no_return_units"]
     silent = {u["unit"] for u in expected}
     assert sorted(r[:3] for r in rows if r[0] in silent) == sorted(
-        (u["unit"], u["tasks"], u["overdue"]) for u in expected)
+        (u["unit"], u["tasks"], u["overdue"]) for u in expected
+    )
     # units whose return left tasks out are listed too, with how many are missing
-    missing = Counter(e["unit"] for e in run["key"]["expected_rows"]
-                      if e["逾期状态"] == "未报送" and e["unit"] not in silent)
+    missing = Counter(
+        e["unit"]
+        for e in run["key"]["expected_rows"]
+        if e["逾期状态"] == "未报送" and e["unit"] not in silent
+    )
     partial = {r[0]: r for r in rows if r[0] not in silent}
     assert set(partial) == set(missing)
     for unit, count in missing.items():
@@ -285,7 +314,9 @@ def _summary(run) -> tuple[dict, list[dict]]:
     tot = next(i for i, r in enumerate(rows) if r and r[0] == "任务数")
     totals = dict(zip(rows[tot], rows[tot + 1], strict=False))
     units = []
-    for r in rows[head + 1:]:  # the unit table ends at the first blank row (the problem table is below)
+    for r in rows[
+        head + 1 :
+    ]:  # the unit table ends at the first blank row (the problem table is below)
         if not r or not r[0]:
             break
         units.append(dict(zip(rows[head], r, strict=False)))
@@ -297,8 +328,9 @@ def test_summary_counts_overdue_rows_per_unit(run):
     rows = run["key"]["expected_rows"]
     overdue = Counter(e["unit"] for e in rows if e["逾期状态"] == "逾期")
     assert int(totals["逾期"]) == sum(overdue.values())
-    assert {u["责任单位"]: int(u["逾期"]) for u in units} == \
-        {u: overdue.get(u, 0) for u in {e["unit"] for e in rows}}
+    assert {u["责任单位"]: int(u["逾期"]) for u in units} == {
+        u: overdue.get(u, 0) for u in {e["unit"] for e in rows}
+    }
     assert sum(int(u["逾期"]) for u in units) == int(totals["逾期"])
 
 
@@ -318,7 +350,9 @@ def test_summary_counts_statuses_per_unit(run):
         in_progress = mine["推进中"] + mine["长期坚持"]
         if int(u["推进中"]) != in_progress:
             bad.append((u["责任单位"], "推进中", in_progress, u["推进中"]))
-        not_started = sum(n for word, n in mine.items() if word not in ("已完成", "推进中", "长期坚持", "", None))
+        not_started = sum(
+            n for word, n in mine.items() if word not in ("已完成", "推进中", "长期坚持", "", None)
+        )
         if int(u["未启动"]) != not_started:
             bad.append((u["责任单位"], "未启动", not_started, u["未启动"]))
     assert not bad, bad

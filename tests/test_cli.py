@@ -24,8 +24,11 @@ def invoke(*args: str):
 
 
 def tree_hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def command_lines() -> list[list[str]]:
@@ -53,7 +56,9 @@ def test_help_lists_every_command_and_each_has_help():
 
 def test_readme_documents_every_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    missing = [" ".join(line) for line in command_lines() if "toolkit " + " ".join(line) not in readme]
+    missing = [
+        " ".join(line) for line in command_lines() if "toolkit " + " ".join(line) not in readme
+    ]
     assert missing == []
 
 
@@ -75,7 +80,16 @@ def test_merge_json(small_ws):
     assert Path(data["output"]).exists()
     assert {"责任单位", "任务数", "完成率", "报送状态"} <= set(data["units"][0])
     assert {f["code"] for f in data["findings"]} >= {"no-return", "file-read"}
-    assert set(data["findings"][0]) == {"level", "code", "file", "sheet", "row", "column", "value", "message"}
+    assert set(data["findings"][0]) == {
+        "level",
+        "code",
+        "file",
+        "sheet",
+        "row",
+        "column",
+        "value",
+        "message",
+    }
 
 
 def test_strict_exits_1_on_errors(small_ws):
@@ -109,7 +123,7 @@ def test_no_inbox_exits_2(small_ws, tmp_path):
 
 
 def test_bad_settings_exit_2_naming_the_key(small_ws):
-    (small_ws / "toolkit.toml").write_text("due_soon_days = \"七天\"\n", encoding="utf-8")
+    (small_ws / "toolkit.toml").write_text('due_soon_days = "七天"\n', encoding="utf-8")
     result = invoke("merge", "-w", str(small_ws))
     assert result.exit_code == 2
     assert "due_soon_days" in result.stderr and "整数" in result.stderr
@@ -127,7 +141,9 @@ def test_bad_issue_list_names_row(small_ws):
     book.save(small_ws / "issues.xlsx")
     result = invoke("merge", "-w", str(small_ws))
     assert result.exit_code == 2
-    assert "尽快" not in result.stderr  # an unreadable deadline is a finding on its task, never a stop
+    assert (
+        "尽快" not in result.stderr
+    )  # an unreadable deadline is a finding on its task, never a stop
     assert "第 4 行任务编号 5-1 与第 2 行重复" in result.stderr
 
 
@@ -176,7 +192,9 @@ def test_python_m_toolkit():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "toolkit", "--version"], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "toolkit", "--version"], capture_output=True, text=True
+    )
     assert done.returncode == 0 and done.stdout.startswith("toolkit ")
 
 
@@ -251,8 +269,11 @@ def test_readme_lists_every_finding_code():
 def test_every_finding_code_is_exercised_by_a_test():
     from toolkit.core.findings import CODES
 
-    sources = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("test_*.py")
-                      if p.name != "test_cli.py")
+    sources = "".join(
+        p.read_text(encoding="utf-8")
+        for p in (ROOT / "tests").rglob("test_*.py")
+        if p.name != "test_cli.py"
+    )
     missing = [code for code in CODES if f'"{code}"' not in sources]
     assert not missing, f"no test mentions {missing}"
 
@@ -271,6 +292,10 @@ def test_mail_after_merge_attaches_that_workbook_and_adds_no_round(tmp_path):
     assert draft.read_bytes().startswith(b"X-Unsent: 1")
     message = email.message_from_bytes(draft.read_bytes(), policy=policy.default)
     assert next(message.iter_attachments()).get_content() == workbook.read_bytes()
-    runs = [line for line in invoke("history", "-w", str(ws)).output.splitlines() if line[:4].strip().isdigit()]
+    runs = [
+        line
+        for line in invoke("history", "-w", str(ws)).output.splitlines()
+        if line[:4].strip().isdigit()
+    ]
     assert len(runs) == 1
     assert len(list((ws / "outbox").glob("汇总台账_*.xlsx"))) == 1

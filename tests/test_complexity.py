@@ -17,12 +17,17 @@ def test_no_function_is_graded_e_or_f_by_radon():
     for path in sorted(PACKAGE.rglob("*.py")):
         for block in cc_visit(path.read_text(encoding="utf-8")):
             if cc_rank(block.complexity) in "EF":
-                tangled.append(f"{path.relative_to(PACKAGE).as_posix()}:{block.lineno} {block.name} "
-                               f"{cc_rank(block.complexity)} ({block.complexity})")
+                tangled.append(
+                    f"{path.relative_to(PACKAGE).as_posix()}:{block.lineno} {block.name} "
+                    f"{cc_rank(block.complexity)} ({block.complexity})"
+                )
     assert tangled == []
 
 
 def test_no_module_is_longer_than_the_limit():
-    long = {path.relative_to(PACKAGE).as_posix(): n for path in sorted(PACKAGE.rglob("*.py"))
-            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    long = {
+        path.relative_to(PACKAGE).as_posix(): n
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert long == {}

@@ -25,8 +25,9 @@ def merged(tmp_path_factory):
 
     ws = tmp_path_factory.mktemp("corpus")
     shutil.copy(ROOT / "issues.xlsx", ws / "issues.xlsx")
-    (ws / "toolkit.toml").write_text(f'as_of = "2025-03-31"\n[paths]\ninbox = "{CORPUS.as_posix()}"\n',
-                                     encoding="utf-8")
+    (ws / "toolkit.toml").write_text(
+        f'as_of = "2025-03-31"\n[paths]\ninbox = "{CORPUS.as_posix()}"\n', encoding="utf-8"
+    )
     before = {p.name: p.stat().st_mtime_ns for p in CORPUS.iterdir()}
     result = CliRunner().invoke(app, ["merge", "-w", str(ws), "--json"])
     after = {p.name: p.stat().st_mtime_ns for p in CORPUS.iterdir()}

@@ -415,42 +415,48 @@ def test_small_numbers_are_not_serial_dates(value):
 # --- deadline words (issue #11; README "完成时限的写法") ---------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("二〇二四年六月底", ParsedDate(date(2024, 6, 30), DATE)),
-    ("二〇二四年六月底前", ParsedDate(date(2024, 6, 30), DATE)),
-    ("二零二四年十二月二十日前", ParsedDate(date(2024, 12, 20), DATE)),
-    ("2024年第二季度", ParsedDate(date(2024, 6, 30), DATE)),
-    ("2024年第四季度末", ParsedDate(date(2024, 12, 31), DATE)),
-    ("2024年二季度", ParsedDate(date(2024, 6, 30), DATE)),
-    ("2024年6月中旬", ParsedDate(date(2024, 6, 20), DATE)),
-    ("2024年6月上旬", ParsedDate(date(2024, 6, 10), DATE)),
-    ("2024年2月下旬", ParsedDate(date(2024, 2, 29), DATE)),
-    ("2024年上半年", ParsedDate(date(2024, 6, 30), DATE)),
-    ("2024年年底前", ParsedDate(date(2024, 12, 31), DATE)),
-    ("2024年内", ParsedDate(date(2024, 12, 31), DATE)),
-    ("立行立改", ParsedDate(None, IMMEDIATE)),
-    ("立即整改", ParsedDate(None, IMMEDIATE)),
-    ("立行立改，长期坚持", ParsedDate(None, OPEN)),  # start now and keep going: standing
-    ("每月", ParsedDate(None, OPEN)),
-    ("每季度", ParsedDate(None, OPEN)),
-    ("长期坚持", ParsedDate(None, OPEN)),
-    ("尽快", ParsedDate(None, INVALID)),
-    ("十四五期间", ParsedDate(None, INVALID)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("二〇二四年六月底", ParsedDate(date(2024, 6, 30), DATE)),
+        ("二〇二四年六月底前", ParsedDate(date(2024, 6, 30), DATE)),
+        ("二零二四年十二月二十日前", ParsedDate(date(2024, 12, 20), DATE)),
+        ("2024年第二季度", ParsedDate(date(2024, 6, 30), DATE)),
+        ("2024年第四季度末", ParsedDate(date(2024, 12, 31), DATE)),
+        ("2024年二季度", ParsedDate(date(2024, 6, 30), DATE)),
+        ("2024年6月中旬", ParsedDate(date(2024, 6, 20), DATE)),
+        ("2024年6月上旬", ParsedDate(date(2024, 6, 10), DATE)),
+        ("2024年2月下旬", ParsedDate(date(2024, 2, 29), DATE)),
+        ("2024年上半年", ParsedDate(date(2024, 6, 30), DATE)),
+        ("2024年年底前", ParsedDate(date(2024, 12, 31), DATE)),
+        ("2024年内", ParsedDate(date(2024, 12, 31), DATE)),
+        ("立行立改", ParsedDate(None, IMMEDIATE)),
+        ("立即整改", ParsedDate(None, IMMEDIATE)),
+        ("立行立改，长期坚持", ParsedDate(None, OPEN)),  # start now and keep going: standing
+        ("每月", ParsedDate(None, OPEN)),
+        ("每季度", ParsedDate(None, OPEN)),
+        ("长期坚持", ParsedDate(None, OPEN)),
+        ("尽快", ParsedDate(None, INVALID)),
+        ("十四五期间", ParsedDate(None, INVALID)),
+    ],
+)
 def test_deadline_words(text, expected):
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("第二季度", date(2025, 6, 30)),
-    ("三季度", date(2025, 9, 30)),
-    ("6月中旬", date(2025, 6, 20)),
-    ("六月中旬", date(2025, 6, 20)),
-    ("上半年", date(2025, 6, 30)),
-    ("年底前", date(2025, 12, 31)),
-    ("年底", date(2025, 12, 31)),
-    ("下半年", date(2025, 12, 31)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("第二季度", date(2025, 6, 30)),
+        ("三季度", date(2025, 9, 30)),
+        ("6月中旬", date(2025, 6, 20)),
+        ("六月中旬", date(2025, 6, 20)),
+        ("上半年", date(2025, 6, 30)),
+        ("年底前", date(2025, 12, 31)),
+        ("年底", date(2025, 12, 31)),
+        ("下半年", date(2025, 12, 31)),
+    ],
+)
 def test_yearless_deadline_words_take_the_hint(text, expected):
     assert parse_date(text, 2025) == ParsedDate(expected, YEARLESS)
     assert parse_date(text).kind == INVALID  # with no year to take, the caller reports it
@@ -462,8 +468,32 @@ def test_arabic_dates_leaves_other_numerals():
     assert arabic_dates("十二月三十一日") == "12月31日"
 
 
-_WORDS = st.sampled_from(["", "年", "月", "日", "底", "前", "第", "季度", "上旬", "中旬", "下旬", "上半年", "年底",
-                          "立行立改", "长期坚持", "每月", "〇", "二", "十", "六", "，", " "])
+_WORDS = st.sampled_from(
+    [
+        "",
+        "年",
+        "月",
+        "日",
+        "底",
+        "前",
+        "第",
+        "季度",
+        "上旬",
+        "中旬",
+        "下旬",
+        "上半年",
+        "年底",
+        "立行立改",
+        "长期坚持",
+        "每月",
+        "〇",
+        "二",
+        "十",
+        "六",
+        "，",
+        " ",
+    ]
+)
 _DEADLINES = st.one_of(
     st.lists(st.one_of(_WORDS, st.integers(1, 2100).map(str)), max_size=8).map("".join),
     st.dates(date(2000, 1, 1), date(2099, 12, 31)).map(lambda d: f"{d.year}年{d.month}月{d.day}日"),
@@ -491,5 +521,7 @@ def test_chinese_numeral_dates_read_as_digits(day):
     year = "".join(digits[int(ch)] for ch in str(day.year))
     month = ("十" if day.month >= 10 else "") + (digits[day.month % 10] if day.month % 10 else "")
     tens, ones = divmod(day.day, 10)
-    dd = (digits[tens] if tens > 1 else "") + ("十" if tens else "") + (digits[ones] if ones else "")
+    dd = (
+        (digits[tens] if tens > 1 else "") + ("十" if tens else "") + (digits[ones] if ones else "")
+    )
     assert parse_date(f"{year}年{month}月{dd}日") == ParsedDate(day, DATE)

@@ -34,8 +34,11 @@ SEED = ROOT / "samples" / "二道区督察整改完成情况.txt"
 def files_under(folder: Path) -> dict[str, str]:
     if not folder.exists():
         return {}
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def one_line(text: str) -> str:
@@ -45,13 +48,24 @@ def one_line(text: str) -> str:
     return message
 
 
-def toolkit(args: list[str], *, fsize: int | None = None, env: dict[str, str] | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess:
+def toolkit(
+    args: list[str],
+    *,
+    fsize: int | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess:
     """The command in a fresh process, optionally with a file size limit (RLIMIT_FSIZE)."""
-    limit = f"import resource; resource.setrlimit(resource.RLIMIT_FSIZE, ({fsize}, {fsize})); " if fsize else ""
+    limit = (
+        f"import resource; resource.setrlimit(resource.RLIMIT_FSIZE, ({fsize}, {fsize})); "
+        if fsize
+        else ""
+    )
     code = f"{limit}from toolkit.cli import app; app({args!r}, prog_name='toolkit')"
     full = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=timeout, env=full, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, timeout=timeout, env=full, cwd=ROOT
+    )
 
 
 def merged(ws: Path) -> None:
@@ -66,8 +80,14 @@ def can_mount() -> bool:
 def full_disk(folder: Path, size: str = "40k"):
     """folder on a tiny tmpfs (root); yields True, or False when no tmpfs can be mounted."""
     folder.mkdir(parents=True, exist_ok=True)
-    mounted = can_mount() and subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-                                             capture_output=True).returncode == 0
+    mounted = (
+        can_mount()
+        and subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+            capture_output=True,
+        ).returncode
+        == 0
+    )
     try:
         yield mounted
     finally:
@@ -87,9 +107,19 @@ def read_only(folder: Path):
         finally:
             folder.chmod(0o755)
         return
-    ok = can_mount() and subprocess.run(["mount", "--bind", str(folder), str(folder)],
-                                        capture_output=True).returncode == 0
-    if ok and subprocess.run(["mount", "-o", "remount,ro,bind", str(folder)], capture_output=True).returncode:
+    ok = (
+        can_mount()
+        and subprocess.run(
+            ["mount", "--bind", str(folder), str(folder)], capture_output=True
+        ).returncode
+        == 0
+    )
+    if (
+        ok
+        and subprocess.run(
+            ["mount", "-o", "remount,ro,bind", str(folder)], capture_output=True
+        ).returncode
+    ):
         subprocess.run(["umount", "-l", str(folder)], capture_output=True)
         ok = False
     try:
@@ -120,8 +150,12 @@ def test_file_size_limit_gives_one_line_and_leaves_nothing(sample_ws, tmp_path, 
     done = toolkit(COMMANDS[command](sample_ws), fsize=4096, env={"TMPDIR": str(tmpdir)})
     message = one_line(done.stderr.decode("utf-8"))
     assert done.returncode == 2, message
-    assert "超过了系统允许的大小" in message and ("outbox" in message or "archive" in message), message
-    assert files_under(sample_ws / "outbox") == before  # nothing new, nothing half-written, nothing touched
+    assert "超过了系统允许的大小" in message and ("outbox" in message or "archive" in message), (
+        message
+    )
+    assert (
+        files_under(sample_ws / "outbox") == before
+    )  # nothing new, nothing half-written, nothing touched
     assert files_under(sample_ws / "archive" / "files") == archived
     assert list(tmpdir.iterdir()) == []  # nothing left in $TMPDIR
 
@@ -130,8 +164,11 @@ def test_issues_import_on_a_file_size_limit(sample_ws, tmp_path):
     issues = (sample_ws / "issues.xlsx").read_bytes()
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
-    done = toolkit(["issues", "import", str(SEED), "-w", str(sample_ws), "--force"], fsize=4096,
-                   env={"TMPDIR": str(tmpdir)})
+    done = toolkit(
+        ["issues", "import", str(SEED), "-w", str(sample_ws), "--force"],
+        fsize=4096,
+        env={"TMPDIR": str(tmpdir)},
+    )
     assert done.returncode == 2
     assert "超过了系统允许的大小" in one_line(done.stderr.decode("utf-8"))
     assert (sample_ws / "issues.xlsx").read_bytes() == issues
@@ -153,7 +190,9 @@ def test_full_disk(sample_ws, command):
             message, cause = one_line(done.stderr.decode("utf-8")), "超过了系统允许的大小"
         assert done.returncode == 2 and cause in message and "outbox" in message, message
         left = sorted(p.name for p in (sample_ws / "outbox").rglob("*"))
-        assert left == (["占位.bin"] if mounted else []), left  # no half ledgers, no truncated .eml, no temp
+        assert left == (["占位.bin"] if mounted else []), (
+            left
+        )  # no half ledgers, no truncated .eml, no temp
 
 
 @pytest.mark.parametrize("command", ["merge", "template", "mail", "check"])
@@ -165,6 +204,7 @@ def test_read_only_outbox(sample_ws, monkeypatch, command):
             done = toolkit(COMMANDS[command](sample_ws))
             code, message = done.returncode, one_line(done.stderr.decode("utf-8"))
         else:  # refused at the OS boundary
+
             def refuse(*args, **kwargs):
                 raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
@@ -228,6 +268,7 @@ def test_write_fault_sees_through_wrappers():
 
 # ------------------------------------------------------------------ 3. the inbox
 
+
 def run_merge_json(ws: Path, timeout: float = 240) -> dict:
     done = toolkit(["merge", "-w", str(ws), "--json"], timeout=timeout)
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
@@ -248,7 +289,9 @@ def test_links_pipes_and_devices_are_listed_never_opened(small_ws, tmp_path):
     (inbox / "零.xlsx").symlink_to("/dev/zero")
     (inbox / "管道链接.xlsx").symlink_to(outside_pipe)
     os.mkfifo(inbox / "管道.xlsx")
-    (inbox / "本目录链接.xlsx").symlink_to(inbox / "区卫健局.xlsx")  # inside the inbox: read as usual
+    (inbox / "本目录链接.xlsx").symlink_to(
+        inbox / "区卫健局.xlsx"
+    )  # inside the inbox: read as usual
     data = run_merge_json(small_ws)  # would hang on the pipe or /dev/zero if either were opened
     assert "link-outside-inbox" in codes_for(data, "shadow.csv")
     assert "link-outside-inbox" in codes_for(data, "零.xlsx")
@@ -257,7 +300,9 @@ def test_links_pipes_and_devices_are_listed_never_opened(small_ws, tmp_path):
     assert "file-read" in codes_for(data, "本目录链接.xlsx")
     for blob in (small_ws / "archive" / "files").rglob("*"):
         if blob.is_file():
-            assert b"\xe7\xbb\x9d\xe5\xaf\x86" not in blob.read_bytes()  # 绝密 never copied into the archive
+            assert (
+                b"\xe7\xbb\x9d\xe5\xaf\x86" not in blob.read_bytes()
+            )  # 绝密 never copied into the archive
     assert not list((small_ws / "archive" / "files").rglob("*.tmp"))
 
 
@@ -284,7 +329,9 @@ def test_deep_and_unreadable_folders_are_reported(small_ws, monkeypatch, request
         deep = deep / "d"
         deep.mkdir()
         made.append(deep)
-    request.addfinalizer(lambda: [folder.rmdir() for folder in reversed(made)])  # rmtree would recurse too
+    request.addfinalizer(
+        lambda: [folder.rmdir() for folder in reversed(made)]
+    )  # rmtree would recurse too
     (small_ws / "inbox" / "锁住").mkdir()
     real = os.scandir
 
@@ -336,6 +383,7 @@ def test_archive_copy_is_one_read_within_the_limits(tmp_path):
 
 # ------------------------------------------------------------------ 4. the console's encoding
 
+
 def test_gbk_console_merge_and_check(sample_ws):
     gbk = {"PYTHONIOENCODING": "gbk"}
     done = toolkit(["merge", "-w", str(sample_ws)], env=gbk)
@@ -345,7 +393,10 @@ def test_gbk_console_merge_and_check(sample_ws):
     data = toolkit(["merge", "-w", str(sample_ws), "--json"], env=gbk)
     assert data.returncode == 0 and data.stdout.isascii()
     assert json.loads(data.stdout)["totals"]["任务数"] > 0
-    checked = toolkit(["check", "-w", str(sample_ws), str(sample_ws / "inbox" / "住建局台账（3月）.xlsx")], env=gbk)
+    checked = toolkit(
+        ["check", "-w", str(sample_ws), str(sample_ws / "inbox" / "住建局台账（3月）.xlsx")],
+        env=gbk,
+    )
     assert checked.returncode == 0
     assert checked.stdout.decode("gbk").startswith("x ")
 
@@ -363,6 +414,7 @@ def test_characters_degrade_instead_of_failing():
 
 
 # ------------------------------------------------------------------ 5. archive and settings
+
 
 def damage(database: Path) -> None:
     data = bytearray(database.read_bytes())
@@ -405,17 +457,20 @@ def test_archive_that_is_not_a_database(small_ws):
     assert CliRunner().invoke(app, ["merge", "-w", str(small_ws)]).exit_code == 0
 
 
-@pytest.mark.parametrize("toml, words", [
-    ('[paths]\noutbox = "inbox"\n', "paths.outbox"),
-    ('[paths]\narchive = "inbox/留档"\n', "paths.archive"),
-    ('[paths]\ninbox = "outbox/收件"\n', "paths.outbox"),
-    ('[paths]\ninbox = "./inbox/"\noutbox = "inbox/../inbox"\n', "paths.outbox"),
-    ("[limits]\nmemory_mb = 99999999999999\n", "limits.memory_mb"),
-    ("[limits]\nmemory_mb = 10\n", "limits.memory_mb"),
-    ("[limits]\nfile_timeout_s = 0\n", "limits.file_timeout_s"),
-    ("[limits]\nmax_unzipped_mb = -5\n", "limits.max_unzipped_mb"),
-    ("[limits]\nworkers = 100000\n", "limits.workers"),
-])
+@pytest.mark.parametrize(
+    "toml, words",
+    [
+        ('[paths]\noutbox = "inbox"\n', "paths.outbox"),
+        ('[paths]\narchive = "inbox/留档"\n', "paths.archive"),
+        ('[paths]\ninbox = "outbox/收件"\n', "paths.outbox"),
+        ('[paths]\ninbox = "./inbox/"\noutbox = "inbox/../inbox"\n', "paths.outbox"),
+        ("[limits]\nmemory_mb = 99999999999999\n", "limits.memory_mb"),
+        ("[limits]\nmemory_mb = 10\n", "limits.memory_mb"),
+        ("[limits]\nfile_timeout_s = 0\n", "limits.file_timeout_s"),
+        ("[limits]\nmax_unzipped_mb = -5\n", "limits.max_unzipped_mb"),
+        ("[limits]\nworkers = 100000\n", "limits.workers"),
+    ],
+)
 def test_settings_refused_at_load(small_ws, toml, words):
     (small_ws / "toolkit.toml").write_text(toml, encoding="utf-8")
     result = CliRunner().invoke(app, ["merge", "-w", str(small_ws)])
@@ -441,6 +496,7 @@ def test_settings_file_that_is_a_folder_or_unreadable(small_ws, monkeypatch):
 
 
 # ------------------------------------------------------------------ 6. SMTP
+
 
 @contextlib.contextmanager
 def scripted_server(script):
@@ -509,8 +565,12 @@ def send_summary(tmp_path: Path, port: int, timeout: float):
     msg = EmailMessage()
     msg["Subject"], msg["From"], msg["To"] = "汇总", "zgb@example.gov.cn", "boss@example.gov.cn"
     msg.set_content("正文")
-    msg.add_attachment(os.urandom(300_000), maintype="application", subtype="octet-stream", filename="a.bin")
-    mail = MailSettings(host="127.0.0.1", port=port, security="none", sender="zgb@example.gov.cn", timeout=timeout)
+    msg.add_attachment(
+        os.urandom(300_000), maintype="application", subtype="octet-stream", filename="a.bin"
+    )
+    mail = MailSettings(
+        host="127.0.0.1", port=port, security="none", sender="zgb@example.gov.cn", timeout=timeout
+    )
     return send([msg], mail, [tmp_path / "draft.eml"])
 
 

@@ -23,7 +23,9 @@ from toolkit.api import run_merge
 from toolkit.core.errors import Interrupted
 from toolkit.workspace import open_workspace
 
-linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc and sends POSIX signals")
+linux_only = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="reads /proc and sends POSIX signals"
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 INTERRUPT_LINES = ("已中断，未生成汇总台账", "已生成汇总台账", "已中断：汇总台账")
@@ -32,8 +34,14 @@ INTERRUPT_LINES = ("已中断，未生成汇总台账", "已生成汇总台账",
 def _start(ws: Path, **env: str) -> subprocess.Popen:
     """A merge in its own process group (session), so its children can be found after it dies."""
     environ = {**os.environ, "PYTHONPATH": str(ROOT), **env}
-    return subprocess.Popen([sys.executable, "-m", "toolkit", "merge", "-w", str(ws)], cwd=ws, env=environ,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "toolkit", "merge", "-w", str(ws)],
+        cwd=ws,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
 
 
 def _group(pgid: int) -> list[str]:
@@ -46,9 +54,9 @@ def _group(pgid: int) -> list[str]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2:].split()
+        fields = stat[stat.rindex(")") + 2 :].split()
         if fields[0] != "Z" and int(fields[2]) == pgid:
-            found.append(f"{entry.name} {stat[stat.index('(') + 1:stat.rindex(')')]}")
+            found.append(f"{entry.name} {stat[stat.index('(') + 1 : stat.rindex(')')]}")
     return found
 
 
@@ -90,15 +98,24 @@ def _startup() -> float:
     """How long Python takes to come to toolkit's own code: a signal before that meets only the
     interpreter (which dies of it, or prints its own traceback for Ctrl-C)."""
     started = time.monotonic()
-    subprocess.run([sys.executable, "-c", "import toolkit.__main__"], check=True, timeout=60,
-                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+    subprocess.run(
+        [sys.executable, "-c", "import toolkit.__main__"],
+        check=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     return time.monotonic() - started
 
 
 def _full_merge(ws: Path) -> float:
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "toolkit", "merge", "-w", str(ws)], cwd=ws, capture_output=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "toolkit", "merge", "-w", str(ws)],
+        cwd=ws,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr.decode()
     assert "留档失败" not in done.stderr.decode() + done.stdout.decode()
     return time.monotonic() - started
@@ -146,7 +163,9 @@ def test_a_merge_killed_at_random_points_leaves_nothing_behind(merged_once, tmp_
                 unarchived_told |= _published(ws) - before
         assert _leftovers(ws) == [], f"{how} at {fraction:.2f}"
         archived = _archive_sound(ws)
-        assert set(archived) <= _published(ws)  # the archive never names a workbook that is not there
+        assert set(archived) <= _published(
+            ws
+        )  # the archive never names a workbook that is not there
         if how != "SIGKILL":  # a workbook without its archive entry was announced as such
             assert _published(ws) - set(archived) <= unarchived_told, stderr
     _full_merge(ws)
@@ -232,12 +251,18 @@ def test_cli_ctrl_c_prints_one_line_and_exits_130(sample_ws, monkeypatch):
     result = CliRunner().invoke(app, ["merge", "-w", str(sample_ws)])
     assert result.exit_code == 130
     lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("已生成汇总台账 ") and "但未留档" in lines[0], result.output
+    assert len(lines) == 1 and lines[0].startswith("已生成汇总台账 ") and "但未留档" in lines[0], (
+        result.output
+    )
 
-    monkeypatch.setattr(workbook, "write_workbook", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
+    monkeypatch.setattr(
+        workbook, "write_workbook", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt())
+    )
     result = CliRunner().invoke(app, ["merge", "-w", str(sample_ws)])
     assert result.exit_code == 130
-    assert [line for line in result.output.splitlines() if line.strip()] == ["已中断，未生成汇总台账"]
+    assert [line for line in result.output.splitlines() if line.strip()] == [
+        "已中断，未生成汇总台账"
+    ]
 
 
 # ------------------------------------------------------------------ spawn, as on Windows
@@ -246,12 +271,16 @@ def test_cli_ctrl_c_prints_one_line_and_exits_130(sample_ws, monkeypatch):
 def _values(path: Path) -> dict[str, list[tuple]]:
     book = openpyxl.load_workbook(path, read_only=True)
     try:
-        return {sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)] for sheet in book}
+        return {
+            sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)] for sheet in book
+        }
     finally:
         book.close()
 
 
-def test_a_merge_under_spawn_gives_the_same_workbook_as_under_fork(sample_source, tmp_path, monkeypatch):
+def test_a_merge_under_spawn_gives_the_same_workbook_as_under_fork(
+    sample_source, tmp_path, monkeypatch
+):
     now = datetime(2025, 4, 1, 9, 30)
     outputs = {}
     for method in ("fork", "spawn"):

@@ -15,37 +15,111 @@ from toolkit.write.feedback import AUTHOR, MARK_FILL, SHEET, write_feedback
 
 CHECKED = datetime(2025, 3, 31, 17, 0)
 ROWS = [
-    ["1-1", 1, "标题一", 1, "措施一", "区卫健局", date(2024, 6, 30), "好了", "=SUM(A1:A3) 方案已印发",
-     date(2024, 6, 1), "", "", "王五", "0431-8888"],
-    ["1-2", 1, "标题一", 2, "措施二", "区卫健局", date(2024, 7, 31), "推进中", "正在推进", "六月底",
-     "", "", "王五", ""],
-    [None, 9, "没有的问题", 1, "乱填的措施", "区卫健局", "长期坚持", "推进中", "", None, "", "", "", ""],
+    [
+        "1-1",
+        1,
+        "标题一",
+        1,
+        "措施一",
+        "区卫健局",
+        date(2024, 6, 30),
+        "好了",
+        "=SUM(A1:A3) 方案已印发",
+        date(2024, 6, 1),
+        "",
+        "",
+        "王五",
+        "0431-8888",
+    ],
+    [
+        "1-2",
+        1,
+        "标题一",
+        2,
+        "措施二",
+        "区卫健局",
+        date(2024, 7, 31),
+        "推进中",
+        "正在推进",
+        "六月底",
+        "",
+        "",
+        "王五",
+        "",
+    ],
+    [
+        None,
+        9,
+        "没有的问题",
+        1,
+        "乱填的措施",
+        "区卫健局",
+        "长期坚持",
+        "推进中",
+        "",
+        None,
+        "",
+        "",
+        "",
+        "",
+    ],
 ]
 
 
 def findings() -> list[Finding]:
     return [
         Finding("file-read", "已读取 3 行", file="a.xlsx"),
-        Finding("bad-status", "完成状态“好了”不是规定的词语", sheet="台账", row=3, column="H（完成状态）",
-                value="好了"),
-        Finding("bad-date", "实际完成日期“六月底”无法识别", sheet="台账", row=4, column="J（实际完成日期）",
-                value="六月底"),
-        Finding("unknown-task", "问题清单中没有问题序号 9 的任务", sheet="台账", row=5, value="=1+1"),
+        Finding(
+            "bad-status",
+            "完成状态“好了”不是规定的词语",
+            sheet="台账",
+            row=3,
+            column="H（完成状态）",
+            value="好了",
+        ),
+        Finding(
+            "bad-date",
+            "实际完成日期“六月底”无法识别",
+            sheet="台账",
+            row=4,
+            column="J（实际完成日期）",
+            value="六月底",
+        ),
+        Finding(
+            "unknown-task", "问题清单中没有问题序号 9 的任务", sheet="台账", row=5, value="=1+1"
+        ),
         Finding("missing-task", "缺少任务 13-2（区卫健局整改措施）"),
-        Finding("done-without-date", "标为已完成但没有填写实际完成日期", sheet="台账", row=4, column="H"),
-        Finding("date-without-done", "填写了实际完成日期\x07，但完成状态不是已完成", sheet="台账", row=4, column="H"),
+        Finding(
+            "done-without-date", "标为已完成但没有填写实际完成日期", sheet="台账", row=4, column="H"
+        ),
+        Finding(
+            "date-without-done",
+            "填写了实际完成日期\x07，但完成状态不是已完成",
+            sheet="台账",
+            row=4,
+            column="H",
+        ),
     ]
 
 
 def template_like(path: Path) -> Path:
     """A returned ledger shaped like templates/ledger.xlsx: title, header, protection, drop-down, _meta."""
-    return write_ledger(path, ROWS, title="区卫健局 整改台账（截至2025年3月31日）", merges=["A1:N1"],
-                        meta={"单位": "区卫健局"}, drop_down=True, protect=True)
+    return write_ledger(
+        path,
+        ROWS,
+        title="区卫健局 整改台账（截至2025年3月31日）",
+        merges=["A1:N1"],
+        meta={"单位": "区卫健局"},
+        drop_down=True,
+        protect=True,
+    )
 
 
 def problem_rows(path: Path) -> list[tuple]:
     sheet = openpyxl.load_workbook(path)[SHEET]
-    return [r for r in sheet.iter_rows(min_row=4, values_only=True) if any(v is not None for v in r)]
+    return [
+        r for r in sheet.iter_rows(min_row=4, values_only=True) if any(v is not None for v in r)
+    ]
 
 
 def test_every_code_has_a_fix() -> None:
@@ -54,32 +128,62 @@ def test_every_code_has_a_fix() -> None:
 
 
 def test_problem_sheet_comes_first_and_lists_every_problem(tmp_path: Path) -> None:
-    out = write_feedback(template_like(tmp_path / "in.xlsx"), findings(), tmp_path / "out" / "fb.xlsx",
-                         unit="区卫健局", checked_at=CHECKED)
+    out = write_feedback(
+        template_like(tmp_path / "in.xlsx"),
+        findings(),
+        tmp_path / "out" / "fb.xlsx",
+        unit="区卫健局",
+        checked_at=CHECKED,
+    )
     assert out == tmp_path / "out" / "fb.xlsx"
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == [SHEET, "台账", "_meta"]
     assert wb.active.title == SHEET
     sheet = wb[SHEET]
     assert sheet["A1"].value == "区卫健局 台账校验结果（2025-03-31 17:00 检查）"
-    assert sheet["A2"].value.startswith("共 3 个错误、3 个警告。请按下表逐项修改后重新报送；标红的单元格有批注说明")
-    assert [c.value for c in sheet[3]] == ["级别", "工作表", "行", "列", "内容", "问题说明", "怎么改"]
+    assert sheet["A2"].value.startswith(
+        "共 3 个错误、3 个警告。请按下表逐项修改后重新报送；标红的单元格有批注说明"
+    )
+    assert [c.value for c in sheet[3]] == [
+        "级别",
+        "工作表",
+        "行",
+        "列",
+        "内容",
+        "问题说明",
+        "怎么改",
+    ]
     assert sheet.freeze_panes == "A4"
     rows = problem_rows(out)
     assert len(rows) == 6  # file-read is bookkeeping, not a problem for the unit
     assert [r[0] for r in rows] == ["错误"] * 3 + ["警告"] * 3
     assert rows[0][:4] == ("错误", "台账", 3, "H（完成状态）")
     assert rows[0][6] == fix_for("bad-status")
-    assert ("警告", None, None, None, None, "缺少任务 13-2（区卫健局整改措施）", "补填该任务的一行") in rows
+    assert (
+        "警告",
+        None,
+        None,
+        None,
+        None,
+        "缺少任务 13-2（区卫健局整改措施）",
+        "补填该任务的一行",
+    ) in rows
     assert sheet["A4"].font.color.rgb.endswith("9C0006")
-    assert sheet.cell(row=9, column=1).font.color is None or not sheet.cell(row=9, column=1).font.color.rgb.endswith("9C0006")
+    assert sheet.cell(row=9, column=1).font.color is None or not sheet.cell(
+        row=9, column=1
+    ).font.color.rgb.endswith("9C0006")
     assert "\x07" not in "".join(str(v) for r in rows for v in r)
     assert sheet["C4"].hyperlink.location == "'台账'!H3"
 
 
 def test_problem_cells_are_marked_and_commented(tmp_path: Path) -> None:
-    out = write_feedback(template_like(tmp_path / "in.xlsx"), findings(), tmp_path / "fb.xlsx",
-                         unit="区卫健局", checked_at=CHECKED)
+    out = write_feedback(
+        template_like(tmp_path / "in.xlsx"),
+        findings(),
+        tmp_path / "fb.xlsx",
+        unit="区卫健局",
+        checked_at=CHECKED,
+    )
     sheet = openpyxl.load_workbook(out)["台账"]
     for ref in ("H3", "J4", "B5", "H4"):
         assert sheet[ref].fill.fgColor.rgb.endswith(MARK_FILL), ref
@@ -87,17 +191,24 @@ def test_problem_cells_are_marked_and_commented(tmp_path: Path) -> None:
     assert "完成状态“好了”不是规定的词语" in sheet["H3"].comment.text
     assert fix_for("bad-status") in sheet["H3"].comment.text
     assert "填写日期，如 2024-06-30" in sheet["J4"].comment.text
-    assert "问题清单中没有问题序号 9 的任务" in sheet["B5"].comment.text  # A5 is empty: first filled cell
+    assert (
+        "问题清单中没有问题序号 9 的任务" in sheet["B5"].comment.text
+    )  # A5 is empty: first filled cell
     assert sheet["A5"].comment is None
     both = sheet["H4"].comment.text
-    assert "标为已完成但没有填写实际完成日期" in both and "填写了实际完成日期，但完成状态不是已完成" in both
+    assert (
+        "标为已完成但没有填写实际完成日期" in both
+        and "填写了实际完成日期，但完成状态不是已完成" in both
+    )
     assert "\x07" not in both
 
 
 def test_everything_else_survives(tmp_path: Path) -> None:
     source = template_like(tmp_path / "in.xlsx")
     before = source.read_bytes()
-    out = write_feedback(source, findings(), tmp_path / "fb.xlsx", unit="区卫健局", checked_at=CHECKED)
+    out = write_feedback(
+        source, findings(), tmp_path / "fb.xlsx", unit="区卫健局", checked_at=CHECKED
+    )
     assert source.read_bytes() == before
     old, new = openpyxl.load_workbook(source), openpyxl.load_workbook(out)
     marked = {"H3", "J4", "B5", "H4"}
@@ -125,9 +236,16 @@ def test_never_overwrites(tmp_path: Path) -> None:
     second = write_feedback(source, findings(), tmp_path / "fb.xlsx", unit=None, checked_at=CHECKED)
     third = write_feedback(source, [], tmp_path / "fb.xlsx", unit=None, checked_at=CHECKED)
     assert [p.name for p in (first, second, third)] == ["fb.xlsx", "fb_2.xlsx", "fb_3.xlsx"]
-    assert openpyxl.load_workbook(first)[SHEET]["A1"].value == "台账校验结果（2025-03-31 17:00 检查）"
+    assert (
+        openpyxl.load_workbook(first)[SHEET]["A1"].value == "台账校验结果（2025-03-31 17:00 检查）"
+    )
     assert openpyxl.load_workbook(third)[SHEET]["A2"].value == "未发现需要修改的问题。"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["fb.xlsx", "fb_2.xlsx", "fb_3.xlsx", "in.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "fb.xlsx",
+        "fb_2.xlsx",
+        "fb_3.xlsx",
+        "in.xlsx",
+    ]
 
 
 def test_returned_feedback_copy_is_marked_afresh(tmp_path: Path) -> None:
@@ -150,8 +268,10 @@ def test_xlsm_keeps_its_macros(tmp_path: Path) -> None:
         for item in old.infolist():
             data = old.read(item)
             if item.filename == "[Content_Types].xml":
-                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+                data = data.replace(
+                    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+                )
             new.writestr(item, data)
         new.writestr("xl/vbaProject.bin", b"fake macros")
     out = write_feedback(source, findings(), tmp_path / "fb.xlsx", unit=None, checked_at=CHECKED)
@@ -163,9 +283,21 @@ def test_xlsm_keeps_its_macros(tmp_path: Path) -> None:
 
 def test_gbk_csv_is_converted(tmp_path: Path) -> None:
     source = tmp_path / "区卫健局台账.csv"
-    lines = [",".join(HEADER), "1-1,1,标题一,1,措施一,区卫健局,2024-06-30,好了,=1+1 已开会,,,,王五,"]
+    lines = [
+        ",".join(HEADER),
+        "1-1,1,标题一,1,措施一,区卫健局,2024-06-30,好了,=1+1 已开会,,,,王五,",
+    ]
     source.write_bytes("\r\n".join(lines).encode("gbk"))
-    found = [Finding("bad-status", "完成状态“好了”不是规定的词语", sheet="区卫健局台账", row=2, column="H", value="好了")]
+    found = [
+        Finding(
+            "bad-status",
+            "完成状态“好了”不是规定的词语",
+            sheet="区卫健局台账",
+            row=2,
+            column="H",
+            value="好了",
+        )
+    ]
     out = write_feedback(source, found, tmp_path / "fb.csv", unit="区卫健局", checked_at=CHECKED)
     assert out.name == "fb.xlsx"
     wb = openpyxl.load_workbook(out)
@@ -194,7 +326,9 @@ def test_xls_is_converted_with_merges(tmp_path: Path) -> None:
                 sheet.write(r, c, value)
     source = tmp_path / "in.xls"
     book.save(str(source))
-    out = write_feedback(source, findings(), tmp_path / "fb.xlsx", unit="区卫健局", checked_at=CHECKED)
+    out = write_feedback(
+        source, findings(), tmp_path / "fb.xlsx", unit="区卫健局", checked_at=CHECKED
+    )
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == [SHEET, "台账"]
     assert "原文件为 .xls，反馈件已转为 .xlsx" in wb[SHEET]["A2"].value
@@ -220,8 +354,13 @@ def test_unreadable_file_still_gets_a_problem_list(tmp_path: Path) -> None:
 
 
 def test_feedback_converts_to_pdf(tmp_path: Path) -> None:
-    out = write_feedback(template_like(tmp_path / "in.xlsx"), findings(), tmp_path / "fb.xlsx",
-                         unit="区卫健局", checked_at=CHECKED)
+    out = write_feedback(
+        template_like(tmp_path / "in.xlsx"),
+        findings(),
+        tmp_path / "fb.xlsx",
+        unit="区卫健局",
+        checked_at=CHECKED,
+    )
     assert to_pdf(out, tmp_path).stat().st_size > 0
 
 
@@ -236,8 +375,15 @@ def test_charts_notes_and_conditional_formats_survive(tmp_path: Path) -> None:
     chart = book.add_chart({"type": "column"})
     chart.add_series({"values": "=台账!$B$2:$B$4"})
     sheet.insert_chart("D2", chart)
-    sheet.conditional_format("B2:B4", {"type": "cell", "criteria": ">", "value": 1,
-                                       "format": book.add_format({"bg_color": "#FF0000"})})
+    sheet.conditional_format(
+        "B2:B4",
+        {
+            "type": "cell",
+            "criteria": ">",
+            "value": 1,
+            "format": book.add_format({"bg_color": "#FF0000"}),
+        },
+    )
     book.close()
     found = [Finding("bad-status", "完成状态不是规定的词语", sheet="台账", row=1, column="A")]
     out = write_feedback(source, found, tmp_path / "fb.xlsx", unit=None, checked_at=CHECKED)

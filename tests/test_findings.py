@@ -37,12 +37,15 @@ def _literal_messages() -> list[str]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call) or len(node.args) < 2:
                 continue
-            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            name = (
+                node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            )
             if name not in MAKERS:
                 continue
             message = node.args[1]
             if isinstance(message, ast.JoinedStr) or (
-                isinstance(message, ast.Constant) and isinstance(message.value, str)
+                isinstance(message, ast.Constant)
+                and isinstance(message.value, str)
                 and not re.fullmatch(r"[a-z][a-z0-9-]*", message.value)
             ):
                 found.append(f"{path.relative_to(PACKAGE).as_posix()}:{node.lineno}")
@@ -56,24 +59,41 @@ def _variant_names() -> list[tuple[str, str, str]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call) or len(node.args) < 2:
                 continue
-            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            name = (
+                node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            )
             if name not in MAKERS:
                 continue
             code = node.args[0].value if isinstance(node.args[0], ast.Constant) else ""
             second = node.args[1]
             options = [second.body, second.orelse] if isinstance(second, ast.IfExp) else [second]
             for option in options:
-                if isinstance(option, ast.Constant) and isinstance(option.value, str) and option.value \
-                        and re.fullmatch(r"[a-z][a-z0-9-]*", option.value):
-                    named.append((f"{path.relative_to(PACKAGE).as_posix()}:{node.lineno}", code, option.value))
+                if (
+                    isinstance(option, ast.Constant)
+                    and isinstance(option.value, str)
+                    and option.value
+                    and re.fullmatch(r"[a-z][a-z0-9-]*", option.value)
+                ):
+                    named.append(
+                        (
+                            f"{path.relative_to(PACKAGE).as_posix()}:{node.lineno}",
+                            code,
+                            option.value,
+                        )
+                    )
     return named
 
 
 def test_every_variant_named_at_a_call_site_is_in_the_catalogue():
     named = _variant_names()
     assert len(named) > 20  # the scan sees the call sites
-    unknown = [(where, code, variant) for where, code, variant in named
-               if not any(variant in entry.variants for c, entry in CATALOGUE.items() if c == code or not code)]
+    unknown = [
+        (where, code, variant)
+        for where, code, variant in named
+        if not any(
+            variant in entry.variants for c, entry in CATALOGUE.items() if c == code or not code
+        )
+    ]
     assert unknown == []
 
 
@@ -107,18 +127,34 @@ def test_every_template_fills_from_values(code):
 
 
 def test_call_sites_pass_values_and_the_message_reads_as_before():
-    found = finding("bad-date", field="实际完成日期", value="六月底", file="a.xlsx", sheet="台账", row=7,
-                    column="J（实际完成日期）")
+    found = finding(
+        "bad-date",
+        field="实际完成日期",
+        value="六月底",
+        file="a.xlsx",
+        sheet="台账",
+        row=7,
+        column="J（实际完成日期）",
+    )
     assert found.message == "实际完成日期“六月底”无法识别，应写成 2024-06-30 这样的日期"
     assert (found.level, found.file, found.sheet, found.row, found.column, found.value) == (
-        "错误", "a.xlsx", "台账", 7, "J（实际完成日期）", "六月底")
+        "错误",
+        "a.xlsx",
+        "台账",
+        7,
+        "J（实际完成日期）",
+        "六月底",
+    )
     assert found.fix == fix_for("bad-date") == "填写日期，如 2024-06-30"
 
 
 def test_a_named_variant_gives_that_message():
     assert describe("unreadable-file", "empty-file") == "文件是空的（0 字节），请重新报送"
-    assert describe("no-return", "unreadable", unit="区卫健局", files="a.xlsx", tasks=3, overdue=1) == (
-        "区卫健局 报送的 a.xlsx 无法读取，请联系该单位重新报送（3 项任务，其中已过完成时限 1 项）")
+    assert describe(
+        "no-return", "unreadable", unit="区卫健局", files="a.xlsx", tasks=3, overdue=1
+    ) == (
+        "区卫健局 报送的 a.xlsx 无法读取，请联系该单位重新报送（3 项任务，其中已过完成时限 1 项）"
+    )
 
 
 def test_a_missing_value_or_an_unknown_code_is_a_programming_error():
@@ -140,8 +176,13 @@ def test_the_old_form_with_a_written_message_still_works():
 def test_a_read_error_carries_its_code_and_the_catalogue_message():
     error = ReadError("unreadable-file", "bad-csv", line=4, reason="unexpected end of data")
     assert error.code == "unreadable-file"
-    assert error.message == str(error) == (
-        "CSV 文件格式有误（第 4 行：unexpected end of data），请用 Excel 打开后另存为 .xlsx 再报送")
+    assert (
+        error.message
+        == str(error)
+        == (
+            "CSV 文件格式有误（第 4 行：unexpected end of data），请用 Excel 打开后另存为 .xlsx 再报送"
+        )
+    )
     assert isinstance(error, ToolkitError)
 
 
@@ -163,7 +204,9 @@ def test_every_exception_of_the_package_lives_in_errors_and_under_toolkit_error(
     assert outside == []
     from toolkit.core import errors
 
-    classes = [v for v in vars(errors).values() if isinstance(v, type) and issubclass(v, BaseException)]
+    classes = [
+        v for v in vars(errors).values() if isinstance(v, type) and issubclass(v, BaseException)
+    ]
     # Interrupted (Ctrl-C, SIGTERM) stops a run without a failure: a KeyboardInterrupt, so that no
     # `except Exception` takes it for a failure
     assert all(issubclass(c, (ToolkitError, KeyboardInterrupt)) for c in classes)
@@ -172,7 +215,9 @@ def test_every_exception_of_the_package_lives_in_errors_and_under_toolkit_error(
 def test_a_read_error_survives_the_pipe_from_a_worker():
     import pickle
 
-    error = pickle.loads(pickle.dumps(ReadError("unreadable-file", "cannot-open", reason=OSError("磁盘错误"))))
+    error = pickle.loads(
+        pickle.dumps(ReadError("unreadable-file", "cannot-open", reason=OSError("磁盘错误")))
+    )
     assert (error.code, error.message) == ("unreadable-file", "文件无法打开：磁盘错误")
 
 

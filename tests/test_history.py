@@ -49,7 +49,10 @@ def changes(workbook: Path) -> set[tuple[str, str, str]]:
 
 def all_values(workbook: Path) -> dict:
     book = openpyxl.load_workbook(workbook)
-    return {name: [[c for c in row] for row in book[name].iter_rows(values_only=True)] for name in book.sheetnames}
+    return {
+        name: [[c for c in row] for row in book[name].iter_rows(values_only=True)]
+        for name in book.sheetnames
+    }
 
 
 @pytest.fixture
@@ -67,23 +70,64 @@ def rounds(tmp_path):
     rows = details(first.output)
     farm = ws / "inbox" / "区农业农村局-整改台账.xlsx"
     ecology = ws / "inbox" / "生态环境分局台账（已填）.xlsx"
-    finished = next(k for k, r in rows.items() if k[1] == "区农业农村局" and r[8] == "推进中" and r[6])
-    backwards = next(k for k, r in rows.items() if k[1] == "区生态环境分局" and r[8] == "已完成" and r[6])
+    finished = next(
+        k for k, r in rows.items() if k[1] == "区农业农村局" and r[8] == "推进中" and r[6]
+    )
+    backwards = next(
+        k for k, r in rows.items() if k[1] == "区生态环境分局" and r[8] == "已完成" and r[6]
+    )
     set_status(farm, finished[0], "已完成", datetime(2025, 4, 10), "已于4月10日印发实施。")
     set_status(ecology, backwards[0], "推进中", None, "复查发现反弹，重新整改中。")
     second = run_merge(settings, date(2025, 4, 30), now=datetime(2025, 4, 30, 17, 0))
 
     # the office approves an extension for the task that went back, and closes the one just finished
-    assert runner.invoke(app, ["extend", backwards[0], "--to", "2025-12-31", "--basis", "区整改办〔2025〕7号",
-                               "-w", str(ws)]).exit_code == 0
-    assert runner.invoke(app, ["close", finished[0], "--date", "2025-05-20", "--basis", "经验收，整改到位",
-                               "-w", str(ws)]).exit_code == 0
+    assert (
+        runner.invoke(
+            app,
+            [
+                "extend",
+                backwards[0],
+                "--to",
+                "2025-12-31",
+                "--basis",
+                "区整改办〔2025〕7号",
+                "-w",
+                str(ws),
+            ],
+        ).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(
+            app,
+            [
+                "close",
+                finished[0],
+                "--date",
+                "2025-05-20",
+                "--basis",
+                "经验收，整改到位",
+                "-w",
+                str(ws),
+            ],
+        ).exit_code
+        == 0
+    )
     issues = load_issue_list(settings)
     late = ws / "inbox" / "区自然资源局-整改台账.xlsx"
     tasks = issues.tasks_of("区自然资源局")
-    write_unit_ledger(ws / "templates" / "ledger.xlsx", late, "区自然资源局", tasks, issues.fingerprint,
-                      date(2025, 5, 31), datetime(2025, 5, 1, 9, 0))
-    set_status(late, tasks[0].task_id, "已完成", datetime(2025, 5, 20), "已开展全区排查并立案查处。")
+    write_unit_ledger(
+        ws / "templates" / "ledger.xlsx",
+        late,
+        "区自然资源局",
+        tasks,
+        issues.fingerprint,
+        date(2025, 5, 31),
+        datetime(2025, 5, 1, 9, 0),
+    )
+    set_status(
+        late, tasks[0].task_id, "已完成", datetime(2025, 5, 20), "已开展全区排查并立案查处。"
+    )
     set_status(late, tasks[1].task_id, "推进中", None, "正在组织验收。")
     third = run_merge(settings, date(2025, 5, 31), now=datetime(2025, 5, 31, 17, 0))
     return ws, (first, second, third), finished, backwards, [t.task_id for t in tasks]
@@ -92,10 +136,16 @@ def rounds(tmp_path):
 def test_three_rounds_changes_and_trend(rounds):
     ws, (first, second, third), finished, backwards, late_tasks = rounds
     assert changes(first.output) == set()
-    assert openpyxl.load_workbook(first.output)["变化"]["A2"].value == "这是第一次汇总，没有可比较的上一次"
+    assert (
+        openpyxl.load_workbook(first.output)["变化"]["A2"].value
+        == "这是第一次汇总，没有可比较的上一次"
+    )
     assert changes(second.output) == {
-        ("新完成", *finished), ("进展更新", *finished),
-        ("倒退", *backwards), ("新逾期", *backwards), ("进展更新", *backwards),
+        ("新完成", *finished),
+        ("进展更新", *finished),
+        ("倒退", *backwards),
+        ("新逾期", *backwards),
+        ("进展更新", *backwards),
         ("仍未报送", "", "区自然资源局"),
     }
     units = {t.task_id: "、".join(t.units) for t in load_issue_list(open_workspace(ws)).tasks}
@@ -141,7 +191,9 @@ def test_history_lists_runs_and_rebuilds_a_past_workbook_exactly(rounds):
 def test_tampered_archive_file_is_reported_not_used(rounds):
     ws, (first, second, third), *_ = rounds
     db = sqlite3.connect(ws / "archive" / "history.sqlite")
-    digest = db.execute("SELECT sha256 FROM files WHERE run_id=1 AND role='inbox' LIMIT 1").fetchone()[0]
+    digest = db.execute(
+        "SELECT sha256 FROM files WHERE run_id=1 AND role='inbox' LIMIT 1"
+    ).fetchone()[0]
     db.close()
     blob = ws / "archive" / "files" / digest[:2] / digest
     blob.write_bytes(b"tampered")
@@ -174,7 +226,9 @@ def test_two_merges_at_once_do_not_corrupt_the_archive(tmp_path):
         shutil.copy(ROOT / name, ws / name)
     shutil.copytree(ROOT / "inbox", ws / "inbox")
     cmd = [sys.executable, "-m", "toolkit", "merge", "-w", str(ws), "--json"]
-    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    procs = [
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)
+    ]
     for proc in procs:
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err.decode()

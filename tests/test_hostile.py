@@ -36,25 +36,137 @@ ROOT = Path(__file__).resolve().parents[1]
 # ---------------------------------------------------------------- the workspace's issue list
 
 TASKS = [
-    Task("5-1", 5, "秸秆综合利用难题需深入破解", 1, "成立区农作物秸秆综合利用工作领导小组", ("区农业农村局",), None,
-         "长期坚持", row=2),
-    Task("5-2", 5, "秸秆综合利用难题需深入破解", 2, "制定下发秸秆综合利用工作方案", ("区农业农村局",),
-         date(2024, 7, 31), row=3),
-    Task("6-1", 6, "建筑垃圾资源化利用仍要加强", 1, "区城市管理局积极落实市局要求", ("区城市管理局",),
-         date(2025, 4, 3), row=4),
-    Task("7-1", 7, "城镇污水收集处理存在短板", 1, "完成老旧管网改造", ("区住建局",), date(2024, 12, 31), row=5),
-    Task("8-1", 8, "重点项目环评落实不到位", 1, "开展项目环评落实情况排查", ("区发改局",), date(2024, 10, 31), row=6),
-    Task("9-1", 9, "河湖长制落实不到位", 1, "开展河道清四乱专项行动", ("区河长办",), date(2024, 9, 30), row=7),
-    Task("10-1", 10, "工业企业污染治理不彻底", 1, "督促企业完成提标改造", ("区工信局",), date(2024, 11, 30), row=8),
-    Task("11-1", 11, "矿山生态修复进展缓慢", 1, "完成废弃矿山治理", ("区自然资源局",), date(2024, 8, 31), row=9),
-    Task("12-1", 12, "农村人居环境整治不彻底", 1, "开展村庄清洁行动", ("英俊镇",), date(2024, 10, 31), row=10),
-    Task("13-1", 13, "医疗废物贮运管理存在薄弱环节", 1, "组织会商协调会议", ("区生态环境分局", "区卫健局"),
-         date(2024, 6, 30), row=11),
-    Task("13-2", 13, "医疗废物贮运管理存在薄弱环节", 2, "统一制定医疗废物贮运登记表", ("区卫健局",),
-         date(2025, 6, 30), row=12),
-    Task("14-1", 14, "生态环境保护宣传教育不足", 1, "把生态文明纳入干部培训", ("区委党校",), date(2024, 12, 31), row=13),
-    Task("15-1", 15, "园区环境基础设施不完善", 1, "建成园区污水集中处理设施", ("二道经济开发区",), date(2025, 12, 31),
-         row=14),
+    Task(
+        "5-1",
+        5,
+        "秸秆综合利用难题需深入破解",
+        1,
+        "成立区农作物秸秆综合利用工作领导小组",
+        ("区农业农村局",),
+        None,
+        "长期坚持",
+        row=2,
+    ),
+    Task(
+        "5-2",
+        5,
+        "秸秆综合利用难题需深入破解",
+        2,
+        "制定下发秸秆综合利用工作方案",
+        ("区农业农村局",),
+        date(2024, 7, 31),
+        row=3,
+    ),
+    Task(
+        "6-1",
+        6,
+        "建筑垃圾资源化利用仍要加强",
+        1,
+        "区城市管理局积极落实市局要求",
+        ("区城市管理局",),
+        date(2025, 4, 3),
+        row=4,
+    ),
+    Task(
+        "7-1",
+        7,
+        "城镇污水收集处理存在短板",
+        1,
+        "完成老旧管网改造",
+        ("区住建局",),
+        date(2024, 12, 31),
+        row=5,
+    ),
+    Task(
+        "8-1",
+        8,
+        "重点项目环评落实不到位",
+        1,
+        "开展项目环评落实情况排查",
+        ("区发改局",),
+        date(2024, 10, 31),
+        row=6,
+    ),
+    Task(
+        "9-1",
+        9,
+        "河湖长制落实不到位",
+        1,
+        "开展河道清四乱专项行动",
+        ("区河长办",),
+        date(2024, 9, 30),
+        row=7,
+    ),
+    Task(
+        "10-1",
+        10,
+        "工业企业污染治理不彻底",
+        1,
+        "督促企业完成提标改造",
+        ("区工信局",),
+        date(2024, 11, 30),
+        row=8,
+    ),
+    Task(
+        "11-1",
+        11,
+        "矿山生态修复进展缓慢",
+        1,
+        "完成废弃矿山治理",
+        ("区自然资源局",),
+        date(2024, 8, 31),
+        row=9,
+    ),
+    Task(
+        "12-1",
+        12,
+        "农村人居环境整治不彻底",
+        1,
+        "开展村庄清洁行动",
+        ("英俊镇",),
+        date(2024, 10, 31),
+        row=10,
+    ),
+    Task(
+        "13-1",
+        13,
+        "医疗废物贮运管理存在薄弱环节",
+        1,
+        "组织会商协调会议",
+        ("区生态环境分局", "区卫健局"),
+        date(2024, 6, 30),
+        row=11,
+    ),
+    Task(
+        "13-2",
+        13,
+        "医疗废物贮运管理存在薄弱环节",
+        2,
+        "统一制定医疗废物贮运登记表",
+        ("区卫健局",),
+        date(2025, 6, 30),
+        row=12,
+    ),
+    Task(
+        "14-1",
+        14,
+        "生态环境保护宣传教育不足",
+        1,
+        "把生态文明纳入干部培训",
+        ("区委党校",),
+        date(2024, 12, 31),
+        row=13,
+    ),
+    Task(
+        "15-1",
+        15,
+        "园区环境基础设施不完善",
+        1,
+        "建成园区污水集中处理设施",
+        ("二道经济开发区",),
+        date(2025, 12, 31),
+        row=14,
+    ),
 ]
 
 # texts a unit typed that a spreadsheet would take for a formula or a link if written carelessly
@@ -91,8 +203,15 @@ class InlineXml(str):
     """An inline string put into the sheet XML as is."""
 
 
-def raw_xlsx(rows: list[list], *, sheet_doctype: str = "", sst_doctype: str = "", dimension: str = "",
-             tail_xml: str = "", sheet_name: str = "台账") -> bytes:
+def raw_xlsx(
+    rows: list[list],
+    *,
+    sheet_doctype: str = "",
+    sst_doctype: str = "",
+    dimension: str = "",
+    tail_xml: str = "",
+    sheet_name: str = "台账",
+) -> bytes:
     """A minimal .xlsx written by hand, so the sheet XML can hold what openpyxl refuses to write."""
     strings: list[str] = []
 
@@ -141,10 +260,11 @@ def raw_xlsx(rows: list[list], *, sheet_doctype: str = "", sst_doctype: str = ""
         "xl/_rels/workbook.xml.rels": f'{head}<Relationships xmlns="{pkg}/relationships">'
         f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
         f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
-        "xl/worksheets/sheet1.xml": f'{head}{sheet_doctype}<worksheet {ns}>{dim}<sheetData>{"".join(lines)}'
+        "xl/worksheets/sheet1.xml": f"{head}{sheet_doctype}<worksheet {ns}>{dim}<sheetData>{''.join(lines)}"
         f"{tail_xml}</sheetData></worksheet>",
         "xl/sharedStrings.xml": f'{head}{sst_doctype}<sst {ns} count="{len(strings)}" uniqueCount="{len(strings)}">'
-        + "".join(f'<si><t xml:space="preserve">{s}</t></si>' for s in strings) + "</sst>",
+        + "".join(f'<si><t xml:space="preserve">{s}</t></si>' for s in strings)
+        + "</sst>",
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -178,21 +298,38 @@ def compound_file(streams: list[tuple[str, bytes]], free_tail: int = 0) -> bytes
 
     def entry(name: str, kind: int, right: int, child: int, start: int, length: int) -> bytes:
         encoded = (name + "\0").encode("utf-16-le")
-        return (encoded.ljust(64, b"\0") + struct.pack("<HBB3I", len(encoded), kind, 1, NOSTREAM, right, child)
-                + b"\0" * 36 + struct.pack("<IQ", start, length))
+        return (
+            encoded.ljust(64, b"\0")
+            + struct.pack("<HBB3I", len(encoded), kind, 1, NOSTREAM, right, child)
+            + b"\0" * 36
+            + struct.pack("<IQ", start, length)
+        )
 
     # siblings form a tree ordered by (name length, name); a chain to the right is a valid one
     order = sorted(range(len(entries)), key=lambda i: (len(entries[i][0]), entries[i][0].upper()))
     directory = entry("Root Entry", 5, NOSTREAM, order[0] + 1, ENDOFCHAIN, 0)
     for i, (name, start, length) in enumerate(entries):
         after = order.index(i) + 1
-        directory += entry(name, 2, order[after] + 1 if after < len(order) else NOSTREAM, NOSTREAM, start, length)
+        directory += entry(
+            name, 2, order[after] + 1 if after < len(order) else NOSTREAM, NOSTREAM, start, length
+        )
     directory = directory.ljust(size * -(-len(directory) // size), b"\0")
-    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16 + struct.pack("<5H", 0x3E, 3, 0xFFFE, 9, 6)
-              + b"\0" * 6 + struct.pack("<9I", 0, 1, directory_sector, 0, 4096, ENDOFCHAIN, 0, ENDOFCHAIN, 0)
-              + struct.pack("<I", 0) + struct.pack("<I", FREESECT) * 108)
-    return (header + struct.pack(f"<{size // 4}I", *fat) + b"".join(chunks) + directory
-            + os.urandom(size * free_tail))
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 16
+        + struct.pack("<5H", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\0" * 6
+        + struct.pack("<9I", 0, 1, directory_sector, 0, 4096, ENDOFCHAIN, 0, ENDOFCHAIN, 0)
+        + struct.pack("<I", 0)
+        + struct.pack("<I", FREESECT) * 108
+    )
+    return (
+        header
+        + struct.pack(f"<{size // 4}I", *fat)
+        + b"".join(chunks)
+        + directory
+        + os.urandom(size * free_tail)
+    )
 
 
 def encrypted_xlsx(package_size: int = 8192, free_tail: int = 0) -> bytes:
@@ -203,7 +340,8 @@ def encrypted_xlsx(package_size: int = 8192, free_tail: int = 0) -> bytes:
         b'<encryption xmlns="http://schemas.microsoft.com/office/2006/encryption">'
         b'<keyData saltSize="16" blockSize="16" keyBits="256" hashSize="64" cipherAlgorithm="AES" '
         b'cipherChaining="ChainingModeCBC" hashAlgorithm="SHA512" saltValue="AAAAAAAAAAAAAAAAAAAAAA=="/>'
-        b"</encryption>")
+        b"</encryption>"
+    )
     package = struct.pack("<Q", package_size - 8) + os.urandom(package_size - 8)
     return compound_file([("EncryptionInfo", info), ("EncryptedPackage", package)], free_tail)
 
@@ -223,16 +361,28 @@ def encrypted_xls() -> bytes:
     kind, length = struct.unpack_from("<HH", biff, 0)
     assert kind == 0x0809  # BOF
     body = struct.pack("<3H", 1, 1, 1) + os.urandom(48)  # RC4: version 1.1, salt, verifier, hash
-    stream = biff[: 4 + length] + struct.pack("<HH", 0x002F, len(body)) + body + biff[4 + length:]
+    stream = biff[: 4 + length] + struct.pack("<HH", 0x002F, len(body)) + body + biff[4 + length :]
     out = io.BytesIO()
     CompoundDoc.XlsDoc().save(out, stream)
     return out.getvalue()
 
 
 LAUGHS = '<!ENTITY lol "lollollollollollollollollollol">' + "".join(
-    f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
-RAW_HEADER = ["任务编号", "问题序号", "措施序号", "整改措施", "责任单位", "完成状态", "整改进展", "实际完成日期", "佐证材料",
-              "存在问题"]
+    f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+    for i in range(1, 10)
+)
+RAW_HEADER = [
+    "任务编号",
+    "问题序号",
+    "措施序号",
+    "整改措施",
+    "责任单位",
+    "完成状态",
+    "整改进展",
+    "实际完成日期",
+    "佐证材料",
+    "存在问题",
+]
 COL = {name: column_letter(i) for i, name in enumerate(RAW_HEADER)}
 
 
@@ -242,13 +392,20 @@ def raw_ledger(unit: str, *rows: list, **options) -> bytes:
 
 def zip_bomb(mb: int = 50) -> bytes:
     """A ledger whose sheet part inflates to `mb` MB of zeros (a comment in the XML)."""
-    good = raw_ledger("区卫健局", ["13-2", 13, 2, "登记表", "区卫健局", "已完成", "炸弹", "2025-03-01"])
+    good = raw_ledger(
+        "区卫健局", ["13-2", 13, 2, "登记表", "区卫健局", "已完成", "炸弹", "2025-03-01"]
+    )
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+    with (
+        zipfile.ZipFile(io.BytesIO(good)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"</worksheet>", b"<!--" + b"0" * (mb * 2**20) + b"--></worksheet>")
+                data = data.replace(
+                    b"</worksheet>", b"<!--" + b"0" * (mb * 2**20) + b"--></worksheet>"
+                )
             archive.writestr(info.filename, data)
     return out.getvalue()
 
@@ -256,20 +413,30 @@ def zip_bomb(mb: int = 50) -> bytes:
 def understate_sizes(data: bytes, member: str, size: int = 10_000) -> bytes:
     """The same zip, lying in its headers about how large `member` is once inflated."""
     out, name = bytearray(data), member.encode()
-    for signature, size_at, name_len_at, name_at in ((b"PK\x01\x02", 24, 28, 46), (b"PK\x03\x04", 22, 26, 30)):
+    for signature, size_at, name_len_at, name_at in (
+        (b"PK\x01\x02", 24, 28, 46),
+        (b"PK\x03\x04", 22, 26, 30),
+    ):
         i = out.find(signature)
         while i >= 0:
             length = struct.unpack_from("<H", out, i + name_len_at)[0]
-            if bytes(out[i + name_at: i + name_at + length]) == name:
+            if bytes(out[i + name_at : i + name_at + length]) == name:
                 struct.pack_into("<I", out, i + size_at, size)
             i = out.find(signature, i + 4)
     return bytes(out)
 
 
-def template_ledger(path: Path, unit: str, rows: list[list], meta_time: str = "2025-03-20 10:00:00") -> None:
+def template_ledger(
+    path: Path, unit: str, rows: list[list], meta_time: str = "2025-03-20 10:00:00"
+) -> None:
     """A returned template: title, header in row 2, a hidden _meta sheet; '=' texts kept as text."""
-    write_ledger(path, rows, title=f"{unit} 整改台账（截至2025年3月31日）", header=RAW_HEADER + ["填报人", "联系电话"],
-                 meta={"单位": unit, "模板版本": "1", "生成时间": meta_time})
+    write_ledger(
+        path,
+        rows,
+        title=f"{unit} 整改台账（截至2025年3月31日）",
+        header=RAW_HEADER + ["填报人", "联系电话"],
+        meta={"单位": unit, "模板版本": "1", "生成时间": meta_time},
+    )
 
 
 # ---------------------------------------------------------------- the hostile inbox
@@ -287,7 +454,9 @@ BROKEN = {  # file → the finding code it must give
     "压缩炸弹.xlsx": "file-too-large",
     "无权限.xlsx": "unreadable-file",
 }
-LYING_BOMB = "压缩炸弹_谎报大小.xlsx"  # refused either way: by declared size, or when it overflows it
+LYING_BOMB = (
+    "压缩炸弹_谎报大小.xlsx"  # refused either way: by declared size, or when it overflows it
+)
 GOOD_FILES = {  # file → unit
     "区农业农村局.xlsx": "区农业农村局",
     "区卫健局.xlsx": "区卫健局",
@@ -310,66 +479,214 @@ def build_workspace(ws: Path) -> None:
     inbox = ws / "inbox"
     inbox.mkdir(parents=True)
     write_issue_list(list(TASKS), ws / "issues.xlsx")
-    (ws / "toolkit.toml").write_text('as_of = "2025-03-31"\n\n[limits]\nmax_unzipped_mb = 5\n', encoding="utf-8")
+    (ws / "toolkit.toml").write_text(
+        'as_of = "2025-03-31"\n\n[limits]\nmax_unzipped_mb = 5\n', encoding="utf-8"
+    )
 
     # two good template ledgers, carrying texts that must never become formulas or links
     i = INJECTIONS
-    template_ledger(inbox / "区农业农村局.xlsx", "区农业农村局", [
-        ["5-1", 5, 1, "", "区农业农村局", "长期坚持", i["equals"], "", i["plus"], i["minus"], i["at"], i["url"]],
-        ["5-2", 5, 2, "", "区农业农村局", "已完成", i["tab"], datetime(2024, 8, 15), i["cr"], "", "李四", "0431-8888"],
-    ])
-    template_ledger(inbox / "区卫健局.xlsx", "区卫健局", [
-        ["13-1", 13, 1, "", "区生态环境分局、区卫健局", "推进中", i["hyperlink"], "", "", "", "王五", ""],
-        ["13-2", 13, 2, "", "区卫健局", '=IF(1,"已完成")', "已制定登记表", "=TODAY()", "", "", "王五", ""],
-    ])
+    template_ledger(
+        inbox / "区农业农村局.xlsx",
+        "区农业农村局",
+        [
+            [
+                "5-1",
+                5,
+                1,
+                "",
+                "区农业农村局",
+                "长期坚持",
+                i["equals"],
+                "",
+                i["plus"],
+                i["minus"],
+                i["at"],
+                i["url"],
+            ],
+            [
+                "5-2",
+                5,
+                2,
+                "",
+                "区农业农村局",
+                "已完成",
+                i["tab"],
+                datetime(2024, 8, 15),
+                i["cr"],
+                "",
+                "李四",
+                "0431-8888",
+            ],
+        ],
+    )
+    template_ledger(
+        inbox / "区卫健局.xlsx",
+        "区卫健局",
+        [
+            [
+                "13-1",
+                13,
+                1,
+                "",
+                "区生态环境分局、区卫健局",
+                "推进中",
+                i["hyperlink"],
+                "",
+                "",
+                "",
+                "王五",
+                "",
+            ],
+            [
+                "13-2",
+                13,
+                2,
+                "",
+                "区卫健局",
+                '=IF(1,"已完成")',
+                "已制定登记表",
+                "=TODAY()",
+                "",
+                "",
+                "王五",
+                "",
+            ],
+        ],
+    )
     # cell problems, each at a known cell (row 3 is the first data row)
-    (inbox / "区住建局.xlsx").write_bytes(raw_ledger(
-        "区住建局", ["7-1", 7, 1, "完成老旧管网改造", "区住建局", "推进中", Err("#N/A"), Err("#REF!"), "", ""]))
-    (inbox / "区发改局.xlsx").write_bytes(raw_ledger(
-        "区发改局", ["8-1", 8, 1, "开展排查", "区发改局", Formula('IF(1,"已完成")'), "排查完毕", Formula("TODAY()"), "", ""]))
-    (inbox / "区河长办.xlsx").write_bytes(raw_ledger(
-        "区河长办", ["9-1", 9, 1, "清四乱", "区河长办", "推进中", RawXml("开展_x0007_专项_x001B_行动"), "", "",
-                   RawXml("无&#1;")]))
-    (inbox / "区工信局.xlsx").write_bytes(raw_xlsx([
-        ["区工信局 整改台账"], RAW_HEADER + ["完成状态"],
-        ["10-1", 10, 1, "提标改造", "区工信局", "推进中", "已完成两家", "", "", "", "已完成"]]))
+    (inbox / "区住建局.xlsx").write_bytes(
+        raw_ledger(
+            "区住建局",
+            [
+                "7-1",
+                7,
+                1,
+                "完成老旧管网改造",
+                "区住建局",
+                "推进中",
+                Err("#N/A"),
+                Err("#REF!"),
+                "",
+                "",
+            ],
+        )
+    )
+    (inbox / "区发改局.xlsx").write_bytes(
+        raw_ledger(
+            "区发改局",
+            [
+                "8-1",
+                8,
+                1,
+                "开展排查",
+                "区发改局",
+                Formula('IF(1,"已完成")'),
+                "排查完毕",
+                Formula("TODAY()"),
+                "",
+                "",
+            ],
+        )
+    )
+    (inbox / "区河长办.xlsx").write_bytes(
+        raw_ledger(
+            "区河长办",
+            [
+                "9-1",
+                9,
+                1,
+                "清四乱",
+                "区河长办",
+                "推进中",
+                RawXml("开展_x0007_专项_x001B_行动"),
+                "",
+                "",
+                RawXml("无&#1;"),
+            ],
+        )
+    )
+    (inbox / "区工信局.xlsx").write_bytes(
+        raw_xlsx(
+            [
+                ["区工信局 整改台账"],
+                RAW_HEADER + ["完成状态"],
+                [
+                    "10-1",
+                    10,
+                    1,
+                    "提标改造",
+                    "区工信局",
+                    "推进中",
+                    "已完成两家",
+                    "",
+                    "",
+                    "",
+                    "已完成",
+                ],
+            ]
+        )
+    )
     (inbox / "区自然资源局.xlsx").write_bytes(raw_xlsx([["区自然资源局 整改台账"], RAW_HEADER]))
-    (inbox / MILLION).write_bytes(raw_ledger(
-        "二道经济开发区", ["15-1", 15, 1, "建设设施", "二道经济开发区", "推进中", "主体完工", "", "", ""],
-        dimension="A1:Z1048576", tail_xml='<row r="1048576" s="1" customFormat="1"><c r="Z1048576" s="1"/></row>'))
+    (inbox / MILLION).write_bytes(
+        raw_ledger(
+            "二道经济开发区",
+            ["15-1", 15, 1, "建设设施", "二道经济开发区", "推进中", "主体完工", "", "", ""],
+            dimension="A1:Z1048576",
+            tail_xml='<row r="1048576" s="1" customFormat="1"><c r="Z1048576" s="1"/></row>',
+        )
+    )
     # text over the cell limit: only a CSV can carry it
     (inbox / "区城市管理局_长文本.csv").write_text(
-        f"任务编号,完成状态,整改进展\n6-1,推进中,{LONG_TEXT}\n", encoding="utf-8")
+        f"任务编号,完成状态,整改进展\n6-1,推进中,{LONG_TEXT}\n", encoding="utf-8"
+    )
     # CSV with a BOM and every kind of line ending; CSV in GB18030
-    (inbox / "=英俊镇(BOM).csv").write_bytes(b"\xef\xbb\xbf" + (
-        "任务编号,责任单位,完成状态,整改进展,实际完成日期\r\n"
-        '12-1,英俊镇,完成,"清理垃圾\r\n120吨",2024年10月20日\r').encode())
+    (inbox / "=英俊镇(BOM).csv").write_bytes(
+        b"\xef\xbb\xbf"
+        + (
+            "任务编号,责任单位,完成状态,整改进展,实际完成日期\r\n"
+            '12-1,英俊镇,完成,"清理垃圾\r\n120吨",2024年10月20日\r'
+        ).encode()
+    )
     (inbox / "区委党校_GB18030.csv").write_bytes(
-        "任务编号,完成状态,整改进展\n14-1,正在推进,已纳入2025年春季班课程𠀀\n".encode("gb18030"))
+        "任务编号,完成状态,整改进展\n14-1,正在推进,已纳入2025年春季班课程𠀀\n".encode("gb18030")
+    )
 
     # files that cannot be read at all
-    whole = raw_ledger("区卫健局", ["13-2", 13, 2, "登记表", "区卫健局", "已完成", "x", "2025-03-01"])
+    whole = raw_ledger(
+        "区卫健局", ["13-2", 13, 2, "登记表", "区卫健局", "已完成", "x", "2025-03-01"]
+    )
     (inbox / "截断.xlsx").write_bytes(whole[: len(whole) // 2])
     (inbox / "不是压缩包.xlsx").write_bytes(bytes(range(256)) * 16)
     (inbox / "空文件.xlsx").write_bytes(b"")
     (inbox / "加密.xlsx").write_bytes(encrypted_xlsx())
     (inbox / "加密.xls").write_bytes(encrypted_xls())
     row = ["13-2", 13, 2, "登记表", "区卫健局", "已完成", RawXml("&lol9;"), "2025-03-01"]
-    (inbox / "实体炸弹.xlsx").write_bytes(raw_ledger(
-        "区卫健局", [*row[:6], InlineXml("&lol9;")], sheet_doctype=f"<!DOCTYPE worksheet [{LAUGHS}]>"))
-    (inbox / "实体炸弹_共享字符串.xlsx").write_bytes(raw_ledger(
-        "区卫健局", row, sst_doctype=f"<!DOCTYPE sst [{LAUGHS}]>"))
+    (inbox / "实体炸弹.xlsx").write_bytes(
+        raw_ledger(
+            "区卫健局",
+            [*row[:6], InlineXml("&lol9;")],
+            sheet_doctype=f"<!DOCTYPE worksheet [{LAUGHS}]>",
+        )
+    )
+    (inbox / "实体炸弹_共享字符串.xlsx").write_bytes(
+        raw_ledger("区卫健局", row, sst_doctype=f"<!DOCTYPE sst [{LAUGHS}]>")
+    )
     xxe = '[<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-    (inbox / "外部实体.xlsx").write_bytes(raw_ledger(
-        "区卫健局", [*row[:6], InlineXml("&xxe;")], sheet_doctype=f"<!DOCTYPE worksheet {xxe}"))
-    (inbox / "外部实体_共享字符串.xlsx").write_bytes(raw_ledger(
-        "区卫健局", [*row[:6], RawXml("&xxe;")], sst_doctype=f"<!DOCTYPE sst {xxe}"))
+    (inbox / "外部实体.xlsx").write_bytes(
+        raw_ledger(
+            "区卫健局", [*row[:6], InlineXml("&xxe;")], sheet_doctype=f"<!DOCTYPE worksheet {xxe}"
+        )
+    )
+    (inbox / "外部实体_共享字符串.xlsx").write_bytes(
+        raw_ledger("区卫健局", [*row[:6], RawXml("&xxe;")], sst_doctype=f"<!DOCTYPE sst {xxe}")
+    )
     bomb = zip_bomb(50)
     assert len(bomb) < 200_000  # ~50 MB of zeros deflates to ~50 KB
     (inbox / "压缩炸弹.xlsx").write_bytes(bomb)
     (inbox / LYING_BOMB).write_bytes(understate_sizes(bomb, "xl/worksheets/sheet1.xml"))
-    (inbox / "无权限.xlsx").write_bytes(raw_ledger(
-        "区卫健局", ["13-2", 13, 2, "登记表", "区卫健局", "已完成", "x", "2025-03-01"]))
+    (inbox / "无权限.xlsx").write_bytes(
+        raw_ledger("区卫健局", ["13-2", 13, 2, "登记表", "区卫健局", "已完成", "x", "2025-03-01"])
+    )
     (inbox / "无权限.xlsx").chmod(0)
 
 
@@ -391,7 +708,9 @@ def deny_reading(monkeypatch: pytest.MonkeyPatch, name: str, folder: Path) -> No
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "sitecustomize.py").write_text(SPAWNED_GUARD, encoding="utf-8")
     monkeypatch.setenv("TOOLKIT_TEST_DENY_READING", name)
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (str(folder), os.environ.get("PYTHONPATH")) if p))
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(p for p in (str(folder), os.environ.get("PYTHONPATH")) if p)
+    )
 
 
 SPAWNED_GUARD = """
@@ -411,8 +730,11 @@ if _name:
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and os.access(p, os.R_OK)}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and os.access(p, os.R_OK)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -448,7 +770,9 @@ def detail_rows(run) -> dict[tuple[str, str], dict]:
 def findings_sheet(run) -> list[dict]:
     sheet = run["wb"]["校验问题"]
     header = [c.value for c in sheet[1]]
-    return [dict(zip(header, [c.value for c in r], strict=False)) for r in sheet.iter_rows(min_row=2)]
+    return [
+        dict(zip(header, [c.value for c in r], strict=False)) for r in sheet.iter_rows(min_row=2)
+    ]
 
 
 # ---------------------------------------------------------------- the merge goes on
@@ -478,7 +802,10 @@ def test_zip_bomb_that_lies_about_its_size_is_refused(hostile):
 def test_good_ledgers_are_merged(hostile):
     for name, unit in GOOD_FILES.items():
         got = found(hostile, "file-read", name)
-        assert got and unit in got[0]["message"], (name, [f for f in hostile["data"]["findings"] if f["file"] == name])
+        assert got and unit in got[0]["message"], (
+            name,
+            [f for f in hostile["data"]["findings"] if f["file"] == name],
+        )
     rows = detail_rows(hostile)
     expected = {  # (task, unit): (完成状态, 整改进展 or None to skip, 来源文件 starts with)
         ("5-1", "区农业农村局"): ("长期坚持", INJECTIONS["equals"], "区农业农村局.xlsx"),
@@ -511,23 +838,34 @@ def test_header_with_no_rows_is_read_and_its_tasks_reported_missing(hostile):
     assert [f["value"] for f in missing] == ["11-1"]
 
 
-@pytest.mark.parametrize("code, file, row, column, value", [
-    ("cell-error", "区住建局.xlsx", 3, COL["整改进展"], "#N/A"),
-    ("cell-error", "区住建局.xlsx", 3, COL["实际完成日期"], "#REF!"),
-    ("formula-no-value", "区发改局.xlsx", 3, COL["完成状态"], None),
-    ("formula-no-value", "区发改局.xlsx", 3, COL["实际完成日期"], None),
-    ("control-chars", "区河长办.xlsx", 3, COL["整改进展"], "开展专项行动"),
-    ("control-chars", "区河长办.xlsx", 3, COL["存在问题"], "无"),
-    ("duplicate-column", "区工信局.xlsx", 2, "K", "完成状态"),
-    ("text-too-long", "区城市管理局_长文本.csv", 2, "C", None),
-])
+@pytest.mark.parametrize(
+    "code, file, row, column, value",
+    [
+        ("cell-error", "区住建局.xlsx", 3, COL["整改进展"], "#N/A"),
+        ("cell-error", "区住建局.xlsx", 3, COL["实际完成日期"], "#REF!"),
+        ("formula-no-value", "区发改局.xlsx", 3, COL["完成状态"], None),
+        ("formula-no-value", "区发改局.xlsx", 3, COL["实际完成日期"], None),
+        ("control-chars", "区河长办.xlsx", 3, COL["整改进展"], "开展专项行动"),
+        ("control-chars", "区河长办.xlsx", 3, COL["存在问题"], "无"),
+        ("duplicate-column", "区工信局.xlsx", 2, "K", "完成状态"),
+        ("text-too-long", "区城市管理局_长文本.csv", 2, "C", None),
+    ],
+)
 def test_cell_problems_are_reported_at_their_cell(hostile, code, file, row, column, value):
     sheet = "区城市管理局_长文本" if file.endswith(".csv") else "台账"
     where = [(f["sheet"], f["row"], f["column"], f["value"]) for f in found(hostile, code, file)]
-    assert any(s == sheet and r == row and re.match(rf"{column}\b|{column}（", c) and (value is None or v == value)
-               for s, r, c, v in where), where
+    assert any(
+        s == sheet
+        and r == row
+        and re.match(rf"{column}\b|{column}（", c)
+        and (value is None or v == value)
+        for s, r, c, v in where
+    ), where
     in_sheet = [f for f in findings_sheet(hostile) if f["代码"] == code and f["文件"] == file]
-    assert any(f["工作表"] == sheet and f["行"] == row and str(f["列"]).startswith(column) for f in in_sheet)
+    assert any(
+        f["工作表"] == sheet and f["行"] == row and str(f["列"]).startswith(column)
+        for f in in_sheet
+    )
 
 
 def test_bad_cells_are_blank_in_the_merged_row(hostile):
@@ -582,8 +920,13 @@ def test_bombs_finish_in_bounded_memory(hostile, tmp_path):
         "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
         "sys.stdout.flush(); sys.stdout.buffer.write(r.stdout)\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe, str(hostile["ws"])], capture_output=True, timeout=300,
-                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(hostile["ws"])],
+        capture_output=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     first, _, rest = done.stdout.partition(b"\n")
     code, peak_kb = first.split()
     assert int(code) == 0, done.stderr.decode(errors="replace")
@@ -602,19 +945,35 @@ def test_bombs_finish_in_bounded_memory(hostile, tmp_path):
 def test_unit_texts_stay_text_never_formulas_or_links(hostile):
     wb = hostile["wb"]
     rows = detail_rows(hostile)
-    cells = [rows[("5-1", "区农业农村局")][name] for name in ("整改进展", "佐证材料", "存在问题", "填报人", "联系电话")]
+    cells = [
+        rows[("5-1", "区农业农村局")][name]
+        for name in ("整改进展", "佐证材料", "存在问题", "填报人", "联系电话")
+    ]
     cells += [rows[("5-2", "区农业农村局")][name] for name in ("整改进展", "佐证材料")]
-    cells += [rows[("13-1", "区卫健局")]["整改进展"], rows[("13-2", "区卫健局")]["完成状态"],
-              rows[("13-2", "区卫健局")]["实际完成日期"], rows[("12-1", "英俊镇")]["来源文件"]]
+    cells += [
+        rows[("13-1", "区卫健局")]["整改进展"],
+        rows[("13-2", "区卫健局")]["完成状态"],
+        rows[("13-2", "区卫健局")]["实际完成日期"],
+        rows[("12-1", "英俊镇")]["来源文件"],
+    ]
     sent = list(INJECTIONS.values()) + ['=IF(1,"已完成")', "=TODAY()"]
     for cell in cells:
         assert cell.data_type == "s", (cell.coordinate, cell.value)
-        assert any(cell.value in (text, text.strip()) for text in sent) or cell.value.startswith("=英俊镇"), cell.value
+        assert any(cell.value in (text, text.strip()) for text in sent) or cell.value.startswith(
+            "=英俊镇"
+        ), cell.value
     assert {c.value for c in cells} >= {"=1+1", "+1+2", "-3+4", "@SUM(A1:A3)", "http://example.com"}
-    summary_files = [c.value for c in wb["汇总"]["J"] if isinstance(c.value, str) and c.value.startswith("=")]
+    summary_files = [
+        c.value for c in wb["汇总"]["J"] if isinstance(c.value, str) and c.value.startswith("=")
+    ]
     assert summary_files == ["=英俊镇(BOM).csv"]
     assert all(c.data_type == "s" for c in wb["汇总"]["J"] if c.value)
-    findings = [c for row in wb["校验问题"].iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] in "=+-@"]
+    findings = [
+        c
+        for row in wb["校验问题"].iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value[:1] in "=+-@"
+    ]
     assert findings and all(c.data_type == "s" for c in findings)
     for sheet in wb.worksheets:
         assert not any(cell.hyperlink for row in sheet.iter_rows() for cell in row), sheet.title
@@ -662,20 +1021,26 @@ def test_outbox_that_is_a_file_exits_2_with_one_line(small_ws):
     assert (small_ws / "outbox").read_text(encoding="utf-8") == "一个文件占了 outbox 的名字"
 
 
-@pytest.mark.parametrize("err, words", [(errno.EACCES, "可写"), (errno.EROFS, "可写"), (errno.ENOSPC, "磁盘空间不足")])
+@pytest.mark.parametrize(
+    "err, words", [(errno.EACCES, "可写"), (errno.EROFS, "可写"), (errno.ENOSPC, "磁盘空间不足")]
+)
 def test_outbox_not_writable_leaves_earlier_files_and_no_temp(small_ws, monkeypatch, err, words):
     before = earlier_outbox(small_ws)
 
     def refuse(*args, **kwargs):
         raise OSError(err, os.strerror(err))
 
-    monkeypatch.setattr(os, "link", refuse)  # the rename into place fails: read-only folder, full disk
+    monkeypatch.setattr(
+        os, "link", refuse
+    )  # the rename into place fails: read-only folder, full disk
     monkeypatch.setattr(os, "rename", refuse)
     monkeypatch.setattr(os, "replace", refuse)
     result = CliRunner().invoke(app, ["merge", "-w", str(small_ws)])
     assert result.exit_code == 2
     assert words in one_line_message(result)
-    assert digest(small_ws / "outbox") == before  # nothing new, nothing half-written, nothing changed
+    assert (
+        digest(small_ws / "outbox") == before
+    )  # nothing new, nothing half-written, nothing changed
 
 
 def test_disk_full_while_writing_leaves_earlier_files_and_no_temp(small_ws, monkeypatch):
@@ -684,7 +1049,9 @@ def test_disk_full_while_writing_leaves_earlier_files_and_no_temp(small_ws, monk
     before = earlier_outbox(small_ws)
 
     def close(self):
-        Path(self.filename).write_bytes(b"PK\x03\x04 half a workbook")  # what a full disk leaves behind
+        Path(self.filename).write_bytes(
+            b"PK\x03\x04 half a workbook"
+        )  # what a full disk leaves behind
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(xlsxwriter.Workbook, "close", close)
@@ -708,7 +1075,7 @@ def test_workbook_is_written_under_a_temporary_name_then_renamed(small_ws, monke
     result = CliRunner().invoke(app, ["merge", "-w", str(small_ws), "--json"])
     assert result.exit_code == 0, result.output
     output = Path(json.loads(result.stdout)["output"])
-    (temp, listing), = seen
+    ((temp, listing),) = seen
     assert Path(temp).parent == output.parent and Path(temp).name != output.name
     assert output.name not in listing  # the final name appears only once the workbook is whole
     assert not Path(temp).exists()
@@ -721,9 +1088,13 @@ def test_workbook_is_written_under_a_temporary_name_then_renamed(small_ws, monke
 def _stray_cell_workspace(tmp_path: Path, ref: str) -> Settings:
     ws = tmp_path / "ws"
     (ws / "inbox").mkdir(parents=True)
-    (ws / "inbox" / "区卫健局.xlsx").write_bytes(raw_ledger(
-        "区卫健局", ["13-2", 13, 2, "登记表", "区卫健局", "已完成", "已制定", "2025-03-01"],
-        tail_xml=f'<row r="1048576"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row>'))
+    (ws / "inbox" / "区卫健局.xlsx").write_bytes(
+        raw_ledger(
+            "区卫健局",
+            ["13-2", 13, 2, "登记表", "区卫健局", "已完成", "已制定", "2025-03-01"],
+            tail_xml=f'<row r="1048576"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row>',
+        )
+    )
     return Settings(workspace=ws)
 
 
@@ -775,7 +1146,9 @@ def test_disk_full_while_writing_the_long_text_file_leaves_no_new_files(small_ws
 
     (small_ws / "inbox" / "区卫健局.xlsx").unlink()
     (small_ws / "inbox" / "区卫健局.csv").write_text(
-        f"任务编号,完成状态,整改进展\n13-1,推进中,{LONG_TEXT}\n13-2,已完成,已制定登记表\n", encoding="utf-8")
+        f"任务编号,完成状态,整改进展\n13-1,推进中,{LONG_TEXT}\n13-2,已完成,已制定登记表\n",
+        encoding="utf-8",
+    )
     before = earlier_outbox(small_ws)
 
     class Full:
@@ -802,7 +1175,11 @@ def test_disk_full_while_writing_the_long_text_file_leaves_no_new_files(small_ws
 
     def full_open(file, mode="r", *args, **kwargs):
         handle = real_open(file, mode, *args, **kwargs)
-        if not isinstance(file, int) and "长文本" in os.fspath(file) and ("w" in mode or "a" in mode):
+        if (
+            not isinstance(file, int)
+            and "长文本" in os.fspath(file)
+            and ("w" in mode or "a" in mode)
+        ):
             return Full(handle)
         return handle
 
@@ -811,10 +1188,10 @@ def test_disk_full_while_writing_the_long_text_file_leaves_no_new_files(small_ws
     result = CliRunner().invoke(app, ["merge", "-w", str(small_ws)])
     if result.exit_code == 2:
         assert "磁盘空间不足" in one_line_message(result)
-        assert digest(small_ws / "outbox") == before  # the message says nothing was written: then nothing is
+        assert (
+            digest(small_ws / "outbox") == before
+        )  # the message says nothing was written: then nothing is
     else:
         assert result.exit_code == 0, result.output
         sides = [p for p in (small_ws / "outbox").glob("*_长文本.txt") if p.name not in before]
         assert sides and LONG_TEXT in sides[0].read_text(encoding="utf-8")
-
-

@@ -29,7 +29,9 @@ def test_five_kinds_from_different_offices():
     assert len(real.TABLES) >= 5
     assert {t.kind for t in real.TABLES} >= {"督察整改", "巡察整改", "审计整改", "安全隐患整改"}
     assert len({t.office for t in real.TABLES}) == len(real.TABLES)
-    sources = (Path(__file__).parent / "fixtures" / "real" / "SOURCES.md").read_text(encoding="utf-8")
+    sources = (Path(__file__).parent / "fixtures" / "real" / "SOURCES.md").read_text(
+        encoding="utf-8"
+    )
     for table in real.TABLES:
         assert table.url in sources and table.title in sources, table.key
 
@@ -49,7 +51,9 @@ def test_import_gives_every_task(tmp_path, table, shape, fmt):
     for problem, source in zip(imported.problems, table.problems, strict=True):
         texts = [next(iter(m.values())) for m in source.measures]
         for measure, text in zip(problem.measures, texts, strict=True):
-            assert text.endswith(measure.text.split("\n")[-1])  # the number taken off, the text kept
+            assert text.endswith(
+                measure.text.split("\n")[-1]
+            )  # the number taken off, the text kept
     if table.units:
         assert {u for m in measures for u in m.units} == set(table.units)
     else:  # the table names no unit: left blank, each with a finding asking the clerk to fill it in
@@ -66,11 +70,17 @@ def test_what_the_real_tables_say(tmp_path):
     measures = changde.problems[0].measures
     assert [m.deadline for m in measures] == [date(2025, 12, 31)] * 2  # from the 整改目标
     assert measures[1].completion.startswith("严格工作抓严抓实")
-    assert [role for _, role in changde.layout.columns][4:6] == ["其他", "其他"]  # 验收 units do not report
+    assert [role for _, role in changde.layout.columns][4:6] == [
+        "其他",
+        "其他",
+    ]  # 验收 units do not report
     xialu = import_table(real.write_xlsx(real.XIALU, real.CELL, tmp_path / "c.xlsx"))
     hazard = xialu.problems[0].measures[0]
     assert (hazard.units, hazard.support, hazard.deadline) == (
-        ["下陆区文旅局", "团城山街道办事处"], ["团城山街道办事处"], date(2024, 6, 30))
+        ["下陆区文旅局", "团城山街道办事处"],
+        ["团城山街道办事处"],
+        date(2024, 6, 30),
+    )
 
 
 def _fill(path: Path, progress: dict[str, str]) -> int:
@@ -118,7 +128,11 @@ def round_on(table, shape: str, fmt: str, ws: Path) -> tuple[int, int, int, int]
         returned += _fill(path, progress)
         shutil.copy(path, ws / "inbox" / path.name)
     merged = run_merge(settings).result
-    assert not [f for f in merged.report.findings if f.code in ("unknown-task", "unknown-unit", "matched-by-text")]
+    assert not [
+        f
+        for f in merged.report.findings
+        if f.code in ("unknown-task", "unknown-unit", "matched-by-text")
+    ]
     matched = sum(1 for line in merged.rows if line.entry is not None)
     return table.tasks, len(issues.tasks), returned, matched
 
@@ -128,4 +142,8 @@ def round_on(table, shape: str, fmt: str, ws: Path) -> tuple[int, int, int, int]
 def test_round_matches_every_returned_row(tmp_path, table, shape, fmt):
     in_table, imported, returned, matched = round_on(table, shape, fmt, tmp_path / "ws")
     assert imported == in_table
-    assert matched == returned == sum(max(1, len(t.units)) for t in load_issue_list(open_workspace(tmp_path / "ws")).tasks)
+    assert (
+        matched
+        == returned
+        == sum(max(1, len(t.units)) for t in load_issue_list(open_workspace(tmp_path / "ws")).tasks)
+    )

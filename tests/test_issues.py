@@ -49,22 +49,38 @@ def test_alias_short_form_gives_way_to_the_full_name():
 def test_issue_list_spelled_with_an_alias_is_canonicalised(tmp_path):
     ws = tmp_path / "ws"
     write_issues(ws, [["1-1", 1, "市容", 1, "整治市容", "区城管局", date(2024, 6, 30)]])
-    (ws / "toolkit.toml").write_text('[units.aliases]\n"区城管局" = "区城市管理局"\n', encoding="utf-8")
-    issues = load_issue_list(settings_from_dict({"units": {"aliases": {"区城管局": "区城市管理局"}}}, ws))
+    (ws / "toolkit.toml").write_text(
+        '[units.aliases]\n"区城管局" = "区城市管理局"\n', encoding="utf-8"
+    )
+    issues = load_issue_list(
+        settings_from_dict({"units": {"aliases": {"区城管局": "区城市管理局"}}}, ws)
+    )
     assert issues.tasks[0].units == ("区城市管理局",)
-    assert issues.units.resolve("区城市管理局台账") is None and issues.units.find_in("区城市管理局台账") == "区城市管理局"
+    assert (
+        issues.units.resolve("区城市管理局台账") is None
+        and issues.units.find_in("区城市管理局台账") == "区城市管理局"
+    )
 
 
 def test_merged_problem_cells_reach_every_measure(tmp_path):
-    settings = write_issues(tmp_path / "ws", [
-        [None, 1, "思想认识", 1, "学习贯彻", "区政府办公室", date(2024, 6, 30)],
-        [None, None, None, 2, "召开会议", "区政府办公室", date(2024, 6, 30)],
-    ], merges=["B2:B3", "C2:C3"])
+    settings = write_issues(
+        tmp_path / "ws",
+        [
+            [None, 1, "思想认识", 1, "学习贯彻", "区政府办公室", date(2024, 6, 30)],
+            [None, None, None, 2, "召开会议", "区政府办公室", date(2024, 6, 30)],
+        ],
+        merges=["B2:B3", "C2:C3"],
+    )
     issues = load_issue_list(settings)
-    assert [(t.task_id, t.issue_title) for t in issues.tasks] == [("1-1", "思想认识"), ("1-2", "思想认识")]
+    assert [(t.task_id, t.issue_title) for t in issues.tasks] == [
+        ("1-1", "思想认识"),
+        ("1-2", "思想认识"),
+    ]
 
 
 def test_blank_measure_is_refused(tmp_path):
-    settings = write_issues(tmp_path / "ws", [["1-1", 1, "思想认识", 1, None, "区政府办公室", None]])
+    settings = write_issues(
+        tmp_path / "ws", [["1-1", 1, "思想认识", 1, None, "区政府办公室", None]]
+    )
     with pytest.raises(IssueListError, match="第 2 行“整改措施”是空的"):
         load_issue_list(settings)

@@ -29,19 +29,56 @@ SEED_NAME = "000_fa07499f0b0f03df.txt"
 # The seed names its units only inside the measure texts: a clerk of 二道区 lists them in toolkit.toml
 # ([units] names and aliases); the tool itself knows no office's units.
 DISTRICT_UNITS = [
-    "区发改局", "区工信局", "区生态环境分局", "区农业农村局", "区城市管理局", "区住建局",
-    "区卫健局", "区河长办", "区禁烧办", "区委党校", "区政府办公室", "区自然资源局",
-    "市市场监管局二道分局", "英俊镇", "二道经济开发区",
+    "区发改局",
+    "区工信局",
+    "区生态环境分局",
+    "区农业农村局",
+    "区城市管理局",
+    "区住建局",
+    "区卫健局",
+    "区河长办",
+    "区禁烧办",
+    "区委党校",
+    "区政府办公室",
+    "区自然资源局",
+    "市市场监管局二道分局",
+    "英俊镇",
+    "二道经济开发区",
 ]
 SPELLINGS = {
-    "党校": "区委党校", "区党校": "区委党校", "区政府": "区政府办公室", "区政府办": "区政府办公室",
-    "区生态环境局": "区生态环境分局", "区环保局": "区生态环境分局", "市生态环境局二道分局": "区生态环境分局",
-    "区城管局": "区城市管理局", "区住房和城乡建设局": "区住建局", "区市场监管局": "市市场监管局二道分局",
+    "党校": "区委党校",
+    "区党校": "区委党校",
+    "区政府": "区政府办公室",
+    "区政府办": "区政府办公室",
+    "区生态环境局": "区生态环境分局",
+    "区环保局": "区生态环境分局",
+    "市生态环境局二道分局": "区生态环境分局",
+    "区城管局": "区城市管理局",
+    "区住房和城乡建设局": "区住建局",
+    "区市场监管局": "市市场监管局二道分局",
 }
 
 ISSUE_NOS = [1, 2, 4, 5, 6, 7, 8, 11, 13, 14, 15, 16, 18, 19, 20, 22, 23, 27]
-MEASURE_COUNTS = {1: 5, 2: 2, 4: 3, 5: 3, 6: 2, 7: 4, 8: 5, 11: 1, 13: 3, 14: 3, 15: 4,
-                  16: 4, 18: 3, 19: 5, 20: 3, 22: 2, 23: 1, 27: 2}
+MEASURE_COUNTS = {
+    1: 5,
+    2: 2,
+    4: 3,
+    5: 3,
+    6: 2,
+    7: 4,
+    8: 5,
+    11: 1,
+    13: 3,
+    14: 3,
+    15: 4,
+    16: 4,
+    18: 3,
+    19: 5,
+    20: 3,
+    22: 2,
+    23: 1,
+    27: 2,
+}
 
 
 def _seed_path() -> Path | None:
@@ -49,8 +86,10 @@ def _seed_path() -> Path | None:
     if os.environ.get("TOOLKIT_SEED"):
         candidates.append(Path(os.environ["TOOLKIT_SEED"]))
     here = Path(__file__).resolve()
-    candidates += [here.parents[2] / "shared" / "seeds" / SEED_NAME,
-                   here.parents[1] / "shared" / "seeds" / SEED_NAME]
+    candidates += [
+        here.parents[2] / "shared" / "seeds" / SEED_NAME,
+        here.parents[1] / "shared" / "seeds" / SEED_NAME,
+    ]
     return next((p for p in candidates if p.is_file()), None)
 
 
@@ -97,7 +136,10 @@ def test_problem_fields(by_no):
     assert p13.description.startswith("医疗废物贮运管理存在薄弱环节。长春市未针对")
     assert p13.title == "医疗废物贮运管理存在薄弱环节" == title_of(p13.description)
     # no blank line between target and measures in 13 and 18
-    assert p13.target == "进一步规范医疗废物贮运管理台账，强化医疗废物管理、暂存、转运等环节，确保医疗废物得到及时、有效处置。"
+    assert (
+        p13.target
+        == "进一步规范医疗废物贮运管理台账，强化医疗废物管理、暂存、转运等环节，确保医疗废物得到及时、有效处置。"
+    )
     assert by_no[18].target.startswith("严格执行机动车环保检验国家标准")
     assert by_no[18].target.endswith("规定检验方法进行操作。")
     assert by_no[27].target.startswith("黑土地保护制度进一步完善")
@@ -108,7 +150,9 @@ def test_measure_text_has_number_removed(measures):
     assert measures["2-1"].text.startswith("深入学习贯彻习近平总书记")
     assert measures["1-3"].text.startswith("要把习近平生态文明思想")  # line began with " （三）"
     assert measures["15-2"].text.startswith("2024年12月底前，区农业农村局")  # after a blank line
-    assert not any(re.match(r"[（(][一二三四五六七八九十]+[）)]", m.text) for m in measures.values())
+    assert not any(
+        re.match(r"[（(][一二三四五六七八九十]+[）)]", m.text) for m in measures.values()
+    )
 
 
 def test_sub_items_stay_inside_their_measure(measures):
@@ -156,8 +200,10 @@ def test_completions_aligned(measures):
 
 
 def test_unnumbered_completion_after_numbered_measures():
-    text = ("\t序号五\n\t问题。\n\t目标。\n\t（一）区发改局负责。\n1.细项。\n（二）区工信局负责。\n"
-            "\t已全部完成整改。\n")
+    text = (
+        "\t序号五\n\t问题。\n\t目标。\n\t（一）区发改局负责。\n1.细项。\n（二）区工信局负责。\n"
+        "\t已全部完成整改。\n"
+    )
     problems, _ = parse_seed_text(text)
     first, second = problems[0].measures
     assert first.text == "区发改局负责。\n1.细项。" and second.text == "区工信局负责。"
@@ -165,8 +211,10 @@ def test_unnumbered_completion_after_numbered_measures():
 
 
 def test_completion_lead_in_joins_the_first_paragraph():
-    text = ("\t序号五\n\t问题。\n\t目标。\n\t（一）区发改局负责。\n（二）区工信局负责。\n"
-            "\t经整改：\n（一）甲完成。\n（二）乙完成。\n")
+    text = (
+        "\t序号五\n\t问题。\n\t目标。\n\t（一）区发改局负责。\n（二）区工信局负责。\n"
+        "\t经整改：\n（一）甲完成。\n（二）乙完成。\n"
+    )
     first, second = parse_seed_text(text)[0][0].measures
     assert (first.completion, second.completion) == ("经整改：\n甲完成。", "乙完成。")
 
@@ -175,25 +223,30 @@ def test_lines_without_tabs_still_parse():
     text = "序号五\n问题。\n目标。\n区发改局负责。\n已完成。\n另有说明。\n"
     problem = parse_seed_text(text)[0][0]
     assert (problem.description, problem.target) == ("问题。", "目标。")
-    assert [(m.text, m.completion) for m in problem.measures] == [("区发改局负责。", "已完成。\n另有说明。")]
+    assert [(m.text, m.completion) for m in problem.measures] == [
+        ("区发改局负责。", "已完成。\n另有说明。")
+    ]
 
 
 # --- deadlines ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("task_id", "expected", "words"), [
-    ("5-2", date(2024, 7, 31), "2024年7月底前"),
-    ("7-1", date(2024, 4, 30), "2024年4月底前"),
-    ("8-5", date(2024, 12, 31), "2024年12月底前"),
-    ("6-1", date(2024, 12, 31), "2024年12月底前"),  # the date is mid-text
-    ("11-1", date(2024, 8, 31), "2024年8月底前"),
-    ("13-2", date(2024, 6, 30), "2024年6月底前"),  # first date, inside sub-item 1.
-    ("19-4", date(2024, 10, 31), "2024年10月底前"),
-    ("14-1", None, "长期坚持"),  # 常态化巡河
-    ("13-3", None, ""),
-    ("2-1", None, ""),  # 《…目录 (2024年本)》 is no date
-    ("20-2", None, ""),  # 2023-2025年 is no date
-])
+@pytest.mark.parametrize(
+    ("task_id", "expected", "words"),
+    [
+        ("5-2", date(2024, 7, 31), "2024年7月底前"),
+        ("7-1", date(2024, 4, 30), "2024年4月底前"),
+        ("8-5", date(2024, 12, 31), "2024年12月底前"),
+        ("6-1", date(2024, 12, 31), "2024年12月底前"),  # the date is mid-text
+        ("11-1", date(2024, 8, 31), "2024年8月底前"),
+        ("13-2", date(2024, 6, 30), "2024年6月底前"),  # first date, inside sub-item 1.
+        ("19-4", date(2024, 10, 31), "2024年10月底前"),
+        ("14-1", None, "长期坚持"),  # 常态化巡河
+        ("13-3", None, ""),
+        ("2-1", None, ""),  # 《…目录 (2024年本)》 is no date
+        ("20-2", None, ""),  # 2023-2025年 is no date
+    ],
+)
 def test_deadlines(measures, task_id, expected, words):
     assert measures[task_id].deadline == expected
     assert measures[task_id].deadline_text == words
@@ -204,19 +257,28 @@ def test_seed_has_no_yearless_measure(parsed):
 
 
 def test_yearless_deadline_takes_year_from_context():
-    text = ("\t序号三\n\t某问题。2023年检查发现。\n\t2025年底前完成整改。\n\n"
-            "\t（一）8月底前，区住建局完成排查。\n（二）区发改局于2024年3月底前完成。\n"
-            "（三）12月20日前，区卫健局完成2024年度报告。\n\n"
-            "\t（一）已完成。\n（二）已完成。\n（三）已完成。\n")
+    text = (
+        "\t序号三\n\t某问题。2023年检查发现。\n\t2025年底前完成整改。\n\n"
+        "\t（一）8月底前，区住建局完成排查。\n（二）区发改局于2024年3月底前完成。\n"
+        "（三）12月20日前，区卫健局完成2024年度报告。\n\n"
+        "\t（一）已完成。\n（二）已完成。\n（三）已完成。\n"
+    )
     problems, findings = parse_seed_text(text, source="x.txt")
     first, second, third = problems[0].measures
-    assert (first.deadline, first.deadline_text) == (date(2025, 8, 31), "8月底前")  # year of the target
+    assert (first.deadline, first.deadline_text) == (
+        date(2025, 8, 31),
+        "8月底前",
+    )  # year of the target
     assert second.deadline == date(2024, 3, 31)
     assert third.deadline == date(2024, 12, 20)  # year of the measure itself
     yearless = [f for f in findings if f.code == "yearless-date"]
     assert len(yearless) == 2
     assert yearless[0].level == WARNING
-    assert (yearless[0].file, yearless[0].column, yearless[0].value) == ("x.txt", "完成时限", "8月底前")
+    assert (yearless[0].file, yearless[0].column, yearless[0].value) == (
+        "x.txt",
+        "完成时限",
+        "8月底前",
+    )
     assert "3-1" in yearless[0].message and "2025-08-31" in yearless[0].message
 
 
@@ -228,13 +290,16 @@ def test_yearless_without_any_year():
     assert [f.code for f in findings] == ["yearless-date"]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2024年4月底前完成排查", date(2024, 4, 30)),
-    ("于2024年6月30日前完成", date(2024, 6, 30)),
-    ("2024年底前完成", date(2024, 12, 31)),
-    ("２０２４年２月底前", date(2024, 2, 29)),
-    ("第1.2024年5月底前", date(2024, 5, 31)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024年4月底前完成排查", date(2024, 4, 30)),
+        ("于2024年6月30日前完成", date(2024, 6, 30)),
+        ("2024年底前完成", date(2024, 12, 31)),
+        ("２０２４年２月底前", date(2024, 2, 29)),
+        ("第1.2024年5月底前", date(2024, 5, 31)),
+    ],
+)
 def test_find_deadline(text, expected):
     assert find_deadline(text)[0] == expected
 
@@ -243,8 +308,13 @@ def test_find_deadline(text, expected):
 
 
 def test_units_of_seed(measures):
-    assert measures["22-2"].units == ["区住建局", "区农业农村局", "市市场监管局二道分局",
-                                      "区生态环境分局", "区发改局"]
+    assert measures["22-2"].units == [
+        "区住建局",
+        "区农业农村局",
+        "市市场监管局二道分局",
+        "区生态环境分局",
+        "区发改局",
+    ]
     assert measures["13-1"].units == ["区生态环境分局", "区卫健局"]  # "辖区生态环境分局"
     assert measures["13-2"].units == ["区卫健局"]
     assert measures["1-3"].units == ["区委党校", "区政府办公室"]  # 党校, 区政府
@@ -272,13 +342,20 @@ def test_unknown_unit_findings(parsed, measures, seed):
 
 
 def test_unit_finder_aliases():
-    finder = UnitFinder(DISTRICT_UNITS, {"区城管": "区城市管理局", "环保所": "区生态环境分局", **SPELLINGS})
+    finder = UnitFinder(
+        DISTRICT_UNITS, {"区城管": "区城市管理局", "环保所": "区生态环境分局", **SPELLINGS}
+    )
     assert finder.find("生态环境分局牵头，党校配合") == ["区生态环境分局", "区委党校"]
-    assert finder.find("区生态环境局、农业农村局、区生态环境分局") == ["区生态环境分局", "区农业农村局"]
+    assert finder.find("区生态环境局、农业农村局、区生态环境分局") == [
+        "区生态环境分局",
+        "区农业农村局",
+    ]
     assert finder.find("区城管、环保所") == ["区城市管理局", "区生态环境分局"]
     assert finder.find("市场监管局二道分局") == ["市市场监管局二道分局"]
     assert finder.find("召开政府常务会，纳入政府绩效考核") == []  # 政府 alone is no unit
-    assert UnitFinder(["区水利局"]).find("党校、水利局") == ["区水利局"]  # no office's units built in
+    assert UnitFinder(["区水利局"]).find("党校、水利局") == [
+        "区水利局"
+    ]  # no office's units built in
 
 
 def test_custom_unit_names():
@@ -309,18 +386,30 @@ def _write_docx(path: Path, problems: list[ImportedProblem], numbers: list[str])
     document = docx.Document()
     document.add_paragraph("第二轮吉林省生态环境保护督察反馈问题整改任务完成情况")
     table = document.add_table(rows=1, cols=5)
-    for cell, name in zip(table.rows[0].cells, ["序号", "问题", "整改目标", "整改措施", "整改完成情况"],
-                          strict=True):
+    for cell, name in zip(
+        table.rows[0].cells, ["序号", "问题", "整改目标", "整改措施", "整改完成情况"], strict=True
+    ):
         cell.text = name
     for problem, number in zip(problems, numbers, strict=True):
         numbered = len(problem.measures) > 1
-        measures = _cell_paragraphs([(f"（{_numeral(m.measure_no)}）" if numbered else "", m.text)
-                                     for m in problem.measures])
-        completions = _cell_paragraphs([(f"（{_numeral(m.measure_no)}）" if numbered else "",
-                                         m.completion) for m in problem.measures])
+        measures = _cell_paragraphs(
+            [
+                (f"（{_numeral(m.measure_no)}）" if numbered else "", m.text)
+                for m in problem.measures
+            ]
+        )
+        completions = _cell_paragraphs(
+            [
+                (f"（{_numeral(m.measure_no)}）" if numbered else "", m.completion)
+                for m in problem.measures
+            ]
+        )
         cells = table.add_row().cells
-        for cell, paragraphs in zip(cells, [[number], [problem.description], [problem.target],
-                                            measures, completions + ["9"]], strict=True):
+        for cell, paragraphs in zip(
+            cells,
+            [[number], [problem.description], [problem.target], measures, completions + ["9"]],
+            strict=True,
+        ):
             cell.text = paragraphs[0]
             for text in paragraphs[1:]:
                 cell.add_paragraph(text)
@@ -353,11 +442,15 @@ def test_docx_row_continued_on_next_row(tmp_path, by_no):
     problem = by_no[14]
     document = docx.Document()
     table = document.add_table(rows=2, cols=5)
-    first = [["序号十四"], [problem.description], [problem.target],
-             _cell_paragraphs([(f"（{_numeral(m.measure_no)}）", m.text)
-                               for m in problem.measures[:2]]),
-             _cell_paragraphs([(f"（{_numeral(m.measure_no)}）", m.completion)
-                               for m in problem.measures])]
+    first = [
+        ["序号十四"],
+        [problem.description],
+        [problem.target],
+        _cell_paragraphs([(f"（{_numeral(m.measure_no)}）", m.text) for m in problem.measures[:2]]),
+        _cell_paragraphs(
+            [(f"（{_numeral(m.measure_no)}）", m.completion) for m in problem.measures]
+        ),
+    ]
     second = [[""], [], [], [f"（三）{problem.measures[2].text}"], []]
     for row, columns in zip(table.rows, [first, second], strict=True):
         for cell, paragraphs in zip(row.cells, columns, strict=True):
@@ -378,8 +471,13 @@ def test_docx_multi_paragraph_cells(tmp_path):
     document = docx.Document()
     table = document.add_table(rows=2, cols=5)
     header = ["序号", "问题", "整改目标", "整改措施", "整改完成情况"]
-    body = [["3"], ["问题第一段。", "问题第二段。"], ["目标。"], ["区住建局负责，", "2024年5月底前完成。"],
-            ["已完成。", "3"]]
+    body = [
+        ["3"],
+        ["问题第一段。", "问题第二段。"],
+        ["目标。"],
+        ["区住建局负责，", "2024年5月底前完成。"],
+        ["已完成。", "3"],
+    ]
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = text
     for cell, paragraphs in zip(table.rows[1].cells, body, strict=True):
@@ -393,7 +491,11 @@ def test_docx_multi_paragraph_cells(tmp_path):
     assert problem.description == "问题第一段。\n问题第二段。" and problem.target == "目标。"
     (measure,) = problem.measures
     assert measure.text == "区住建局负责，\n2024年5月底前完成。"
-    assert (measure.deadline, measure.units, measure.completion) == (date(2024, 5, 31), ["区住建局"], "已完成。")
+    assert (measure.deadline, measure.units, measure.completion) == (
+        date(2024, 5, 31),
+        ["区住建局"],
+        "已完成。",
+    )
 
 
 def test_bad_files(tmp_path):
@@ -415,7 +517,9 @@ def test_bad_files(tmp_path):
 
 def test_txt_in_gbk(tmp_path):
     path = tmp_path / "gbk.txt"
-    path.write_bytes("\t序号二\n\t问题。\n\t目标。\n\t（一）区发改局负责。\n\t（一）已完成。\n".encode("gbk"))
+    path.write_bytes(
+        "\t序号二\n\t问题。\n\t目标。\n\t（一）区发改局负责。\n\t（一）已完成。\n".encode("gbk")
+    )
     problems, _ = import_file(path, ["区发改局"])
     assert problems[0].issue_no == 2 and problems[0].measures[0].units == ["区发改局"]
 
@@ -430,7 +534,11 @@ def test_to_tasks(parsed):
     assert len({t.task_id for t in tasks}) == 55
     task = next(t for t in tasks if t.task_id == "22-2")
     assert task.units[0] == "区住建局" and isinstance(task.units, tuple)
-    assert (task.issue_no, task.measure_no, task.issue_title) == (22, 2, "散煤治理推进机制作用发挥有限")
+    assert (task.issue_no, task.measure_no, task.issue_title) == (
+        22,
+        2,
+        "散煤治理推进机制作用发挥有限",
+    )
     assert task.target.startswith("完善散煤治理措施")
 
 
@@ -438,9 +546,17 @@ def test_write_issue_list_round_trip(tmp_path, parsed):
     import openpyxl
 
     problems = list(parsed[0])
-    problems.append(ImportedProblem(99, "=SUM(A1)", "=SUM(A1)", "+目标", [
-        ImportedMeasure(1, "=1+1 区住建局", None, "", ["区住建局"], ""),
-    ]))
+    problems.append(
+        ImportedProblem(
+            99,
+            "=SUM(A1)",
+            "=SUM(A1)",
+            "+目标",
+            [
+                ImportedMeasure(1, "=1+1 区住建局", None, "", ["区住建局"], ""),
+            ],
+        )
+    )
     tasks = to_tasks(problems)
     path = tmp_path / "issues.xlsx"
     write_issue_list(tasks, path)
@@ -458,7 +574,10 @@ def test_write_issue_list_round_trip(tmp_path, parsed):
     assert row[6].number_format == "yyyy-mm-dd"
     assert rows["14-1"][6].value == "长期坚持"
     assert rows["13-3"][6].value is None
-    assert rows["22-2"][5].value == "区住建局、区农业农村局、市市场监管局二道分局、区生态环境分局、区发改局"
+    assert (
+        rows["22-2"][5].value
+        == "区住建局、区农业农村局、市市场监管局二道分局、区生态环境分局、区发改局"
+    )
     assert rows["13-1"][2].value == "医疗废物贮运管理存在薄弱环节"
     assert rows["13-2"][4].value.startswith("区卫健局整改措施\n1.")
     assert rows["13-2"][4].alignment.wrap_text
@@ -486,22 +605,73 @@ ISSUE_HEADER = ["序号", "反馈问题", "整改目标", "整改措施", "责�
 # the table of issue #11: one row per measure, problem cells merged down, measures 1. / 1、 / 一是,
 # one problem with an empty 整改目标 — 11 tasks
 ISSUE_ROWS = [
-    ["1", "秸秆焚烧管控不严。", "秸秆禁烧全覆盖。", "1.制定秸秆禁烧工作方案。", "区农业农村局", "2024年6月底前"],
-    ["1", "秸秆焚烧管控不严。", "秸秆禁烧全覆盖。", "2.开展网格化巡查。", "各街道办事处", "长期坚持"],
-    ["1", "秸秆焚烧管控不严。", "秸秆禁烧全覆盖。", "3.对焚烧行为依法查处。", "区城市管理局", "立行立改"],
-    ["2", "污水管网老旧。", "", "1、完成老旧管网排查。", "区住建局牵头，区水务局配合", "2024年第二季度"],
+    [
+        "1",
+        "秸秆焚烧管控不严。",
+        "秸秆禁烧全覆盖。",
+        "1.制定秸秆禁烧工作方案。",
+        "区农业农村局",
+        "2024年6月底前",
+    ],
+    [
+        "1",
+        "秸秆焚烧管控不严。",
+        "秸秆禁烧全覆盖。",
+        "2.开展网格化巡查。",
+        "各街道办事处",
+        "长期坚持",
+    ],
+    [
+        "1",
+        "秸秆焚烧管控不严。",
+        "秸秆禁烧全覆盖。",
+        "3.对焚烧行为依法查处。",
+        "区城市管理局",
+        "立行立改",
+    ],
+    [
+        "2",
+        "污水管网老旧。",
+        "",
+        "1、完成老旧管网排查。",
+        "区住建局牵头，区水务局配合",
+        "2024年第二季度",
+    ],
     ["2", "污水管网老旧。", "", "2、实施雨污分流改造。", "区住建局", "二〇二四年十二月底"],
     ["3", "扬尘治理不到位。", "建筑工地扬尘达标。", "一是落实“六个百分之百”。", "区住建局", "每月"],
-    ["3", "扬尘治理不到位。", "建筑工地扬尘达标。", "二是加强渣土车管理。", "区城市管理局、区公安分局", "6月中旬"],
+    [
+        "3",
+        "扬尘治理不到位。",
+        "建筑工地扬尘达标。",
+        "二是加强渣土车管理。",
+        "区城市管理局、区公安分局",
+        "6月中旬",
+    ],
     ["3", "扬尘治理不到位。", "建筑工地扬尘达标。", "三是开展道路洒水保洁。", "", "上半年"],
-    ["4", "医疗废物贮运不规范。", "规范贮运。", "（一）建立转移联单制度。", "区卫健局", "2024年9月30日"],
-    ["4", "医疗废物贮运不规范。", "规范贮运。", "（二）开展专项检查。", "区卫健局、区生态环境分局", "年底前"],
+    [
+        "4",
+        "医疗废物贮运不规范。",
+        "规范贮运。",
+        "（一）建立转移联单制度。",
+        "区卫健局",
+        "2024年9月30日",
+    ],
+    [
+        "4",
+        "医疗废物贮运不规范。",
+        "规范贮运。",
+        "（二）开展专项检查。",
+        "区卫健局、区生态环境分局",
+        "年底前",
+    ],
     ["4", "医疗废物贮运不规范。", "规范贮运。", "（三）约谈问题单位。", "", "尽快"],
 ]
 MERGED_COLUMNS = [0, 1, 2]
 
 
-def _issue_xlsx(path: Path, rows=ISSUE_ROWS, header=ISSUE_HEADER, merge=True, title="某区督察反馈问题整改台账"):
+def _issue_xlsx(
+    path: Path, rows=ISSUE_ROWS, header=ISSUE_HEADER, merge=True, title="某区督察反馈问题整改台账"
+):
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path))
@@ -568,12 +738,23 @@ def test_the_issue_table_gives_eleven_tasks(tmp_path, make):
     assert deadlines["2-1"][0] == date(2024, 6, 30) and deadlines["2-2"][0] == date(2024, 12, 31)
     assert deadlines["3-1"] == (None, "每月")
     assert deadlines["3-2"][0] == date(2024, 6, 20)  # 6月中旬: the table's year
-    assert [f.value for f in table.findings if f.code == "yearless-date"] == ["6月中旬", "上半年", "年底前"]
+    assert [f.value for f in table.findings if f.code == "yearless-date"] == [
+        "6月中旬",
+        "上半年",
+        "年底前",
+    ]
     assert deadlines["4-2"][0] == date(2024, 12, 31)  # 年底前 takes the table's year
     assert deadlines["4-3"] == (None, "尽快")
     assert any("尽快" in line for line in table.unplaced)
     assert [name for name, _ in table.layout.columns] == ISSUE_HEADER
-    assert [role for _, role in table.layout.columns] == ["序号", "问题", "整改目标", "整改措施", "责任单位", "完成时限"]
+    assert [role for _, role in table.layout.columns] == [
+        "序号",
+        "问题",
+        "整改目标",
+        "整改措施",
+        "责任单位",
+        "完成时限",
+    ]
     assert table.layout.title == "某区督察反馈问题整改台账"
 
 
@@ -588,41 +769,68 @@ def test_repeated_and_blank_problem_cells(tmp_path):
     assert [len(p.measures) for p in left_blank.problems] == [3, 2, 3, 3]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("（一）甲。\n（二）乙。", ["甲。", "乙。"]),
-    ("(1)甲；(2)乙；(3)丙。", ["甲", "乙", "丙。"]),
-    ("1.甲。\n2.乙。", ["甲。", "乙。"]),
-    ("1、甲。2、乙。", ["甲。", "乙。"]),
-    ("①甲；②乙。", ["甲", "乙。"]),
-    ("一是甲；二是乙；三是丙。", ["甲", "乙", "丙。"]),
-    ("第一，甲。第二，乙。", ["甲。", "乙。"]),
-    ("甲。\n乙。", ["甲。", "乙。"]),  # plain paragraphs
-    ("区住建局负责，\n2024年5月底前完成。", ["区住建局负责，\n2024年5月底前完成。"]),  # one sentence wrapped
-    ("2024年6月底前完成1.5万亩。", ["2024年6月底前完成1.5万亩。"]),
-    ("1.2024年6月底前，甲。\n2.2024年9月底前，乙。", ["2024年6月底前，甲。", "2024年9月底前，乙。"]),
-    ("（一）甲：\n1.细项。\n2.细项。\n（二）乙。", ["甲：\n1.细项。\n2.细项。", "乙。"]),  # nested numbering stays
-    ("整改措施：\n1.甲。\n2.乙。", ["甲。", "乙。"]),  # a lead-in ending in ： is dropped
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("（一）甲。\n（二）乙。", ["甲。", "乙。"]),
+        ("(1)甲；(2)乙；(3)丙。", ["甲", "乙", "丙。"]),
+        ("1.甲。\n2.乙。", ["甲。", "乙。"]),
+        ("1、甲。2、乙。", ["甲。", "乙。"]),
+        ("①甲；②乙。", ["甲", "乙。"]),
+        ("一是甲；二是乙；三是丙。", ["甲", "乙", "丙。"]),
+        ("第一，甲。第二，乙。", ["甲。", "乙。"]),
+        ("甲。\n乙。", ["甲。", "乙。"]),  # plain paragraphs
+        (
+            "区住建局负责，\n2024年5月底前完成。",
+            ["区住建局负责，\n2024年5月底前完成。"],
+        ),  # one sentence wrapped
+        ("2024年6月底前完成1.5万亩。", ["2024年6月底前完成1.5万亩。"]),
+        (
+            "1.2024年6月底前，甲。\n2.2024年9月底前，乙。",
+            ["2024年6月底前，甲。", "2024年9月底前，乙。"],
+        ),
+        (
+            "（一）甲：\n1.细项。\n2.细项。\n（二）乙。",
+            ["甲：\n1.细项。\n2.细项。", "乙。"],
+        ),  # nested numbering stays
+        ("整改措施：\n1.甲。\n2.乙。", ["甲。", "乙。"]),  # a lead-in ending in ： is dropped
+    ],
+)
 def test_numbering_styles(text, expected):
     assert [body for _, body in split_items(text)] == expected
 
 
-@pytest.mark.parametrize(("cell", "support_column", "expected"), [
-    ("区住建局牵头，区水务局、区城管局配合", False, (["区住建局"], ["区水务局", "区城管局"])),
-    ("牵头单位：区住建局；配合单位：区水务局", False, (["区住建局"], ["区水务局"])),
-    ("区住建局（牵头）、区水务局（配合）", False, (["区住建局"], ["区水务局"])),
-    ("区水务局、区城管局", True, ([], ["区水务局", "区城管局"])),
-    ("州委办公室、州政府办公室，各县市党委和政府", False, (["州委办公室", "州政府办公室", "各县市党委和政府"], [])),
-    ("", False, ([], [])),
-])
+@pytest.mark.parametrize(
+    ("cell", "support_column", "expected"),
+    [
+        ("区住建局牵头，区水务局、区城管局配合", False, (["区住建局"], ["区水务局", "区城管局"])),
+        ("牵头单位：区住建局；配合单位：区水务局", False, (["区住建局"], ["区水务局"])),
+        ("区住建局（牵头）、区水务局（配合）", False, (["区住建局"], ["区水务局"])),
+        ("区水务局、区城管局", True, ([], ["区水务局", "区城管局"])),
+        (
+            "州委办公室、州政府办公室，各县市党委和政府",
+            False,
+            (["州委办公室", "州政府办公室", "各县市党委和政府"], []),
+        ),
+        ("", False, ([], [])),
+    ],
+)
 def test_lead_and_support_units(cell, support_column, expected):
     assert parse_units(cell, support_column) == expected
 
 
 def test_units_only_from_the_table(tmp_path):
-    rows = [["1", "问题甲。", "目标。", "（一）区住建局完成排查。\n（二）区水务局完成改造。\n（三）联合开展检查。",
-             "区住建局、区水务局", "2024年6月底前"],
-            ["2", "问题乙。", "目标。", "开展检查。", "", "2024年6月底前"]]
+    rows = [
+        [
+            "1",
+            "问题甲。",
+            "目标。",
+            "（一）区住建局完成排查。\n（二）区水务局完成改造。\n（三）联合开展检查。",
+            "区住建局、区水务局",
+            "2024年6月底前",
+        ],
+        ["2", "问题乙。", "目标。", "开展检查。", "", "2024年6月底前"],
+    ]
     table = import_table(_issue_xlsx(tmp_path / "u.xlsx", rows=rows, merge=False))
     first, second, third = table.problems[0].measures
     assert (first.units, second.units) == (["区住建局"], ["区水务局"])  # the unit its text names
@@ -637,7 +845,10 @@ def test_separate_lead_and_support_columns(tmp_path):
     rows = [["1", "问题。", "措施。", "区住建局", "区水务局、区城管局", "2024年6月30日"]]
     table = import_table(_issue_xlsx(tmp_path / "s.xlsx", rows=rows, header=header, merge=False))
     measure = table.problems[0].measures[0]
-    assert (measure.units, measure.support) == (["区住建局", "区水务局", "区城管局"], ["区水务局", "区城管局"])
+    assert (measure.units, measure.support) == (
+        ["区住建局", "区水务局", "区城管局"],
+        ["区水务局", "区城管局"],
+    )
 
 
 def test_section_rows_and_cells_not_placed(tmp_path):
@@ -670,8 +881,18 @@ def test_headers_extend_through_settings(tmp_path):
     path = _issue_xlsx(tmp_path / "h.xlsx", rows=rows, header=header, merge=False)
     with pytest.raises(IssueListError, match="没有找到问题表格"):
         import_table(path)
-    settings = settings_from_dict({"import": {"headers": {"问题": ["督办事项"], "整改措施": ["落实举措"],
-                                                         "责任单位": ["主办单位"]}}}, tmp_path)
+    settings = settings_from_dict(
+        {
+            "import": {
+                "headers": {
+                    "问题": ["督办事项"],
+                    "整改措施": ["落实举措"],
+                    "责任单位": ["主办单位"],
+                }
+            }
+        },
+        tmp_path,
+    )
     table = import_table(path, headers={k: list(v) for k, v in settings.import_headers.items()})
     assert [m.units for m in table.problems[0].measures] == [["区住建局"], ["区住建局"]]
     assert Settings().import_headers["问题"][:3] == ["问题", "反馈问题", "存在问题"]
@@ -684,14 +905,22 @@ def test_layout_and_deadline_words_reach_the_issue_list(tmp_path):
     tasks = to_tasks(table.problems)
     ws = tmp_path / "ws"
     ws.mkdir()
-    write_issue_list(tasks, ws / "issues.xlsx", table.layout, supports(table.problems), imported=date(2024, 5, 10))
+    write_issue_list(
+        tasks,
+        ws / "issues.xlsx",
+        table.layout,
+        supports(table.problems),
+        imported=date(2024, 5, 10),
+    )
     book = openpyxl.load_workbook(ws / "issues.xlsx")
     assert book.sheetnames == [SHEET, "_来源格式"] and book["_来源格式"].sheet_state == "hidden"
     cells = {row[0].value: row[5].value for row in book[SHEET].iter_rows(min_row=2)}
     assert cells["2-1"] == "区住建局（牵头）、区水务局（配合）"
     issues = load_issue_list(Settings(workspace=ws))
     assert issues.layout.title == "某区督察反馈问题整改台账" and issues.layout.file == "l.xlsx"
-    assert issues.layout.columns[1] == ("反馈问题", "问题") and issues.layout.imported == date(2024, 5, 10)
+    assert issues.layout.columns[1] == ("反馈问题", "问题") and issues.layout.imported == date(
+        2024, 5, 10
+    )
     by_id = issues.by_id
     assert by_id["2-1"].units == ("区住建局", "区水务局")
     assert (by_id["1-3"].deadline, by_id["1-3"].deadline_text) == (date(2024, 5, 10), "立行立改")
@@ -724,7 +953,10 @@ def test_cli_dry_run_says_what_it_understood_and_writes_nothing(tmp_path):
     assert not (ws / "issues.xlsx").exists()
     out = result.output
     assert "标题：某区督察反馈问题整改台账" in out
-    assert "列（6）：序号→序号；反馈问题→问题；整改目标→整改目标；整改措施→整改措施；责任单位→责任单位；整改时限→完成时限" in out
+    assert (
+        "列（6）：序号→序号；反馈问题→问题；整改目标→整改目标；整改措施→整改措施；责任单位→责任单位；整改时限→完成时限"
+        in out
+    )
     assert "问题 4 个，整改措施 11 项" in out
     assert "责任单位 8 个：区农业农村局（1）、各街道办事处（1）" in out
     assert "完成时限：有日期 7 项，立行立改 1 项，长期 2 项，未写或无法识别 1 项" in out
@@ -748,11 +980,27 @@ def test_cli_old_formats_through_libreoffice(tmp_path, monkeypatch):
     docx_file = _issue_docx(tmp_path / "台账.docx")
     xlsx_file = _issue_xlsx(tmp_path / "台账.xlsx")
     profile = (tmp_path / "lo").as_uri()
-    def lo(path: Path, target: str, outdir: Path) -> None:
-        subprocess.run([exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", target,
-                        "--outdir", str(outdir), str(path)], check=True, capture_output=True, timeout=240)
 
-    lo(docx_file, "odt", tmp_path / "odt")  # (python-docx's tables survive .doc only by way of .odt)
+    def lo(path: Path, target: str, outdir: Path) -> None:
+        subprocess.run(
+            [
+                exe,
+                f"-env:UserInstallation={profile}",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(outdir),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=240,
+        )
+
+    lo(
+        docx_file, "odt", tmp_path / "odt"
+    )  # (python-docx's tables survive .doc only by way of .odt)
     lo(tmp_path / "odt" / "台账.odt", "doc", tmp_path / "old")
     lo(xlsx_file, "xls", tmp_path / "old")
     doc, xls = tmp_path / "old" / "台账.doc", tmp_path / "old" / "台账.xls"
@@ -783,6 +1031,12 @@ def test_two_row_header(tmp_path):
     sheet.write_row(2, 0, ["1", "问题。", "措施。", "区住建局", "区水务局"])
     book.close()
     table = import_table(path)
-    assert [name for name, _ in table.layout.columns] == ["序号", "问题", "整改措施", "牵头单位", "配合单位"]
+    assert [name for name, _ in table.layout.columns] == [
+        "序号",
+        "问题",
+        "整改措施",
+        "牵头单位",
+        "配合单位",
+    ]
     measure = table.problems[0].measures[0]
     assert (measure.units, measure.support) == (["区住建局", "区水务局"], ["区水务局"])

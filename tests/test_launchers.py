@@ -24,10 +24,23 @@ from toolkit.write.launchers import (
 SH = shutil.which("sh") or "/bin/sh"
 
 
-def _run(script: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    base = {"PATH": "/usr/bin:/bin", "HOME": str(script.parent), "TOOLKIT_NO_OPEN": "1", "LANG": "C.UTF-8"}
-    return subprocess.run([SH, str(script), *args], cwd=script.parent, env={**base, **(env or {})},
-                          stdin=subprocess.DEVNULL, capture_output=True, timeout=300)
+def _run(
+    script: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    base = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(script.parent),
+        "TOOLKIT_NO_OPEN": "1",
+        "LANG": "C.UTF-8",
+    }
+    return subprocess.run(
+        [SH, str(script), *args],
+        cwd=script.parent,
+        env={**base, **(env or {})},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=300,
+    )
 
 
 @pytest.mark.parametrize("name", [f"{MERGE_NAME}.bat", f"{CHECK_NAME}.bat"])

@@ -8,9 +8,21 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "toolkit"
 
 # a module may import modules of its own rank or lower
-RANK = {"core": 0, "read": 1, "write": 2, "deliver": 2, "archive": 2, "workspace": 3, "api": 3,
-        "reporting": 3, "lifecycle": 3,
-        "render": 4, "cli": 5, "__main__": 6, "__init__": 6}
+RANK = {
+    "core": 0,
+    "read": 1,
+    "write": 2,
+    "deliver": 2,
+    "archive": 2,
+    "workspace": 3,
+    "api": 3,
+    "reporting": 3,
+    "lifecycle": 3,
+    "render": 4,
+    "cli": 5,
+    "__main__": 6,
+    "__init__": 6,
+}
 
 
 def _modules() -> dict[str, set[str]]:
@@ -20,8 +32,14 @@ def _modules() -> dict[str, set[str]]:
         name = ".".join(("toolkit", *parts)).removesuffix(".__init__")
         imported: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("toolkit"):
-                if node.module == "toolkit":  # `from toolkit import __version__`: the package itself
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.level == 0
+                and (node.module or "").startswith("toolkit")
+            ):
+                if (
+                    node.module == "toolkit"
+                ):  # `from toolkit import __version__`: the package itself
                     imported.add("toolkit")
                 else:
                     imported.add(node.module)
@@ -49,7 +67,13 @@ def test_every_import_points_down_the_layers():
 
 def test_core_opens_nothing_outside_core():
     graph = _modules()
-    outside = [f"{m} → {t}" for m, ts in graph.items() if _layer(m) == "core" for t in ts if _layer(t) != "core"]
+    outside = [
+        f"{m} → {t}"
+        for m, ts in graph.items()
+        if _layer(m) == "core"
+        for t in ts
+        if _layer(t) != "core"
+    ]
     assert outside == []
 
 
@@ -64,7 +88,7 @@ def test_no_import_cycles_even_type_only_ones():
             if target not in graph:
                 continue
             if seen.get(target) == 1:
-                cycles.append(path[path.index(target):] + [target])
+                cycles.append(path[path.index(target) :] + [target])
             elif target not in seen:
                 visit(target, [*path, target])
         seen[node] = 2

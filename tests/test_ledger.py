@@ -17,14 +17,58 @@ from toolkit.read.grid import Grid
 from toolkit.read.inbox import iter_inbox, read_inbox
 from toolkit.read.ledger import column_letter, locate_header, read_ledger
 
-UNITS = UnitBook(["区卫健局", "区农业农村局", "区城市管理局", "区生态环境分局"], {"区城管局": "区城市管理局"})
-HEADER = ["任务编号", "问题序号", "问题标题", "措施序号", "整改措施", "责任单位", "完成时限", "完成状态", "整改进展",
-          "实际完成日期", "佐证材料", "存在问题", "填报人", "联系电话"]
+UNITS = UnitBook(
+    ["区卫健局", "区农业农村局", "区城市管理局", "区生态环境分局"], {"区城管局": "区城市管理局"}
+)
+HEADER = [
+    "任务编号",
+    "问题序号",
+    "问题标题",
+    "措施序号",
+    "整改措施",
+    "责任单位",
+    "完成时限",
+    "完成状态",
+    "整改进展",
+    "实际完成日期",
+    "佐证材料",
+    "存在问题",
+    "填报人",
+    "联系电话",
+]
 ROWS = [
-    ["13-1", 13, "医疗废物贮运管理存在薄弱环节", 1, "组织会商协调会议", "区生态环境分局、区卫健局", date(2024, 6, 30),
-     "已完成", "召开了政府常务会议", date(2024, 6, 20), "会议纪要", "", "张三", "0431-84651234"],
-    ["13-2", 13, "医疗废物贮运管理存在薄弱环节", 2, "统一制定登记表", "区卫健局", date(2024, 12, 31),
-     "推进中", "已制定登记表", None, "", "人手不足", "张三", "13904311234"],
+    [
+        "13-1",
+        13,
+        "医疗废物贮运管理存在薄弱环节",
+        1,
+        "组织会商协调会议",
+        "区生态环境分局、区卫健局",
+        date(2024, 6, 30),
+        "已完成",
+        "召开了政府常务会议",
+        date(2024, 6, 20),
+        "会议纪要",
+        "",
+        "张三",
+        "0431-84651234",
+    ],
+    [
+        "13-2",
+        13,
+        "医疗废物贮运管理存在薄弱环节",
+        2,
+        "统一制定登记表",
+        "区卫健局",
+        date(2024, 12, 31),
+        "推进中",
+        "已制定登记表",
+        None,
+        "",
+        "人手不足",
+        "张三",
+        "13904311234",
+    ],
 ]
 
 
@@ -37,12 +81,23 @@ def values(ledger, field):
 
 
 def test_column_letters():
-    assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+    assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == [
+        "A",
+        "Z",
+        "AA",
+        "AB",
+        "ZZ",
+        "AAA",
+    ]
 
 
 def test_template_shape_with_meta(tmp_path):
-    path = write_ledger(tmp_path / "随便起的名字.xlsx", ROWS, title="区卫健局 整改台账（截至2025年3月31日）",
-                        meta={"单位": "区卫健局", "模板版本": "1", "生成时间": "2025-03-01 09:00:00"})
+    path = write_ledger(
+        tmp_path / "随便起的名字.xlsx",
+        ROWS,
+        title="区卫健局 整改台账（截至2025年3月31日）",
+        meta={"单位": "区卫健局", "模板版本": "1", "生成时间": "2025-03-01 09:00:00"},
+    )
     ledger = read(path)
     assert ledger.ok and ledger.unit == "区卫健局" and ledger.unit_source == "_meta"
     assert ledger.meta_time == datetime(2025, 3, 1, 9, 0)
@@ -64,7 +119,9 @@ def test_title_block_two_row_merged_header_sections_and_notes(tmp_path):
         [None, "2", "统一制定登记表", "正在推进", "制定中", None],
         ["填表说明：状态请从下拉列表中选择"],
     ]
-    path = write_ledger(tmp_path / "卫健局.xlsx", rows, merges=["A4:C4", "D4:F4", "A6:F6", "A7:A8"], header=None)
+    path = write_ledger(
+        tmp_path / "卫健局.xlsx", rows, merges=["A4:C4", "D4:F4", "A6:F6", "A7:A8"], header=None
+    )
     ledger = read(path)
     assert ledger.ok, ledger.findings
     assert [r.row for r in ledger.rows] == [7, 8]
@@ -76,8 +133,12 @@ def test_title_block_two_row_merged_header_sections_and_notes(tmp_path):
 
 
 def test_instruction_sheet_first(tmp_path):
-    path = write_ledger(tmp_path / "区农业农村局.xlsx", [HEADER, *ROWS],
-                      before=("填报说明", [["1. 请勿修改灰色列"], ["2. 完成状态从下拉列表选择"]]), header=None)
+    path = write_ledger(
+        tmp_path / "区农业农村局.xlsx",
+        [HEADER, *ROWS],
+        before=("填报说明", [["1. 请勿修改灰色列"], ["2. 完成状态从下拉列表选择"]]),
+        header=None,
+    )
     ledger = read(path)
     assert ledger.ok and len(ledger.rows) == 2 and ledger.rows[0].sheet == "台账"
     assert ledger.unit == "区卫健局"  # every row's 责任单位 names 区卫健局
@@ -85,14 +146,22 @@ def test_instruction_sheet_first(tmp_path):
 
 def test_unit_from_file_name_alias(tmp_path):
     header = ["问题序号", "措施序号", "整改措施", "完成状态", "整改进展"]
-    path = write_ledger(tmp_path / "区城管局-3月.xlsx", [header, [6, 1, "落实市局要求", "已完成", "已落实"]], header=None)
+    path = write_ledger(
+        tmp_path / "区城管局-3月.xlsx",
+        [header, [6, 1, "落实市局要求", "已完成", "已落实"]],
+        header=None,
+    )
     ledger = read(path)
     assert ledger.unit == "区城市管理局" and ledger.unit_source == "文件名"
 
 
 def test_duplicate_header_is_reported(tmp_path):
     header = ["任务编号", "问题序号", "整改措施", "完成状态", "完成状态"]
-    ledger = read(write_ledger(tmp_path / "区卫健局.xlsx", [header, ["13-1", 13, "x", "已完成", "推进中"]], header=None))
+    ledger = read(
+        write_ledger(
+            tmp_path / "区卫健局.xlsx", [header, ["13-1", 13, "x", "已完成", "推进中"]], header=None
+        )
+    )
     dup = [f for f in ledger.findings if f.code == "duplicate-column"]
     assert len(dup) == 1 and dup[0].column == "E" and dup[0].row == 1
     assert values(ledger, "完成状态") == ["已完成"]
@@ -104,13 +173,20 @@ def test_header_with_no_rows_is_read_as_empty(tmp_path):
 
 
 def test_no_header(tmp_path):
-    ledger = read(write_ledger(tmp_path / "区卫健局.xlsx", [["姓名", "年龄"], ["张三", 30]], header=None))
+    ledger = read(
+        write_ledger(tmp_path / "区卫健局.xlsx", [["姓名", "年龄"], ["张三", 30]], header=None)
+    )
     assert not ledger.ok and [f.code for f in ledger.findings] == ["no-header"]
 
 
 def test_csv_gbk_bom_and_mixed_line_endings(tmp_path):
-    text = "任务编号,完成状态,整改进展,问题序号,整改措施\r\n13-1,完成,开了会,13,会商\n13-2,正在推进,\"多行\r\n文字\",13,登记表\r"
-    for encoding, prefix in (("gbk", b""), ("gb18030", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-8", b"")):
+    text = '任务编号,完成状态,整改进展,问题序号,整改措施\r\n13-1,完成,开了会,13,会商\n13-2,正在推进,"多行\r\n文字",13,登记表\r'
+    for encoding, prefix in (
+        ("gbk", b""),
+        ("gb18030", b""),
+        ("utf-8", b"\xef\xbb\xbf"),
+        ("utf-8", b""),
+    ):
         path = tmp_path / f"区卫健局_{encoding}_{len(prefix)}.csv"
         path.write_bytes(prefix + text.encode(encoding))
         ledger = read(path)
@@ -145,7 +221,9 @@ def test_ods(tmp_path):
     pd = pytest.importorskip("pandas")
     pytest.importorskip("odf")
     path = tmp_path / "区卫健局.ods"
-    pd.DataFrame([line[:9] for line in ROWS], columns=HEADER[:9]).to_excel(path, engine="odf", index=False)
+    pd.DataFrame([line[:9] for line in ROWS], columns=HEADER[:9]).to_excel(
+        path, engine="odf", index=False
+    )
     ledger = read(path)
     assert ledger.ok and values(ledger, "完成状态") == ["已完成", "推进中"]
 
@@ -155,7 +233,9 @@ def test_zip_with_gbk_member_names(tmp_path):
     inbox = tmp_path / "ws" / "inbox"
     inbox.mkdir(parents=True)
     buffer = io.BytesIO()
-    gbk_name = "台账/区卫健局.xlsx".encode("gbk")  # as Windows zip tools store it: GBK, no UTF-8 flag
+    gbk_name = "台账/区卫健局.xlsx".encode(
+        "gbk"
+    )  # as Windows zip tools store it: GBK, no UTF-8 flag
     placeholder = "Q" * (len(gbk_name) - 5) + ".xlsx"
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr(placeholder, member)
@@ -202,7 +282,12 @@ def test_broken_files_become_findings(tmp_path, name, content, code):
 
 
 def test_encrypted_ole_xlsx(tmp_path):
-    fake = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 200 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 600
+    fake = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 200
+        + "EncryptedPackage".encode("utf-16-le")
+        + b"\0" * 600
+    )
     path = tmp_path / "加密.xlsx"
     path.write_bytes(fake)
     assert [f.code for f in read(path).findings] == ["encrypted-file"]
@@ -210,14 +295,18 @@ def test_encrypted_ole_xlsx(tmp_path):
 
 def test_locate_header_prefers_canonical_names():
     grid = Grid("台账", [["序号", "问题序号", "整改措施", "完成情况"], [1, 13, "x", "做了"]])
-    header, start, mapping = locate_header(grid, __import__("toolkit.read.ledger", fromlist=["x"]).header_lookup(Settings()), 30)
+    header, start, mapping = locate_header(
+        grid, __import__("toolkit.read.ledger", fromlist=["x"]).header_lookup(Settings()), 30
+    )
     assert (header, start) == (0, 1)
     assert mapping == {1: "问题序号", 2: "整改措施", 3: "整改进展"}
 
 
 def test_control_characters_are_removed_and_reported(tmp_path):
     path = tmp_path / "区卫健局.csv"
-    path.write_text("任务编号,问题序号,整改措施,整改进展\n13-1,13,会商,开了\x07会\x1b\n", encoding="utf-8")
+    path.write_text(
+        "任务编号,问题序号,整改措施,整改进展\n13-1,13,会商,开了\x07会\x1b\n", encoding="utf-8"
+    )
     ledger = read(path)
     assert values(ledger, "整改进展") == ["开了会"]
     found = [f for f in ledger.findings if f.code == "control-chars"]
@@ -226,7 +315,9 @@ def test_control_characters_are_removed_and_reported(tmp_path):
 
 def test_error_values_typed_in_cells(tmp_path):
     path = tmp_path / "区卫健局.csv"
-    path.write_text("任务编号,问题序号,整改措施,实际完成日期\n13-1,13,会商,#REF!\n", encoding="utf-8")
+    path.write_text(
+        "任务编号,问题序号,整改措施,实际完成日期\n13-1,13,会商,#REF!\n", encoding="utf-8"
+    )
     ledger = read(path)
     assert values(ledger, "实际完成日期") == [""]
     assert [f.code for f in ledger.findings] == ["cell-error"]
@@ -313,7 +404,11 @@ def test_million_row_used_range_costs_only_real_rows(tmp_path):
 
 def test_a_data_row_is_never_taken_for_a_second_header_row(tmp_path):
     header = ["任务编号", "问题序号", "整改措施", "完成状态", "整改进展", "备注"]
-    rows = [header, ["13-1", 13, "会商", "已完成", "开了会", "附件（照片）"], ["13-2", 13, "登记表", "推进中", "x", ""]]
+    rows = [
+        header,
+        ["13-1", 13, "会商", "已完成", "开了会", "附件（照片）"],
+        ["13-2", 13, "登记表", "推进中", "x", ""],
+    ]
     ledger = read(write_ledger(tmp_path / "区卫健局.xlsx", rows, header=None))
     assert values(ledger, "任务编号") == ["13-1", "13-2"]
 
@@ -327,15 +422,22 @@ def test_column_number_row_under_the_header_is_skipped(tmp_path):
 def test_narrow_merge_across_a_data_row_keeps_its_text_in_one_field(tmp_path):
     row = list(ROWS[1])
     row[9] = None
-    ledger = read(write_ledger(tmp_path / "区卫健局.xlsx", [HEADER, row], merges=["I2:K2"], header=None))
+    ledger = read(
+        write_ledger(tmp_path / "区卫健局.xlsx", [HEADER, row], merges=["I2:K2"], header=None)
+    )
     assert values(ledger, "整改进展") == ["已制定登记表"]
-    assert values(ledger, "实际完成日期") in ([None], [""]) and values(ledger, "佐证材料") in ([None], [""])
+    assert values(ledger, "实际完成日期") in ([None], [""]) and values(ledger, "佐证材料") in (
+        [None],
+        [""],
+    )
 
 
 def test_web_page_xls_with_rowspan(tmp_path):
-    html = ("<html><body><table><tr><th>问题序号</th><th>措施序号</th><th>整改措施</th><th>完成状态</th></tr>"
-            "<tr><td rowspan='2'>13</td><td>1</td><td>会商</td><td>已完成</td></tr>"
-            "<tr><td>2</td><td>登记表</td><td>推进中</td></tr></table></body></html>")
+    html = (
+        "<html><body><table><tr><th>问题序号</th><th>措施序号</th><th>整改措施</th><th>完成状态</th></tr>"
+        "<tr><td rowspan='2'>13</td><td>1</td><td>会商</td><td>已完成</td></tr>"
+        "<tr><td>2</td><td>登记表</td><td>推进中</td></tr></table></body></html>"
+    )
     path = tmp_path / "区卫健局.xls"
     path.write_text(html, encoding="utf-8")
     ledger = read(path)
@@ -344,7 +446,11 @@ def test_web_page_xls_with_rowspan(tmp_path):
 
 
 def test_meta_time_with_a_time_zone(tmp_path):
-    path = write_ledger(tmp_path / "x.xlsx", ROWS[:1], meta={"单位": "区卫健局", "生成时间": "2025-03-01T10:00:00+08:00"})
+    path = write_ledger(
+        tmp_path / "x.xlsx",
+        ROWS[:1],
+        meta={"单位": "区卫健局", "生成时间": "2025-03-01T10:00:00+08:00"},
+    )
     ledger = read(path)
     assert ledger.meta_time is not None and ledger.meta_time.tzinfo is None
 
@@ -356,8 +462,26 @@ def test_two_row_header_with_measure_numbers_under_a_task_group(tmp_path, below)
         ["区农业农村局整改台账"],
         ["序号", "问题", "整改任务", "", "责任单位", "完成时限", "完成状态", "整改进展"],
         ["", "", *below, "", "", "", ""],
-        ["七", "秸秆综合利用难题需深入破解", "（一）", "成立区农作物秸秆综合利用工作领导小组", "区农业农村局", "长期坚持", "", "已成立"],
-        ["", "", "（二）", "2024年7月底前，区农业农村局联合……", "区农业农村局", "2024-07-31", "已完成", "已印发"],
+        [
+            "七",
+            "秸秆综合利用难题需深入破解",
+            "（一）",
+            "成立区农作物秸秆综合利用工作领导小组",
+            "区农业农村局",
+            "长期坚持",
+            "",
+            "已成立",
+        ],
+        [
+            "",
+            "",
+            "（二）",
+            "2024年7月底前，区农业农村局联合……",
+            "区农业农村局",
+            "2024-07-31",
+            "已完成",
+            "已印发",
+        ],
     ]
     merges = ["A2:A3", "B2:B3", "C2:D2", "E2:E3", "F2:F3", "G2:G3", "H2:H3", "A4:A5", "B4:B5"]
     ledger = read(write_ledger(tmp_path / "农业.xlsx", rows, header=None, merges=merges))
@@ -369,11 +493,16 @@ def test_two_row_header_with_measure_numbers_under_a_task_group(tmp_path, below)
 
 
 def test_measure_number_column_beside_the_text_in_a_one_row_header(tmp_path):
-    rows = [["序号", "措施", "具体措施", "责任单位", "完成状态"],
-            [13, "1.", "组织会商协调会议", "区卫健局", "已完成"],
-            [13, "2.", "统一制定登记表", "区卫健局", "推进中"]]
+    rows = [
+        ["序号", "措施", "具体措施", "责任单位", "完成状态"],
+        [13, "1.", "组织会商协调会议", "区卫健局", "已完成"],
+        [13, "2.", "统一制定登记表", "区卫健局", "推进中"],
+    ]
     ledger = read(write_ledger(tmp_path / "卫健.xlsx", rows, header=None))
-    assert values(ledger, "措施序号") == ["1.", "2."] and values(ledger, "整改措施")[0] == "组织会商协调会议"
+    assert (
+        values(ledger, "措施序号") == ["1.", "2."]
+        and values(ledger, "整改措施")[0] == "组织会商协调会议"
+    )
 
 
 def test_reported_date_as_a_label_and_a_date_cell(tmp_path):

@@ -49,8 +49,9 @@ def test_to_frame_is_the_detail_sheet(small_ws):
     header, rows = sheet_rows(run.output, "台账明细")
     assert list(frame.columns) == header == [name for name, _ in DETAIL_COLUMNS]
     assert len(frame) == len(rows) == len(run.result.rows)
-    assert [[plain(v) for v in row] for row in frame.itertuples(index=False)] == \
-        [[plain(v) for v in row] for row in rows]
+    assert [[plain(v) for v in row] for row in frame.itertuples(index=False)] == [
+        [plain(v) for v in row] for row in rows
+    ]
     one = frame.set_index(["任务编号", "责任单位"]).loc[("5-2", "区农业农村局")]
     assert one["完成状态"] == "已完成" and one["实际完成日期"] == date(2024, 8, 15)
     assert frame["逾期天数"].dtype == "Int64"
@@ -62,8 +63,9 @@ def test_findings_frame_is_the_findings_sheet(small_ws):
     header, rows = sheet_rows(run.output, "校验问题")
     assert list(frame.columns) == header == [name for name, _ in FINDING_COLUMNS]
     assert len(frame) == len(rows) > 0
-    assert [[plain(v) for v in row] for row in frame.itertuples(index=False)] == \
-        [[plain(v) for v in row] for row in rows]
+    assert [[plain(v) for v in row] for row in frame.itertuples(index=False)] == [
+        [plain(v) for v in row] for row in rows
+    ]
 
 
 def test_history_lists_every_run_oldest_first(small_ws):

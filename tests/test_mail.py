@@ -54,8 +54,14 @@ def merged(tmp_path_factory):
 @pytest.fixture
 def summary(merged):
     settings, run = merged
-    return summary_message(run.result, run.output, ["张局长 <boss@example.gov.cn>", "b@example.gov.cn"],
-                                ["c@example.gov.cn"], SENDER, colors=settings.colors)
+    return summary_message(
+        run.result,
+        run.output,
+        ["张局长 <boss@example.gov.cn>", "b@example.gov.cn"],
+        ["c@example.gov.cn"],
+        SENDER,
+        colors=settings.colors,
+    )
 
 
 # ---------------------------------------------------------------- loopback servers
@@ -82,8 +88,13 @@ class Recorder:
 
     async def handle_DATA(self, server, session, envelope):
         if self.data_reply.startswith("250"):
-            self.received.append((envelope.mail_from, list(envelope.rcpt_tos),
-                                  bytes(envelope.original_content or envelope.content)))
+            self.received.append(
+                (
+                    envelope.mail_from,
+                    list(envelope.rcpt_tos),
+                    bytes(envelope.original_content or envelope.content),
+                )
+            )
         return self.data_reply
 
 
@@ -110,22 +121,52 @@ def certificate(tmp_path_factory) -> tuple[Path, Path]:
     except ImportError:
         if not shutil.which("openssl"):
             pytest.skip("neither cryptography nor openssl available to make a test certificate")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                        "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                str(key),
+                "-out",
+                str(cert),
+            ],
+            check=True,
+            capture_output=True,
+        )
         return cert, key
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-                   .public_key(private.public_key()).serial_number(x509.random_serial_number())
-                   .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
-                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                                  critical=False)
-                   .sign(private, hashes.SHA256()))
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(private, hashes.SHA256())
+    )
     cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key.write_bytes(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                                          serialization.NoEncryption()))
+    key.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
     return cert, key
 
 
@@ -143,7 +184,9 @@ def smtp_server():
 
     def start(data_reply: str = "250 Message accepted", **options):
         handler, port = Recorder(data_reply), free_port()
-        controller = controller_module.Controller(handler, hostname="127.0.0.1", port=port, **options)
+        controller = controller_module.Controller(
+            handler, hostname="127.0.0.1", port=port, **options
+        )
         controller.start()
         started.append(controller)
         return handler, port
@@ -203,7 +246,10 @@ def test_summary_message_parses_back(merged, summary):
     assert msg["To"].addresses[0].display_name == "张局长"
     (attachment,) = list(msg.iter_attachments())
     assert attachment.get_content() == run.output.read_bytes()
-    assert attachment.get_content_type() == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert (
+        attachment.get_content_type()
+        == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     name = run.output.name
     assert attachment.get_filename() == name  # RFC 2231 filename*= on Content-Disposition
     assert attachment["Content-Type"].params["name"] == name  # RFC 2047 words in name=
@@ -227,7 +273,9 @@ def test_summary_message_parses_back(merged, summary):
 
 def test_long_chinese_file_name_is_split_into_whole_characters(merged, tmp_path):
     _, run = merged
-    long_name = "二道区生态环境保护督察反馈问题整改台账汇总表（截至二〇二五年三月三十一日）最终版.xlsx"
+    long_name = (
+        "二道区生态环境保护督察反馈问题整改台账汇总表（截至二〇二五年三月三十一日）最终版.xlsx"
+    )
     copy = tmp_path / long_name
     shutil.copy2(run.output, copy)
     msg = summary_message(run.result, copy, ["a@example.gov.cn"], (), SENDER)
@@ -236,7 +284,9 @@ def test_long_chinese_file_name_is_split_into_whole_characters(merged, tmp_path)
     part = next(parse(raw).iter_attachments())
     assert part.get_filename() == long_name
     assert part["Content-Type"].params["name"] == long_name
-    legacy = [p for p in email.message_from_bytes(raw).walk() if p.get_content_maintype() == "application"][0]
+    legacy = [
+        p for p in email.message_from_bytes(raw).walk() if p.get_content_maintype() == "application"
+    ][0]
     words = email.header.decode_header(legacy.get_param("name"))
     assert "".join(b.decode(c) for b, c in words) == long_name
 
@@ -284,7 +334,7 @@ def test_plain_smtp_delivers_attachment_byte_identical(merged, summary, smtp_ser
     drafts = save_drafts([summary], tmp_path)
     results = send([summary], settings_for(port), drafts)
     assert [r.sent for r in results] == [True] and results[0].refused == {}
-    (mail_from, rcpt, raw), = server.received
+    ((mail_from, rcpt, raw),) = server.received
     assert mail_from == "zgb@example.gov.cn"
     assert sorted(rcpt) == ["b@example.gov.cn", "boss@example.gov.cn", "c@example.gov.cn"]
     msg = parse(raw)
@@ -298,8 +348,9 @@ def test_plain_smtp_delivers_attachment_byte_identical(merged, summary, smtp_ser
 
 
 def test_starttls_and_login(summary, smtp_server, certificate, tmp_path, monkeypatch):
-    server, port = smtp_server(tls_context=server_context(certificate), require_starttls=True,
-                               authenticator=check_password)
+    server, port = smtp_server(
+        tls_context=server_context(certificate), require_starttls=True, authenticator=check_password
+    )
     monkeypatch.setenv("TOOLKIT_SMTP_PASSWORD", PASSWORD)
     settings = settings_for(port, security="starttls", user=USER, verify_tls=False)
     results = send([summary], settings, save_drafts([summary], tmp_path))
@@ -308,10 +359,15 @@ def test_starttls_and_login(summary, smtp_server, certificate, tmp_path, monkeyp
 
 
 def test_implicit_tls_and_login(summary, smtp_server, certificate, tmp_path, monkeypatch):
-    server, port = smtp_server(ssl_context=server_context(certificate), authenticator=check_password,
-                               auth_require_tls=False)
+    server, port = smtp_server(
+        ssl_context=server_context(certificate),
+        authenticator=check_password,
+        auth_require_tls=False,
+    )
     monkeypatch.setenv("MY_MAIL_PASSWORD", PASSWORD)
-    settings = settings_for(port, security="ssl", user=USER, verify_tls=False, password_env="MY_MAIL_PASSWORD")
+    settings = settings_for(
+        port, security="ssl", user=USER, verify_tls=False, password_env="MY_MAIL_PASSWORD"
+    )
     assert send([summary], settings, save_drafts([summary], tmp_path))[0].sent
     assert len(server.received) == 1
 
@@ -355,7 +411,9 @@ def test_tls_failures(summary, smtp_server, certificate, tmp_path):
     assert message.startswith(f"与邮件服务器 127.0.0.1:{plain} 建立加密连接失败")
     _, tls = smtp_server(tls_context=server_context(certificate))
     message, _ = one_line_error(summary, settings_for(tls, security="starttls"), tmp_path / "b")
-    assert message.startswith(f"邮件服务器 127.0.0.1:{tls} 的证书未通过验证（自签名证书，不受信任）")
+    assert message.startswith(
+        f"邮件服务器 127.0.0.1:{tls} 的证书未通过验证（自签名证书，不受信任）"
+    )
     message, _ = one_line_error(summary, settings_for(plain, security="starttls"), tmp_path / "c")
     assert message.startswith(f"邮件服务器 127.0.0.1:{plain} 不支持 STARTTLS")
 
@@ -365,7 +423,9 @@ def test_missing_password_variable_keeps_the_draft(summary, tmp_path, monkeypatc
     draft = tmp_path / "not-yet-saved.eml"
     with pytest.raises(MailSetupError) as caught:
         send([summary], settings_for(free_port(), user=USER), [draft])
-    assert "请先设置环境变量 TOOLKIT_SMTP_PASSWORD" in str(caught.value) and "\n" not in str(caught.value)
+    assert "请先设置环境变量 TOOLKIT_SMTP_PASSWORD" in str(caught.value) and "\n" not in str(
+        caught.value
+    )
     assert caught.value.exit_code == 2
     assert parse(draft.read_bytes())["Subject"] == SUBJECT  # send() saved what the caller had not
 
@@ -374,7 +434,9 @@ def test_refused_recipient_does_not_stop_the_others(merged, smtp_server, tmp_pat
     _, run = merged
     server, port = smtp_server()
     bad = summary_message(run.result, run.output, ["nobody@example.gov.cn"], (), SENDER)
-    half = summary_message(run.result, run.output, ["nobody@example.gov.cn", "a@example.gov.cn"], (), SENDER)
+    half = summary_message(
+        run.result, run.output, ["nobody@example.gov.cn", "a@example.gov.cn"], (), SENDER
+    )
     good = summary_message(run.result, run.output, ["b@example.gov.cn"], (), SENDER)
     results = send([bad, half, good], settings_for(port), save_drafts([bad, half, good], tmp_path))
     assert [r.sent for r in results] == [False, True, True]
@@ -389,8 +451,10 @@ def test_server_closing_mid_run_stops_and_keeps_the_rest(summary, smtp_server, t
     with pytest.raises(MailError) as caught:
         send([summary, summary], settings_for(port), drafts)
     message = str(caught.value)
-    assert message.startswith(f"邮件服务器 127.0.0.1:{port} 返回错误（421 4.3.0 Service shutting down），"
-                              f"已发出 0 封，未发出的 2 封已保存为草稿 {tmp_path}（2 封）")
+    assert message.startswith(
+        f"邮件服务器 127.0.0.1:{port} 返回错误（421 4.3.0 Service shutting down），"
+        f"已发出 0 封，未发出的 2 封已保存为草稿 {tmp_path}（2 封）"
+    )
     assert [r.sent for r in caught.value.results] == [False, False]
     assert caught.value.results[0].error.startswith(f"邮件服务器 127.0.0.1:{port} 返回错误（421")
     assert all(p.exists() for p in drafts) and server.received == []
@@ -410,7 +474,9 @@ def remind_ws(tmp_path):
     sheet = book.create_sheet("单位通讯录")
     sheet.append(["责任单位", "联系人", "邮箱"])
     sheet.append(["区卫健局", "张三", "wjj@example.gov.cn"])
-    sheet.append(["区城管局", "李四", "cgj@example.gov.cn；cgj2@example.gov.cn"])  # an alias, two addresses
+    sheet.append(
+        ["区城管局", "李四", "cgj@example.gov.cn；cgj2@example.gov.cn"]
+    )  # an alias, two addresses
     sheet.append(["农业农村局", "王五", "nyj@example.gov.cn"])  # without its leading 区
     sheet.append(["区住建局", "赵六", "zjj at example"])  # not an address
     sheet.append(["区自然资源局", "", "zrj@example.gov.cn"])
@@ -421,7 +487,11 @@ def remind_ws(tmp_path):
 def test_read_contacts(remind_ws, tmp_path):
     contacts = read_contacts(remind_ws / "issues.xlsx")
     assert contacts["区城管局"].emails == ["cgj@example.gov.cn", "cgj2@example.gov.cn"]
-    assert contacts["区住建局"].emails == [] and contacts["区住建局"].invalid == ["zjj", "at", "example"]
+    assert contacts["区住建局"].emails == [] and contacts["区住建局"].invalid == [
+        "zjj",
+        "at",
+        "example",
+    ]
     assert contacts["区卫健局"].name == "张三" and contacts["区卫健局"].rows == [2]
     import openpyxl
 
@@ -435,7 +505,12 @@ def test_reminders(remind_ws, smtp_server, tmp_path):
     contacts = read_contacts(settings.path("issues"))
     messages, missing = reminder_messages(result, contacts, SENDER, colors=settings.colors)
     assert missing == ["区生态环境分局", "区住建局"]  # overdue, but no (usable) address
-    assert [m.unit for m in messages] == ["区农业农村局", "区城市管理局", "区卫健局", "区自然资源局"]
+    assert [m.unit for m in messages] == [
+        "区农业农村局",
+        "区城市管理局",
+        "区卫健局",
+        "区自然资源局",
+    ]
     by_unit = {m.unit: m for m in messages}
     health = parse(by_unit["区卫健局"].as_bytes())
     assert health["Subject"] == "【整改提醒】区卫健局：逾期2项（截至2025年3月31日）"
@@ -444,7 +519,9 @@ def test_reminders(remind_ws, smtp_server, tmp_path):
     assert "13-1" in text and "13-2" in text and "逾期274天" in text and "张三：您好！" in text
     silent = parse(by_unit["区自然资源局"].as_bytes())
     assert silent["Subject"] == "【整改提醒】区自然资源局：尚未报送整改台账（截至2025年3月31日）"
-    assert "尚未收到贵单位（区自然资源局）报送的整改台账" in silent.get_body(("plain",)).get_content()
+    assert (
+        "尚未收到贵单位（区自然资源局）报送的整改台账" in silent.get_body(("plain",)).get_content()
+    )
     assert "整改办　2025年3月31日" in silent.get_body(("plain",)).get_content()
 
     drafts = save_drafts(messages, drafts_folder(settings))
@@ -452,8 +529,13 @@ def test_reminders(remind_ws, smtp_server, tmp_path):
     assert drafts[2].parent == remind_ws / "outbox" / "邮件"
     server, port = smtp_server()
     assert all(r.sent for r in send(messages, settings_for(port), drafts))
-    assert [rcpt for _, rcpt, _ in server.received][1] == ["cgj@example.gov.cn", "cgj2@example.gov.cn"]
-    assert [parse(raw)["Subject"] for _, _, raw in server.received] == [m["Subject"] for m in messages]
+    assert [rcpt for _, rcpt, _ in server.received][1] == [
+        "cgj@example.gov.cn",
+        "cgj2@example.gov.cn",
+    ]
+    assert [parse(raw)["Subject"] for _, _, raw in server.received] == [
+        m["Subject"] for m in messages
+    ]
 
 
 def test_contacts_sheet_without_a_header_is_an_error(tmp_path):
@@ -473,32 +555,46 @@ def test_contacts_sheet_without_a_header_is_an_error(tmp_path):
 
 
 def mail_settings(tmp_path: Path, table: str) -> MailSettings:
-    (tmp_path / "toolkit.toml").write_text(f"as_of = 2025-03-31\n\n[mail]\n{table}\n", encoding="utf-8")
+    (tmp_path / "toolkit.toml").write_text(
+        f"as_of = 2025-03-31\n\n[mail]\n{table}\n", encoding="utf-8"
+    )
     return load_mail_settings(Settings(workspace=tmp_path))
 
 
 def test_mail_settings_defaults(tmp_path):
     assert load_mail_settings(Settings(workspace=tmp_path)) == MailSettings()
-    got = mail_settings(tmp_path, 'host = "smtp.example.gov.cn"\nsecurity = "starttls"\nfrom = "整改办 <zgb@example.gov.cn>"')
+    got = mail_settings(
+        tmp_path,
+        'host = "smtp.example.gov.cn"\nsecurity = "starttls"\nfrom = "整改办 <zgb@example.gov.cn>"',
+    )
     assert (got.port, got.security, got.sender, got.password_env, got.timeout, got.verify_tls) == (
-        587, "starttls", SENDER, "TOOLKIT_SMTP_PASSWORD", 30.0, True)
+        587,
+        "starttls",
+        SENDER,
+        "TOOLKIT_SMTP_PASSWORD",
+        30.0,
+        True,
+    )
     assert mail_settings(tmp_path, 'security = "none"').port == 25
     assert mail_settings(tmp_path, 'security = "SSL"').port == 465
     assert mail_settings(tmp_path, "port = 2525\ntimeout = 5").port == 2525
 
 
-@pytest.mark.parametrize(("table", "expected"), [
-    ('hots = "x"', "mail.hots 不认识"),
-    ('password = "123456"', "不能写邮箱密码（mail.password）"),
-    ('security = "tls"', "mail.security 应为"),
-    ("port = 70000", "mail.port 应为"),
-    ('port = "465"', "mail.port 应为"),
-    ('host = "smtp.example.gov.cn:465"', "mail.host 应为"),
-    ('from = "整改办"', "mail.from 应为"),
-    ('password_env = "MY-PASS"', "mail.password_env 应为"),
-    ("timeout = 0", "mail.timeout 应为"),
-    ('verify_tls = "no"', "mail.verify_tls 应为"),
-])
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ('hots = "x"', "mail.hots 不认识"),
+        ('password = "123456"', "不能写邮箱密码（mail.password）"),
+        ('security = "tls"', "mail.security 应为"),
+        ("port = 70000", "mail.port 应为"),
+        ('port = "465"', "mail.port 应为"),
+        ('host = "smtp.example.gov.cn:465"', "mail.host 应为"),
+        ('from = "整改办"', "mail.from 应为"),
+        ('password_env = "MY-PASS"', "mail.password_env 应为"),
+        ("timeout = 0", "mail.timeout 应为"),
+        ('verify_tls = "no"', "mail.verify_tls 应为"),
+    ],
+)
 def test_mail_settings_errors(tmp_path, table, expected):
     with pytest.raises(SettingsError, match=expected.replace("(", r"\(").replace(")", r"\)")):
         mail_settings(tmp_path, table)
@@ -514,9 +610,26 @@ def test_html_body_renders_in_headless_chromium(summary, tmp_path):
     page = tmp_path / "body.html"
     page.write_text(summary.get_body(("html",)).get_content(), encoding="utf-8")
     png = tmp_path / "body.png"
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--no-first-run",
-                    f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={png}", "--window-size=1000,900",
-                    page.as_uri()], capture_output=True, timeout=120)
-    assert png.exists() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
-
+    subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={png}",
+            "--window-size=1000,900",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+    )
+    assert (
+        png.exists()
+        and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        and png.stat().st_size > 20_000
+    )

@@ -34,17 +34,69 @@ AS_OF = date(2025, 3, 31)
 SETTINGS = Settings(as_of=AS_OF)
 
 TASKS = [
-    Task("5-1", 5, "秸秆综合利用难题需深入破解", 1, "成立区农作物秸秆综合利用工作领导小组", ("区农业农村局",), None),
-    Task("5-2", 5, "秸秆综合利用难题需深入破解", 2, "2024年7月底前，区农业农村局联合相关部门制定下发秸秆综合利用工作方案",
-         ("区农业农村局",), date(2024, 7, 31)),
-    Task("5-3", 5, "秸秆综合利用难题需深入破解", 3, "2024年10月底前完成秸秆离田利用1万吨", ("区农业农村局",),
-         date(2024, 10, 31)),
-    Task("6-1", 6, "建筑垃圾资源化利用仍要加强", 1, "区城市管理局积极落实市局要求", ("区城市管理局",), date(2025, 4, 3)),
-    Task("13-1", 13, "医疗废物贮运管理存在薄弱环节", 1, "2024年6月底前，组织辖区生态环境分局、区卫健局等部门集中开展1次会商协调会议",
-         ("区生态环境分局", "区卫健局"), date(2024, 6, 30)),
-    Task("13-2", 13, "医疗废物贮运管理存在薄弱环节", 2, "统一制定全区医疗机构医疗废物贮运登记表", ("区卫健局",),
-         date(2024, 12, 31)),
-    Task("14-1", 14, "饮用水水源地保护不到位", 1, "2024年9月底前完成水源地规范化建设", ("区卫健局",), date(2024, 9, 30)),
+    Task(
+        "5-1",
+        5,
+        "秸秆综合利用难题需深入破解",
+        1,
+        "成立区农作物秸秆综合利用工作领导小组",
+        ("区农业农村局",),
+        None,
+    ),
+    Task(
+        "5-2",
+        5,
+        "秸秆综合利用难题需深入破解",
+        2,
+        "2024年7月底前，区农业农村局联合相关部门制定下发秸秆综合利用工作方案",
+        ("区农业农村局",),
+        date(2024, 7, 31),
+    ),
+    Task(
+        "5-3",
+        5,
+        "秸秆综合利用难题需深入破解",
+        3,
+        "2024年10月底前完成秸秆离田利用1万吨",
+        ("区农业农村局",),
+        date(2024, 10, 31),
+    ),
+    Task(
+        "6-1",
+        6,
+        "建筑垃圾资源化利用仍要加强",
+        1,
+        "区城市管理局积极落实市局要求",
+        ("区城市管理局",),
+        date(2025, 4, 3),
+    ),
+    Task(
+        "13-1",
+        13,
+        "医疗废物贮运管理存在薄弱环节",
+        1,
+        "2024年6月底前，组织辖区生态环境分局、区卫健局等部门集中开展1次会商协调会议",
+        ("区生态环境分局", "区卫健局"),
+        date(2024, 6, 30),
+    ),
+    Task(
+        "13-2",
+        13,
+        "医疗废物贮运管理存在薄弱环节",
+        2,
+        "统一制定全区医疗机构医疗废物贮运登记表",
+        ("区卫健局",),
+        date(2024, 12, 31),
+    ),
+    Task(
+        "14-1",
+        14,
+        "饮用水水源地保护不到位",
+        1,
+        "2024年9月底前完成水源地规范化建设",
+        ("区卫健局",),
+        date(2024, 9, 30),
+    ),
     Task("14-2", 14, "饮用水水源地保护不到位", 2, "每季度开展1次水质监测", ("区卫健局",), None),
 ]
 BY_ID = {t.task_id: t for t in TASKS}
@@ -54,13 +106,28 @@ UNKNOWN = ["99-1", "13-9"]  # not in the issue list: unknown-task
 
 # what a unit may type as 完成状态 → what the merge must make of it (DESIGN §5); unknown words stay as typed
 STATUSES = {
-    "已完成": "已完成", "完成": "已完成", "已办结": "已完成", "整改完成": "已完成", "已落实": "已完成",
-    "已完成。": "已完成", "已\u3000完成": "已完成", " 已完成 ": "已完成",
-    "推进中": "推进中", "正在推进": "推进中", "进行中": "推进中", "基本完成": "推进中", "部分完成": "推进中",
-    "未启动": "未启动", "未开始": "未启动", "尚未启动": "未启动",
-    "长期坚持": "长期坚持", "长期": "长期坚持", "常态化": "长期坚持",
+    "已完成": "已完成",
+    "完成": "已完成",
+    "已办结": "已完成",
+    "整改完成": "已完成",
+    "已落实": "已完成",
+    "已完成。": "已完成",
+    "已\u3000完成": "已完成",
+    " 已完成 ": "已完成",
+    "推进中": "推进中",
+    "正在推进": "推进中",
+    "进行中": "推进中",
+    "基本完成": "推进中",
+    "部分完成": "推进中",
+    "未启动": "未启动",
+    "未开始": "未启动",
+    "尚未启动": "未启动",
+    "长期坚持": "长期坚持",
+    "长期": "长期坚持",
+    "常态化": "长期坚持",
     "": "未填报",
-    "差不多": "差不多", "已上报领导": "已上报领导",
+    "差不多": "差不多",
+    "已上报领导": "已上报领导",
 }
 SERIAL = 45473  # an Excel date serial number
 # what a unit may type as 实际完成日期 → (date, text kept when it is not a date)
@@ -98,7 +165,10 @@ FULLWIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
 CHINESE_NUMBERS = {5: "五", 6: "六", 13: "十三", 14: "十四", 99: "九十九"}
 MEASURE_NUMBERS = {1: "（一）", 2: "（二）", 3: "（三）", 9: "（九）"}
 
-PROGRESS_CHARS = "召开会议研究部署制定方案印发落实整改推进检查督导完成清单台账已于月日年 \n，。；、（）" "abcXYZ0123456789"
+PROGRESS_CHARS = (
+    "召开会议研究部署制定方案印发落实整改推进检查督导完成清单台账已于月日年 \n，。；、（）"
+    "abcXYZ0123456789"
+)
 CSV_PUNCTUATION = ',;|"'
 CONTROL = "\x07\x1b"
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -123,8 +193,12 @@ class Plan:
     columns: list[str]  # fields, in sheet order
     headers: dict[str, str]  # field → header text
     fullwidth: bool
-    issue_style: str  # how 问题序号 is written: int, text, chinese (措施序号 as （一）), prefixed (序号十三)
-    above: list[str]  # rows above the header: title, blank, note, reported; group or split (two-row headers)
+    issue_style: (
+        str  # how 问题序号 is written: int, text, chinese (措施序号 as （一）), prefixed (序号十三)
+    )
+    above: list[
+        str
+    ]  # rows above the header: title, blank, note, reported; group or split (two-row headers)
     order: list[int]  # shuffled rows
     between: list[tuple[int, str]]  # (before data row i, junk kind): blank, section, note, footer
     merge_columns: bool  # merge equal 问题序号/问题标题/责任单位 cells down the column, and section rows across
@@ -143,27 +217,66 @@ def plans(draw) -> Plan:
     unit = draw(st.sampled_from(sorted(UNITS)))
     fmt = draw(st.sampled_from(["xlsx", "xlsx", "csv:utf-8", "csv:utf-8-sig", "csv:gb18030"]))
     csv_mode = fmt.startswith("csv")
-    ids = st.one_of(st.sampled_from(UNITS[unit]), st.sampled_from(UNITS[unit]), st.sampled_from(FOREIGN + UNKNOWN))
+    ids = st.one_of(
+        st.sampled_from(UNITS[unit]),
+        st.sampled_from(UNITS[unit]),
+        st.sampled_from(FOREIGN + UNKNOWN),
+    )
     done = st.sampled_from([*DATES, DATE_CELL] + ([] if csv_mode else [SERIAL]))
-    rows = draw(st.lists(st.builds(Row, ids, st.sampled_from(list(STATUSES)), progress_text(csv_mode), done,
-                                   st.sampled_from(["", "", "资金不足", "=无"])), min_size=1, max_size=8))
+    rows = draw(
+        st.lists(
+            st.builds(
+                Row,
+                ids,
+                st.sampled_from(list(STATUSES)),
+                progress_text(csv_mode),
+                done,
+                st.sampled_from(["", "", "资金不足", "=无"]),
+            ),
+            min_size=1,
+            max_size=8,
+        )
+    )
     optional = draw(st.lists(st.sampled_from(OPTIONAL), unique=True))
-    required = REQUIRED if draw(st.integers(0, 3)) else REQUIRED[1:]  # no 任务编号: matched by 问题序号+措施序号
+    required = (
+        REQUIRED if draw(st.integers(0, 3)) else REQUIRED[1:]
+    )  # no 任务编号: matched by 问题序号+措施序号
     columns = draw(st.permutations(required + optional))
-    headers = {name: draw(st.sampled_from(DECORATIONS)).format(draw(st.sampled_from(NAMES[name])))
-               for name in columns}
+    headers = {
+        name: draw(st.sampled_from(DECORATIONS)).format(draw(st.sampled_from(NAMES[name])))
+        for name in columns
+    }
     above = draw(st.lists(st.sampled_from(["title", "blank", "note", "reported"]), max_size=5))
     if not csv_mode:
         above += draw(st.sampled_from([[], ["group"], ["split"]]))
-    between = draw(st.lists(st.tuples(st.integers(0, len(rows)), st.sampled_from(["blank", "section", "note"])),
-                            max_size=4))
+    between = draw(
+        st.lists(
+            st.tuples(st.integers(0, len(rows)), st.sampled_from(["blank", "section", "note"])),
+            max_size=4,
+        )
+    )
     if draw(st.booleans()):
         between.append((len(rows), "footer"))
-    endings = draw(st.lists(st.sampled_from(["\r\n", "\n", "\r"]), min_size=40, max_size=40)) if csv_mode else []
-    return Plan(unit, rows, fmt, list(columns), headers, draw(st.booleans()),
-                draw(st.sampled_from(["int", "text", "chinese", "prefixed"])), above,
-                list(draw(st.permutations(range(len(rows))))), between, not csv_mode and draw(st.booleans()),
-                endings, draw(st.sampled_from(["{}", " {} ", "{}\u3000"])))
+    endings = (
+        draw(st.lists(st.sampled_from(["\r\n", "\n", "\r"]), min_size=40, max_size=40))
+        if csv_mode
+        else []
+    )
+    return Plan(
+        unit,
+        rows,
+        fmt,
+        list(columns),
+        headers,
+        draw(st.booleans()),
+        draw(st.sampled_from(["int", "text", "chinese", "prefixed"])),
+        above,
+        list(draw(st.permutations(range(len(rows))))),
+        between,
+        not csv_mode and draw(st.booleans()),
+        endings,
+        draw(st.sampled_from(["{}", " {} ", "{}\u3000"])),
+    )
 
 
 # ---------------------------------------------------------------- rendering a plan as a file
@@ -179,8 +292,12 @@ def _cell(row: Row, name: str, plan: Plan) -> Any:
     if name == "任务编号":
         return plan.id_padding.format(_digits(row.task_id, plan))
     if name == "问题序号":
-        return {"int": issue_no, "text": _digits(str(issue_no), plan), "chinese": CHINESE_NUMBERS[issue_no],
-                "prefixed": f"序号{CHINESE_NUMBERS[issue_no]}"}[plan.issue_style]
+        return {
+            "int": issue_no,
+            "text": _digits(str(issue_no), plan),
+            "chinese": CHINESE_NUMBERS[issue_no],
+            "prefixed": f"序号{CHINESE_NUMBERS[issue_no]}",
+        }[plan.issue_style]
     if name == "措施序号":
         return MEASURE_NUMBERS[measure_no] if plan.issue_style == "chinese" else measure_no
     if name == "整改措施":
@@ -212,11 +329,11 @@ def _junk(kind: str, plan: Plan, width: int) -> list[Any]:
     if kind == "note":
         return ["填表说明：完成状态请从下拉列表中选择，日期写成2025-03-31"]
     if kind == "reported":
-        return [f"填报单位：{plan.unit}", None, None, "填报日期：2025年3月28日"][:max(width, 1)]
+        return [f"填报单位：{plan.unit}", None, None, "填报日期：2025年3月28日"][: max(width, 1)]
     if kind == "section":
         return ["一、医疗废物贮运管理" if plan.unit == "区卫健局" else "二、秸秆综合利用"]
     if kind == "footer":
-        return ["填报人：张三", None, "联系电话：0431-84651234"][:max(width, 1)]
+        return ["填报人：张三", None, "联系电话：0431-84651234"][: max(width, 1)]
     return []
 
 
@@ -227,9 +344,15 @@ def layout(plan: Plan) -> tuple[list[list[Any]], dict[int, Row], list[tuple[int,
     sheet: list[list[Any]] = []
     merges: list[tuple[int, int, int, int]] = []
     for kind in plan.above:
-        if kind == "split":  # a two-row header: the first columns merged down, the rest under a group
+        if (
+            kind == "split"
+        ):  # a two-row header: the first columns merged down, the rest under a group
             k = max(1, width // 2)
-            sheet.append([plan.headers[name] for name in plan.columns[:k]] + ["整改情况"] + [None] * (width - k - 1))
+            sheet.append(
+                [plan.headers[name] for name in plan.columns[:k]]
+                + ["整改情况"]
+                + [None] * (width - k - 1)
+            )
             sheet.append([None] * k + [plan.headers[name] for name in plan.columns[k:]])
             r = len(sheet)
             merges.extend((r - 1, c, r, c) for c in range(1, k + 1))
@@ -238,7 +361,9 @@ def layout(plan: Plan) -> tuple[list[list[Any]], dict[int, Row], list[tuple[int,
             continue
         if kind == "group":
             half = max(1, width // 2)
-            sheet.append(["基本信息"] + [None] * (half - 1) + ["整改情况"] + [None] * (width - half - 1))
+            sheet.append(
+                ["基本信息"] + [None] * (half - 1) + ["整改情况"] + [None] * (width - half - 1)
+            )
             r = len(sheet)
             if half > 1:
                 merges.append((r, 1, r, half))
@@ -262,15 +387,20 @@ def layout(plan: Plan) -> tuple[list[list[Any]], dict[int, Row], list[tuple[int,
         if i < len(ordered):
             sheet.append([_cell(ordered[i], name, plan) for name in plan.columns])
             where[len(sheet)] = ordered[i]
-    if plan.merge_columns:  # runs of equal values down a column, as units merge 问题序号 and 责任单位
+    if (
+        plan.merge_columns
+    ):  # runs of equal values down a column, as units merge 问题序号 and 责任单位
         for c, name in enumerate(plan.columns, start=1):
             if name not in ("问题序号", "问题标题", "责任单位"):
                 continue
             r = 1
             while r <= len(sheet):
                 end = r
-                while (r in where and end + 1 in where
-                       and sheet[end][c - 1] == sheet[r - 1][c - 1] not in (None, "")):
+                while (
+                    r in where
+                    and end + 1 in where
+                    and sheet[end][c - 1] == sheet[r - 1][c - 1] not in (None, "")
+                ):
                     end += 1
                 if end > r:
                     merges.append((r, c, end, c))
@@ -289,7 +419,9 @@ def write(plan: Plan, folder: Path) -> tuple[Path, dict[int, Row]]:
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")  # so that a field holding CR or LF is quoted
     for n, line in enumerate(sheet):
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in line])
+        writer.writerow(
+            ["" if v is None else v.isoformat() if isinstance(v, date) else v for v in line]
+        )
         # a blank line keeps its CRLF: after a lone CR, a bare LF would read as one CRLF, not a blank line
         if line:
             text.seek(text.tell() - 2)
@@ -336,7 +468,11 @@ def check(plan: Plan) -> None:
     for f in result.report.findings:
         if f.code in ROW_CODES and f.row:
             held.setdefault((f.file, f.row), f)
-    context = (ledger.ok, ledger.unit, [(f.code, f.row, f.column, f.value[:60]) for f in ledger.findings])
+    context = (
+        ledger.ok,
+        ledger.unit,
+        [(f.code, f.row, f.column, f.value[:60]) for f in ledger.findings],
+    )
     for excel_row, row in where.items():
         status, progress, day, text = expected(row)
         key = (name, excel_row)
@@ -345,15 +481,29 @@ def check(plan: Plan) -> None:
             assert row.task_id not in UNKNOWN, (excel_row, row, context)
             assert entry.task.task_id == row.task_id, (excel_row, row, entry.task.task_id, context)
             assert entry.status == status, (excel_row, row, entry.status, context)
-            assert entry.texts["整改进展"] == progress, (excel_row, row, entry.texts["整改进展"], context)
+            assert entry.texts["整改进展"] == progress, (
+                excel_row,
+                row,
+                entry.texts["整改进展"],
+                context,
+            )
             assert entry.done_date == day, (excel_row, row, entry.done_date, context)
             if "存在问题" in plan.columns:
-                assert entry.texts["存在问题"] == row.problem, (excel_row, row, entry.texts["存在问题"], context)
+                assert entry.texts["存在问题"] == row.problem, (
+                    excel_row,
+                    row,
+                    entry.texts["存在问题"],
+                    context,
+                )
             if day is None:  # a date that is not one is kept as written
                 assert entry.done_text == text, (excel_row, row, entry.done_text, context)
             continue
         finding = held.get(key)
-        assert finding is not None, (f"row {excel_row} was neither merged nor reported", row, context)
+        assert finding is not None, (
+            f"row {excel_row} was neither merged nor reported",
+            row,
+            context,
+        )
         assert finding.sheet == ("台账" if plan.fmt == "xlsx" else Path(name).stem)
         if "任务编号" in plan.columns:
             assert f"任务编号={_digits(row.task_id, plan)}" in finding.value, (finding.value, row)
@@ -367,14 +517,30 @@ def check(plan: Plan) -> None:
 
 def test_a_plan_renders_as_planned():
     """The strategy's own check: one hand-made plan through the writer and back."""
-    rows = [Row("13-2", "完成", "=已印发", "2024年6月底"), Row("99-1", "推进中", "问题清单外", None),
-            Row("13-1", "正在推进", "召开会议", DATE_CELL)]
-    plan = Plan("区卫健局", rows, "xlsx", REQUIRED + ["责任单位"], {n: n for n in REQUIRED + ["责任单位"]}, True,
-                "chinese", ["title", "group", "blank"], [2, 0, 1], [(1, "section"), (3, "footer")], True)
+    rows = [
+        Row("13-2", "完成", "=已印发", "2024年6月底"),
+        Row("99-1", "推进中", "问题清单外", None),
+        Row("13-1", "正在推进", "召开会议", DATE_CELL),
+    ]
+    plan = Plan(
+        "区卫健局",
+        rows,
+        "xlsx",
+        REQUIRED + ["责任单位"],
+        {n: n for n in REQUIRED + ["责任单位"]},
+        True,
+        "chinese",
+        ["title", "group", "blank"],
+        [2, 0, 1],
+        [(1, "section"), (3, "footer")],
+        True,
+    )
     name, where, ledger, result = run(plan)
     assert sorted(where) == [5, 7, 8]
     merged = {d.entry.row.row: d.entry for d in result.rows if d.entry}
     assert merged[5].status == "推进中" and merged[5].done_date == DATE_CELL
     assert merged[7].status == "已完成" and merged[7].texts["整改进展"] == "=已印发"
     assert merged[7].done_date == date(2024, 6, 30)
-    assert [(f.code, f.row) for f in result.report.findings if f.code == "unknown-task"] == [("unknown-task", 8)]
+    assert [(f.code, f.row) for f in result.report.findings if f.code == "unknown-task"] == [
+        ("unknown-task", 8)
+    ]

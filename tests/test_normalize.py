@@ -497,7 +497,18 @@ def test_clean_header_never_raises_and_has_no_spaces(text):
     assert "*" not in cleaned
 
 
-DECORATIONS = ["{}", "序号{}", "第{}项", "（{}）", "({})", "{}、", "第{}个问题", "问题{}", "{}是", "序号：{}"]
+DECORATIONS = [
+    "{}",
+    "序号{}",
+    "第{}项",
+    "（{}）",
+    "({})",
+    "{}、",
+    "第{}个问题",
+    "问题{}",
+    "{}是",
+    "序号：{}",
+]
 
 
 @given(st.integers(min_value=1, max_value=999), st.sampled_from(DECORATIONS), st.booleans())
@@ -511,8 +522,12 @@ def test_parse_int_of_decorated_problem_numbers(n, decoration, han):
 ORDINALS = ["（{}）", "({})", "{}.", "{}、", "{}．", "{}是", "第{}，", "第{}项："]
 
 
-@given(st.integers(min_value=1, max_value=20), st.sampled_from(ORDINALS), st.booleans(),
-       st.text(alphabet="加强监管落实责任年月底前整改", min_size=1, max_size=30))
+@given(
+    st.integers(min_value=1, max_value=20),
+    st.sampled_from(ORDINALS),
+    st.booleans(),
+    st.text(alphabet="加强监管落实责任年月底前整改", min_size=1, max_size=30),
+)
 def test_measure_ordinal_reads_the_opening_number_and_keeps_the_rest(n, form, han, rest):
     number = chinese_numeral(n) if han or form in ("{}是",) else str(n)
     got, body = measure_ordinal(form.format(number) + rest + "……")
@@ -520,7 +535,9 @@ def test_measure_ordinal_reads_the_opening_number_and_keeps_the_rest(n, form, ha
     assert measure_ordinal(body) == (None, body)  # idempotent on what it returns
 
 
-@pytest.mark.parametrize("text", ["2024年7月底前，完成", "1.5万吨秸秆", "（2024）年度方案", "二〇二四年六月底前", "一百"])
+@pytest.mark.parametrize(
+    "text", ["2024年7月底前，完成", "1.5万吨秸秆", "（2024）年度方案", "二〇二四年六月底前", "一百"]
+)
 def test_measure_ordinal_is_not_fooled_by_years_and_amounts(text):
     assert measure_ordinal(text)[0] is None
 
@@ -530,14 +547,31 @@ def test_measure_ordinal_circled_and_a_year_after_the_number():
     assert measure_ordinal("2.2024年7月底前，制定方案...") == (2, "2024年7月底前,制定方案")
 
 
-@pytest.mark.parametrize("text, status", [
-    ("已完成整改，见附件", "已完成"), ("已整改到位", "已完成"), ("完成整改", "已完成"), ("已办结", "已完成"),
-    ("已落实", "已完成"), ("正在推进", "推进中"), ("推进中", "推进中"), ("持续推进", "推进中"),
-    ("整改中", "推进中"), ("未启动", "未启动"), ("尚未开始", "未启动"), ("长期坚持", "长期坚持"),
-    ("常态化开展", "长期坚持"), ("已完成整改，并常态化巡查", "已完成"),
-    ("未完成", None), ("尚未完成整改", None), ("尚未全面完成整改", None), ("力争于2024年12月31日前完成整改", None),
-    ("", None), ("见附件", None),
-])
+@pytest.mark.parametrize(
+    "text, status",
+    [
+        ("已完成整改，见附件", "已完成"),
+        ("已整改到位", "已完成"),
+        ("完成整改", "已完成"),
+        ("已办结", "已完成"),
+        ("已落实", "已完成"),
+        ("正在推进", "推进中"),
+        ("推进中", "推进中"),
+        ("持续推进", "推进中"),
+        ("整改中", "推进中"),
+        ("未启动", "未启动"),
+        ("尚未开始", "未启动"),
+        ("长期坚持", "长期坚持"),
+        ("常态化开展", "长期坚持"),
+        ("已完成整改，并常态化巡查", "已完成"),
+        ("未完成", None),
+        ("尚未完成整改", None),
+        ("尚未全面完成整改", None),
+        ("力争于2024年12月31日前完成整改", None),
+        ("", None),
+        ("见附件", None),
+    ],
+)
 def test_status_from_text(text, status):
     found = status_from_text(text, DEFAULT_STATUS_HINTS, DEFAULT_STATUS_BLOCKERS)
     assert (found[0] if found else None) == status
@@ -557,4 +591,6 @@ def test_compact_is_nfkc_without_whitespace(text):
     once = "".join(unicodedata.normalize("NFKC", text).split())
     # with the whitespace gone a combining mark may compose with the letter before it ("A ́" → "Á")
     assert compact(text) in (once, "".join(unicodedata.normalize("NFKC", once).split()))
-    assert unicodedata.is_normalized("NFKC", compact(text)) and compact(compact(text)) == compact(text)
+    assert unicodedata.is_normalized("NFKC", compact(text)) and compact(compact(text)) == compact(
+        text
+    )

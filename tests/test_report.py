@@ -40,7 +40,14 @@ def cell_lines(cell) -> list[str]:
 
 
 def test_ordinals_follow_the_upper_list():
-    assert [ordinal(n) for n in (1, 2, 10, 11, 20, 23)] == ["（一）", "（二）", "（十）", "（十一）", "（二十）", "（二十三）"]
+    assert [ordinal(n) for n in (1, 2, 10, 11, 20, 23)] == [
+        "（一）",
+        "（二）",
+        "（十）",
+        "（十一）",
+        "（二十）",
+        "（二十三）",
+    ]
 
 
 def test_report_on_the_sample(sample_ws):
@@ -56,7 +63,13 @@ def test_report_on_the_sample(sample_ws):
     texts = [p.text for p in document.paragraphs]
     assert texts[0] == "整改任务完成情况" and texts[1] == "（截至2025年3月31日）"
     assert texts[-1] == "2025年3月31日"
-    assert [c.text for c in table.rows[0].cells] == ["序号", "问题", "整改目标", "整改措施", "整改完成情况"]
+    assert [c.text for c in table.rows[0].cells] == [
+        "序号",
+        "问题",
+        "整改目标",
+        "整改措施",
+        "整改完成情况",
+    ]
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on every page
     assert len(table.rows) == 19
     assert [r.cells[0].text for r in table.rows[1:]][:4] == ["1", "2", "4", "5"]
@@ -64,9 +77,14 @@ def test_report_on_the_sample(sample_ws):
     assert "PAGE" in footer and "fldChar" in footer
     title_run = document.paragraphs[0].runs[0]
     assert title_run._element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
-    body_style = table.rows[1].cells[1].paragraphs[0].style  # the table's fonts are set on its styles
+    body_style = (
+        table.rows[1].cells[1].paragraphs[0].style
+    )  # the table's fonts are set on its styles
     assert body_style.element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
-    assert table.rows[0].cells[0].paragraphs[0].style.element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+    assert (
+        table.rows[0].cells[0].paragraphs[0].style.element.rPr.rFonts.get(qn("w:eastAsia"))
+        == "黑体"
+    )
     measures = cell_lines(table.rows[1].cells[3])
     assert measures[0].startswith("（一）") and any(line.startswith("（五）") for line in measures)
 
@@ -81,18 +99,30 @@ def test_completion_cell_holds_ordinal_status_and_text(sample_ws):
     # 13-1 belongs to two units: its ordinal, then one line per unit
     thirteen = cell_lines(rows["13"].cells[4])
     start = thirteen.index("（一）")
-    assert thirteen[start + 1].startswith("区生态环境分局：【") and thirteen[start + 2].startswith("区卫健局：【")
+    assert thirteen[start + 1].startswith("区生态环境分局：【") and thirteen[start + 2].startswith(
+        "区卫健局：【"
+    )
 
 
 def test_overdue_and_silent_are_marked_red_and_listed(sample_ws):
     merged(sample_ws)
     made = run_report(load_settings(sample_ws))
     document, table = table_of(made.docx)
-    marked = [run for row in table.rows[1:] for p in row.cells[4].paragraphs for run in p.runs
-              if run.text.endswith("，逾期】") or run.text == "【未报送】"]
+    marked = [
+        run
+        for row in table.rows[1:]
+        for p in row.cells[4].paragraphs
+        for run in p.runs
+        if run.text.endswith("，逾期】") or run.text == "【未报送】"
+    ]
     assert marked and all(run.bold and str(run.font.color.rgb) == "C00000" for run in marked)
-    plain = [run for row in table.rows[1:] for p in row.cells[4].paragraphs for run in p.runs
-             if run.text == "【已完成】"]
+    plain = [
+        run
+        for row in table.rows[1:]
+        for p in row.cells[4].paragraphs
+        for run in p.runs
+        if run.text == "【已完成】"
+    ]
     assert plain and not any(run.bold for run in plain)
     texts = [p.text for p in document.paragraphs]
     assert "备注：" in texts
@@ -104,7 +134,8 @@ def test_overdue_and_silent_are_marked_red_and_listed(sample_ws):
 def test_marking_follows_the_office_settings(sample_ws):
     (sample_ws / "toolkit.toml").write_text(
         'as_of = "2025-03-31"\n[report]\nmark_color = ""\nmark_bold = false\nnote = false\noffice = "二道区"\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     merged(sample_ws)
     made = run_report(load_settings(sample_ws))
     document, table = table_of(made.docx)
@@ -173,14 +204,19 @@ def test_cli_report_before_any_merge_says_merge_first(sample_ws):
     result = runner.invoke(app, ["report", "-w", str(sample_ws)])
     assert result.exit_code == 2
     assert "toolkit merge" in result.output and len(result.output.strip().splitlines()) == 1
-    assert outbox_names(sample_ws) == before and not (sample_ws / "archive" / "history.sqlite").exists()
+    assert (
+        outbox_names(sample_ws) == before
+        and not (sample_ws / "archive" / "history.sqlite").exists()
+    )
 
 
 def test_cli_report_unknown_run(sample_ws):
     merged(sample_ws)
     before = outbox_names(sample_ws)
     result = runner.invoke(app, ["report", "--run", "9", "-w", str(sample_ws)])
-    assert result.exit_code == 2 and "第 9 次" in result.output and "toolkit history" in result.output
+    assert (
+        result.exit_code == 2 and "第 9 次" in result.output and "toolkit history" in result.output
+    )
     assert outbox_names(sample_ws) == before
 
 
@@ -197,25 +233,55 @@ def test_cli_report_says_when_it_falls_back_to_the_five_columns(sample_ws):
 def test_report_answers_in_the_kept_layout(sample_ws, tmp_path):
     result = merged(sample_ws).result
     issues = load_issue_list(load_settings(sample_ws))
-    issues.layout = SourceLayout(title="反馈问题整改落实情况表", file="上级.docx", columns=(
-        ("编号", "序号"), ("反馈问题", "问题"), ("整改措施", "整改措施"), ("责任单位", "责任单位"),
-        ("整改时限", "完成时限"), ("整改落实情况", "整改完成情况"), ("备注", "其他")))
+    issues.layout = SourceLayout(
+        title="反馈问题整改落实情况表",
+        file="上级.docx",
+        columns=(
+            ("编号", "序号"),
+            ("反馈问题", "问题"),
+            ("整改措施", "整改措施"),
+            ("责任单位", "责任单位"),
+            ("整改时限", "完成时限"),
+            ("整改落实情况", "整改完成情况"),
+            ("备注", "其他"),
+        ),
+    )
     table = build_report(result, issues, load_settings(sample_ws))
     assert not table.fallback and table.title == "反馈问题整改落实情况表"
     write_report_docx(table, tmp_path / "r.docx")
     write_report_xlsx(table, tmp_path / "r.xlsx")
     _, word = table_of(tmp_path / "r.docx")
-    assert [c.text for c in word.rows[0].cells] == ["编号", "反馈问题", "整改措施", "责任单位", "整改时限", "整改落实情况", "备注"]
+    assert [c.text for c in word.rows[0].cells] == [
+        "编号",
+        "反馈问题",
+        "整改措施",
+        "责任单位",
+        "整改时限",
+        "整改落实情况",
+        "备注",
+    ]
     five = {r.cells[0].text: r for r in word.rows[1:]}["5"]
     assert cell_lines(five.cells[3])[1].startswith("（二）区农业农村局")
     assert cell_lines(five.cells[4])[1] == "（二）2024年7月31日"
     sheet = openpyxl.load_workbook(tmp_path / "r.xlsx").active
-    assert [c.value for c in sheet[3]] == ["编号", "反馈问题", "整改措施", "责任单位", "整改时限", "整改落实情况", "备注"]
+    assert [c.value for c in sheet[3]] == [
+        "编号",
+        "反馈问题",
+        "整改措施",
+        "责任单位",
+        "整改时限",
+        "整改落实情况",
+        "备注",
+    ]
 
 
 def pdf_text(pdf: Path, page: int) -> str:
-    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def test_libreoffice_prints_both_files(sample_ws, tmp_path):
@@ -225,8 +291,12 @@ def test_libreoffice_prints_both_files(sample_ws, tmp_path):
     made = run_report(load_settings(sample_ws))
     for path, name in ((made.docx, "docx"), (made.xlsx, "xlsx")):
         pdf = to_pdf(path, tmp_path / name)
-        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-        pages = int(next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1])
+        info = subprocess.run(
+            ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
+        ).stdout
+        pages = int(
+            next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1]
+        )
         assert pages >= 3, name
         assert "841.89 x 595.3" in info  # A4 landscape
         for page in range(1, pages + 1):
@@ -241,7 +311,8 @@ def test_libreoffice_prints_both_files(sample_ws, tmp_path):
 def test_columns_without_data_stay_blank(sample_ws, role):
     result = merged(sample_ws).result
     issues = load_issue_list(load_settings(sample_ws))
-    issues.layout = SourceLayout(columns=(("序号", "序号"), ("问题", "问题"), (role, role),
-                                          ("整改完成情况", "整改完成情况")))
+    issues.layout = SourceLayout(
+        columns=(("序号", "序号"), ("问题", "问题"), (role, role), ("整改完成情况", "整改完成情况"))
+    )
     table = build_report(result, issues, load_settings(sample_ws))
     assert all("".join(r.text for p in row.cells[2] for r in p) == "" for row in table.rows)

@@ -45,18 +45,25 @@ def write_seed_docx(problems, path: Path) -> Path:
     document = docx.Document()
     document.add_paragraph(SEED_TITLE)
     table = document.add_table(rows=1, cols=5)
-    for cell, text in zip(table.rows[0].cells, ["序号", "问题", "整改目标", "整改措施", "整改完成情况"], strict=True):
+    for cell, text in zip(
+        table.rows[0].cells, ["序号", "问题", "整改目标", "整改措施", "整改完成情况"], strict=True
+    ):
         cell.text = text
     for problem in problems:
         cells = table.add_row().cells
         cells[0].text = f"序号{ordinal(problem.issue_no)[1:-1]}"  # 序号十三, as the seed writes it
         cells[1].text = problem.description
         cells[2].text = problem.target
-        for column, texts in ((3, [m.text for m in problem.measures]), (4, [m.completion for m in problem.measures])):
+        for column, texts in (
+            (3, [m.text for m in problem.measures]),
+            (4, [m.completion for m in problem.measures]),
+        ):
             first = True
             for measure, text in zip(problem.measures, texts, strict=True):
                 for index, line in enumerate(text.splitlines() or [""]):
-                    paragraph = cells[column].paragraphs[0] if first else cells[column].add_paragraph()
+                    paragraph = (
+                        cells[column].paragraphs[0] if first else cells[column].add_paragraph()
+                    )
                     first = False
                     paragraph.add_run((ordinal(measure.measure_no) if index == 0 else "") + line)
     document.save(str(path))
@@ -69,7 +76,9 @@ def city_workspace(root: Path, seed_path: Path) -> Path:
     (ws / "inbox").mkdir(parents=True)
     problems, _ = import_file(seed_path)
     write_issue_list([replace(t, units=DISTRICTS) for t in to_tasks(problems)], ws / "issues.xlsx")
-    (ws / "toolkit.toml").write_text('as_of = "2025-03-31"\n[report]\noffice = "长春市"\n', encoding="utf-8")
+    (ws / "toolkit.toml").write_text(
+        'as_of = "2025-03-31"\n[report]\noffice = "长春市"\n', encoding="utf-8"
+    )
     return ws
 
 
@@ -79,7 +88,9 @@ def district_entries(result, unit: str) -> dict[str, object]:
 
 def assert_silent(result, unit: str) -> None:
     lines = district_entries(result, unit)
-    assert len(lines) == 55 and all(line.entry is None and line.state == "未报送" for line in lines.values())
+    assert len(lines) == 55 and all(
+        line.entry is None and line.state == "未报送" for line in lines.values()
+    )
     assert next(u for u in result.units if u.unit == unit).return_state == "未报送"
 
 
@@ -91,7 +102,9 @@ def test_seed_document_is_one_districts_return(tmp_path, seed_path, seed_problem
     write_seed_docx(seed_problems, city / "inbox" / "二道区督察整改完成情况.docx")
     result = run_merge(load_settings(city)).result
     lines = district_entries(result, "二道区")
-    expected = {f"{p.issue_no}-{m.measure_no}": m.completion for p in seed_problems for m in p.measures}
+    expected = {
+        f"{p.issue_no}-{m.measure_no}": m.completion for p in seed_problems for m in p.measures
+    }
     assert len(expected) == 55
     assert {tid for tid, line in lines.items() if line.entry is not None} == set(expected)
     for task_id, text in expected.items():
@@ -100,10 +113,15 @@ def test_seed_document_is_one_districts_return(tmp_path, seed_path, seed_problem
     codes = [f.code for f in result.report.findings]
     assert "unknown-task" not in codes and "missing-task" not in codes
     read = next(f for f in result.report.findings if f.code == "file-read")
-    assert "二道区" in read.message and "文件名" in read.message  # the seed's title names no district
+    assert (
+        "二道区" in read.message and "文件名" in read.message
+    )  # the seed's title names no district
     # the status where the text states it, else 未填报 with a finding
     statuses = [line.entry.status for line in lines.values()]
-    assert set(statuses) <= {"已完成", "推进中", "未启动", "长期坚持", "未填报"} and "已完成" in statuses
+    assert (
+        set(statuses) <= {"已完成", "推进中", "未启动", "长期坚持", "未填报"}
+        and "已完成" in statuses
+    )
     unfilled = sum(s == "未填报" for s in statuses)
     assert unfilled and sum(f.code == "no-status" for f in result.report.findings) == unfilled
     silent = [f for f in result.report.findings if f.code == "no-return"]
@@ -117,7 +135,10 @@ def fill_ledger(path: Path, out: Path, texts: dict[str, str], status_of) -> None
     book = openpyxl.load_workbook(path)
     sheet = book["台账"]
     header = [c.value for c in sheet[2]]
-    col = {name: header.index(name) + 1 for name in ("任务编号", "完成状态", "整改进展", "实际完成日期")}
+    col = {
+        name: header.index(name) + 1
+        for name in ("任务编号", "完成状态", "整改进展", "实际完成日期")
+    }
     for r in range(3, sheet.max_row + 1):
         task_id = sheet.cell(r, col["任务编号"]).value
         if not task_id:
@@ -140,7 +161,9 @@ def district(tmp_path_factory, seed_path, seed_problems):
     """二道区's workspace after the round: imported, sent, returned with the seed's texts, merged, reported."""
     ws = tmp_path_factory.mktemp("district") / "二道区"
     ws.mkdir()
-    (ws / "toolkit.toml").write_text('as_of = "2025-03-31"\n[report]\noffice = "二道区"\n', encoding="utf-8")
+    (ws / "toolkit.toml").write_text(
+        'as_of = "2025-03-31"\n[report]\noffice = "二道区"\n', encoding="utf-8"
+    )
     settings = load_settings(ws)
     run_import(settings, seed_path)
     book = openpyxl.load_workbook(ws / "issues.xlsx")
@@ -149,10 +172,14 @@ def district(tmp_path_factory, seed_path, seed_problems):
     unit_col = header.index("责任单位") + 1
     for r in range(2, sheet.max_row + 1):
         if not sheet.cell(r, unit_col).value:
-            sheet.cell(r, unit_col).value = "区政府办公室"  # the clerk fills in what the import left blank
+            sheet.cell(
+                r, unit_col
+            ).value = "区政府办公室"  # the clerk fills in what the import left blank
     book.save(ws / "issues.xlsx")
     sent = run_template(settings, date(2025, 3, 31))
-    texts = {f"{p.issue_no}-{m.measure_no}": m.completion for p in seed_problems for m in p.measures}
+    texts = {
+        f"{p.issue_no}-{m.measure_no}": m.completion for p in seed_problems for m in p.measures
+    }
     (ws / "inbox").mkdir()
     for unit, path, _ in sent.ledgers:
         fill_ledger(path, ws / "inbox" / f"{unit}.xlsx", texts, status_of)
@@ -207,7 +234,13 @@ def test_districts_own_report_is_its_return(district, tmp_path, seed_path, suffi
         if entry.status == "已完成":  # the done date travels up inside 【已完成，2025年3月1日完成】
             assert entry.done_date == date(2025, 3, 1), task_id
     codes = {f.code for f in result.report.findings}
-    assert not codes & {"unknown-task", "missing-task", "bad-status", "no-status", "done-without-date"}
+    assert not codes & {
+        "unknown-task",
+        "missing-task",
+        "bad-status",
+        "no-status",
+        "done-without-date",
+    }
     # and the city reports one level further up
     up = run_report(load_settings(city))
     assert (up.problems, up.measures) == (18, 55)
@@ -251,7 +284,11 @@ def word_ledger(path: Path, header: list[str], rows: list[list]) -> Path:
     for values in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, values, strict=True):
-            cell.text = "" if value is None else (value.isoformat() if isinstance(value, date) else str(value))
+            cell.text = (
+                ""
+                if value is None
+                else (value.isoformat() if isinstance(value, date) else str(value))
+            )
     document.save(str(path))
     return path
 
@@ -266,10 +303,17 @@ def test_a_ledger_sent_as_a_word_table_merges_like_a_sheet(small_ws):
     xlsx.unlink()
     word_ledger(small_ws / "inbox" / "区农业农村局.docx", HEADER, rows)
     after = run_merge(load_settings(small_ws)).result
+
     def seen(result):
-        return {(line.task.task_id, line.unit): (line.state, line.entry.status if line.entry else None,
-                                                  line.entry.texts["整改进展"] if line.entry else None)
-                for line in result.rows}
+        return {
+            (line.task.task_id, line.unit): (
+                line.state,
+                line.entry.status if line.entry else None,
+                line.entry.texts["整改进展"] if line.entry else None,
+            )
+            for line in result.rows
+        }
+
     assert seen(after) == seen(before)
     assert next(u for u in after.units if u.unit == "区农业农村局").files == ["区农业农村局.docx"]
 
@@ -290,14 +334,31 @@ def test_an_old_word_file_goes_through_libreoffice(small_ws, tmp_path):
     if exe is None:
         pytest.skip("LibreOffice not installed")
     xlsx = small_ws / "inbox" / "区农业农村局.xlsx"
-    rows = [[c.value for c in row] for row in openpyxl.load_workbook(xlsx).active.iter_rows(min_row=3)]
+    rows = [
+        [c.value for c in row] for row in openpyxl.load_workbook(xlsx).active.iter_rows(min_row=3)
+    ]
     xlsx.unlink()
     source = word_ledger(tmp_path / "区农业农村局.docx", HEADER, rows)
     # .docx → .odt → .doc: LibreOffice's direct .docx → .doc export drops python-docx's table
-    for target, folder, original in (("odt", tmp_path, source), ("doc:MS Word 97", small_ws / "inbox",
-                                                            source.with_suffix(".odt"))):
-        subprocess.run([exe, f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless", "--convert-to",
-                        target, "--outdir", str(folder), str(original)], check=True, capture_output=True, timeout=240)
+    for target, folder, original in (
+        ("odt", tmp_path, source),
+        ("doc:MS Word 97", small_ws / "inbox", source.with_suffix(".odt")),
+    ):
+        subprocess.run(
+            [
+                exe,
+                f"-env:UserInstallation=file://{tmp_path / 'lo'}",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(folder),
+                str(original),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=240,
+        )
     assert [p.name for p in (small_ws / "inbox").glob("*.doc")] == ["区农业农村局.doc"]
     result = run_merge(load_settings(small_ws)).result
     lines = [line for line in result.rows if line.unit == "区农业农村局"]
@@ -309,9 +370,14 @@ def test_an_old_word_file_goes_through_libreoffice(small_ws, tmp_path):
 
 
 def test_split_keeps_a_restarting_sub_list_inside_its_measure():
-    text = "（一）已召开会议。\n（二）区卫健局：\n（一）制定登记表；\n（二）开展检查。\n（三）已完成。"
-    assert split_measures(text) == [(1, "已召开会议。"), (2, "区卫健局：\n（一）制定登记表；\n（二）开展检查。"),
-                                    (3, "已完成。")]
+    text = (
+        "（一）已召开会议。\n（二）区卫健局：\n（一）制定登记表；\n（二）开展检查。\n（三）已完成。"
+    )
+    assert split_measures(text) == [
+        (1, "已召开会议。"),
+        (2, "区卫健局：\n（一）制定登记表；\n（二）开展检查。"),
+        (3, "已完成。"),
+    ]
     assert split_measures("前言\n（一）甲") == [(None, "前言"), (1, "甲")]
 
 
@@ -321,7 +387,9 @@ def test_status_words_in_a_text():
     assert infer_status("我区召开会议") == ""
 
 
-measure_text = st.text(alphabet=st.sampled_from(list("整改措施已推进中完成甲乙丙丁，。1、\n")), min_size=1, max_size=40)
+measure_text = st.text(
+    alphabet=st.sampled_from(list("整改措施已推进中完成甲乙丙丁，。1、\n")), min_size=1, max_size=40
+)
 
 
 @given(st.lists(measure_text.filter(lambda t: t.strip()), min_size=1, max_size=12))
@@ -338,7 +406,9 @@ def test_an_upper_table_with_a_row_per_measure_is_read_by_its_measure_ordinals(s
     document = docx.Document()
     document.add_paragraph("区农业农村局整改情况")
     table = document.add_table(rows=3, cols=4)
-    for cell, text in zip(table.rows[0].cells, ["序号", "问题", "整改措施", "整改完成情况"], strict=True):
+    for cell, text in zip(
+        table.rows[0].cells, ["序号", "问题", "整改措施", "整改完成情况"], strict=True
+    ):
         cell.text = text
     table.cell(1, 0).merge(table.cell(2, 0)).text = "5"
     table.cell(1, 1).merge(table.cell(2, 1)).text = "秸秆综合利用难题需深入破解"

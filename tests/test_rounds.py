@@ -18,9 +18,23 @@ from toolkit.workspace import open_workspace
 AS_OF = date(2025, 3, 31)
 runner = CliRunner()
 STATUSES = ["已完成", "推进中", "未启动", "长期坚持"]
-DISTRICT_UNITS = ["区发改局", "区工信局", "区生态环境分局", "区农业农村局", "区城市管理局", "区住建局", "区卫健局",
-                  "区河长办", "区禁烧办", "区委党校", "区政府办公室", "区自然资源局", "市市场监管局二道分局", "英俊镇",
-                  "二道经济开发区"]
+DISTRICT_UNITS = [
+    "区发改局",
+    "区工信局",
+    "区生态环境分局",
+    "区农业农村局",
+    "区城市管理局",
+    "区住建局",
+    "区卫健局",
+    "区河长办",
+    "区禁烧办",
+    "区委党校",
+    "区政府办公室",
+    "区自然资源局",
+    "市市场监管局二道分局",
+    "英俊镇",
+    "二道经济开发区",
+]
 
 
 @pytest.fixture
@@ -29,8 +43,11 @@ def imported(tmp_path, seed_path) -> Path:
     assert runner.invoke(app, ["init", str(ws)]).exit_code == 0
     # the seed names its units only inside the measure texts: the clerk lists the district's units
     names = ", ".join(f'"{u}"' for u in DISTRICT_UNITS)
-    (ws / "toolkit.toml").write_text(f'as_of = "2025-03-31"\n[units]\nnames = [{names}]\n[units.aliases]\n'
-                                     '"党校" = "区委党校"\n"区政府" = "区政府办公室"\n', encoding="utf-8")
+    (ws / "toolkit.toml").write_text(
+        f'as_of = "2025-03-31"\n[units]\nnames = [{names}]\n[units.aliases]\n'
+        '"党校" = "区委党校"\n"区政府" = "区政府办公室"\n',
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["issues", "import", str(seed_path), "-w", str(ws)])
     assert result.exit_code == 0, result.output
     assert "已导入 18 个问题、55 项整改措施" in result.output
@@ -47,7 +64,12 @@ def imported(tmp_path, seed_path) -> Path:
 def test_import_refuses_to_overwrite_without_force(imported, seed_path):
     result = runner.invoke(app, ["issues", "import", str(seed_path), "-w", str(imported)])
     assert result.exit_code == 2 and "--force" in result.stderr
-    assert runner.invoke(app, ["issues", "import", str(seed_path), "-w", str(imported), "--force"]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["issues", "import", str(seed_path), "-w", str(imported), "--force"]
+        ).exit_code
+        == 0
+    )
 
 
 def test_template_for_one_unit_and_unknown_unit(imported):
@@ -100,8 +122,13 @@ def test_round_trip(imported, tmp_path):
         "区发改局": {"locked": "1"},
         "区生态环境分局": {"drop": "1"},
     }
-    expected_codes = {"区卫健局": "bad-status", "区农业农村局": "bad-date", "区住建局": "done-without-date",
-                      "区发改局": "locked-field-changed", "区生态环境分局": "missing-task"}
+    expected_codes = {
+        "区卫健局": "bad-status",
+        "区农业农村局": "bad-date",
+        "区住建局": "done-without-date",
+        "区发改局": "locked-field-changed",
+        "区生态环境分局": "missing-task",
+    }
     filled: dict[tuple[str, str], tuple] = {}
     for unit, path, _ in sent.ledgers:
         for task_id, values in fill(path, unit, mistakes.get(unit, {})).items():
@@ -169,7 +196,9 @@ def test_template_warns_about_tasks_without_a_unit(imported):
 
 def test_import_force_keeps_a_backup_of_the_clerks_list(imported, seed_path):
     before = (imported / "issues.xlsx").read_bytes()
-    result = runner.invoke(app, ["issues", "import", str(seed_path), "-w", str(imported), "--force"])
+    result = runner.invoke(
+        app, ["issues", "import", str(seed_path), "-w", str(imported), "--force"]
+    )
     assert result.exit_code == 0 and "已备份为" in result.output
     backups = list((imported / "archive").glob("issues_备份_*.xlsx"))
     assert len(backups) == 1 and backups[0].read_bytes() == before

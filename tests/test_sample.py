@@ -28,23 +28,48 @@ def merged(sample_source, tmp_path_factory):
 def test_rebuilt_sample_matches_the_bundled_one(sample_source):
     for name in ["issues.xlsx", "templates/ledger.xlsx", "toolkit.toml"]:
         assert (ROOT / name).exists(), name
-    bundled = sorted(p.relative_to(ROOT / "inbox").as_posix() for p in (ROOT / "inbox").rglob("*") if p.is_file())
-    rebuilt = sorted(p.relative_to(sample_source / "inbox").as_posix()
-                     for p in (sample_source / "inbox").rglob("*") if p.is_file())
+    bundled = sorted(
+        p.relative_to(ROOT / "inbox").as_posix() for p in (ROOT / "inbox").rglob("*") if p.is_file()
+    )
+    rebuilt = sorted(
+        p.relative_to(sample_source / "inbox").as_posix()
+        for p in (sample_source / "inbox").rglob("*")
+        if p.is_file()
+    )
     assert bundled == rebuilt
     for name in ["issues.xlsx", *[f"inbox/{n}" for n in bundled if n.endswith(".xlsx")]]:
         a = openpyxl.load_workbook(ROOT / name)
         b = openpyxl.load_workbook(sample_source / name)
         for sheet in a.sheetnames:
-            assert [[c.value for c in r] for r in a[sheet].iter_rows()] == \
-                   [[c.value for c in r] for r in b[sheet].iter_rows()], (name, sheet)
+            assert [[c.value for c in r] for r in a[sheet].iter_rows()] == [
+                [c.value for c in r] for r in b[sheet].iter_rows()
+            ], (name, sheet)
 
 
 def test_issue_list_holds_every_measure_of_the_seed(sample_source):
     sheet = openpyxl.load_workbook(sample_source / "issues.xlsx")["问题清单"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 55
-    assert sorted({r[1] for r in rows}) == [1, 2, 4, 5, 6, 7, 8, 11, 13, 14, 15, 16, 18, 19, 20, 22, 23, 27]
+    assert sorted({r[1] for r in rows}) == [
+        1,
+        2,
+        4,
+        5,
+        6,
+        7,
+        8,
+        11,
+        13,
+        14,
+        15,
+        16,
+        18,
+        19,
+        20,
+        22,
+        23,
+        27,
+    ]
     assert all(r[5] for r in rows), "every task has a responsible unit"
 
 
@@ -63,7 +88,12 @@ def test_seeded_faults_are_reported_with_code_and_file(merged):
     errors = [f for f in data["findings"] if f["level"] == "错误"]
     assert len(errors) == 3, errors
     bad = next(f for f in data["findings"] if f["code"] == "bad-status")
-    assert (bad["sheet"], bad["row"], bad["column"], bad["value"]) == ("台账", 6, "H（完成状态）", "差不多")
+    assert (bad["sheet"], bad["row"], bad["column"], bad["value"]) == (
+        "台账",
+        6,
+        "H（完成状态）",
+        "差不多",
+    )
 
 
 def test_every_file_is_accounted_for(merged, sample_source):

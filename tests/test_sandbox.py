@@ -51,7 +51,9 @@ def test_a_crashing_job_costs_only_its_item(method):
     assert isolated_map(partial(pow, 2), [10], workers=1) == [1024]
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no RLIMIT_AS: only the time limit holds there")
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="Windows has no RLIMIT_AS: only the time limit holds there"
+)
 def test_the_memory_limit_holds(method):
     results = isolated_map(bytearray, [8 * 2**30], workers=1, memory_mb=512)
     assert isinstance(results[0], Failed) and results[0].reason == "内存不足"
@@ -68,7 +70,9 @@ def test_a_job_that_does_not_pickle_is_refused_under_either_method(method):
         isolated_map(lambda x: x, [1], workers=1)
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="os.kill(pid, SIGINT) ends the process on Windows")
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="os.kill(pid, SIGINT) ends the process on Windows"
+)
 def test_workers_ignore_ctrl_c(method):
     """Ctrl-C in a terminal reaches the workers too: they carry on, and the parent decides."""
     results = isolated_map(_interrupt_self, [1, 2], workers=1)
@@ -96,8 +100,13 @@ def test_workers_die_with_their_parent(method, tmp_path, how):
     script = tmp_path / "parent.py"
     script.write_text(PROGRAM, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    )
     assert proc.stdout.readline().strip() == b"started"
     deadline = time.monotonic() + 60
     while len(_group(proc.pid)) < 3 and time.monotonic() < deadline:  # the parent and two workers
@@ -122,7 +131,7 @@ def _group(pgid: int) -> list[int]:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            fields = stat[stat.rindex(")") + 2:].split()
+            fields = stat[stat.rindex(")") + 2 :].split()
             if fields[0] != "Z" and int(fields[2]) == pgid:
                 found.append(int(entry.name))
     return found

@@ -42,12 +42,36 @@ def template(tmp_path: Path) -> Path:
 @pytest.fixture
 def tasks() -> list[Task]:
     return [
-        Task("5-1", 5, "秸秆综合利用难题需深入破解", 1, "成立区农作物秸秆综合利用工作领导小组。",
-             ("区农业农村局", "区发改局"), date(2024, 7, 31), "2024年7月底前"),
-        Task("5-2", 5, "秸秆综合利用难题需深入破解", 2, "=SUM(A1) 加强跟踪调度",
-             ("区农业农村局",), None, "长期坚持"),
-        Task("27-1", 27, "部分市、区黑土地保护措施落实不严格", 1, "加强农田生态环境保护。" * 30,
-             ("区农业农村局",), date(2024, 6, 30), "2024年6月底前"),
+        Task(
+            "5-1",
+            5,
+            "秸秆综合利用难题需深入破解",
+            1,
+            "成立区农作物秸秆综合利用工作领导小组。",
+            ("区农业农村局", "区发改局"),
+            date(2024, 7, 31),
+            "2024年7月底前",
+        ),
+        Task(
+            "5-2",
+            5,
+            "秸秆综合利用难题需深入破解",
+            2,
+            "=SUM(A1) 加强跟踪调度",
+            ("区农业农村局",),
+            None,
+            "长期坚持",
+        ),
+        Task(
+            "27-1",
+            27,
+            "部分市、区黑土地保护措施落实不严格",
+            1,
+            "加强农田生态环境保护。" * 30,
+            ("区农业农村局",),
+            date(2024, 6, 30),
+            "2024年6月底前",
+        ),
     ]
 
 
@@ -103,8 +127,13 @@ def test_blank_template_structure(template: Path) -> None:
     rows = list(meta.values)
     assert rows[0] == ("项目", "值")
     assert [r[0] for r in rows[1:]] == META_KEYS
-    assert dict(rows[1:]) == {"单位": None, "模板版本": "1", "问题清单指纹": None,
-                              "生成时间": None, "截至日期": None}
+    assert dict(rows[1:]) == {
+        "单位": None,
+        "模板版本": "1",
+        "问题清单指纹": None,
+        "生成时间": None,
+        "截至日期": None,
+    }
 
 
 def test_unit_ledger_read_back(ledger: Path, tasks: list[Task]) -> None:
@@ -115,9 +144,15 @@ def test_unit_ledger_read_back(ledger: Path, tasks: list[Task]) -> None:
     assert [c.value for c in sheet[2]] == LEDGER_COLUMNS
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row)]
     assert len(rows) == 3
-    assert rows[0][:7] == ["5-1", 5, "秸秆综合利用难题需深入破解", 1,
-                           "成立区农作物秸秆综合利用工作领导小组。", "区农业农村局、区发改局",
-                           datetime(2024, 7, 31)]
+    assert rows[0][:7] == [
+        "5-1",
+        5,
+        "秸秆综合利用难题需深入破解",
+        1,
+        "成立区农作物秸秆综合利用工作领导小组。",
+        "区农业农村局、区发改局",
+        datetime(2024, 7, 31),
+    ]
     assert rows[0][7:] == [None] * 8
     assert rows[1][6] == "长期坚持"
     assert rows[2][0] == "27-1"
@@ -139,8 +174,11 @@ def test_unit_ledger_read_back(ledger: Path, tasks: list[Task]) -> None:
     meta = workbook["_meta"]
     assert meta.sheet_state == "hidden"
     assert dict(list(meta.values)[1:]) == {
-        "单位": "区农业农村局", "模板版本": "1", "问题清单指纹": "0123456789abcdef",
-        "生成时间": "2025-03-31 09:30:05", "截至日期": "2025-03-31",
+        "单位": "区农业农村局",
+        "模板版本": "1",
+        "问题清单指纹": "0123456789abcdef",
+        "生成时间": "2025-03-31 09:30:05",
+        "截至日期": "2025-03-31",
     }
     assert workbook.properties.created == GENERATED
     assert workbook.properties.modified == GENERATED
@@ -156,7 +194,10 @@ def test_text_starting_with_equals_stays_text(ledger: Path) -> None:
 
 
 def test_validations_grow_with_many_tasks(tmp_path: Path, template: Path) -> None:
-    many = [Task(f"1-{n}", 1, "标题", n, f"措施{n}", (UNIT,), date(2024, 12, 31)) for n in range(1, 1201)]
+    many = [
+        Task(f"1-{n}", 1, "标题", n, f"措施{n}", (UNIT,), date(2024, 12, 31))
+        for n in range(1, 1201)
+    ]
     out = tmp_path / "big.xlsx"
     write_unit_ledger(template, out, UNIT, many, "f" * 16, AS_OF, GENERATED)
     sheet = load_workbook(out)["台账"]
@@ -167,7 +208,9 @@ def test_validations_grow_with_many_tasks(tmp_path: Path, template: Path) -> Non
 
 def test_missing_or_wrong_template_is_a_clear_error(tmp_path: Path, tasks: list[Task]) -> None:
     with pytest.raises(WorkspaceError, match="找不到台账模板"):
-        write_unit_ledger(tmp_path / "none.xlsx", tmp_path / "o.xlsx", UNIT, tasks, "x", AS_OF, GENERATED)
+        write_unit_ledger(
+            tmp_path / "none.xlsx", tmp_path / "o.xlsx", UNIT, tasks, "x", AS_OF, GENERATED
+        )
     other = tmp_path / "other.xlsx"
     Workbook().save(other)
     with pytest.raises(WorkspaceError, match="没有名为“台账”的工作表"):
@@ -186,14 +229,26 @@ def test_same_input_same_cells(tmp_path: Path, template: Path, tasks: list[Task]
     assert cells(first) == cells(second)
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"
+)
 def test_ledger_converts_to_pdf(tmp_path: Path, ledger: Path) -> None:
     outdir = tmp_path / "pdf"
     profile = (tmp_path / "lo-profile").as_uri()
     result = subprocess.run(
-        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(outdir), str(ledger)],
-        capture_output=True, text=True, timeout=180,
+        [
+            "soffice",
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            str(ledger),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     pdf = outdir / (ledger.stem + ".pdf")
     assert pdf.exists(), result.stdout + result.stderr

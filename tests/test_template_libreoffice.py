@@ -38,8 +38,9 @@ def _unavailable() -> str | None:
     if not Path(SYSTEM_PYTHON).exists():
         return f"{SYSTEM_PYTHON} is missing"
     try:
-        check = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True,
-                               env=_system_env(), timeout=30)
+        check = subprocess.run(
+            [SYSTEM_PYTHON, "-c", "import uno"], capture_output=True, env=_system_env(), timeout=30
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"{SYSTEM_PYTHON} could not run: {exc}"
     if check.returncode != 0:
@@ -92,17 +93,30 @@ def probe_with_libreoffice(ledger: Path) -> dict:
     # A named pipe rather than a TCP port: unique by name, so no race for a free port.
     connection = f"pipe,name=toolkit-lo-probe-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     office = subprocess.Popen(
-        [exe, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
-         "--nolockcheck", f"-env:UserInstallation={profile.as_uri()}",
-         f"--accept={connection};urp;"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env=_system_env(), start_new_session=True,
+        [
+            exe,
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nologo",
+            "--nodefault",
+            "--nolockcheck",
+            f"-env:UserInstallation={profile.as_uri()}",
+            f"--accept={connection};urp;",
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=_system_env(),
+        start_new_session=True,
     )
     try:
         result = subprocess.run(
-            [SYSTEM_PYTHON, str(PROBE), "--connect", connection, "--timeout", "60",
-             str(ledger)],
-            capture_output=True, text=True, env=_system_env(), timeout=PROBE_TIMEOUT,
+            [SYSTEM_PYTHON, str(PROBE), "--connect", connection, "--timeout", "60", str(ledger)],
+            capture_output=True,
+            text=True,
+            env=_system_env(),
+            timeout=PROBE_TIMEOUT,
         )
     finally:
         _stop(office, grace=15)

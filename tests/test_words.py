@@ -12,12 +12,34 @@ PACKAGE = Path(__file__).resolve().parents[1] / "toolkit"
 
 # Files whose word lists are data, not names: deadline phrasings, header synonyms, and the importer
 # another branch rewrites.
-DATA_FILES = {"core/words.py", "core/dates.py", "core/defaults.py", "deliver/contacts.py", "read/issues_import.py"}
+DATA_FILES = {
+    "core/words.py",
+    "core/dates.py",
+    "core/defaults.py",
+    "deliver/contacts.py",
+    "read/issues_import.py",
+}
 
-NAMES = {*words.STATUSES, words.NOT_FILLED, *words.STATES, *words.LEVELS, *words.LEDGER_COLUMNS,
-         *words.DETAIL_COLUMNS, *words.ISSUE_COLUMNS, *words.UNIT_COLUMNS, *words.META_KEYS,
-         words.SHEET_SUMMARY, words.SHEET_DETAIL, words.SHEET_FINDINGS, words.SHEET_CHANGES, words.SHEET_ISSUES,
-         words.SHEET_LEDGER, words.SHEET_META, words.SHEET_CONTACTS, words.LAYOUT_SHEET}
+NAMES = {
+    *words.STATUSES,
+    words.NOT_FILLED,
+    *words.STATES,
+    *words.LEVELS,
+    *words.LEDGER_COLUMNS,
+    *words.DETAIL_COLUMNS,
+    *words.ISSUE_COLUMNS,
+    *words.UNIT_COLUMNS,
+    *words.META_KEYS,
+    words.SHEET_SUMMARY,
+    words.SHEET_DETAIL,
+    words.SHEET_FINDINGS,
+    words.SHEET_CHANGES,
+    words.SHEET_ISSUES,
+    words.SHEET_LEDGER,
+    words.SHEET_META,
+    words.SHEET_CONTACTS,
+    words.LAYOUT_SHEET,
+}
 
 
 def test_no_module_retypes_a_name_of_the_vocabulary():
@@ -27,7 +49,12 @@ def test_no_module_retypes_a_name_of_the_vocabulary():
         if relative in DATA_FILES:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        prose = {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for part in node.values}
+        prose = {
+            id(part)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.JoinedStr)
+            for part in node.values
+        }
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and node.value in NAMES and id(node) not in prose:
                 retyped.append(f"{relative}:{node.lineno} {node.value}")

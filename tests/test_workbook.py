@@ -95,14 +95,21 @@ def test_findings_sheet_and_silent_units(merged):
     findings = [[c.value for c in r] for r in book["校验问题"].iter_rows(min_row=2)]
     codes = {row[1] for row in findings}
     assert {"no-return", "file-read"} <= codes
-    assert [row[0] for row in findings] == sorted((row[0] for row in findings), key=["错误", "警告", "提示"].index)
+    assert [row[0] for row in findings] == sorted(
+        (row[0] for row in findings), key=["错误", "警告", "提示"].index
+    )
     silent = [[c.value for c in r] for r in book["未报送"].iter_rows(min_row=2)]
-    assert sorted(silent) == [["区城市管理局", 1, 0, "没有收到台账"], ["区生态环境分局", 1, 1, "没有收到台账"]]
+    assert sorted(silent) == [
+        ["区城市管理局", 1, 0, "没有收到台账"],
+        ["区生态环境分局", 1, 1, "没有收到台账"],
+    ]
 
 
 def test_summary_counts(merged):
     run, book = merged
-    rows = {r[0].value: [c.value for c in r] for r in book["汇总"].iter_rows(min_row=9) if r[0].value}
+    rows = {
+        r[0].value: [c.value for c in r] for r in book["汇总"].iter_rows(min_row=9) if r[0].value
+    }
     farm = rows["区农业农村局"]
     assert farm[1:8] == [2, 1, 1, 0, 0, 0, 0.5]
     assert farm[8] == "已报送"
@@ -117,10 +124,14 @@ def test_libreoffice_opens_the_workbook(merged, tmp_path):
 
 
 def test_text_over_cell_limit_is_cut_in_the_cell_and_kept_whole_beside(small_ws):
-    long_text = "召开会议研究部署。" * 5000  # only a CSV can carry this much: Excel cells stop at 32767
+    long_text = (
+        "召开会议研究部署。" * 5000
+    )  # only a CSV can carry this much: Excel cells stop at 32767
     (small_ws / "inbox" / "区卫健局.xlsx").unlink()
     (small_ws / "inbox" / "区卫健局.csv").write_text(
-        f"任务编号,完成状态,整改进展\n13-1,推进中,{long_text}\n13-2,已完成,已制定登记表\n", encoding="utf-8")
+        f"任务编号,完成状态,整改进展\n13-1,推进中,{long_text}\n13-2,已完成,已制定登记表\n",
+        encoding="utf-8",
+    )
     run = run_merge(open_workspace(small_ws), now=datetime(2025, 3, 31, 18, 0, 0))
     cell = openpyxl.load_workbook(run.output)["台账明细"]["L6"]
     assert len(cell.value) <= 32767 and cell.value.endswith("（已截断，全文见同名的“_长文本.txt”）")

@@ -21,17 +21,40 @@ def big_result(tmp_path, tasks_n: int):
     """A merge of `tasks_n` tasks of one unit, every other one reported on (some with long texts,
     so row heights vary), and a few findings."""
     unit = "区农业农村局"
-    tasks = [Task(f"{n}-1", n, f"问题{n}", 1, "落实整改措施" * (1 + n % 5), (unit,),
-                  date(2024, 1, 1) if n % 3 else None, row=n + 1) for n in range(1, tasks_n + 1)]
+    tasks = [
+        Task(
+            f"{n}-1",
+            n,
+            f"问题{n}",
+            1,
+            "落实整改措施" * (1 + n % 5),
+            (unit,),
+            date(2024, 1, 1) if n % 3 else None,
+            row=n + 1,
+        )
+        for n in range(1, tasks_n + 1)
+    ]
     settings = Settings(as_of=AS_OF, workspace=tmp_path)
     issues = build_issue_list(tasks, settings)
     ledger = LedgerFile(f"{unit}.xlsx", unit=unit, unit_source="_meta", ok=True)
-    ledger.rows = [LedgerRow(ledger.name, "台账", n + 2,
-                             {"任务编号": f"{n}-1", "完成状态": "已完成" if n % 4 else "推进中",
-                              "整改进展": "已召开会议，印发方案。" * (n % 7), "实际完成日期": "2024-06-01"},
-                             COLUMNS)
-                   for n in range(1, tasks_n + 1, 2)]
-    ledger.rows.append(LedgerRow(ledger.name, "台账", tasks_n + 5, {"任务编号": "不存在-9"}, COLUMNS))
+    ledger.rows = [
+        LedgerRow(
+            ledger.name,
+            "台账",
+            n + 2,
+            {
+                "任务编号": f"{n}-1",
+                "完成状态": "已完成" if n % 4 else "推进中",
+                "整改进展": "已召开会议，印发方案。" * (n % 7),
+                "实际完成日期": "2024-06-01",
+            },
+            COLUMNS,
+        )
+        for n in range(1, tasks_n + 1, 2)
+    ]
+    ledger.rows.append(
+        LedgerRow(ledger.name, "台账", tasks_n + 5, {"任务编号": "不存在-9"}, COLUMNS)
+    )
     result = merge(issues, [ledger], settings, AS_OF)
     result.changes = []  # the 变化 sheet too
     return result, settings
@@ -50,14 +73,18 @@ def test_streamed_sheets_have_each_row_once_in_order(tmp_path):
     path = write_workbook(result, settings, datetime(2025, 3, 31, 17, 0, 0))
     with zipfile.ZipFile(path) as z:
         sheets = sorted(n for n in z.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
-        streamed = b"inlineStr" in z.read("xl/worksheets/sheet2.xml")  # no shared strings when streamed
+        streamed = b"inlineStr" in z.read(
+            "xl/worksheets/sheet2.xml"
+        )  # no shared strings when streamed
     assert streamed
     assert len(sheets) == 6  # 汇总 台账明细 校验问题 未报送 延期申请 变化
     for sheet in sheets:
         numbers = row_numbers(path, sheet)
         assert numbers, sheet
         assert numbers == sorted(set(numbers)), sheet
-    assert len(row_numbers(path, "xl/worksheets/sheet2.xml")) == rows_n + 1  # 台账明细: header + one per task
+    assert (
+        len(row_numbers(path, "xl/worksheets/sheet2.xml")) == rows_n + 1
+    )  # 台账明细: header + one per task
 
 
 def test_small_workbooks_keep_the_same_row_order(tmp_path):

@@ -9,10 +9,14 @@ def main() -> None:
         from toolkit.cli import run
     except KeyboardInterrupt:  # nothing was read or written yet
         command = next((a for a in sys.argv[1:] if not a.startswith("-")), "")
-        line = "已中断，未生成汇总台账" if command in ("merge", "mail") else "已中断，没有改动任何文件"
+        line = (
+            "已中断，未生成汇总台账" if command in ("merge", "mail") else "已中断，没有改动任何文件"
+        )
         encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
         sys.stderr.write(line.encode(encoding, "replace").decode(encoding) + "\n")
-        exec("None")  # clears CPython's "KeyboardInterrupt unhandled" mark (see cli.forget_interrupt)
+        exec(
+            "None"
+        )  # clears CPython's "KeyboardInterrupt unhandled" mark (see cli.forget_interrupt)
         sys.exit(130)
     run()
 

@@ -68,9 +68,19 @@ class MergeRun:
             "totals": r.totals(),
             "findings_by_level": {level: r.report.count(level) for level in LEVELS},
             "units": [
-                {UNIT: u.unit, TASK_COUNT: u.tasks, STATUS_DONE: u.done, STATUS_ONGOING: u.in_progress,
-                 STATUS_NOT_STARTED: u.not_started, OVERDUE: u.overdue, DUE_SOON: u.due_soon, CLOSED: u.closed,
-                 DONE_RATE: round(u.rate, 4), RETURN_STATE: u.return_state, RETURN_FILES: u.files}
+                {
+                    UNIT: u.unit,
+                    TASK_COUNT: u.tasks,
+                    STATUS_DONE: u.done,
+                    STATUS_ONGOING: u.in_progress,
+                    STATUS_NOT_STARTED: u.not_started,
+                    OVERDUE: u.overdue,
+                    DUE_SOON: u.due_soon,
+                    CLOSED: u.closed,
+                    DONE_RATE: round(u.rate, 4),
+                    RETURN_STATE: u.return_state,
+                    RETURN_FILES: u.files,
+                }
                 for u in r.units
             ],
             "findings": [f.to_dict() for f in r.report.sorted()],
@@ -79,18 +89,35 @@ class MergeRun:
             "headline": r.headline(),
             "problems": [p.to_dict() for p in r.problems()],
             "extension_requests": [
-                dict(zip(EXTENSION_COLUMNS, (
-                    line.task.task_id, line.unit, line.task.due.isoformat() if line.task.due else line.task.deadline_text,
-                    line.extension_to.isoformat() if line.extension_to else None, line.extension_reason,
-                    line.entry.source if line.entry else ""), strict=True))
+                dict(
+                    zip(
+                        EXTENSION_COLUMNS,
+                        (
+                            line.task.task_id,
+                            line.unit,
+                            line.task.due.isoformat() if line.task.due else line.task.deadline_text,
+                            line.extension_to.isoformat() if line.extension_to else None,
+                            line.extension_reason,
+                            line.entry.source if line.entry else "",
+                        ),
+                        strict=True,
+                    )
+                )
                 for line in r.extension_requests
             ],
             "adjusted": [
-                {TASK_ID: t.task_id, DEADLINE: t.deadline.isoformat() if t.deadline else t.deadline_text,
-                 ADJUSTED_DEADLINE: t.adjusted_deadline.isoformat() if t.adjusted_deadline else None,
-                 ADJUST_BASIS: t.adjust_basis, CLOSED_DATE: t.closed_on.isoformat() if t.closed_on else None,
-                 CLOSE_BASIS: t.close_basis}
-                for t in r.issues.tasks if t.adjusted_deadline or t.closed_on
+                {
+                    TASK_ID: t.task_id,
+                    DEADLINE: t.deadline.isoformat() if t.deadline else t.deadline_text,
+                    ADJUSTED_DEADLINE: t.adjusted_deadline.isoformat()
+                    if t.adjusted_deadline
+                    else None,
+                    ADJUST_BASIS: t.adjust_basis,
+                    CLOSED_DATE: t.closed_on.isoformat() if t.closed_on else None,
+                    CLOSE_BASIS: t.close_basis,
+                }
+                for t in r.issues.tasks
+                if t.adjusted_deadline or t.closed_on
             ],
         }
 
@@ -107,9 +134,12 @@ class MergeRun:
         return findings_frame(self.result)
 
 
-def run_merge(settings: Settings, as_of: date | None = None,
-              progress: Callable[[int, int, str], None] | None = None,
-              now: datetime | None = None) -> MergeRun:
+def run_merge(
+    settings: Settings,
+    as_of: date | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    now: datetime | None = None,
+) -> MergeRun:
     """Read the issue list and every returned file, merge, and write the consolidated workbook."""
     import time
 
@@ -137,8 +167,13 @@ def run_merge(settings: Settings, as_of: date | None = None,
         issues, files = read_issues_and_inbox(settings, partial(load_issue_list, settings), step)
         result = merge(issues, files, settings, resolve_as_of(settings, as_of))
         result.release_inputs()
-        result.changes = compare(archive.previous(), current_states(result), returned_units(result),
-                                 [u.unit for u in result.units], result.as_of)
+        result.changes = compare(
+            archive.previous(),
+            current_states(result),
+            returned_units(result),
+            [u.unit for u in result.units],
+            result.as_of,
+        )
         result.trend = archive.trend(result)
     finally:
         archive.close()
@@ -149,7 +184,9 @@ def run_merge(settings: Settings, as_of: date | None = None,
     try:
         output = write_workbook(result, settings, now)
         run_id, problems = recording.finish(output)
-    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM: say whether a workbook and an archive entry exist
+    except (
+        KeyboardInterrupt
+    ) as exc:  # Ctrl-C, SIGTERM: say whether a workbook and an archive entry exist
         recording.abort()
         published = output or next(iter(sorted(_workbooks_like(planned) - earlier)), None)
         raise Interrupted(getattr(exc, "signal_number", 2), published, recording.run_id) from None
@@ -190,21 +227,26 @@ class MailRun:
     contacts_missing: bool = False
 
 
-def run_mail(settings: Settings, to: list[str], cc: list[str], send: bool,
-             as_of: date | None = None) -> MailRun:
+def run_mail(
+    settings: Settings, to: list[str], cc: list[str], send: bool, as_of: date | None = None
+) -> MailRun:
     """Merge (writing a fresh consolidated workbook), then mail it: a draft .eml, sent with send=True."""
 
     mail_settings = load_mail_settings(settings)
     check_addresses(to)
     check_addresses(cc, "抄送")
     latest = latest_run(settings, as_of)
-    if latest is not None:  # the newest consolidated workbook, and the body from the same archived run
+    if (
+        latest is not None
+    ):  # the newest consolidated workbook, and the body from the same archived run
         result, output, run_id = latest
         merged = None
     else:
         merged = run_merge(settings, as_of)
         result, output, run_id = merged.result, merged.output, merged.run_id
-    message = summary_message(result, output, to, cc, mail_settings.sender or None, colors=settings.colors)
+    message = summary_message(
+        result, output, to, cc, mail_settings.sender or None, colors=settings.colors
+    )
     drafts = save_drafts([message], drafts_folder(settings))
     results = send_messages([message], mail_settings, drafts) if send else []
     return MailRun(drafts, results, merge=merged, attached=output, run_id=run_id)
@@ -238,8 +280,9 @@ def run_remind(settings: Settings, send: bool, cc: list[str], as_of: date | None
     mail_settings = load_mail_settings(settings)
     result = merge_only(settings, as_of)
     contacts = read_contacts(settings.path("issues"))
-    messages, no_address = reminder_messages(result, contacts, mail_settings.sender or None, cc=cc,
-                                                  colors=settings.colors)
+    messages, no_address = reminder_messages(
+        result, contacts, mail_settings.sender or None, cc=cc, colors=settings.colors
+    )
     drafts = save_drafts(messages, drafts_folder(settings)) if messages else []
     results = send_messages(messages, mail_settings, drafts) if send and messages else []
     return MailRun(drafts, results, no_address=no_address, contacts_missing=not contacts)
@@ -280,12 +323,19 @@ def rebuild_run(settings: Settings, run_id: int) -> HistoryShow:
     from toolkit.write.workbook import write_workbook
 
     if not (settings.path("archive") / DB_NAME).exists():
-        raise ArchiveError(f"{settings.path('archive')} 中还没有汇总记录：运行 toolkit merge 后会自动留档")
+        raise ArchiveError(
+            f"{settings.path('archive')} 中还没有汇总记录：运行 toolkit merge 后会自动留档"
+        )
     archive = open_archive(settings)
     try:
         result, started = archive.load(run_id, settings)
-        result.changes = compare(archive.previous(before=run_id), current_states(result), returned_units(result),
-                                 [u.unit for u in result.units], result.as_of)
+        result.changes = compare(
+            archive.previous(before=run_id),
+            current_states(result),
+            returned_units(result),
+            [u.unit for u in result.units],
+            result.as_of,
+        )
         result.trend = archive.trend(result, upto=run_id)
         integrity = archive.verify(run_id)
     finally:
@@ -305,7 +355,9 @@ class ImportRun:
     written: bool = True  # False with --dry-run
 
 
-def run_import(settings: Settings, source: Path, force: bool = False, dry_run: bool = False) -> ImportRun:
+def run_import(
+    settings: Settings, source: Path, force: bool = False, dry_run: bool = False
+) -> ImportRun:
     """Read an upper office's table (.docx/.doc/.wps, .xlsx/.xls/.et/.ods, or the text form) and write
     issues.xlsx with the source's layout kept; with dry_run, only say what was understood."""
     from toolkit.read.issues_import import (
@@ -318,24 +370,42 @@ def run_import(settings: Settings, source: Path, force: bool = False, dry_run: b
 
     target = settings.path("issues")
     if target.exists() and not force and not dry_run:
-        raise WorkspaceError(f"{target} 已存在。确认要用 {source.name} 的内容替换它，请加 --force 重新运行")
+        raise WorkspaceError(
+            f"{target} 已存在。确认要用 {source.name} 的内容替换它，请加 --force 重新运行"
+        )
     if not source.is_file():
         raise WorkspaceError(f"找不到要导入的文件 {source}")
-    table = import_table(source, list(settings.unit_names), dict(settings.unit_aliases),
-                         {k: list(v) for k, v in settings.import_headers.items()})
+    table = import_table(
+        source,
+        list(settings.unit_names),
+        dict(settings.unit_aliases),
+        {k: list(v) for k, v in settings.import_headers.items()},
+    )
     tasks = to_tasks(table.problems)
     if not tasks:
-        raise WorkspaceError(f"{source.name} 中没有找到问题和整改措施；请确认表格有“问题”和“整改措施”等列")
-    run = ImportRun(target, len(table.problems), len(tasks), table.findings, summary=summary_lines(table, tasks),
-                    written=not dry_run)
+        raise WorkspaceError(
+            f"{source.name} 中没有找到问题和整改措施；请确认表格有“问题”和“整改措施”等列"
+        )
+    run = ImportRun(
+        target,
+        len(table.problems),
+        len(tasks),
+        table.findings,
+        summary=summary_lines(table, tasks),
+        written=not dry_run,
+    )
     if dry_run:
         return run
     temp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.xlsx")
     made: list[Path] = [temp]
     with writing(target.parent, f"{target.name}（问题清单）", cleanup=made):
         write_issue_list(tasks, temp, table.layout, supports(table.problems))
-        if target.exists():  # --force: keep the clerk's edited list (units filled in, 单位通讯录) first
-            run.backup = next_free(settings.path("archive") / f"{target.stem}_备份_{datetime.now():%Y%m%d_%H%M%S}.xlsx")
+        if (
+            target.exists()
+        ):  # --force: keep the clerk's edited list (units filled in, 单位通讯录) first
+            run.backup = next_free(
+                settings.path("archive") / f"{target.stem}_备份_{datetime.now():%Y%m%d_%H%M%S}.xlsx"
+            )
             run.backup.parent.mkdir(parents=True, exist_ok=True)
             made.append(run.backup)
             shutil.copy2(target, run.backup)
@@ -353,8 +423,9 @@ class TemplateRun:
     closed: list[str] = field(default_factory=list)  # closed (已销号) tasks: no longer sent out
 
 
-def run_template(settings: Settings, as_of: date, unit: str | None = None,
-                 now: datetime | None = None) -> TemplateRun:
+def run_template(
+    settings: Settings, as_of: date, unit: str | None = None, now: datetime | None = None
+) -> TemplateRun:
     """The blank template (when missing) and one ledger per unit into outbox/分发_YYYYMMDD/."""
     from toolkit.read.issue_list import load_issue_list
     from toolkit.write.template import write_blank_template, write_unit_ledger
@@ -367,15 +438,21 @@ def run_template(settings: Settings, as_of: date, unit: str | None = None,
         with writing(template.parent, "空白台账模板"):
             write_blank_template(template)
         created = True
-    open_tasks = {t.task_id for t in issues.tasks if not t.closed}  # closed (已销号) tasks are not sent out
-    units = [u for u in issues.unit_names if any(t.task_id in open_tasks for t in issues.tasks_of(u))]
+    open_tasks = {
+        t.task_id for t in issues.tasks if not t.closed
+    }  # closed (已销号) tasks are not sent out
+    units = [
+        u for u in issues.unit_names if any(t.task_id in open_tasks for t in issues.tasks_of(u))
+    ]
     if unit is not None:
         found = issues.units.resolve(unit)
         if found is None or found not in units:
             raise WorkspaceError(f"问题清单中没有责任单位“{unit}”。可选的有：{'、'.join(units)}")
         units = [found]
     outbox = settings.path("outbox")
-    staging = outbox / f".分发_{now:%Y%m%d}.{os.getpid()}.tmp"  # all ledgers of a round appear at once, or none
+    staging = (
+        outbox / f".分发_{now:%Y%m%d}.{os.getpid()}.tmp"
+    )  # all ledgers of a round appear at once, or none
     written = []
     with writing(outbox, "各单位台账", cleanup=(staging,)):
         staging.mkdir()
@@ -385,10 +462,14 @@ def run_template(settings: Settings, as_of: date, unit: str | None = None,
             write_unit_ledger(template, out, name, tasks, issues.fingerprint, as_of, now)
             written.append((name, out.name, len(tasks)))
         folder = publish_folder(staging, outbox / f"分发_{now:%Y%m%d}")
-    return TemplateRun(folder, template, [(name, folder / file, n) for name, file, n in written],
-                       template_created=created,
-                       unassigned=[t.task_id for t in issues.tasks if not t.units and not t.closed],
-                       closed=[t.task_id for t in issues.tasks if t.closed])
+    return TemplateRun(
+        folder,
+        template,
+        [(name, folder / file, n) for name, file, n in written],
+        template_created=created,
+        unassigned=[t.task_id for t in issues.tasks if not t.units and not t.closed],
+        closed=[t.task_id for t in issues.tasks if t.closed],
+    )
 
 
 @dataclass
@@ -403,8 +484,9 @@ class CheckedFile:
         return sum(1 for f in self.findings if f.level == level)
 
 
-def run_check(settings: Settings, files: list[Path], as_of: date,
-              now: datetime | None = None) -> list[CheckedFile]:
+def run_check(
+    settings: Settings, files: list[Path], as_of: date, now: datetime | None = None
+) -> list[CheckedFile]:
     """Check returned files one by one, exactly as merge would, and write a feedback copy of each."""
     from toolkit.core.merge import merge
     from toolkit.read.inbox import read_named, readable
@@ -418,9 +500,13 @@ def run_check(settings: Settings, files: list[Path], as_of: date,
     if missing:
         raise WorkspaceError(f"找不到文件：{'、'.join(str(p) for p in missing)}")
     limits = settings.limits
-    results = isolated_map(partial(read_named, settings=settings, units=issues.units), files,
-                           workers=limits["workers"], timeout=limits["file_timeout_s"],
-                           memory_mb=limits["memory_mb"])
+    results = isolated_map(
+        partial(read_named, settings=settings, units=issues.units),
+        files,
+        workers=limits["workers"],
+        timeout=limits["file_timeout_s"],
+        memory_mb=limits["memory_mb"],
+    )
     feedback_dir = settings.path("outbox") / "反馈"
     checked: list[CheckedFile] = []
     for path, result in zip(files, results, strict=True):
@@ -431,14 +517,23 @@ def run_check(settings: Settings, files: list[Path], as_of: date,
             continue
         for ledger in result:
             report = merge(issues, [ledger], settings, as_of).report
-            own = [f for f in report.findings if f.file == ledger.name or f.file.startswith(ledger.name + "/")]
+            own = [
+                f
+                for f in report.findings
+                if f.file == ledger.name or f.file.startswith(ledger.name + "/")
+            ]
             own = [f for f in own if f.code != "file-read"]
             item = CheckedFile(ledger.name, ledger.unit, own, None)
             if ledger.name != shown:  # a member of a zip: no file of its own to mark up
                 item.note = "压缩包中的文件请解压后单独检查，才能生成反馈件"
             elif own:
-                item.feedback = write_feedback(path, own, feedback_dir / f"{Path(shown).stem}_反馈{path.suffix}",
-                                               unit=ledger.unit, checked_at=now)
+                item.feedback = write_feedback(
+                    path,
+                    own,
+                    feedback_dir / f"{Path(shown).stem}_反馈{path.suffix}",
+                    unit=ledger.unit,
+                    checked_at=now,
+                )
             checked.append(item)
     return checked
 
@@ -460,10 +555,32 @@ def runs_frame(workspace: str | os.PathLike) -> Any:
     from toolkit.workspace import open_workspace
 
     runs = list_runs(open_workspace(Path(workspace)))
-    rows = [{"次数": run.run_id, "汇总时间": datetime.fromisoformat(run.started),
-             "统计截止": date.fromisoformat(run.as_of), "文件数": run.files, **run.totals,
-             "汇总台账": run.output} for run in runs]
-    columns = ["次数", "汇总时间", "统计截止", "文件数", "已读取", words.TASK_COUNT, words.DONE, words.DONE_LATE,
-               words.OVERDUE, words.DUE_SOON, words.ON_TRACK, words.NO_DEADLINE, words.NOT_RETURNED, "汇总台账"]
+    rows = [
+        {
+            "次数": run.run_id,
+            "汇总时间": datetime.fromisoformat(run.started),
+            "统计截止": date.fromisoformat(run.as_of),
+            "文件数": run.files,
+            **run.totals,
+            "汇总台账": run.output,
+        }
+        for run in runs
+    ]
+    columns = [
+        "次数",
+        "汇总时间",
+        "统计截止",
+        "文件数",
+        "已读取",
+        words.TASK_COUNT,
+        words.DONE,
+        words.DONE_LATE,
+        words.OVERDUE,
+        words.DUE_SOON,
+        words.ON_TRACK,
+        words.NO_DEADLINE,
+        words.NOT_RETURNED,
+        "汇总台账",
+    ]
     frame = pd.DataFrame(rows, columns=columns)
     return frame.astype({name: "Int64" for name in columns[3:-1]}) if rows else frame

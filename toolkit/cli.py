@@ -30,16 +30,22 @@ app = typer.Typer(
 )
 
 
-WORKSPACE = typer.Option(None, "--workspace", "-w", help="工作目录（默认：当前目录）", show_default=False)
+WORKSPACE = typer.Option(
+    None, "--workspace", "-w", help="工作目录（默认：当前目录）", show_default=False
+)
 
 
 DEBUG = typer.Option(False, "--debug", help="出错时显示完整的技术信息（traceback）")
 
 
-AS_OF = typer.Option(None, "--as-of", help="统计截止日期，如 2025-03-31（默认：toolkit.toml 中的 as_of，否则今天）")
+AS_OF = typer.Option(
+    None, "--as-of", help="统计截止日期，如 2025-03-31（默认：toolkit.toml 中的 as_of，否则今天）"
+)
 
 
-SEND = typer.Option(False, "--send", help="通过 toolkit.toml [mail] 的邮件服务器发出；不加则只生成草稿 .eml")
+SEND = typer.Option(
+    False, "--send", help="通过 toolkit.toml [mail] 的邮件服务器发出；不加则只生成草稿 .eml"
+)
 
 
 CC = typer.Option([], "--cc", help="抄送邮箱（可重复）")
@@ -57,7 +63,10 @@ def _fail(exc: BaseException, debug: bool) -> None:
     if line is not None:
         typer.echo(f"错误：{line}", err=True)
         raise typer.Exit(2)
-    typer.echo(f"内部错误：{type(exc).__name__}: {exc}。请加 --debug 重新运行，并把输出发给维护人员", err=True)
+    typer.echo(
+        f"内部错误：{type(exc).__name__}: {exc}。请加 --debug 重新运行，并把输出发给维护人员",
+        err=True,
+    )
     raise typer.Exit(2)
 
 
@@ -109,7 +118,9 @@ def merge(
     workspace: Path | None = WORKSPACE,
     as_of: str | None = AS_OF,
     strict: bool = typer.Option(False, "--strict", help="发现“错误”级校验问题时以退出码 1 结束"),
-    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出汇总和全部校验问题（供脚本使用）"),
+    as_json: bool = typer.Option(
+        False, "--json", help="以 JSON 输出汇总和全部校验问题（供脚本使用）"
+    ),
     debug: bool = DEBUG,
 ) -> None:
     """合并 inbox/ 中报回的台账，生成 outbox/汇总台账_YYYYMMDD_HHMMSS.xlsx。"""
@@ -149,8 +160,14 @@ def _with_progress(work):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    bar = Progress(TextColumn("读取台账"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                   console=Console(stderr=True), transient=True)
+    bar = Progress(
+        TextColumn("读取台账"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    )
     task = None
 
     def progress(done: int, total: int, name: str) -> None:
@@ -186,13 +203,20 @@ def init(
     typer.echo(f"已新建工作目录 {directory}：")
     for path in made:
         typer.echo(f"  {path}")
-    typer.echo("下一步：用 toolkit issues import 上级文件.docx 导入问题清单（或自己整理 issues.xlsx，工作表“问题清单”），"
-               "toolkit template 给各单位生成台账；各单位报回的台账放进 inbox/ 后运行 toolkit merge，"
-               "或双击工作目录里的“合并台账”（Windows 用 .bat，Linux 用 .sh）")
+    typer.echo(
+        "下一步：用 toolkit issues import 上级文件.docx 导入问题清单（或自己整理 issues.xlsx，工作表“问题清单”），"
+        "toolkit template 给各单位生成台账；各单位报回的台账放进 inbox/ 后运行 toolkit merge，"
+        "或双击工作目录里的“合并台账”（Windows 用 .bat，Linux 用 .sh）"
+    )
 
 
-issues_app = typer.Typer(help="问题清单：从上级下发的文件导入。", no_args_is_help=True, add_completion=False,
-                         pretty_exceptions_show_locals=False, rich_markup_mode=None)
+issues_app = typer.Typer(
+    help="问题清单：从上级下发的文件导入。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
 
 
 app.add_typer(issues_app, name="issues")
@@ -200,9 +224,13 @@ app.add_typer(issues_app, name="issues")
 
 @issues_app.command("import")
 def issues_import(
-    source: Path = typer.Argument(..., help="上级下发的问题表格：.docx/.doc/.wps、.xlsx/.xls/.et/.ods，或其文本 .txt"),
+    source: Path = typer.Argument(
+        ..., help="上级下发的问题表格：.docx/.doc/.wps、.xlsx/.xls/.et/.ods，或其文本 .txt"
+    ),
     workspace: Path | None = WORKSPACE,
-    force: bool = typer.Option(False, "--force", help="issues.xlsx 已存在时覆盖它（原文件备份到 archive/）"),
+    force: bool = typer.Option(
+        False, "--force", help="issues.xlsx 已存在时覆盖它（原文件备份到 archive/）"
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="只显示识别结果，不写 issues.xlsx"),
     debug: bool = DEBUG,
 ) -> None:
@@ -220,7 +248,9 @@ def issues_import(
     if run.written:
         typer.echo(f"已导入 {run.problems} 个问题、{run.tasks} 项整改措施 → {run.path}")
     else:
-        typer.echo(f"（试运行：识别出 {run.problems} 个问题、{run.tasks} 项整改措施，没有写入 {run.path.name}）")
+        typer.echo(
+            f"（试运行：识别出 {run.problems} 个问题、{run.tasks} 项整改措施，没有写入 {run.path.name}）"
+        )
     if run.backup:
         typer.echo(f"原来的问题清单（含补填的责任单位和单位通讯录）已备份为 {run.backup}")
     for finding in run.findings:
@@ -231,7 +261,9 @@ def issues_import(
 def template(
     workspace: Path | None = WORKSPACE,
     unit: str | None = typer.Option(None, "--unit", help="只生成这一个单位的台账"),
-    as_of: str | None = typer.Option(None, "--as-of", help="台账标题中的“截至”日期（默认：toolkit.toml 中的 as_of，否则今天）"),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="台账标题中的“截至”日期（默认：toolkit.toml 中的 as_of，否则今天）"
+    ),
     debug: bool = DEBUG,
 ) -> None:
     """按问题清单给每个责任单位生成一份台账，放在 outbox/分发_YYYYMMDD/。"""
@@ -248,8 +280,10 @@ def template(
         typer.echo(f"已生成空白台账模板 {run.template}")
     typer.echo(f"已生成 {len(run.ledgers)} 份台账 → {run.folder}")
     if run.unassigned:
-        typer.echo(f"注意：{len(run.unassigned)} 项任务没有责任单位，没有发给任何单位：{'、'.join(run.unassigned)}。"
-                   "请在 issues.xlsx 中补填责任单位后重新运行 toolkit template")
+        typer.echo(
+            f"注意：{len(run.unassigned)} 项任务没有责任单位，没有发给任何单位：{'、'.join(run.unassigned)}。"
+            "请在 issues.xlsx 中补填责任单位后重新运行 toolkit template"
+        )
     for name, path, count in run.ledgers:
         typer.echo(f"  {name}：{count} 项任务（{path.name}）")
     if run.closed:
@@ -281,10 +315,19 @@ def check(
         if not item.findings:
             typer.echo(f"✔ {item.name}{who}：没有发现问题")
             continue
-        typer.echo(f"✘ {item.name}{who}：错误 {item.count(ERROR)} 条，警告 {item.count(WARNING)} 条，提示 {item.count(INFO)} 条")
+        typer.echo(
+            f"✘ {item.name}{who}：错误 {item.count(ERROR)} 条，警告 {item.count(WARNING)} 条，提示 {item.count(INFO)} 条"
+        )
         for finding in item.findings[:30]:
-            where = " ".join(part for part in (
-                finding.sheet, f"第{finding.row}行" if finding.row else "", finding.column) if part)
+            where = " ".join(
+                part
+                for part in (
+                    finding.sheet,
+                    f"第{finding.row}行" if finding.row else "",
+                    finding.column,
+                )
+                if part
+            )
             typer.echo(f"    [{finding.level}] {where + '：' if where else ''}{finding.message}")
         if len(item.findings) > 30:
             typer.echo(f"    ……另有 {len(item.findings) - 30} 条，见反馈件")
@@ -320,7 +363,9 @@ def mail_command(
     if run.merge:
         typer.echo(f"已先汇总：{run.merge.output}（留档为第 {run.run_id} 次汇总）")
     else:
-        typer.echo(f"附件为最近一次汇总（第 {run.run_id} 次）：{run.attached}；收件目录有新台账时请先运行 toolkit merge")
+        typer.echo(
+            f"附件为最近一次汇总（第 {run.run_id} 次）：{run.attached}；收件目录有新台账时请先运行 toolkit merge"
+        )
     _report_mail(run, send)
 
 
@@ -342,11 +387,17 @@ def remind(
     except Exception as exc:  # noqa: BLE001
         _fail(exc, debug)
         return
-    typer.echo(f"统计截止日期：{resolve_as_of(settings, _parse_as_of(as_of))}（取自 {_as_of_source(settings, as_of)}）")
+    typer.echo(
+        f"统计截止日期：{resolve_as_of(settings, _parse_as_of(as_of))}（取自 {_as_of_source(settings, as_of)}）"
+    )
     if run.contacts_missing:
-        typer.echo("issues.xlsx 中没有“单位通讯录”工作表（列：责任单位、联系人、邮箱），无法给单位写提醒")
+        typer.echo(
+            "issues.xlsx 中没有“单位通讯录”工作表（列：责任单位、联系人、邮箱），无法给单位写提醒"
+        )
     if run.no_address:
-        typer.echo(f"以下 {len(run.no_address)} 个单位需要提醒，但通讯录中没有邮箱，请电话联系或补充通讯录：")
+        typer.echo(
+            f"以下 {len(run.no_address)} 个单位需要提醒，但通讯录中没有邮箱，请电话联系或补充通讯录："
+        )
         typer.echo("  " + "、".join(run.no_address))
     if not run.drafts:
         typer.echo("没有需要发提醒的单位（或都缺邮箱）")
@@ -374,7 +425,9 @@ TASK_ID = typer.Argument(..., help="任务编号，如 13-2（见 issues.xlsx �
 @app.command()
 def extend(
     task_id: str = TASK_ID,
-    to: str = typer.Option(..., "--to", help="批准后的完成时限，如 2025-09-30；须晚于现在的完成时限"),
+    to: str = typer.Option(
+        ..., "--to", help="批准后的完成时限，如 2025-09-30；须晚于现在的完成时限"
+    ),
     basis: str = typer.Option(..., "--basis", help="调整依据：批准文号或理由"),
     workspace: Path | None = WORKSPACE,
     debug: bool = DEBUG,
@@ -390,8 +443,12 @@ def extend(
     except Exception as exc:  # noqa: BLE001
         _fail(exc, debug)
         return
-    typer.echo(f"已批准任务 {run.task_id} 延期：完成时限 {run.before} → {run.after}（依据：{run.basis}）")
-    typer.echo(f"已写入 {run.path.name}，原文件备份为 archive/{run.backup.name}；下次 toolkit merge 按新时限计算逾期")
+    typer.echo(
+        f"已批准任务 {run.task_id} 延期：完成时限 {run.before} → {run.after}（依据：{run.basis}）"
+    )
+    typer.echo(
+        f"已写入 {run.path.name}，原文件备份为 archive/{run.backup.name}；下次 toolkit merge 按新时限计算逾期"
+    )
 
 
 @app.command()
@@ -414,21 +471,32 @@ def close(
         _fail(exc, debug)
         return
     typer.echo(f"已将任务 {run.task_id} 销号：{run.after}（依据：{run.basis}）")
-    typer.echo(f"已写入 {run.path.name}，原文件备份为 archive/{run.backup.name}；此后 toolkit template 不再下发，"
-               "toolkit remind 不再催报")
+    typer.echo(
+        f"已写入 {run.path.name}，原文件备份为 archive/{run.backup.name}；此后 toolkit template 不再下发，"
+        "toolkit remind 不再催报"
+    )
 
 
-history_app = typer.Typer(help="留档：历次汇总的记录，可以重新生成任何一次的汇总台账。", add_completion=False,
-                          pretty_exceptions_show_locals=False, rich_markup_mode=None)
+history_app = typer.Typer(
+    help="留档：历次汇总的记录，可以重新生成任何一次的汇总台账。",
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
 
 
 app.add_typer(history_app, name="history")
 
 
 @history_app.callback(invoke_without_command=True)
-def history(ctx: typer.Context, workspace: Path | None = WORKSPACE, debug: bool = DEBUG,
-            repair: bool = typer.Option(False, "--repair", help="留档损坏时：把损坏的文件改名保留，新建留档并恢复能读出的记录"),
-            ) -> None:
+def history(
+    ctx: typer.Context,
+    workspace: Path | None = WORKSPACE,
+    debug: bool = DEBUG,
+    repair: bool = typer.Option(
+        False, "--repair", help="留档损坏时：把损坏的文件改名保留，新建留档并恢复能读出的记录"
+    ),
+) -> None:
     """列出历次汇总（archive/history.sqlite）。"""
     if ctx.invoked_subcommand is not None:
         ctx.obj = workspace  # `toolkit history -w DIR show N` means DIR too
@@ -450,16 +518,22 @@ def history(ctx: typer.Context, workspace: Path | None = WORKSPACE, debug: bool 
         typer.echo("任务调整（toolkit extend / close）：")
         for edit in edits:
             change = f"{edit.before} → {edit.after}" if edit.before else edit.after
-            typer.echo(f"  {edit.at.replace('T', ' ')}  {edit.kind}  任务 {edit.task_id}：{change}（依据：{edit.basis}；"
-                       f"原清单备份 {edit.backup}）")
+            typer.echo(
+                f"  {edit.at.replace('T', ' ')}  {edit.kind}  任务 {edit.task_id}：{change}（依据：{edit.basis}；"
+                f"原清单备份 {edit.backup}）"
+            )
     if not runs:
         typer.echo("还没有汇总记录：运行 toolkit merge 后会自动留档")
         return
-    typer.echo("次数  汇总时间             统计截止    文件  任务  已完成（含逾期完成）  逾期  未报送  汇总台账")
+    typer.echo(
+        "次数  汇总时间             统计截止    文件  任务  已完成（含逾期完成）  逾期  未报送  汇总台账"
+    )
     for run in runs:
         t = run.totals
-        typer.echo(f"{run.run_id:>4}  {run.started.replace('T', ' '):<19}  {run.as_of}  {run.files:>4}  "
-                   f"{t[TASK_COUNT]:>4}  {t[DONE] + t[DONE_LATE]:>20}  {t[OVERDUE]:>4}  {t[NOT_RETURNED]:>6}  {run.output}")
+        typer.echo(
+            f"{run.run_id:>4}  {run.started.replace('T', ' '):<19}  {run.as_of}  {run.files:>4}  "
+            f"{t[TASK_COUNT]:>4}  {t[DONE] + t[DONE_LATE]:>20}  {t[OVERDUE]:>4}  {t[NOT_RETURNED]:>6}  {run.output}"
+        )
     typer.echo("用 toolkit history show 次数 重新生成那一次的汇总台账（只用留档，不读收件目录）")
 
 
@@ -477,8 +551,10 @@ def _repair(workspace: Path | None, debug: bool) -> None:
     elif done.state == "sound":
         typer.echo(f"{done.database} 完好，无需修复")
     else:
-        typer.echo(f"损坏的留档已改名保留为 {done.kept}；新建的留档恢复了 {done.runs} 次汇总的记录"
-                   f"（{done.rows} 行明细）。可以照常运行 toolkit merge")
+        typer.echo(
+            f"损坏的留档已改名保留为 {done.kept}；新建的留档恢复了 {done.runs} 次汇总的记录"
+            f"（{done.rows} 行明细）。可以照常运行 toolkit merge"
+        )
 
 
 @history_app.command("show")
@@ -504,7 +580,9 @@ def history_show(
 
 @app.command()
 def report(
-    run_id: int | None = typer.Option(None, "--run", help="用留档中第 N 次汇总生成（默认：最近一次汇总）"),
+    run_id: int | None = typer.Option(
+        None, "--run", help="用留档中第 N 次汇总生成（默认：最近一次汇总）"
+    ),
     workspace: Path | None = WORKSPACE,
     debug: bool = DEBUG,
 ) -> None:

@@ -25,7 +25,9 @@ class EditRun:
     units: tuple[str, ...] = ()
 
 
-def run_extend(settings: Settings, task_id: str, to: date, basis: str, now: datetime | None = None) -> EditRun:
+def run_extend(
+    settings: Settings, task_id: str, to: date, basis: str, now: datetime | None = None
+) -> EditRun:
     """Approve an extension: 调整后时限 and 调整依据 into the task's row of issues.xlsx, recorded in history."""
     from toolkit.core.words import EXTENDED
     from toolkit.write.issue_edit import extension_values
@@ -34,7 +36,9 @@ def run_extend(settings: Settings, task_id: str, to: date, basis: str, now: date
     return _edit(settings, task, values, EXTENDED, before, after, basis.strip(), now)
 
 
-def run_close(settings: Settings, task_id: str, on: date, basis: str, now: datetime | None = None) -> EditRun:
+def run_close(
+    settings: Settings, task_id: str, on: date, basis: str, now: datetime | None = None
+) -> EditRun:
     """Close a verified task (销号): 销号日期 and 销号依据 into issues.xlsx, recorded in history."""
     from toolkit.core.words import CLOSED_CHANGE
     from toolkit.write.issue_edit import closing_values
@@ -43,8 +47,16 @@ def run_close(settings: Settings, task_id: str, on: date, basis: str, now: datet
     return _edit(settings, task, values, CLOSED_CHANGE, before, after, basis.strip(), now)
 
 
-def _edit(settings: Settings, task: Any, values: dict[str, Any], kind: str, before: str, after: str, basis: str,
-          now: datetime | None) -> EditRun:
+def _edit(
+    settings: Settings,
+    task: Any,
+    values: dict[str, Any],
+    kind: str,
+    before: str,
+    after: str,
+    basis: str,
+    now: datetime | None,
+) -> EditRun:
     from toolkit.archive.store import open_archive
     from toolkit.write.issue_edit import edit_task_row
 

@@ -34,9 +34,29 @@ from toolkit.core.words import (
 from toolkit.reporting import ReportRun
 
 # What a character the console cannot show becomes (a GBK console has no ›, ✘ or en space).
-FALLBACK = {"›": ">", "‹": "<", "»": ">>", "«": "<<", "✘": "x", "✗": "x", "✔": "v", "✓": "v", "→": "->",
-            "←": "<-", "…": "...", "—": "-", "–": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "·": ".",
-            "•": "*", "\u00a0": " ", "\ufffd": "?"}
+FALLBACK = {
+    "›": ">",
+    "‹": "<",
+    "»": ">>",
+    "«": "<<",
+    "✘": "x",
+    "✗": "x",
+    "✔": "v",
+    "✓": "v",
+    "→": "->",
+    "←": "<-",
+    "…": "...",
+    "—": "-",
+    "–": "-",
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+    "·": ".",
+    "•": "*",
+    "\u00a0": " ",
+    "\ufffd": "?",
+}
 
 
 ERRORS = "toolkit-degrade"
@@ -48,7 +68,7 @@ def degrade(error: UnicodeError) -> tuple[str, int]:
     if not isinstance(error, UnicodeEncodeError):
         raise error
     out = []
-    for char in error.object[error.start:error.end]:
+    for char in error.object[error.start : error.end]:
         if char in FALLBACK:
             out.append(FALLBACK[char])
             continue
@@ -103,33 +123,62 @@ def print_merge_summary(run: MergeRun, workspace: Path, as_of_source: str = "") 
     result = run.result
     totals = result.totals()
     source = f"（取自 {as_of_source}）" if as_of_source and as_of_source != "--as-of" else ""
-    console.print(f"统计截止日期 {result.as_of.isoformat()}{source}，读取台账 {totals[FILES_READ]}/{totals[FILE_COUNT]} 个文件"
-                  f"（压缩包内的文件单独计），任务 {totals[TASK_COUNT]} 项（按单位计）", soft_wrap=True)
+    console.print(
+        f"统计截止日期 {result.as_of.isoformat()}{source}，读取台账 {totals[FILES_READ]}/{totals[FILE_COUNT]} 个文件"
+        f"（压缩包内的文件单独计），任务 {totals[TASK_COUNT]} 项（按单位计）",
+        soft_wrap=True,
+    )
     table = Table(show_edge=False, header_style="bold")
     for name in (UNIT, TASK_COUNT, STATUS_DONE, OVERDUE, DUE_SOON, DONE_RATE, RETURN_STATE):
-        table.add_column(name, justify="left" if name in (UNIT, RETURN_STATE) else "right",
-                         overflow="fold", no_wrap=name != RETURN_STATE)
+        table.add_column(
+            name,
+            justify="left" if name in (UNIT, RETURN_STATE) else "right",
+            overflow="fold",
+            no_wrap=name != RETURN_STATE,
+        )
     for unit in result.units:
         overdue = f"[red]{unit.overdue}[/red]" if unit.overdue else "0"
         state = unit.return_state if unit.files else f"[bold red]{unit.return_state}[/bold red]"
-        table.add_row(unit.unit, str(unit.tasks), str(unit.done), overdue, str(unit.due_soon),
-                      f"{unit.rate:.0%}", state)
+        table.add_row(
+            unit.unit,
+            str(unit.tasks),
+            str(unit.done),
+            overdue,
+            str(unit.due_soon),
+            f"{unit.rate:.0%}",
+            state,
+        )
     console.print(table)
     report = result.report
-    console.print(result.headline() + (f"；已销号任务 {totals[CLOSED]} 项" if totals[CLOSED] else ""),
-                  soft_wrap=True)
+    console.print(
+        result.headline() + (f"；已销号任务 {totals[CLOSED]} 项" if totals[CLOSED] else ""),
+        soft_wrap=True,
+    )
     if result.extension_requests:
-        console.print(f"申请延期 {len(result.extension_requests)} 项（详见“{SHEET_EXTENSIONS}”工作表，批准用 toolkit extend）",
-                      soft_wrap=True)
-    console.print(f"逾期 {totals[OVERDUE]} 项，临期 {totals[DUE_SOON]} 项，未报送 {totals[NOT_RETURNED]} 项；"
-                  f"校验问题：错误 {report.count(ERROR)} 条，警告 {report.count(WARNING)} 条，提示 {report.count(INFO)} 条"
-                  "（详见“校验问题”工作表）", soft_wrap=True)
+        console.print(
+            f"申请延期 {len(result.extension_requests)} 项（详见“{SHEET_EXTENSIONS}”工作表，批准用 toolkit extend）",
+            soft_wrap=True,
+        )
+    console.print(
+        f"逾期 {totals[OVERDUE]} 项，临期 {totals[DUE_SOON]} 项，未报送 {totals[NOT_RETURNED]} 项；"
+        f"校验问题：错误 {report.count(ERROR)} 条，警告 {report.count(WARNING)} 条，提示 {report.count(INFO)} 条"
+        "（详见“校验问题”工作表）",
+        soft_wrap=True,
+    )
     errors = [f for f in report.sorted() if f.level == ERROR]
     if errors:
         console.print(f"需要处理的错误（{len(errors)} 条）：")
         for finding in errors[:12]:
-            where = " › ".join(part for part in (
-                finding.file, finding.sheet, f"第{finding.row}行" if finding.row else "", finding.column) if part)
+            where = " › ".join(
+                part
+                for part in (
+                    finding.file,
+                    finding.sheet,
+                    f"第{finding.row}行" if finding.row else "",
+                    finding.column,
+                )
+                if part
+            )
             console.print(f"  {where}：{finding.message}", markup=False, soft_wrap=True)
         if len(errors) > 12:
             console.print(f"  ……另有 {len(errors) - 12} 条")
@@ -139,8 +188,12 @@ def print_merge_summary(run: MergeRun, workspace: Path, as_of_source: str = "") 
         kinds: dict[str, int] = {}
         for change in result.changes:
             kinds[change.kind] = kinds.get(change.kind, 0) + 1
-        console.print("与上次相比：" + "，".join(f"{k} {n} 项" for k, n in kinds.items()) + "（详见“变化”工作表）",
-                      soft_wrap=True)
+        console.print(
+            "与上次相比："
+            + "，".join(f"{k} {n} 项" for k, n in kinds.items())
+            + "（详见“变化”工作表）",
+            soft_wrap=True,
+        )
     archived = f"，留档为第 {run.run_id} 次汇总" if run.run_id else ""
     console.print(f"已生成：{_shown(run.output, workspace)}（用时 {run.seconds:.1f} 秒{archived}）")
 
@@ -148,18 +201,33 @@ def print_merge_summary(run: MergeRun, workspace: Path, as_of_source: str = "") 
 def print_report(run: ReportRun, workspace: Path) -> None:
     console = Console(highlight=False)
     if run.fallback:
-        console.print("问题清单没有保存上级表格的列格式，按默认五列（序号、问题、整改目标、整改措施、整改完成情况）生成；"
-                      "用 toolkit issues import --force 重新导入上级文件可按原格式生成", markup=False, soft_wrap=True)
-    console.print(f"按第 {run.run_id} 次汇总（截至 {run.as_of.isoformat()}）生成整改情况报告：{run.problems} 个问题、"
-                  f"{run.measures} 项整改措施", soft_wrap=True)
+        console.print(
+            "问题清单没有保存上级表格的列格式，按默认五列（序号、问题、整改目标、整改措施、整改完成情况）生成；"
+            "用 toolkit issues import --force 重新导入上级文件可按原格式生成",
+            markup=False,
+            soft_wrap=True,
+        )
+    console.print(
+        f"按第 {run.run_id} 次汇总（截至 {run.as_of.isoformat()}）生成整改情况报告：{run.problems} 个问题、"
+        f"{run.measures} 项整改措施",
+        soft_wrap=True,
+    )
     for note in run.notes:
         console.print(f"  备注：{note}", markup=False, soft_wrap=True)
     console.print(f"已生成：{_shown(run.docx, workspace)}", markup=False, soft_wrap=True)
-    console.print(f"        {_shown(run.xlsx, workspace)}（用时 {run.seconds:.1f} 秒）", markup=False, soft_wrap=True)
+    console.print(
+        f"        {_shown(run.xlsx, workspace)}（用时 {run.seconds:.1f} 秒）",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
 def interrupted_line(exc: Interrupted) -> str:
     """What an interrupted merge left behind, in one line."""
     if exc.output is None:
         return "已中断，未生成汇总台账"
     if exc.run_id is None:
-        return f"已生成汇总台账 {exc.output}，但未留档（合并被中断；需要留档请重新运行 toolkit merge）"
+        return (
+            f"已生成汇总台账 {exc.output}，但未留档（合并被中断；需要留档请重新运行 toolkit merge）"
+        )
     return f"已中断：汇总台账 {exc.output} 已生成，并已留档为第 {exc.run_id} 次汇总"

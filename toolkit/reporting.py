@@ -24,7 +24,9 @@ class ReportRun:
     seconds: float
 
 
-def run_report(settings: Settings, run_id: int | None = None, now: datetime | None = None) -> ReportRun:
+def run_report(
+    settings: Settings, run_id: int | None = None, now: datetime | None = None
+) -> ReportRun:
     """The report to the upper level from the latest merge (or archived run N): a .docx and an .xlsx
     in the upper office's own layout, published in outbox/ without replacing anything."""
     import time
@@ -47,8 +49,10 @@ def run_report(settings: Settings, run_id: int | None = None, now: datetime | No
         if not runs:
             raise ArchiveError(first)
         if run_id is not None and run_id not in {r.run_id for r in runs}:
-            raise ArchiveError(f"留档中没有第 {run_id} 次汇总（已有第 {runs[0].run_id}–{runs[-1].run_id} 次）；"
-                               "用 toolkit history 查看")
+            raise ArchiveError(
+                f"留档中没有第 {run_id} 次汇总（已有第 {runs[0].run_id}–{runs[-1].run_id} 次）；"
+                "用 toolkit history 查看"
+            )
         chosen = run_id if run_id is not None else runs[-1].run_id
         result, _ = archive.load(chosen, settings)
     finally:
@@ -70,11 +74,22 @@ def run_report(settings: Settings, run_id: int | None = None, now: datetime | No
         docx = publish(docx_temp, target)
         xlsx = publish(xlsx_temp, docx.with_suffix(".xlsx"))
     except PermissionError as exc:
-        raise WorkspaceError(f"无法在 {outbox} 写入整改情况报告（{exc.strerror or exc}）：请检查文件夹权限，"
-                             "或关闭正在打开它的程序后重试") from exc
+        raise WorkspaceError(
+            f"无法在 {outbox} 写入整改情况报告（{exc.strerror or exc}）：请检查文件夹权限，"
+            "或关闭正在打开它的程序后重试"
+        ) from exc
     finally:
         docx_temp.unlink(missing_ok=True)
         xlsx_temp.unlink(missing_ok=True)
     measures = sum(len(row.measures) for row in table.rows)
-    return ReportRun(docx, xlsx, chosen, result.as_of, len(table.rows), measures, table.fallback, table.notes,
-                     time.perf_counter() - started)
+    return ReportRun(
+        docx,
+        xlsx,
+        chosen,
+        result.as_of,
+        len(table.rows),
+        measures,
+        table.fallback,
+        table.notes,
+        time.perf_counter() - started,
+    )

@@ -12,7 +12,9 @@ from toolkit.core.settings import SETTINGS_FILE, Settings, load_settings
 
 def open_workspace(workspace: Path) -> Settings:
     if not workspace.is_dir():
-        raise WorkspaceError(f"工作目录 {workspace} 不存在。请进入工作目录运行，或用 -w 指定；新建用 toolkit init 目录名")
+        raise WorkspaceError(
+            f"工作目录 {workspace} 不存在。请进入工作目录运行，或用 -w 指定；新建用 toolkit init 目录名"
+        )
     return load_settings(workspace)
 
 
@@ -28,7 +30,9 @@ def require_inputs(settings: Settings) -> Path:
     if not settings.path("issues").exists():
         load_issue_list(settings)  # raises the message about the missing issue list
     if not inbox.is_dir():
-        raise WorkspaceError(f"找不到收件目录 {inbox}。请新建该目录，把各单位报回的台账放进去后再运行")
+        raise WorkspaceError(
+            f"找不到收件目录 {inbox}。请新建该目录，把各单位报回的台账放进去后再运行"
+        )
     return inbox
 
 

@@ -14,12 +14,15 @@ def is_damage(exc: BaseException) -> bool:
     name = getattr(exc, "sqlite_errorname", "")
     text = str(exc).lower()
     return name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or any(
-        w in text for w in ("malformed", "not a database", "corrupt", "file is encrypted"))
+        w in text for w in ("malformed", "not a database", "corrupt", "file is encrypted")
+    )
 
 
 def damaged(path: Path, exc: BaseException) -> ArchiveError:
-    return ArchiveError(f"留档 {path} 已损坏（{exc}），无法使用。请运行 toolkit history --repair：损坏的文件改名保留，"
-                        "能恢复的汇总记录转入新建的留档，之后即可照常汇总")
+    return ArchiveError(
+        f"留档 {path} 已损坏（{exc}），无法使用。请运行 toolkit history --repair：损坏的文件改名保留，"
+        "能恢复的汇总记录转入新建的留档，之后即可照常汇总"
+    )
 
 
 def write_problem(folder: Path, exc: sqlite3.Error) -> str:
@@ -28,7 +31,10 @@ def write_problem(folder: Path, exc: sqlite3.Error) -> str:
 
     name = getattr(exc, "sqlite_errorname", "")
     code = errno.ENOSPC if name == "SQLITE_FULL" or "disk is full" in str(exc) else None
-    if code is None and (name.startswith(("SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM"))
-                         or "disk i/o error" in str(exc).lower() or "readonly" in str(exc).lower()):
+    if code is None and (
+        name.startswith(("SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM"))
+        or "disk i/o error" in str(exc).lower()
+        or "readonly" in str(exc).lower()
+    ):
         code = diagnose(folder) or (errno.EROFS if "readonly" in str(exc).lower() else None)
     return fault_message(code, folder, "留档") if code is not None else ""

@@ -22,8 +22,14 @@ from toolkit.read.processes import become_child, process_context, shielded, star
 ABORT_WAIT_S = 5.0  # how long an abort waits for the child to roll back before stopping it
 
 
-def _record(settings: Settings, result: MergeResult, planned: Path, now: datetime,
-            inbox_files: list[Path], confirm: Any) -> tuple[int, list[str]] | None:
+def _record(
+    settings: Settings,
+    result: MergeResult,
+    planned: Path,
+    now: datetime,
+    inbox_files: list[Path],
+    confirm: Any,
+) -> tuple[int, list[str]] | None:
     from toolkit.archive.store import open_archive
 
     archive = open_archive(settings)
@@ -92,8 +98,9 @@ class Recording:
         _remove_temporaries(self.outbox, self.before, os.getpid())
 
 
-def record_beside(settings: Settings, result: MergeResult, planned: Path, now: datetime,
-                  inbox_files: list[Path]) -> Recording:
+def record_beside(
+    settings: Settings, result: MergeResult, planned: Path, now: datetime, inbox_files: list[Path]
+) -> Recording:
     """Start archiving the run in a child process; Recording.finish commits it, abort drops it."""
     import os
 
@@ -101,7 +108,9 @@ def record_beside(settings: Settings, result: MergeResult, planned: Path, now: d
     ctx = process_context()
     parent, child = ctx.Pipe()
     before = _hidden(planned.parent)
-    process = ctx.Process(target=_archive_child, args=(child, args, (os.getpid(), before)), daemon=True)
+    process = ctx.Process(
+        target=_archive_child, args=(child, args, (os.getpid(), before)), daemon=True
+    )
     try:
         start_child(process)
     finally:
@@ -150,7 +159,9 @@ def _hidden(folder: Path) -> set[str]:
         return set()
 
 
-def _remove_temporaries(outbox: Path, before: set[str], pid: int, archive_files: Path | None = None) -> None:
+def _remove_temporaries(
+    outbox: Path, before: set[str], pid: int, archive_files: Path | None = None
+) -> None:
     """Temporary files of the merge process pid in the outbox (hidden, named with its process id,
     or a library's private temporary folder made since the merge began writing), and, with
     archive_files, this child's own half-copied files in the archive."""
@@ -158,8 +169,9 @@ def _remove_temporaries(outbox: Path, before: set[str], pid: int, archive_files:
 
     for name in _hidden(outbox):
         path = outbox / name
-        if not (name.endswith(".tmp") and f".{pid}." in name) \
-                and not (name.startswith(".~tmp-") and name not in before):
+        if not (name.endswith(".tmp") and f".{pid}." in name) and not (
+            name.startswith(".~tmp-") and name not in before
+        ):
             continue
         try:
             if path.is_dir() and not path.is_symlink():

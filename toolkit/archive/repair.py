@@ -65,7 +65,9 @@ def repair(folder: Path, now: datetime | None = None) -> Repaired:
             if side.exists():
                 os.replace(side, f"{kept}{suffix}")
     except OSError as exc:
-        raise ArchiveError(f"无法把损坏的留档改名保留（{exc.strerror or exc}）：请确认 {folder} 可写后重试") from exc
+        raise ArchiveError(
+            f"无法把损坏的留档改名保留（{exc.strerror or exc}）：请确认 {folder} 可写后重试"
+        ) from exc
     runs, rows = _carry_over(kept, database)
     return Repaired("repaired", database, kept, runs, rows)
 
@@ -100,8 +102,10 @@ def _readable(old: sqlite3.Connection, table: str):
         top = 10**7
     while last < top:
         try:
-            chunk = old.execute(f"SELECT rowid, * FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT ?",  # noqa: S608
-                                (last, CHUNK)).fetchall()
+            chunk = old.execute(
+                f"SELECT rowid, * FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT ?",  # noqa: S608
+                (last, CHUNK),
+            ).fetchall()
         except sqlite3.DatabaseError as exc:
             if not is_damage(exc):
                 return

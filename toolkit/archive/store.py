@@ -116,9 +116,32 @@ def _guarded(method):
 LIFE_COLUMNS = ("adjusted_deadline", "adjust_basis", "closed_date", "close_basis", "extension_to")
 
 
-STATE_COLUMNS = ("run_id", "seq", "task_id", "issue_no", "issue_title", "measure_no", "measure", "deadline",
-                 "deadline_text", "unit", "returned", "status", "status_ok", "state", "overdue_days", "progress",
-                 "evidence", "problems", "reporter", "phone", "done_date", "done_text", "source", *LIFE_COLUMNS)
+STATE_COLUMNS = (
+    "run_id",
+    "seq",
+    "task_id",
+    "issue_no",
+    "issue_title",
+    "measure_no",
+    "measure",
+    "deadline",
+    "deadline_text",
+    "unit",
+    "returned",
+    "status",
+    "status_ok",
+    "state",
+    "overdue_days",
+    "progress",
+    "evidence",
+    "problems",
+    "reporter",
+    "phone",
+    "done_date",
+    "done_text",
+    "source",
+    *LIFE_COLUMNS,
+)
 
 
 @dataclass
@@ -172,10 +195,14 @@ class Archive:
         except sqlite3.DatabaseError as exc:
             if is_damage(exc):
                 raise damaged(folder / DB_NAME, exc) from exc
-            raise ArchiveError(write_problem(folder, exc) or f"无法打开留档 {folder / DB_NAME}：{exc}。"
-                               "请检查 archive 目录是否可写") from exc
+            raise ArchiveError(
+                write_problem(folder, exc)
+                or f"无法打开留档 {folder / DB_NAME}：{exc}。请检查 archive 目录是否可写"
+            ) from exc
         except OSError as exc:
-            raise ArchiveError(f"无法打开留档 {folder / DB_NAME}：{exc.strerror or exc}。请检查 archive 目录是否可写") from exc
+            raise ArchiveError(
+                f"无法打开留档 {folder / DB_NAME}：{exc.strerror or exc}。请检查 archive 目录是否可写"
+            ) from exc
 
     def close(self) -> None:
         self.db.close()
@@ -187,9 +214,15 @@ class Archive:
             if column in have:
                 continue
             try:
-                _retry(lambda column=column: self.db.execute(f"ALTER TABLE states ADD COLUMN {column} TEXT"))
+                _retry(
+                    lambda column=column: self.db.execute(
+                        f"ALTER TABLE states ADD COLUMN {column} TEXT"
+                    )
+                )
             except sqlite3.OperationalError as exc:
-                if "duplicate column" not in str(exc):  # another merge opening the archive added it first
+                if "duplicate column" not in str(
+                    exc
+                ):  # another merge opening the archive added it first
                     raise
 
     # ------------------------------------------------------------ stored files
@@ -197,8 +230,9 @@ class Archive:
     def blob(self, digest: str) -> Path:
         return self.store / digest[:2] / digest
 
-    def keep(self, path: Path, max_bytes: int | None = None, seconds: float | None = None
-             ) -> tuple[str, int, str]:
+    def keep(
+        self, path: Path, max_bytes: int | None = None, seconds: float | None = None
+    ) -> tuple[str, int, str]:
         """Store a copy of an input file by content hash; returns (sha256, size, problem). The file
         is read once, hashing and copying the same bytes, so the copy always matches its hash; only
         a regular file is opened (never a link's outside target, a pipe or a device), and reading
@@ -214,9 +248,13 @@ class Archive:
                 for block in iter(lambda: source.read(1 << 20), b""):
                     size += len(block)
                     if max_bytes is not None and size > max_bytes:
-                        raise NotKept(f"超过 limits.max_file_mb 上限（{max_bytes // 2**20} MB），没有留档副本")
+                        raise NotKept(
+                            f"超过 limits.max_file_mb 上限（{max_bytes // 2**20} MB），没有留档副本"
+                        )
                     if deadline is not None and time.monotonic() > deadline:
-                        raise NotKept(f"读取超过 limits.file_timeout_s 上限（{seconds:g} 秒），没有留档副本")
+                        raise NotKept(
+                            f"读取超过 limits.file_timeout_s 上限（{seconds:g} 秒），没有留档副本"
+                        )
                     digest.update(block)
                     copy.write(block)
             name = digest.hexdigest()
@@ -236,7 +274,9 @@ class Archive:
     def verify(self, run_id: int) -> list[tuple[str, str]]:
         """Stored files of a run that are missing or whose content no longer matches its hash."""
         bad = []
-        for name, digest in self.db.execute("SELECT name, sha256 FROM files WHERE run_id=?", (run_id,)):
+        for name, digest in self.db.execute(
+            "SELECT name, sha256 FROM files WHERE run_id=?", (run_id,)
+        ):
             target = self.blob(digest)
             if not target.exists():
                 bad.append((name, "留档副本不见了"))
@@ -250,26 +290,53 @@ class Archive:
     def runs(self) -> list[RunInfo]:
         out = []
         for run_id, started, as_of, output, summary in self.db.execute(
-                "SELECT id, started, as_of, output, summary FROM runs ORDER BY id"):
+            "SELECT id, started, as_of, output, summary FROM runs ORDER BY id"
+        ):
             data = json.loads(summary)
-            files = self.db.execute("SELECT count(*) FROM files WHERE run_id=? AND role='inbox'",
-                                    (run_id,)).fetchone()[0]
+            files = self.db.execute(
+                "SELECT count(*) FROM files WHERE run_id=? AND role='inbox'", (run_id,)
+            ).fetchone()[0]
             out.append(RunInfo(run_id, started, as_of, output, data["totals"], files))
         return out
 
-    def record_edit(self, kind: str, task_id: str, before: str, after: str, basis: str, backup: str,
-                    at: datetime) -> int:
+    def record_edit(
+        self,
+        kind: str,
+        task_id: str,
+        before: str,
+        after: str,
+        basis: str,
+        backup: str,
+        at: datetime,
+    ) -> int:
         """Keep one change to issues.xlsx (toolkit extend / close) in the history."""
         try:
-            return _retry(lambda: self.db.execute(
-                "INSERT INTO edits (at, kind, task_id, before, after, basis, backup) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (at.isoformat(timespec="seconds"), kind, task_id, before, after, basis, backup)).lastrowid)
+            return _retry(
+                lambda: (
+                    self.db.execute(
+                        "INSERT INTO edits (at, kind, task_id, before, after, basis, backup) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            at.isoformat(timespec="seconds"),
+                            kind,
+                            task_id,
+                            before,
+                            after,
+                            basis,
+                            backup,
+                        ),
+                    ).lastrowid
+                )
+            )
         except sqlite3.Error as exc:
             raise ArchiveError(f"留档写入失败：{exc}") from exc
 
     def edits(self) -> list[EditInfo]:
-        return [EditInfo(*row) for row in self.db.execute(
-            "SELECT id, at, kind, task_id, before, after, basis, backup FROM edits ORDER BY id")]
+        return [
+            EditInfo(*row)
+            for row in self.db.execute(
+                "SELECT id, at, kind, task_id, before, after, basis, backup FROM edits ORDER BY id"
+            )
+        ]
 
     @_guarded
     def previous(self, before: int | None = None) -> Previous | None:
@@ -284,12 +351,34 @@ class Archive:
             return None
         run_id, as_of, started, summary = row
         states = {}
-        for task_id, unit, status, state, progress, deadline, adjusted, basis, closed, close_basis in self.db.execute(
-                "SELECT task_id, unit, status, state, progress, deadline, adjusted_deadline, adjust_basis, "
-                "closed_date, close_basis FROM states WHERE run_id=?", (run_id,)):
-            states[(task_id, unit)] = State(task_id, unit, status or "", state, progress or "",
-                                            _day(adjusted) or _day(deadline), _day(adjusted), basis or "",
-                                            _day(closed), close_basis or "")
+        for (
+            task_id,
+            unit,
+            status,
+            state,
+            progress,
+            deadline,
+            adjusted,
+            basis,
+            closed,
+            close_basis,
+        ) in self.db.execute(
+            "SELECT task_id, unit, status, state, progress, deadline, adjusted_deadline, adjust_basis, "
+            "closed_date, close_basis FROM states WHERE run_id=?",
+            (run_id,),
+        ):
+            states[(task_id, unit)] = State(
+                task_id,
+                unit,
+                status or "",
+                state,
+                progress or "",
+                _day(adjusted) or _day(deadline),
+                _day(adjusted),
+                basis or "",
+                _day(closed),
+                close_basis or "",
+            )
         returned = {u["unit"] for u in json.loads(summary)["units"] if u["files"]}
         return Previous(run_id, date.fromisoformat(as_of), started, states, returned)
 
@@ -301,7 +390,9 @@ class Archive:
         if upto is not None:
             query += " WHERE id < ?"
             args = (upto,)
-        rows = self.db.execute(query + " ORDER BY id DESC LIMIT ?", (*args, TREND_RUNS - 1)).fetchall()[::-1]
+        rows = self.db.execute(
+            query + " ORDER BY id DESC LIMIT ?", (*args, TREND_RUNS - 1)
+        ).fetchall()[::-1]
         trend = Trend(labels=[as_of for as_of, _ in rows] + [current.as_of.isoformat()])
         past = [{u["unit"]: u for u in json.loads(summary)["units"]} for _, summary in rows]
         for unit in current.units:
@@ -313,9 +404,15 @@ class Archive:
             trend.rates[unit.unit] = values
         return trend
 
-    def record(self, result: MergeResult, output: Path, started: datetime, settings: Settings,
-               inbox_files: list[Path], confirm: Callable[[], str | None] | None = None
-               ) -> tuple[int, list[str]] | None:
+    def record(
+        self,
+        result: MergeResult,
+        output: Path,
+        started: datetime,
+        settings: Settings,
+        inbox_files: list[Path],
+        confirm: Callable[[], str | None] | None = None,
+    ) -> tuple[int, list[str]] | None:
         """Store one run: its inputs (copied by hash), fingerprints and every resulting state.
         Returns the run id and any problems met with stored copies. With `confirm`, everything is
         written but committed only when confirm() returns the workbook's final name (None: the
@@ -328,7 +425,9 @@ class Archive:
         for path in inbox_files:
             name = display_name(path, inbox)
             try:
-                digest, size, problem = self.keep(path, max_bytes, settings.limits["file_timeout_s"])
+                digest, size, problem = self.keep(
+                    path, max_bytes, settings.limits["file_timeout_s"]
+                )
             except (OSError, NotKept) as exc:
                 why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
                 problems.append(f"{name} 未能留档：{why}")
@@ -337,15 +436,21 @@ class Archive:
                 problems.append(f"{name}：{problem}")
             units, what = outcome.get(name, ("", "已跳过或未读取"))
             kept.append(("inbox", name, size, digest, units, what))
-        for role, path in (("issues", settings.path("issues")), ("settings", settings.workspace / SETTINGS_FILE)):
+        for role, path in (
+            ("issues", settings.path("issues")),
+            ("settings", settings.workspace / SETTINGS_FILE),
+        ):
             if path.exists():
                 digest, size, problem = self.keep(path)
                 kept.append((role, path.name, size, digest, "", ""))
-        summary = json.dumps({
-            "totals": result.totals(),
-            "units": [asdict(u) for u in result.units],
-            "fingerprint": result.issues.fingerprint,
-        }, ensure_ascii=False)
+        summary = json.dumps(
+            {
+                "totals": result.totals(),
+                "units": [asdict(u) for u in result.units],
+                "fingerprint": result.issues.fingerprint,
+            },
+            ensure_ascii=False,
+        )
         toml = settings.workspace / SETTINGS_FILE
         settings_fp = sha256_file(toml)[:16] if toml.exists() else "defaults"
         db = self.db
@@ -354,15 +459,42 @@ class Archive:
             run_id = db.execute(
                 "INSERT INTO runs (started, as_of, settings_fingerprint, issues_fingerprint, output, summary) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (started.isoformat(timespec="seconds"), result.as_of.isoformat(), settings_fp,
-                 result.issues.fingerprint, output.name, summary)).lastrowid
-            db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", [(run_id, *k) for k in kept])
-            db.executemany(f"INSERT INTO states ({','.join(STATE_COLUMNS)}) VALUES ("
-                           + ",".join("?" * len(STATE_COLUMNS)) + ")",
-                           [(run_id, seq, *_state_row(line)) for seq, line in enumerate(result.rows)])
-            db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           [(run_id, seq, f.level, f.code, f.file, f.sheet, f.row, f.column, f.value, f.message)
-                            for seq, f in enumerate(result.report.sorted())])
+                (
+                    started.isoformat(timespec="seconds"),
+                    result.as_of.isoformat(),
+                    settings_fp,
+                    result.issues.fingerprint,
+                    output.name,
+                    summary,
+                ),
+            ).lastrowid
+            db.executemany(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", [(run_id, *k) for k in kept]
+            )
+            db.executemany(
+                f"INSERT INTO states ({','.join(STATE_COLUMNS)}) VALUES ("
+                + ",".join("?" * len(STATE_COLUMNS))
+                + ")",
+                [(run_id, seq, *_state_row(line)) for seq, line in enumerate(result.rows)],
+            )
+            db.executemany(
+                "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        run_id,
+                        seq,
+                        f.level,
+                        f.code,
+                        f.file,
+                        f.sheet,
+                        f.row,
+                        f.column,
+                        f.value,
+                        f.message,
+                    )
+                    for seq, f in enumerate(result.report.sorted())
+                ],
+            )
             if confirm is not None:
                 final = confirm()
                 if final is None:
@@ -384,52 +516,131 @@ class Archive:
     @_guarded
     def load(self, run_id: int, settings: Settings) -> tuple[MergeResult, datetime]:
         """Run `run_id` rebuilt from the archive alone: the same values its workbook was written from."""
-        row = self.db.execute("SELECT started, as_of, summary FROM runs WHERE id=?", (run_id,)).fetchone()
+        row = self.db.execute(
+            "SELECT started, as_of, summary FROM runs WHERE id=?", (run_id,)
+        ).fetchone()
         if row is None:
             raise ArchiveError(f"留档中没有第 {run_id} 次汇总；用 toolkit history 查看有哪些")
         started, as_of, summary = row
         data = json.loads(summary)
         tasks: dict[str, Task] = {}
         rows: list[DetailRow] = []
-        for r in self.db.execute(f"SELECT {','.join(STATE_COLUMNS)} FROM states WHERE run_id=? ORDER BY seq",
-                                 (run_id,)):
-            (_, _, task_id, issue_no, title, measure_no, measure, deadline, deadline_text, unit, returned,
-             status, status_ok, state, days, progress, evidence, problems, reporter, phone, done_date,
-             done_text, source, adjusted, adjust_basis, closed, close_basis, extension_to) = r
+        for r in self.db.execute(
+            f"SELECT {','.join(STATE_COLUMNS)} FROM states WHERE run_id=? ORDER BY seq", (run_id,)
+        ):
+            (
+                _,
+                _,
+                task_id,
+                issue_no,
+                title,
+                measure_no,
+                measure,
+                deadline,
+                deadline_text,
+                unit,
+                returned,
+                status,
+                status_ok,
+                state,
+                days,
+                progress,
+                evidence,
+                problems,
+                reporter,
+                phone,
+                done_date,
+                done_text,
+                source,
+                adjusted,
+                adjust_basis,
+                closed,
+                close_basis,
+                extension_to,
+            ) = r
             task = tasks.get(task_id)
             if task is None:
-                task = tasks[task_id] = Task(task_id, issue_no, title, measure_no, measure, (), _day(deadline),
-                                             deadline_text or "", adjusted_deadline=_day(adjusted),
-                                             adjust_basis=adjust_basis or "", closed_on=_day(closed),
-                                             close_basis=close_basis or "")
+                task = tasks[task_id] = Task(
+                    task_id,
+                    issue_no,
+                    title,
+                    measure_no,
+                    measure,
+                    (),
+                    _day(deadline),
+                    deadline_text or "",
+                    adjusted_deadline=_day(adjusted),
+                    adjust_basis=adjust_basis or "",
+                    closed_on=_day(closed),
+                    close_basis=close_basis or "",
+                )
             entry = None
             if returned:
-                texts = {PROGRESS: progress, EVIDENCE: evidence, PROBLEMS: problems, FILLER: reporter,
-                         PHONE: phone}
-                entry = Entry(task, unit, status, bool(status_ok), _day(done_date), done_text, texts, None, None,
-                              source, extension_to=_day(extension_to))
+                texts = {
+                    PROGRESS: progress,
+                    EVIDENCE: evidence,
+                    PROBLEMS: problems,
+                    FILLER: reporter,
+                    PHONE: phone,
+                }
+                entry = Entry(
+                    task,
+                    unit,
+                    status,
+                    bool(status_ok),
+                    _day(done_date),
+                    done_text,
+                    texts,
+                    None,
+                    None,
+                    source,
+                    extension_to=_day(extension_to),
+                )
             rows.append(DetailRow(task, unit, entry, state, days))
         units_of: dict[str, list[str]] = {}
         for line in rows:
             units_of.setdefault(line.task.task_id, [])
             if line.unit not in units_of[line.task.task_id]:
                 units_of[line.task.task_id].append(line.unit)
-        fixed = {tid: _with_units(task, tuple(units_of.get(tid, ()))) for tid, task in tasks.items()}
+        fixed = {
+            tid: _with_units(task, tuple(units_of.get(tid, ()))) for tid, task in tasks.items()
+        }
         for line in rows:
             line.task = fixed[line.task.task_id]
             if line.entry is not None:
                 line.entry.task = line.task
         issues = build_issue_list(list(fixed.values()), settings)
         issues.fingerprint = data["fingerprint"]
-        report = Report([Finding(code, message, file=file, sheet=sheet, row=row_no, column=col, value=value,
-                                 level=level)
-                         for level, code, file, sheet, row_no, col, value, message in self.db.execute(
-                             "SELECT level, code, file, sheet, row, col, value, message FROM findings "
-                             "WHERE run_id=? ORDER BY seq", (run_id,))])
+        report = Report(
+            [
+                Finding(
+                    code,
+                    message,
+                    file=file,
+                    sheet=sheet,
+                    row=row_no,
+                    column=col,
+                    value=value,
+                    level=level,
+                )
+                for level, code, file, sheet, row_no, col, value, message in self.db.execute(
+                    "SELECT level, code, file, sheet, row, col, value, message FROM findings "
+                    "WHERE run_id=? ORDER BY seq",
+                    (run_id,),
+                )
+            ]
+        )
         units = [UnitSummary(**u) for u in data["units"]]
         totals = data["totals"]
-        result = MergeResult(date.fromisoformat(as_of), issues, rows, units, [], report,
-                             file_counts=(totals[FILE_COUNT], totals[FILES_READ]))
+        result = MergeResult(
+            date.fromisoformat(as_of),
+            issues,
+            rows,
+            units,
+            [],
+            report,
+            file_counts=(totals[FILE_COUNT], totals[FILES_READ]),
+        )
         return result, datetime.fromisoformat(started)
 
 
@@ -442,15 +653,34 @@ def _with_units(task: Task, units: tuple[str, ...]) -> Task:
 def _state_row(line: DetailRow) -> tuple[Any, ...]:
     task, entry = line.task, line.entry
     texts = entry.texts if entry else {}
-    return (task.task_id, task.issue_no, task.issue_title, task.measure_no, task.measure,
-            task.deadline.isoformat() if task.deadline else None, task.deadline_text, line.unit,
-            1 if entry else 0, entry.status if entry else "", 1 if entry is None or entry.status_ok else 0,
-            line.state, line.overdue_days, texts.get(PROGRESS, ""), texts.get(EVIDENCE, ""),
-            texts.get(PROBLEMS, ""), texts.get(FILLER, ""), texts.get(PHONE, ""),
-            entry.done_date.isoformat() if entry and entry.done_date else None,
-            entry.done_text if entry else "", entry.source if entry else "",
-            _iso(task.adjusted_deadline), task.adjust_basis, _iso(task.closed_on), task.close_basis,
-            _iso(entry.extension_to if entry else None))
+    return (
+        task.task_id,
+        task.issue_no,
+        task.issue_title,
+        task.measure_no,
+        task.measure,
+        task.deadline.isoformat() if task.deadline else None,
+        task.deadline_text,
+        line.unit,
+        1 if entry else 0,
+        entry.status if entry else "",
+        1 if entry is None or entry.status_ok else 0,
+        line.state,
+        line.overdue_days,
+        texts.get(PROGRESS, ""),
+        texts.get(EVIDENCE, ""),
+        texts.get(PROBLEMS, ""),
+        texts.get(FILLER, ""),
+        texts.get(PHONE, ""),
+        entry.done_date.isoformat() if entry and entry.done_date else None,
+        entry.done_text if entry else "",
+        entry.source if entry else "",
+        _iso(task.adjusted_deadline),
+        task.adjust_basis,
+        _iso(task.closed_on),
+        task.close_basis,
+        _iso(entry.extension_to if entry else None),
+    )
 
 
 def _iso(day: date | None) -> str | None:
@@ -470,15 +700,28 @@ def _outcomes(result: MergeResult) -> dict[str, tuple[str, str]]:
             what.append(f"已读取（{ledger.unit or '单位不明'}）")
         else:
             codes = {f.code for f in ledger.findings}
-            what.append("已跳过" if codes == {"skipped-file"} else "无法读取：" + "、".join(sorted(codes)))
+            what.append(
+                "已跳过" if codes == {"skipped-file"} else "无法读取：" + "、".join(sorted(codes))
+            )
     return {name: ("、".join(units), "；".join(what)) for name, (units, what) in out.items()}
 
 
 def current_states(result: MergeResult) -> list[State]:
-    return [State(line.task.task_id, line.unit, line.entry.status if line.entry else "", line.state,
-                  line.entry.texts.get(PROGRESS, "") if line.entry else "", line.task.due,
-                  line.task.adjusted_deadline, line.task.adjust_basis, line.task.closed_on, line.task.close_basis)
-            for line in result.rows]
+    return [
+        State(
+            line.task.task_id,
+            line.unit,
+            line.entry.status if line.entry else "",
+            line.state,
+            line.entry.texts.get(PROGRESS, "") if line.entry else "",
+            line.task.due,
+            line.task.adjusted_deadline,
+            line.task.adjust_basis,
+            line.task.closed_on,
+            line.task.close_basis,
+        )
+        for line in result.rows
+    ]
 
 
 def returned_units(result: MergeResult) -> set[str]:

@@ -37,8 +37,17 @@ UNIT_RETURNED = "新报送单位"
 STILL_SILENT = "仍未报送"
 
 
-KINDS = [WENT_BACK, NEWLY_OVERDUE, DEADLINE_PASSED, EXTENDED, CLOSED_CHANGE, NEWLY_DONE, PROGRESS_CHANGED,
-         UNIT_RETURNED, STILL_SILENT]
+KINDS = [
+    WENT_BACK,
+    NEWLY_OVERDUE,
+    DEADLINE_PASSED,
+    EXTENDED,
+    CLOSED_CHANGE,
+    NEWLY_DONE,
+    PROGRESS_CHANGED,
+    UNIT_RETURNED,
+    STILL_SILENT,
+]
 
 
 @dataclass(frozen=True)
@@ -86,8 +95,13 @@ class Previous:
     returned_units: set[str]
 
 
-def compare(previous: Previous | None, current: list[State], returned_units: set[str],
-            all_units: list[str], as_of: date) -> list[Change]:
+def compare(
+    previous: Previous | None,
+    current: list[State],
+    returned_units: set[str],
+    all_units: list[str],
+    as_of: date,
+) -> list[Change]:
     """Every change from the previous run to this one, in the order of KINDS."""
     if previous is None:
         return []
@@ -100,25 +114,71 @@ def compare(previous: Previous | None, current: list[State], returned_units: set
         was_done = before is not None and before.status == STATUS_DONE
         is_done = now.status == STATUS_DONE
         if was_done and now.status and not is_done:
-            changes.append(Change(WENT_BACK, now.task_id, now.unit, before.status, now.status,
-                                  f"上次报“已完成”，本次报“{now.status}”"))
+            changes.append(
+                Change(
+                    WENT_BACK,
+                    now.task_id,
+                    now.unit,
+                    before.status,
+                    now.status,
+                    f"上次报“已完成”，本次报“{now.status}”",
+                )
+            )
         if is_done and not was_done:
-            changes.append(Change(NEWLY_DONE, now.task_id, now.unit, before.status if before else "", now.status,
-                                  "本次报已完成"))
+            changes.append(
+                Change(
+                    NEWLY_DONE,
+                    now.task_id,
+                    now.unit,
+                    before.status if before else "",
+                    now.status,
+                    "本次报已完成",
+                )
+            )
         if now.state == OVERDUE and (before is None or before.state != OVERDUE):
-            changes.append(Change(NEWLY_OVERDUE, now.task_id, now.unit, before.state if before else "", now.state,
-                                  f"完成时限 {now.deadline} 已过，尚未完成" if now.deadline else "尚未完成"))
-        if (now.deadline and previous.as_of < now.deadline <= as_of and not is_done):
-            changes.append(Change(DEADLINE_PASSED, now.task_id, now.unit, previous.as_of.isoformat(),
-                                  as_of.isoformat(), f"完成时限 {now.deadline} 在两次统计之间到期"))
+            changes.append(
+                Change(
+                    NEWLY_OVERDUE,
+                    now.task_id,
+                    now.unit,
+                    before.state if before else "",
+                    now.state,
+                    f"完成时限 {now.deadline} 已过，尚未完成" if now.deadline else "尚未完成",
+                )
+            )
+        if now.deadline and previous.as_of < now.deadline <= as_of and not is_done:
+            changes.append(
+                Change(
+                    DEADLINE_PASSED,
+                    now.task_id,
+                    now.unit,
+                    previous.as_of.isoformat(),
+                    as_of.isoformat(),
+                    f"完成时限 {now.deadline} 在两次统计之间到期",
+                )
+            )
         if before is not None and before.status and now.status and before.progress != now.progress:
-            changes.append(Change(PROGRESS_CHANGED, now.task_id, now.unit, _short(before.progress),
-                                  _short(now.progress), "整改进展有更新"))
+            changes.append(
+                Change(
+                    PROGRESS_CHANGED,
+                    now.task_id,
+                    now.unit,
+                    _short(before.progress),
+                    _short(now.progress),
+                    "整改进展有更新",
+                )
+            )
     for unit in all_units:
         if unit in returned_units and unit not in previous.returned_units:
-            changes.append(Change(UNIT_RETURNED, "", unit, NOT_RETURNED, RETURNED, "上次未报送，本次报送了台账"))
+            changes.append(
+                Change(
+                    UNIT_RETURNED, "", unit, NOT_RETURNED, RETURNED, "上次未报送，本次报送了台账"
+                )
+            )
         elif unit not in returned_units and unit not in previous.returned_units:
-            changes.append(Change(STILL_SILENT, "", unit, NOT_RETURNED, NOT_RETURNED, "连续两次未报送"))
+            changes.append(
+                Change(STILL_SILENT, "", unit, NOT_RETURNED, NOT_RETURNED, "连续两次未报送")
+            )
     order = {kind: i for i, kind in enumerate(KINDS)}
     return sorted(changes, key=lambda c: order[c.kind])
 
@@ -135,13 +195,35 @@ def _task_changes(previous: Previous, current: list[State]) -> list[Change]:
     for task_id, now in first.items():
         before = before_of.get(task_id)
         who = "、".join(units[task_id])
-        if now.adjusted and (before is None or before.adjusted != now.adjusted) and now.closed is None:
+        if (
+            now.adjusted
+            and (before is None or before.adjusted != now.adjusted)
+            and now.closed is None
+        ):
             was = before.deadline.isoformat() if before and before.deadline else ""
-            out.append(Change(EXTENDED, task_id, who, was, now.adjusted.isoformat(),
-                              f"完成时限调整为 {now.adjusted}" + (f"，依据：{now.basis}" if now.basis else "")))
+            out.append(
+                Change(
+                    EXTENDED,
+                    task_id,
+                    who,
+                    was,
+                    now.adjusted.isoformat(),
+                    f"完成时限调整为 {now.adjusted}"
+                    + (f"，依据：{now.basis}" if now.basis else ""),
+                )
+            )
         if now.state == CLOSED and (before is None or before.state != CLOSED):
-            out.append(Change(CLOSED_CHANGE, task_id, who, before.state if before else "", CLOSED,
-                              f"{now.closed} 销号" + (f"，依据：{now.close_basis}" if now.close_basis else "")))
+            out.append(
+                Change(
+                    CLOSED_CHANGE,
+                    task_id,
+                    who,
+                    before.state if before else "",
+                    CLOSED,
+                    f"{now.closed} 销号"
+                    + (f"，依据：{now.close_basis}" if now.close_basis else ""),
+                )
+            )
     return out
 
 

@@ -15,8 +15,23 @@ from datetime import date, datetime, timedelta
 
 from toolkit.core.normalize import compact, halfwidth
 
-OPEN_WORDS = ("长期坚持", "长期", "常态化", "持续推进", "持续开展", "长期执行", "长期推进", "每月", "每季度", "每季",
-              "每半年", "每年", "每周", "定期", "无")
+OPEN_WORDS = (
+    "长期坚持",
+    "长期",
+    "常态化",
+    "持续推进",
+    "持续开展",
+    "长期执行",
+    "长期推进",
+    "每月",
+    "每季度",
+    "每季",
+    "每半年",
+    "每年",
+    "每周",
+    "定期",
+    "无",
+)
 
 
 IMMEDIATE_WORDS = ("立行立改", "立即整改", "即知即改", "立查立改", "立即")
@@ -76,17 +91,39 @@ _M_XUN = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*([上中下])旬")
 _Y_WITHIN = re.compile(r"(\d{4})\s*年\s*(年内|内|全年)")
 
 
-_HALF_OR_END = {"上半年": (6, 30), "下半年": (12, 31), "年底": (12, 31), "年末": (12, 31), "年内": (12, 31)}
+_HALF_OR_END = {
+    "上半年": (6, 30),
+    "下半年": (12, 31),
+    "年底": (12, 31),
+    "年末": (12, 31),
+    "年内": (12, 31),
+}
 
 
-_CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-             "七": 7, "八": 8, "九": 9}
+_CN_DIGIT = {
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "Ｏ": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 _CN_YEAR = re.compile(r"([〇零○Ｏ一二三四五六七八九]{4})(?=\s*年)")
 
 
-_CN_MONTH_DAY = re.compile(r"(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,3})(?=\s*(?:月|日|号))")
+_CN_MONTH_DAY = re.compile(
+    r"(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,3})(?=\s*(?:月|日|号))"
+)
 
 
 _COMPACT_YMD = re.compile(r"^(19|20|21)(\d{2})(\d{2})(\d{2})$")
@@ -177,9 +214,13 @@ def parse_date(value: object, year_hint: int | None = None) -> ParsedDate:
         text = str(int(value)) if float(value).is_integer() else ""
         match = _COMPACT_YMD.match(text)
         if match:
-            parsed = _safe(int(match.group(1) + match.group(2)), int(match.group(3)), int(match.group(4)))
+            parsed = _safe(
+                int(match.group(1) + match.group(2)), int(match.group(3)), int(match.group(4))
+            )
             return ParsedDate(parsed, DATE if parsed else INVALID)
-        if not 20000 <= value < 80000:  # same window as text serials: 2024 or 30 is a typo, not 1900
+        if (
+            not 20000 <= value < 80000
+        ):  # same window as text serials: 2024 or 30 is a typo, not 1900
             return ParsedDate(None, INVALID)
         return ParsedDate(from_serial(float(value)), DATE)
     return _parse_text(str(value), year_hint)
@@ -190,9 +231,13 @@ def _parse_text(raw: str, year_hint: int | None) -> ParsedDate:
     year_hint) a date without one."""
     text = arabic_dates(compact(_TIME.sub("", halfwidth(raw))))
     bare = text.rstrip("前。.")
-    return (_deadline_word(text, bare) or _number_text(text) or _with_year(text)
-            or (_without_year(text, bare, year_hint) if year_hint is not None else None)
-            or ParsedDate(None, INVALID))
+    return (
+        _deadline_word(text, bare)
+        or _number_text(text)
+        or _with_year(text)
+        or (_without_year(text, bare, year_hint) if year_hint is not None else None)
+        or ParsedDate(None, INVALID)
+    )
 
 
 def _deadline_word(text: str, bare: str) -> ParsedDate | None:
@@ -211,7 +256,9 @@ def _number_text(text: str) -> ParsedDate | None:
     """20240630, or an Excel serial stored as text; any other bare number is INVALID."""
     match = _COMPACT_YMD.match(text)
     if match:
-        parsed = _safe(int(match.group(1) + match.group(2)), int(match.group(3)), int(match.group(4)))
+        parsed = _safe(
+            int(match.group(1) + match.group(2)), int(match.group(3)), int(match.group(4))
+        )
         return ParsedDate(parsed, DATE if parsed else INVALID)
     if re.fullmatch(r"\d+(\.\d+)?", text):
         number = float(text)
@@ -247,24 +294,34 @@ def _first_match(rules: Iterable[Rule], text: str, kind: str) -> ParsedDate | No
 
 def _with_year(text: str) -> ParsedDate | None:
     xun = _YM_XUN.search(text)  # 2024年6月中旬: the 20th, not the month end
-    return _first_match((rule for rule in _WITH_YEAR if not (xun and rule[0] is _YM_END)), text, DATE)
+    return _first_match(
+        (rule for rule in _WITH_YEAR if not (xun and rule[0] is _YM_END)), text, DATE
+    )
 
 
 def _without_year(text: str, bare: str, year: int) -> ParsedDate | None:
     """6月中旬, 第二季度, 年底前, 6月30日, 6月底 in the year given (YEARLESS)."""
-    found = _first_match((
-        (_M_XUN, lambda m: _xun(year, int(m[1]), m[2])),
-        (_QUARTER, lambda m: _safe(year, _quarter(m[1]) * 3, None)),
-    ), text, YEARLESS)
+    found = _first_match(
+        (
+            (_M_XUN, lambda m: _xun(year, int(m[1]), m[2])),
+            (_QUARTER, lambda m: _safe(year, _quarter(m[1]) * 3, None)),
+        ),
+        text,
+        YEARLESS,
+    )
     if found:
         return found
     for words, (month, day) in _HALF_OR_END.items():
         if bare.startswith(words) or bare == f"今{words}" or bare == f"本{words}":
             return ParsedDate(_safe(year, month, day), YEARLESS)
-    return _first_match((
-        (_MD, lambda m: _safe(year, int(m[1]), int(m[2]))),
-        (_M_END, lambda m: _safe(year, int(m[1]), None)),
-    ), text, YEARLESS)
+    return _first_match(
+        (
+            (_MD, lambda m: _safe(year, int(m[1]), int(m[2]))),
+            (_M_END, lambda m: _safe(year, int(m[1]), None)),
+        ),
+        text,
+        YEARLESS,
+    )
 
 
 def find_year(text: str) -> int | None:

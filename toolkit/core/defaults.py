@@ -64,14 +64,37 @@ DEFAULT_STATUS_SYNONYMS: dict[str, list[str]] = {
 DEFAULT_STATUS_HINTS: dict[str, list[str]] = {
     STATUS_ONGOING: ["正在", "推进中", "持续推进", "整改中", "进行中", "有序推进"],
     STATUS_NOT_STARTED: ["未启动", "尚未开始", "尚未启动", "未开始"],
-    STATUS_DONE: ["已完成", "已整改", "完成整改", "已办结", "已落实", "整改完毕", "已全部完成", "整改到位"],
+    STATUS_DONE: [
+        "已完成",
+        "已整改",
+        "完成整改",
+        "已办结",
+        "已落实",
+        "整改完毕",
+        "已全部完成",
+        "整改到位",
+    ],
     STATUS_LONG_TERM: ["长期坚持", "常态化"],
 }
 
 
 # Words that, before a phrase in the same clause, unsay it: 未完成整改, 尚未全面完成整改,
 # 确保年底前完成整改.
-DEFAULT_STATUS_BLOCKERS = ["未", "没", "不", "无", "非", "确保", "力争", "争取", "计划", "预计", "将", "拟", "待"]
+DEFAULT_STATUS_BLOCKERS = [
+    "未",
+    "没",
+    "不",
+    "无",
+    "非",
+    "确保",
+    "力争",
+    "争取",
+    "计划",
+    "预计",
+    "将",
+    "拟",
+    "待",
+]
 
 
 # Ledger fields, in the order of the consolidated 台账明细 sheet, with the column names units use.
@@ -105,16 +128,85 @@ DEFAULT_HEADERS: dict[str, list[str]] = {
 # A header is read by exact word first, then by the longest word it contains. Extended by [import.headers].
 DEFAULT_IMPORT_HEADERS: dict[str, list[str]] = {
     "序号": ["序号", "编号", "问题序号", "问题编号"],
-    "问题": ["问题", "反馈问题", "存在问题", "问题描述", "整改任务", "主要问题", "具体问题", "问题内容", "问题表现",
-           "督察反馈问题", "巡察反馈问题", "巡视反馈问题", "审计发现问题", "审计查出问题", "隐患内容", "隐患主要内容",
-           "隐患描述", "隐患名称", "检查发现问题"],
+    "问题": [
+        "问题",
+        "反馈问题",
+        "存在问题",
+        "问题描述",
+        "整改任务",
+        "主要问题",
+        "具体问题",
+        "问题内容",
+        "问题表现",
+        "督察反馈问题",
+        "巡察反馈问题",
+        "巡视反馈问题",
+        "审计发现问题",
+        "审计查出问题",
+        "隐患内容",
+        "隐患主要内容",
+        "隐患描述",
+        "隐患名称",
+        "检查发现问题",
+    ],
     "整改目标": ["整改目标", "目标", "整改标准", "目标要求"],
-    "整改措施": ["整改措施", "具体措施", "整改举措", "措施", "整改要求", "整改内容", "工作措施", "主要措施", "整改方案"],
-    "责任单位": ["责任单位", "牵头单位", "配合单位", "责任部门", "牵头部门", "配合部门", "整改责任单位", "主责单位",
-             "协办单位", "承办单位", "整改实施主体", "属地责任部门", "属地单位", "责任科室", "责任股室", "整改单位"],
-    "责任领导": ["责任领导", "责任人", "分管领导", "牵头领导", "包保领导", "整改责任人", "具体责任人"],
-    "完成时限": ["整改时限", "完成时限", "时限", "完成时间", "整改期限", "完成期限", "时间节点", "整改时间"],
-    "整改完成情况": ["整改完成情况", "完成情况", "整改情况", "整改进展", "进展情况", "整改结果", "整改落实情况"],
+    "整改措施": [
+        "整改措施",
+        "具体措施",
+        "整改举措",
+        "措施",
+        "整改要求",
+        "整改内容",
+        "工作措施",
+        "主要措施",
+        "整改方案",
+    ],
+    "责任单位": [
+        "责任单位",
+        "牵头单位",
+        "配合单位",
+        "责任部门",
+        "牵头部门",
+        "配合部门",
+        "整改责任单位",
+        "主责单位",
+        "协办单位",
+        "承办单位",
+        "整改实施主体",
+        "属地责任部门",
+        "属地单位",
+        "责任科室",
+        "责任股室",
+        "整改单位",
+    ],
+    "责任领导": [
+        "责任领导",
+        "责任人",
+        "分管领导",
+        "牵头领导",
+        "包保领导",
+        "整改责任人",
+        "具体责任人",
+    ],
+    "完成时限": [
+        "整改时限",
+        "完成时限",
+        "时限",
+        "完成时间",
+        "整改期限",
+        "完成期限",
+        "时间节点",
+        "整改时间",
+    ],
+    "整改完成情况": [
+        "整改完成情况",
+        "完成情况",
+        "整改情况",
+        "整改进展",
+        "进展情况",
+        "整改结果",
+        "整改落实情况",
+    ],
 }
 
 
@@ -208,11 +300,19 @@ def default_toml() -> str:
         "# 完成状态的同义词（在默认词表之外追加）。",
     ]
     lines += [f'"{name}" = {_toml_list(words)}' for name, words in DEFAULT_STATUS_SYNONYMS.items()]
-    lines += ["", "[status.hints]", "# 完成状态未填时，从整改进展中判断状态的词语（在默认词表之外追加）。排在前面的状态优先：“已完成方案制定，正在推进实施”判为推进中。"]
+    lines += [
+        "",
+        "[status.hints]",
+        "# 完成状态未填时，从整改进展中判断状态的词语（在默认词表之外追加）。排在前面的状态优先：“已完成方案制定，正在推进实施”判为推进中。",
+    ]
     lines += [f'"{name}" = {_toml_list(words)}' for name, words in DEFAULT_STATUS_HINTS.items()]
     lines += ["", "[headers]", "# 各列可接受的列名（在默认词表之外追加）。"]
     lines += [f'"{name}" = {_toml_list(words)}' for name, words in DEFAULT_HEADERS.items()]
-    lines += ["", "[import.headers]", "# toolkit issues import：上级表格各列可接受的列名（在默认词表之外追加）。"]
+    lines += [
+        "",
+        "[import.headers]",
+        "# toolkit issues import：上级表格各列可接受的列名（在默认词表之外追加）。",
+    ]
     lines += [f'"{name}" = {_toml_list(words)}' for name, words in DEFAULT_IMPORT_HEADERS.items()]
     lines += ["", "[colors]", "# 各逾期状态的底色和字色（六位十六进制）；留空表示不上色。"]
     lines += [
@@ -228,8 +328,10 @@ def default_toml() -> str:
         "# note = true 时表后加“备注”，列出逾期措施和未报送单位。office 写本单位名称（如“二道区”），放在标题前，",
         "# 上级据此识别报送单位。",
     ]
-    lines += [f"{key} = {str(value).lower() if isinstance(value, bool) else chr(34) + value + chr(34)}"
-              for key, value in DEFAULT_REPORT.items()]
+    lines += [
+        f"{key} = {str(value).lower() if isinstance(value, bool) else chr(34) + value + chr(34)}"
+        for key, value in DEFAULT_REPORT.items()
+    ]
     lines += [
         "",
         "[mail]",

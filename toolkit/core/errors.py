@@ -36,13 +36,17 @@ class ReadError(ToolkitError):
     (a catalogue code; `variant` and `values` fill that code's message); uncaught, it stops the run."""
 
     def __init__(self, code: str, variant: str = "", /, **values: Any) -> None:
-        if not variant and "message" in values:  # the old keyword form: ReadError(code, message=...)
+        if (
+            not variant and "message" in values
+        ):  # the old keyword form: ReadError(code, message=...)
             variant = values.pop("message")
         self.code, self.variant, self.values = code, variant, values
         self.message = describe(code, variant, **values)
         super().__init__(self.message)
 
-    def __reduce__(self) -> tuple[Any, ...]:  # across a worker's pipe: the code and the finished message
+    def __reduce__(
+        self,
+    ) -> tuple[Any, ...]:  # across a worker's pipe: the code and the finished message
         return ReadError, (self.code, self.message)
 
 
@@ -75,7 +79,9 @@ class Interrupted(KeyboardInterrupt):
     that code catching Ctrl-C catches it too. `output` is the consolidated workbook when it was
     already published, `run_id` its archive entry when that was committed."""
 
-    def __init__(self, signal_number: int = 2, output: Path | None = None, run_id: int | None = None) -> None:
+    def __init__(
+        self, signal_number: int = 2, output: Path | None = None, run_id: int | None = None
+    ) -> None:
         super().__init__(signal_number)
         self.signal_number = signal_number
         self.output = output

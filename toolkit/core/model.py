@@ -153,7 +153,9 @@ class MergeResult:
     file_counts: tuple[int, int] | None = None  # (files, read) when rebuilt from the archive
     changes: list[Change] | None = None  # against the previous run; None when there is no archive
     trend: Trend | None = None
-    _problems: tuple[int, list[ProblemSummary]] | None = field(default=None, repr=False, compare=False)
+    _problems: tuple[int, list[ProblemSummary]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def release_inputs(self) -> None:
         """Drop the returned rows once merged: at province scale they are most of the memory, and
@@ -176,7 +178,16 @@ class MergeResult:
 
     def totals(self) -> dict[str, int]:
         counts = {TASK_COUNT: len(self.rows)}
-        for state in (OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED, CLOSED):
+        for state in (
+            OVERDUE,
+            DUE_SOON,
+            ON_TRACK,
+            DONE,
+            DONE_LATE,
+            NO_DEADLINE,
+            NOT_RETURNED,
+            CLOSED,
+        ):
             counts[state] = sum(1 for r in self.rows if r.state == state)
         if self.file_counts is not None:
             counts[FILE_COUNT], counts[FILES_READ] = self.file_counts
@@ -194,8 +205,11 @@ class MergeResult:
     def headline(self) -> str:
         """共 N 个问题，已完成 X 个，逾期 Y 个."""
         problems = self.problems()
-        return problem_headline(len(problems), sum(1 for p in problems if p.state == PROBLEM_DONE),
-                                sum(1 for p in problems if p.state == PROBLEM_OVERDUE))
+        return problem_headline(
+            len(problems),
+            sum(1 for p in problems if p.state == PROBLEM_DONE),
+            sum(1 for p in problems if p.state == PROBLEM_OVERDUE),
+        )
 
     @property
     def extension_requests(self) -> list[DetailRow]:
@@ -242,9 +256,26 @@ class Task:
     def __reduce__(self) -> tuple:
         # as a plain tuple of fields: the issue list crosses from a worker process, and the
         # default for slotted dataclasses pickles a dict per task (3× slower at 100,000 tasks)
-        return (Task, (self.task_id, self.issue_no, self.issue_title, self.measure_no, self.measure,
-                       self.units, self.deadline, self.deadline_text, self.target, self.description, self.row,
-                       self.adjusted_deadline, self.adjust_basis, self.closed_on, self.close_basis))
+        return (
+            Task,
+            (
+                self.task_id,
+                self.issue_no,
+                self.issue_title,
+                self.measure_no,
+                self.measure,
+                self.units,
+                self.deadline,
+                self.deadline_text,
+                self.target,
+                self.description,
+                self.row,
+                self.adjusted_deadline,
+                self.adjust_basis,
+                self.closed_on,
+                self.close_basis,
+            ),
+        )
 
     @property
     def due(self) -> date | None:
@@ -336,7 +367,9 @@ class UnitBook:
 
 
 # the layout of DESIGN §7, used when the issue list kept no source layout (imported before it was kept)
-DEFAULT_LAYOUT_COLUMNS = tuple((role, role) for role in (ROLE_NO, ROLE_PROBLEM, TARGET, MEASURE, ROLE_PROGRESS))
+DEFAULT_LAYOUT_COLUMNS = tuple(
+    (role, role) for role in (ROLE_NO, ROLE_PROBLEM, TARGET, MEASURE, ROLE_PROGRESS)
+)
 
 
 @dataclass(frozen=True)
@@ -349,7 +382,9 @@ class SourceLayout:
     file: str = ""
     columns: tuple[tuple[str, str], ...] = DEFAULT_LAYOUT_COLUMNS
     kept: bool = True  # False: the issue list had none, and this is DESIGN §7's default
-    imported: date | None = None  # the day `toolkit issues import` wrote the list (row "日期"); dates 立行立改
+    imported: date | None = (
+        None  # the day `toolkit issues import` wrote the list (row "日期"); dates 立行立改
+    )
 
 
 @dataclass
@@ -405,7 +440,10 @@ class IssueList:
 
     def __reduce__(self) -> tuple:
         # the indexes are rebuilt on arrival rather than pickled alongside the tasks
-        return (IssueList, (self.tasks, self.units, self.fingerprint, self.path, self.findings, self.layout))
+        return (
+            IssueList,
+            (self.tasks, self.units, self.fingerprint, self.path, self.findings, self.layout),
+        )
 
     def tasks_of(self, unit: str) -> list[Task]:
         return [t for t in self.tasks if unit in t.units]
@@ -418,13 +456,22 @@ class IssueList:
 def fingerprint(tasks: list[Task]) -> str:
     digest = hashlib.sha256()
     for t in sorted(tasks, key=lambda t: t.task_id):
-        parts = [t.task_id, t.measure, "、".join(t.units), t.deadline.isoformat() if t.deadline else ""]
+        parts = [
+            t.task_id,
+            t.measure,
+            "、".join(t.units),
+            t.deadline.isoformat() if t.deadline else "",
+        ]
         digest.update("\x1f".join(parts).encode("utf-8") + b"\x1e")
     return digest.hexdigest()[:16]
 
 
-def build_issue_list(tasks: list[Task], settings: Settings, path: Path | None = None,
-                     findings: list[Finding] | None = None) -> IssueList:
+def build_issue_list(
+    tasks: list[Task],
+    settings: Settings,
+    path: Path | None = None,
+    findings: list[Finding] | None = None,
+) -> IssueList:
     names: list[str] = []
     for task in tasks:
         for unit in task.units:
@@ -457,7 +504,10 @@ class LedgerRow:
     def __reduce__(self) -> tuple:
         # a plain tuple: rows cross from the reading worker, and the default for slotted
         # dataclasses pickles a dict of fields per row
-        return (LedgerRow, (self.file, self.sheet, self.row, self.values, self.columns, self.labels))
+        return (
+            LedgerRow,
+            (self.file, self.sheet, self.row, self.values, self.columns, self.labels),
+        )
 
 
 @dataclass
@@ -474,7 +524,9 @@ class LedgerFile:
     findings: list[Finding] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
     ok: bool = False  # a ledger sheet was found and read
-    context: list[str] = field(default_factory=list)  # title, notes and section texts around the table
+    context: list[str] = field(
+        default_factory=list
+    )  # title, notes and section texts around the table
 
     def note(self, code: str, variant: str = "", /, **values: Any) -> None:
         """Record finding(code, variant, **values) against this file."""
@@ -488,7 +540,9 @@ class LedgerFile:
         return (_unpack_ledger, (state, pack_rows(self.rows)))
 
 
-RowBlock = tuple[str, str, dict[str, str], dict[str, str], tuple[str, ...], list[int], list[list[Any]]]
+RowBlock = tuple[
+    str, str, dict[str, str], dict[str, str], tuple[str, ...], list[int], list[list[Any]]
+]
 
 
 def pack_rows(rows: list[LedgerRow]) -> list[RowBlock]:
@@ -502,15 +556,35 @@ def pack_rows(rows: list[LedgerRow]) -> list[RowBlock]:
         first = rows[start]
         names = tuple(first.values)
         end = start + 1
-        while (end < len(rows) and rows[end].sheet is first.sheet and rows[end].columns is first.columns
-               and rows[end].labels is first.labels and rows[end].file == first.file
-               and tuple(rows[end].values) == names):
+        while (
+            end < len(rows)
+            and rows[end].sheet is first.sheet
+            and rows[end].columns is first.columns
+            and rows[end].labels is first.labels
+            and rows[end].file == first.file
+            and tuple(rows[end].values) == names
+        ):
             end += 1
         part = rows[start:end]
-        columns = [[same.setdefault(v, v) if v.__class__ is str else v for v in column]
-                   for column in zip(*[tuple(row.values.values()) for row in part], strict=True)] if names else []
-        blocks.append((first.file, first.sheet, first.columns, first.labels, names, [row.row for row in part],
-                       columns))
+        columns = (
+            [
+                [same.setdefault(v, v) if v.__class__ is str else v for v in column]
+                for column in zip(*[tuple(row.values.values()) for row in part], strict=True)
+            ]
+            if names
+            else []
+        )
+        blocks.append(
+            (
+                first.file,
+                first.sheet,
+                first.columns,
+                first.labels,
+                names,
+                [row.row for row in part],
+                columns,
+            )
+        )
         start = end
     return blocks
 
@@ -521,8 +595,10 @@ def unpack_rows(blocks: list[RowBlock]) -> list[LedgerRow]:
         if not names:
             rows.extend(LedgerRow(file, sheet, n, {}, columns, labels) for n in numbers)
             continue
-        rows.extend(LedgerRow(file, sheet, n, dict(zip(names, cells, strict=True)), columns, labels)
-                    for n, cells in zip(numbers, zip(*values, strict=True), strict=True))
+        rows.extend(
+            LedgerRow(file, sheet, n, dict(zip(names, cells, strict=True)), columns, labels)
+            for n, cells in zip(numbers, zip(*values, strict=True), strict=True)
+        )
     return rows
 
 

@@ -43,10 +43,10 @@ def cell_text(value: object) -> str:
         return repr(value)
     if hasattr(value, "isoformat") and not isinstance(value, str):
         text = value.isoformat()
-        return text[:10] if text.endswith("T00:00:00") or len(text) == 10 else text.replace("T", " ")
+        return (
+            text[:10] if text.endswith("T00:00:00") or len(text) == 10 else text.replace("T", " ")
+        )
     return str(value).strip()
-
-
 
 
 _COMMON_WIDE = tuple((ch, halfwidth(ch)) for ch in "，：；（）！？\u3000")
@@ -66,7 +66,10 @@ def _compact_kept(text: str) -> str:
 
 def _compact(text: str) -> str:
     if not text.isascii():
-        for wide, narrow in _COMMON_WIDE:  # what NFKC would do, without its slow path for most texts
+        for (
+            wide,
+            narrow,
+        ) in _COMMON_WIDE:  # what NFKC would do, without its slow path for most texts
             if wide in text:
                 text = text.replace(wide, narrow)
         if not unicodedata.is_normalized("NFKC", text):
@@ -87,9 +90,30 @@ def clean_header(text: str) -> str:
     return text
 
 
-_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3,
-           "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8,
-           "捌": 8, "九": 9, "玖": 9}
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "○": 0,
+    "一": 1,
+    "壹": 1,
+    "二": 2,
+    "贰": 2,
+    "两": 2,
+    "三": 3,
+    "叁": 3,
+    "四": 4,
+    "肆": 4,
+    "五": 5,
+    "伍": 5,
+    "六": 6,
+    "陆": 6,
+    "七": 7,
+    "柒": 7,
+    "八": 8,
+    "捌": 8,
+    "九": 9,
+    "玖": 9,
+}
 
 
 _UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100}
@@ -171,7 +195,7 @@ def measure_ordinal(text: str) -> tuple[int | None, str]:
         if match:
             raw = next(group for group in match.groups() if group is not None)
             number = int(raw) if raw.isdigit() else chinese_int(raw)
-            body = body[match.end():]
+            body = body[match.end() :]
     if body[-1:] in ("…", ".", "。", "·", "等"):
         body = _ELLIPSIS.sub("", body)
     return (number or None), body
@@ -215,8 +239,9 @@ def parse_status(value: object, table: Mapping[str, str]) -> str | None:
 _CLAUSE = re.compile(r"[,，.。;；:：!！?？\n]")
 
 
-def status_from_text(text: object, hints: Mapping[str, list[str]],
-                     blockers: Sequence[str]) -> tuple[str, str] | None:
+def status_from_text(
+    text: object, hints: Mapping[str, list[str]], blockers: Sequence[str]
+) -> tuple[str, str] | None:
     """(status, phrase) that a progress text states, or None: '已完成整改，见附件' → ('已完成', '已完成').
     Statuses are tried in the order of `hints`; a phrase counts unless a blocker stands before it
     in the same clause (未完成整改, 尚未全面完成整改, 确保年底前完成整改)."""

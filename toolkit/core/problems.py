@@ -59,6 +59,8 @@ def summarize_problems(rows: Iterable[Any]) -> list[ProblemSummary]:
         tasks = measures[issue_no]
         done = sum(done_of[t.task_id] for t in tasks)
         overdue = sum(late_of[t.task_id] for t in tasks)
-        state = PROBLEM_DONE if done == len(tasks) else PROBLEM_OVERDUE if overdue else PROBLEM_ONGOING
+        state = (
+            PROBLEM_DONE if done == len(tasks) else PROBLEM_OVERDUE if overdue else PROBLEM_ONGOING
+        )
         out.append(ProblemSummary(issue_no, tasks[0].issue_title, len(tasks), done, overdue, state))
     return out

@@ -120,7 +120,7 @@ def _word_lists(raw: Any, key: str, allowed: Sequence[str] | None) -> dict[str, 
             raise SettingsError(
                 f"{SETTINGS_FILE} 中 {key}.{name} 不认识；可用的有：{'、'.join(allowed)}"
             )
-        _expect(words, list, f"{key}.{name}", "文字列表，如 [\"完成\", \"已整改\"]")
+        _expect(words, list, f"{key}.{name}", '文字列表，如 ["完成", "已整改"]')
         for word in words:
             _expect(word, str, f"{key}.{name}", "文字列表")
         out[name] = list(words)
@@ -131,7 +131,9 @@ def _extend(defaults: dict[str, list[str]], added: dict[str, list[str]]) -> dict
     """Defaults plus the clerk's words; a word the clerk gives to one name leaves every other
     name's default list, so the clerk's choice wins (基本完成 → 已完成 instead of 推进中)."""
     mine = {word: name for name, words in added.items() for word in words}
-    merged = {name: [w for w in words if mine.get(w, name) == name] for name, words in defaults.items()}
+    merged = {
+        name: [w for w in words if mine.get(w, name) == name] for name, words in defaults.items()
+    }
     for name, words in added.items():
         merged[name] = merged[name] + [w for w in words if w not in merged[name]]
     return merged
@@ -144,12 +146,18 @@ def _inside(inner: str, outer: str) -> bool:
 def _separate(paths: dict[str, str], workspace: Path) -> None:
     """outbox and archive apart from the inbox: a workbook written into the inbox would be read
     back by the next merge, and an inbox inside them would be archived into itself."""
-    where = {key: os.path.normcase(os.path.normpath(os.path.join(os.path.abspath(workspace), paths[key])))
-             for key in ("inbox", "outbox", "archive")}
+    where = {
+        key: os.path.normcase(
+            os.path.normpath(os.path.join(os.path.abspath(workspace), paths[key]))
+        )
+        for key in ("inbox", "outbox", "archive")
+    }
     for key in ("outbox", "archive"):
         if _inside(where[key], where["inbox"]) or _inside(where["inbox"], where[key]):
-            raise SettingsError(f"{SETTINGS_FILE} 中 paths.{key} = {paths[key]!r} 与收件目录 paths.inbox = "
-                                f"{paths['inbox']!r} 重叠：两者不能一个在另一个里面，请改成各自独立的文件夹")
+            raise SettingsError(
+                f"{SETTINGS_FILE} 中 paths.{key} = {paths[key]!r} 与收件目录 paths.inbox = "
+                f"{paths['inbox']!r} 重叠：两者不能一个在另一个里面，请改成各自独立的文件夹"
+            )
 
 
 def read_toml(file: Path) -> dict[str, Any]:
@@ -157,11 +165,17 @@ def read_toml(file: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(file.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"{file} 格式有误：{exc}。请按 TOML 格式修改，或删除该文件使用默认设置") from exc
+        raise SettingsError(
+            f"{file} 格式有误：{exc}。请按 TOML 格式修改，或删除该文件使用默认设置"
+        ) from exc
     except IsADirectoryError as exc:
-        raise SettingsError(f"{file} 是一个文件夹，不是设置文件：请把它改名或移走（设置文件是文本文件）") from exc
+        raise SettingsError(
+            f"{file} 是一个文件夹，不是设置文件：请把它改名或移走（设置文件是文本文件）"
+        ) from exc
     except OSError as exc:
-        raise SettingsError(f"{file} 无法读取（{exc.strerror or exc}）：请检查它的权限，或删除它使用默认设置") from exc
+        raise SettingsError(
+            f"{file} 无法读取（{exc.strerror or exc}）：请检查它的权限，或删除它使用默认设置"
+        ) from exc
 
 
 def parse_as_of(value: Any, key: str = "as_of") -> date:
@@ -190,9 +204,14 @@ def settings_from_dict(data: dict[str, Any], workspace: Path, source: str = "") 
     """Settings from a parsed toolkit.toml; raises SettingsError naming the first bad key."""
     for key in data:
         if key not in _SECTIONS:
-            raise SettingsError(f"{SETTINGS_FILE} 中的设置项 {key} 不认识；可用的有：{'、'.join(sorted(_SECTIONS))}")
+            raise SettingsError(
+                f"{SETTINGS_FILE} 中的设置项 {key} 不认识；可用的有：{'、'.join(sorted(_SECTIONS))}"
+            )
     changes: dict[str, Any] = {"workspace": workspace, "source": source}
-    for key, parse in _SECTIONS.items():  # in this order, so the same file always names the same key
+    for (
+        key,
+        parse,
+    ) in _SECTIONS.items():  # in this order, so the same file always names the same key
         if key in data:
             changes.update(parse(data[key]))
     if "paths" in changes:
@@ -201,7 +220,9 @@ def settings_from_dict(data: dict[str, Any], workspace: Path, source: str = "") 
 
 
 def _mail_section(raw: Any) -> dict[str, Any]:
-    mail_settings_from_dict(raw)  # checked now so a bad [mail] stops every command with the key named
+    mail_settings_from_dict(
+        raw
+    )  # checked now so a bad [mail] stops every command with the key named
     return {}
 
 
@@ -227,7 +248,9 @@ def _paths_section(raw: Any) -> dict[str, Any]:
     paths = dict(DEFAULT_PATHS)
     for key, value in _expect(raw, dict, "paths", "一个表").items():
         if key not in DEFAULT_PATHS:
-            raise SettingsError(f"{SETTINGS_FILE} 中 paths.{key} 不认识；可用的有：{'、'.join(DEFAULT_PATHS)}")
+            raise SettingsError(
+                f"{SETTINGS_FILE} 中 paths.{key} 不认识；可用的有：{'、'.join(DEFAULT_PATHS)}"
+            )
         paths[key] = _expect(value, str, f"paths.{key}", "路径文字")
     return {"paths": _frozen(paths)}
 
@@ -250,15 +273,19 @@ def _status_section(raw: Any) -> dict[str, Any]:
     status = _expect(raw, dict, "status", "一个表")
     for key in status:
         if key not in ("synonyms", "hints", "blockers"):
-            raise SettingsError(f"{SETTINGS_FILE} 中 status.{key} 不认识；可用的有：synonyms、hints、blockers")
+            raise SettingsError(
+                f"{SETTINGS_FILE} 中 status.{key} 不认识；可用的有：synonyms、hints、blockers"
+            )
     added = _word_lists(status.get("synonyms", {}), "status.synonyms", STATUSES)
     hints = _word_lists(status.get("hints", {}), "status.hints", STATUSES)
     blockers = _expect(status.get("blockers", []), list, "status.blockers", "词语列表")
     for word in blockers:
         _expect(word, str, "status.blockers", "词语列表")
-    return {"status_synonyms": _frozen(_extend(DEFAULT_STATUS_SYNONYMS, added)),
-            "status_hints": _frozen(_extend(DEFAULT_STATUS_HINTS, hints)),
-            "status_blockers": tuple(dict.fromkeys([*DEFAULT_STATUS_BLOCKERS, *blockers]))}
+    return {
+        "status_synonyms": _frozen(_extend(DEFAULT_STATUS_SYNONYMS, added)),
+        "status_hints": _frozen(_extend(DEFAULT_STATUS_HINTS, hints)),
+        "status_blockers": tuple(dict.fromkeys([*DEFAULT_STATUS_BLOCKERS, *blockers])),
+    }
 
 
 def _headers_section(raw: Any) -> dict[str, Any]:
@@ -270,7 +297,9 @@ def _import_section(raw: Any) -> dict[str, Any]:
     table = _expect(raw, dict, "import", "一个表（[import] 段）")
     for key in table:
         if key != "headers":
-            raise SettingsError(f"{SETTINGS_FILE} 中的设置项 import.{key} 不认识；可用的有：import.headers")
+            raise SettingsError(
+                f"{SETTINGS_FILE} 中的设置项 import.{key} 不认识；可用的有：import.headers"
+            )
     added = _word_lists(table.get("headers", {}), "import.headers", list(DEFAULT_IMPORT_HEADERS))
     return {"import_headers": _frozen(_extend(DEFAULT_IMPORT_HEADERS, added))}
 
@@ -279,7 +308,9 @@ def _colors_section(raw: Any) -> dict[str, Any]:
     colors = {k: dict(v) for k, v in DEFAULT_COLORS.items()}
     for state, spec in _expect(raw, dict, "colors", "一个表").items():
         if state not in STATES:
-            raise SettingsError(f"{SETTINGS_FILE} 中 colors.{state} 不认识；可用的有：{'、'.join(STATES)}")
+            raise SettingsError(
+                f"{SETTINGS_FILE} 中 colors.{state} 不认识；可用的有：{'、'.join(STATES)}"
+            )
         _expect(spec, dict, f"colors.{state}", '{ fill = "FFC7CE", font = "9C0006" } 这样的表')
         for part, value in spec.items():
             colors[state][part] = _color(state, part, value)
@@ -288,7 +319,9 @@ def _colors_section(raw: Any) -> dict[str, Any]:
 
 def _color(state: str, part: str, value: Any) -> str:
     if part not in ("fill", "font"):
-        raise SettingsError(f"{SETTINGS_FILE} 中 colors.{state}.{part} 不认识；可用的有：fill、font")
+        raise SettingsError(
+            f"{SETTINGS_FILE} 中 colors.{state}.{part} 不认识；可用的有：fill、font"
+        )
     value = _expect(value, str, f"colors.{state}.{part}", "六位十六进制颜色，如 FFC7CE")
     if value and not _HEX.match(value.lstrip("#")):
         raise SettingsError(
@@ -301,14 +334,18 @@ def _limits_section(raw: Any) -> dict[str, Any]:
     limits = dict(DEFAULT_LIMITS)
     for key, value in _expect(raw, dict, "limits", "一个表").items():
         if key not in DEFAULT_LIMITS:
-            raise SettingsError(f"{SETTINGS_FILE} 中 limits.{key} 不认识；可用的有：{'、'.join(DEFAULT_LIMITS)}")
+            raise SettingsError(
+                f"{SETTINGS_FILE} 中 limits.{key} 不认识；可用的有：{'、'.join(DEFAULT_LIMITS)}"
+            )
         value = _expect(value, int, f"limits.{key}", "正整数")
         if value <= 0:
             raise SettingsError(f"{SETTINGS_FILE} 中 limits.{key} 应为正整数，现在是 {value}")
         low, high = LIMIT_RANGES[key]
         if not low <= value <= high:
-            raise SettingsError(f"{SETTINGS_FILE} 中 limits.{key} 应在 {low} 到 {high} 之间，现在是 {value}；"
-                                f"不确定时删去这一行，使用默认值 {DEFAULT_LIMITS[key]}")
+            raise SettingsError(
+                f"{SETTINGS_FILE} 中 limits.{key} 应在 {low} 到 {high} 之间，现在是 {value}；"
+                f"不确定时删去这一行，使用默认值 {DEFAULT_LIMITS[key]}"
+            )
         limits[key] = value
     return {"limits": _frozen(limits)}
 
@@ -318,22 +355,34 @@ def _report_section(raw: Any) -> dict[str, Any]:
     report = dict(DEFAULT_REPORT)
     for key, value in _expect(raw, dict, "report", "一个表").items():
         if key not in DEFAULT_REPORT:
-            raise SettingsError(f"{SETTINGS_FILE} 中 report.{key} 不认识；可用的有：{'、'.join(DEFAULT_REPORT)}")
+            raise SettingsError(
+                f"{SETTINGS_FILE} 中 report.{key} 不认识；可用的有：{'、'.join(DEFAULT_REPORT)}"
+            )
         if isinstance(DEFAULT_REPORT[key], bool):
             report[key] = _expect(value, bool, f"report.{key}", "true 或 false")
             continue
         value = _expect(value, str, f"report.{key}", "文字")
         if key == "mark_color" and value and not _HEX.match(value.lstrip("#")):
-            raise SettingsError(f"{SETTINGS_FILE} 中 report.mark_color 应为六位十六进制颜色，如 C00000，现在是 {value!r}")
+            raise SettingsError(
+                f"{SETTINGS_FILE} 中 report.mark_color 应为六位十六进制颜色，如 C00000，现在是 {value!r}"
+            )
         report[key] = value.lstrip("#").upper() if key == "mark_color" else value
     return {"report": _frozen(report)}
 
 
 _SECTIONS = {
-    "mail": _mail_section, "as_of": _as_of_section, "due_soon_days": _due_soon_section,
-    "match_threshold": _threshold_section, "paths": _paths_section, "units": _units_section,
-    "status": _status_section, "headers": _headers_section, "colors": _colors_section,
-    "limits": _limits_section, "import": _import_section, "report": _report_section,
+    "mail": _mail_section,
+    "as_of": _as_of_section,
+    "due_soon_days": _due_soon_section,
+    "match_threshold": _threshold_section,
+    "paths": _paths_section,
+    "units": _units_section,
+    "status": _status_section,
+    "headers": _headers_section,
+    "colors": _colors_section,
+    "limits": _limits_section,
+    "import": _import_section,
+    "report": _report_section,
 }
 
 
@@ -353,7 +402,9 @@ class MailSettings:
     security: str = "ssl"  # "ssl" (implicit TLS), "starttls" or "none"
     user: str = ""
     sender: str = ""  # toolkit.toml `from`: "整改办 <zgb@example.gov.cn>" or a bare address
-    password_env: str = PASSWORD_ENV  # the password is only ever read from this environment variable
+    password_env: str = (
+        PASSWORD_ENV  # the password is only ever read from this environment variable
+    )
     timeout: float = 30.0
     verify_tls: bool = True  # False only for self-signed test servers: skips certificate checks
 
@@ -371,17 +422,23 @@ def mail_settings_from_dict(raw: Any) -> MailSettings:
         raise SettingsError(f"{SETTINGS_FILE} 中 mail 应为一个表（[mail] 段），现在是 {raw!r}")
     for key in raw:
         if key in ("password", "pass", "passwd", "密码"):
-            raise SettingsError(f"{SETTINGS_FILE} 中不能写邮箱密码（mail.{key}）：请删去这一行，把密码放在环境变量 "
-                                f"{raw.get('password_env') or PASSWORD_ENV} 中")
+            raise SettingsError(
+                f"{SETTINGS_FILE} 中不能写邮箱密码（mail.{key}）：请删去这一行，把密码放在环境变量 "
+                f"{raw.get('password_env') or PASSWORD_ENV} 中"
+            )
         if key not in MAIL_KEYS:
-            raise SettingsError(f"{SETTINGS_FILE} 中 mail.{key} 不认识；可用的有：{'、'.join(MAIL_KEYS)}")
+            raise SettingsError(
+                f"{SETTINGS_FILE} 中 mail.{key} 不认识；可用的有：{'、'.join(MAIL_KEYS)}"
+            )
     values: dict[str, Any] = {}
     for key in ("host", "user", "from", "password_env"):
         if key in raw and not isinstance(raw[key], str):
             raise _bad(key, "文字", raw[key])
     host = raw.get("host", "").strip()
     if host and (re.search(r"[\s/]", host) or host.count(":") == 1):
-        raise _bad("host", "服务器名称，如 smtp.example.gov.cn（不带 smtp:// 和端口，端口写在 port）", host)
+        raise _bad(
+            "host", "服务器名称，如 smtp.example.gov.cn（不带 smtp:// 和端口，端口写在 port）", host
+        )
     values["host"] = host
     security = raw.get("security", "ssl")
     if not isinstance(security, str) or security.strip().lower() not in SECURITY_PORTS:
@@ -398,7 +455,9 @@ def mail_settings_from_dict(raw: Any) -> MailSettings:
     values["sender"] = sender
     env = raw.get("password_env", PASSWORD_ENV).strip()
     if not _ENV_NAME.match(env):
-        raise _bad("password_env", "环境变量名（字母、数字、下划线），如 TOOLKIT_SMTP_PASSWORD", env)
+        raise _bad(
+            "password_env", "环境变量名（字母、数字、下划线），如 TOOLKIT_SMTP_PASSWORD", env
+        )
     values["password_env"] = env
     timeout = raw.get("timeout", 30)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 600:

@@ -53,7 +53,9 @@ TEXT_FIELDS = (PROGRESS, EVIDENCE, PROBLEMS, FILLER, PHONE)
 EXCEL_CELL_LIMIT = 32767
 
 
-MIN_PART = 6  # characters a cut or partial measure text keeps to be matched by prefix or containment
+MIN_PART = (
+    6  # characters a cut or partial measure text keeps to be matched by prefix or containment
+)
 
 
 def row_summary(row: LedgerRow) -> str:
@@ -66,8 +68,13 @@ def _at(row: LedgerRow, column: str = "", value: Any = "") -> dict[str, Any]:
     """Where a finding is: the row's file, sheet and Excel row, the column as "J（实际完成日期）", the value."""
     letter = row.columns.get(column, "") if column else ""
     label = f"{letter}（{row.labels.get(column) or column}）" if letter else column
-    return {"file": row.file, "sheet": row.sheet, "row": row.row, "column": label,
-            "value": cell_text(value) if not isinstance(value, str) else value}
+    return {
+        "file": row.file,
+        "sheet": row.sheet,
+        "row": row.row,
+        "column": label,
+        "value": cell_text(value) if not isinstance(value, str) else value,
+    }
 
 
 @lru_cache(maxsize=1 << 16)
@@ -76,7 +83,9 @@ def measure_key(text: str) -> str:
     return compact(text)
 
 
-def match_task(values: dict[str, Any], issues: IssueList, threshold: float) -> tuple[Task | None, str]:
+def match_task(
+    values: dict[str, Any], issues: IssueList, threshold: float
+) -> tuple[Task | None, str]:
     """By 任务编号, else 问题序号 + 措施序号 (or the ordinal that opens the measure text: "（二）…" is
     measure 2), else the 整改措施 text: exact, then a cut or partial text by prefix or containment,
     then a close match — inside the problem when its number is known. Returns (task, how); how is
@@ -95,8 +104,14 @@ def match_task(values: dict[str, Any], issues: IssueList, threshold: float) -> t
         from_text = measure_no is None and ordinal is not None
         if from_text:
             measure_no = ordinal
-        pair = issues.by_pair.get((issue_no, measure_no)) if issue_no is not None and measure_no is not None else None
-        if pair is not None and not (from_text and len(body) >= MIN_PART and not _agrees(body, pair, threshold)):
+        pair = (
+            issues.by_pair.get((issue_no, measure_no))
+            if issue_no is not None and measure_no is not None
+            else None
+        )
+        if pair is not None and not (
+            from_text and len(body) >= MIN_PART and not _agrees(body, pair, threshold)
+        ):
             found, how = pair, "pair"
         else:  # no pair, or the ordinal opening the text belongs to a text that is another measure's
             candidates = issues.by_issue.get(issue_no, []) if issue_no is not None else []
@@ -113,11 +128,12 @@ def match_task(values: dict[str, Any], issues: IssueList, threshold: float) -> t
 def _agrees(body: str, task: Task, threshold: float) -> bool:
     """Whether a (perhaps cut) measure text is plausibly this task's."""
     key = measure_key(task.measure)
-    return body in key or key in body or fuzz.ratio(body, key[:len(body) + 20]) >= threshold * 100
+    return body in key or key in body or fuzz.ratio(body, key[: len(body) + 20]) >= threshold * 100
 
 
-def _by_text(text: str, body: str, candidates: list[Task], issues: IssueList,
-             threshold: float) -> tuple[Task | None, str]:
+def _by_text(
+    text: str, body: str, candidates: list[Task], issues: IssueList, threshold: float
+) -> tuple[Task | None, str]:
     """The one task whose measure text is clearly the row's; none when two are about as close.
     `body` is the text without its opening ordinal and trailing ellipsis."""
     if not body:
@@ -135,7 +151,9 @@ def _by_text(text: str, body: str, candidates: list[Task], issues: IssueList,
     keys = [measure_key(task.measure) for task in candidates] if candidates else issues.measure_keys
     pool = candidates or issues.tasks
     needed = threshold if candidates else max(threshold, 0.85)
-    best = process.extract(body, keys, scorer=fuzz.ratio, limit=2, score_cutoff=max(needed - 0.05, 0) * 100)
+    best = process.extract(
+        body, keys, scorer=fuzz.ratio, limit=2, score_cutoff=max(needed - 0.05, 0) * 100
+    )
     if not best or best[0][1] < needed * 100:
         return None, ""
     if len(best) > 1 and best[0][1] - best[1][1] < 5:
@@ -180,8 +198,11 @@ def locked_changes(row: LedgerRow, task: Task) -> Iterator[Finding]:
         if got and got != want:
             if name == MEASURE:
                 ordinal, body = measure_ordinal(raw)
-                if body and ordinal in (None, task.measure_no) and (
-                        body == want or (len(body) >= MIN_PART and body in want)):
+                if (
+                    body
+                    and ordinal in (None, task.measure_no)
+                    and (body == want or (len(body) >= MIN_PART and body in want))
+                ):
                     continue  # the measure cut short ("……") or numbered: still the same measure
             checks.append((name, fuzz.ratio(got[:500], want[:500]) < 90))
     if cell_text(values.get(DEADLINE)):
@@ -191,30 +212,55 @@ def locked_changes(row: LedgerRow, task: Task) -> Iterator[Finding]:
             checks.append((DEADLINE, parsed.value not in (task.deadline, task.due)))
         elif parsed.kind == OPEN:
             checks.append((DEADLINE, task.deadline is not None))
-    original = {ISSUE_NO: task.issue_no, MEASURE_NO: task.measure_no, MEASURE: task.measure,
-                ISSUE_TITLE: task.issue_title, DEADLINE: task.deadline_text or task.deadline or "（无）"}
+    original = {
+        ISSUE_NO: task.issue_no,
+        MEASURE_NO: task.measure_no,
+        MEASURE: task.measure,
+        ISSUE_TITLE: task.issue_title,
+        DEADLINE: task.deadline_text or task.deadline or "（无）",
+    }
     for name, changed in checks:
         if changed:
             was = cell_text(original[name])
-            yield finding("locked-field-changed", field=name, was=was[:60], task=task.task_id,
-                          **_at(row, name, values.get(name)))
+            yield finding(
+                "locked-field-changed",
+                field=name,
+                was=was[:60],
+                task=task.task_id,
+                **_at(row, name, values.get(name)),
+            )
 
 
-def check_entry(row: LedgerRow, ledger: LedgerFile, task: Task, unit: str, settings: Settings,
-                statuses: dict[str, str], as_of: date) -> tuple[Entry, list[Finding]]:
+def check_entry(
+    row: LedgerRow,
+    ledger: LedgerFile,
+    task: Task,
+    unit: str,
+    settings: Settings,
+    statuses: dict[str, str],
+    as_of: date,
+) -> tuple[Entry, list[Finding]]:
     """Normalise what the unit filled in for one task, with the findings."""
     findings: list[Finding] = list(locked_changes(row, task))
     raw_status = row.values.get(STATUS)
     status = parse_status(raw_status, statuses)
     status_ok = True
     if status == "":
-        stated = status_from_text(row.values.get(PROGRESS), settings.status_hints, settings.status_blockers)
+        stated = status_from_text(
+            row.values.get(PROGRESS), settings.status_hints, settings.status_blockers
+        )
         if stated is None:
             status = NOT_FILLED  # reported below, with the done date if one was given
         else:
             status = stated[0]
-            findings.append(finding("status-from-text", phrase=stated[1], status=status,
-                                    **_at(row, PROGRESS, cell_text(row.values.get(PROGRESS))[:200])))
+            findings.append(
+                finding(
+                    "status-from-text",
+                    phrase=stated[1],
+                    status=status,
+                    **_at(row, PROGRESS, cell_text(row.values.get(PROGRESS))[:200]),
+                )
+            )
     elif status is None:
         status, status_ok = cell_text(raw_status), False
         findings.append(finding("bad-status", **_at(row, STATUS, status)))
@@ -222,18 +268,30 @@ def check_entry(row: LedgerRow, ledger: LedgerFile, task: Task, unit: str, setti
     parsed = parse_date(raw_date if raw_date != "" else None, as_of.year)
     if parsed.kind == YEARLESS and parsed.value and parsed.value > as_of:
         parsed = parse_date(raw_date, as_of.year - 1)  # "12月5日" in March means last December
-    if parsed.kind in (DATE, YEARLESS) and parsed.value and not 2000 <= parsed.value.year <= as_of.year + 1:
+    if (
+        parsed.kind in (DATE, YEARLESS)
+        and parsed.value
+        and not 2000 <= parsed.value.year <= as_of.year + 1
+    ):
         parsed = ParsedDate(None, INVALID)  # 0224-06-30, 2204-06-30: a typo, not a date
     done_date = parsed.value if parsed.kind in (DATE, YEARLESS) else None
     done_text = "" if parsed.kind in (BLANK, OPEN) else cell_text(raw_date)
     if parsed.kind == INVALID:
         findings.append(finding("bad-date", field=DONE_DATE, **_at(row, DONE_DATE, done_text)))
     elif parsed.kind == YEARLESS:
-        findings.append(finding("yearless-date", field=DONE_DATE, date=done_date, **_at(row, DONE_DATE, raw_date)))
+        findings.append(
+            finding(
+                "yearless-date", field=DONE_DATE, date=done_date, **_at(row, DONE_DATE, raw_date)
+            )
+        )
     if done_date and done_date > as_of:
-        findings.append(finding("future-date", date=done_date, as_of=as_of, **_at(row, DONE_DATE, raw_date)))
+        findings.append(
+            finding("future-date", date=done_date, as_of=as_of, **_at(row, DONE_DATE, raw_date))
+        )
     if status == NOT_FILLED and done_date is not None:
-        findings.append(finding("date-without-status", task=task.task_id, date=done_date, **_at(row, STATUS)))
+        findings.append(
+            finding("date-without-status", task=task.task_id, date=done_date, **_at(row, STATUS))
+        )
     elif status == NOT_FILLED:
         findings.append(finding("no-status", task=task.task_id, **_at(row, STATUS)))
     if status == STATUS_DONE and done_date is None and parsed.kind != INVALID:
@@ -244,39 +302,80 @@ def check_entry(row: LedgerRow, ledger: LedgerFile, task: Task, unit: str, setti
     extension_to = check_extension(row, task, status, as_of, findings)
     for name, text in texts.items():
         if len(text) >= EXCEL_CELL_LIMIT:  # exactly the limit: the sending program may have cut it
-            findings.append(finding("text-too-long", field=name, length=len(text), limit=EXCEL_CELL_LIMIT,
-                                     **_at(row, name, text[:200])))
-    return Entry(task, unit, status, status_ok, done_date, done_text, texts, ledger, row,
-                 extension_to=extension_to), findings
+            findings.append(
+                finding(
+                    "text-too-long",
+                    field=name,
+                    length=len(text),
+                    limit=EXCEL_CELL_LIMIT,
+                    **_at(row, name, text[:200]),
+                )
+            )
+    return Entry(
+        task,
+        unit,
+        status,
+        status_ok,
+        done_date,
+        done_text,
+        texts,
+        ledger,
+        row,
+        extension_to=extension_to,
+    ), findings
 
 
-def check_extension(row: LedgerRow, task: Task, status: str, as_of: date, findings: list[Finding]) -> date | None:
+def check_extension(
+    row: LedgerRow, task: Task, status: str, as_of: date, findings: list[Finding]
+) -> date | None:
     """申请延期 and its 申请延期至 date: the request is noted; a missing date, one not after the
     deadline in force, or a date without the request is a finding. Returns the date asked for."""
     raw = row.values.get(REQUESTED_TO)
     parsed = parse_date(raw if raw != "" else None, as_of.year)
     wanted = parsed.value if parsed.kind in (DATE, YEARLESS) else None
     if parsed.kind == INVALID:
-        findings.append(finding("bad-date", field=REQUESTED_TO, **_at(row, REQUESTED_TO, cell_text(raw))))
+        findings.append(
+            finding("bad-date", field=REQUESTED_TO, **_at(row, REQUESTED_TO, cell_text(raw)))
+        )
     if status != EXTENSION_REQUEST:
         if wanted is not None and status != STATUS_DONE:
-            findings.append(finding("bad-extension", "no-request", to=wanted, status=status,
-                                    request=EXTENSION_REQUEST, **_at(row, STATUS, status)))
+            findings.append(
+                finding(
+                    "bad-extension",
+                    "no-request",
+                    to=wanted,
+                    status=status,
+                    request=EXTENSION_REQUEST,
+                    **_at(row, STATUS, status),
+                )
+            )
         return None
     if wanted is None:
         if parsed.kind != INVALID:
             findings.append(finding("bad-extension", task=task.task_id, **_at(row, REQUESTED_TO)))
         return None
     if task.due is not None and wanted <= task.due:
-        findings.append(finding("bad-extension", "not-later", to=wanted, due=task.due, **_at(row, REQUESTED_TO, raw)))
+        findings.append(
+            finding(
+                "bad-extension", "not-later", to=wanted, due=task.due, **_at(row, REQUESTED_TO, raw)
+            )
+        )
         return None
-    findings.append(finding("extension-requested", task=task.task_id, to=wanted,
-                            now=f"（现完成时限 {task.due}）" if task.due else "", **_at(row, REQUESTED_TO, raw)))
+    findings.append(
+        finding(
+            "extension-requested",
+            task=task.task_id,
+            to=wanted,
+            now=f"（现完成时限 {task.due}）" if task.due else "",
+            **_at(row, REQUESTED_TO, raw),
+        )
+    )
     return wanted
 
 
-def check_ledger(ledger: LedgerFile, issues: IssueList, settings: Settings,
-                 as_of: date) -> tuple[list[Entry], list[Finding]]:
+def check_ledger(
+    ledger: LedgerFile, issues: IssueList, settings: Settings, as_of: date
+) -> tuple[list[Entry], list[Finding]]:
     """Every row of one returned file: matched entries, and findings for the rest."""
     statuses = status_table(STATUSES, settings.status_synonyms)
     entries: list[Entry] = []
@@ -288,29 +387,67 @@ def check_ledger(ledger: LedgerFile, issues: IssueList, settings: Settings,
             findings.append(finding("unknown-task", **_at(row, "", row_summary(row))))
             continue
         if how == "text":
-            findings.append(finding("matched-by-text", task=task.task_id,
-                                    **_at(row, MEASURE, cell_text(row.values.get(MEASURE))[:200])))
+            findings.append(
+                finding(
+                    "matched-by-text",
+                    task=task.task_id,
+                    **_at(row, MEASURE, cell_text(row.values.get(MEASURE))[:200]),
+                )
+            )
         elif how == "renumbered":
-            findings.append(finding("matched-by-text", "renumbered", written=cell_text(row.values.get(TASK_ID)),
-                                    task=task.task_id, **_at(row, TASK_ID, cell_text(row.values.get(TASK_ID)))))
+            findings.append(
+                finding(
+                    "matched-by-text",
+                    "renumbered",
+                    written=cell_text(row.values.get(TASK_ID)),
+                    task=task.task_id,
+                    **_at(row, TASK_ID, cell_text(row.values.get(TASK_ID))),
+                )
+            )
         unit, sender = row_unit(row, task, ledger.unit, issues.units)
         if unit is None:
-            findings.append(finding("unknown-unit", "several-units", task=task.task_id,
-                                    **_at(row, "", row_summary(row))))
+            findings.append(
+                finding(
+                    "unknown-unit",
+                    "several-units",
+                    task=task.task_id,
+                    **_at(row, "", row_summary(row)),
+                )
+            )
             continue
         if unit not in task.units:
-            findings.append(finding("wrong-unit", task=task.task_id, units="、".join(task.units) or "（空）", unit=unit,
-                                    **_at(row, UNIT, row_summary(row))))
+            findings.append(
+                finding(
+                    "wrong-unit",
+                    task=task.task_id,
+                    units="、".join(task.units) or "（空）",
+                    unit=unit,
+                    **_at(row, UNIT, row_summary(row)),
+                )
+            )
             continue
         if (task.task_id, unit) in seen:
             first = seen[(task.task_id, unit)]
-            findings.append(finding("duplicate-row", task=task.task_id, first_row=first.row,
-                                    **_at(row, "", row_summary(row))))
+            findings.append(
+                finding(
+                    "duplicate-row",
+                    task=task.task_id,
+                    first_row=first.row,
+                    **_at(row, "", row_summary(row)),
+                )
+            )
             continue
         seen[(task.task_id, unit)] = row
         if sender:
-            findings.append(finding("filed-by-other", unit=unit, task=task.task_id, sender=sender,
-                                    **_at(row, UNIT, cell_text(row.values.get(UNIT)))))
+            findings.append(
+                finding(
+                    "filed-by-other",
+                    unit=unit,
+                    task=task.task_id,
+                    sender=sender,
+                    **_at(row, UNIT, cell_text(row.values.get(UNIT))),
+                )
+            )
         entry, problems = check_entry(row, ledger, task, unit, settings, statuses, as_of)
         entry.filed_by = sender
         entries.append(entry)
@@ -318,12 +455,18 @@ def check_ledger(ledger: LedgerFile, issues: IssueList, settings: Settings,
     return entries, findings
 
 
-def row_unit(row: LedgerRow, task: Task, sender: str | None, units: UnitBook) -> tuple[str | None, str]:
+def row_unit(
+    row: LedgerRow, task: Task, sender: str | None, units: UnitBook
+) -> tuple[str | None, str]:
     """(the unit a row reports for, the sender when the row is another unit's). A row whose 责任单位
     names one of the task's units and not the sender is that unit's row; a file whose sender is
     unknown is attributed row by row the same way, or to a task's only unit."""
     written = cell_text(row.values.get(UNIT))
-    named = [name for name in dict.fromkeys(units.resolve(n) for n in split_units(written)) if name] if written else []
+    named = (
+        [name for name in dict.fromkeys(units.resolve(n) for n in split_units(written)) if name]
+        if written
+        else []
+    )
     if sender is not None and (sender in named or not named):
         return sender, ""
     owners = [name for name in named if name in task.units]

@@ -12,13 +12,25 @@ EXTENSION_REQUEST = "申请延期"  # 完成状态 a unit chooses to ask for mor
 CLOSED = "已销号"  # 逾期状态 of a task closed after verification
 
 # 完成状态: the words a unit may choose in its ledger (the drop-down list), and the one for "left blank".
-STATUS_DONE, STATUS_ONGOING, STATUS_NOT_STARTED, STATUS_LONG_TERM = "已完成", "推进中", "未启动", "长期坚持"
+STATUS_DONE, STATUS_ONGOING, STATUS_NOT_STARTED, STATUS_LONG_TERM = (
+    "已完成",
+    "推进中",
+    "未启动",
+    "长期坚持",
+)
 STATUSES = (STATUS_DONE, STATUS_ONGOING, STATUS_NOT_STARTED, STATUS_LONG_TERM, EXTENSION_REQUEST)
 NOT_FILLED = "未填报"
 
 # 逾期状态: where a (task, unit) stands against its deadline on the as-of date.
 OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED = (
-    "逾期", "临期", "正常", "已完成", "逾期完成", "长期", "未报送")
+    "逾期",
+    "临期",
+    "正常",
+    "已完成",
+    "逾期完成",
+    "长期",
+    "未报送",
+)
 STATES = (OVERDUE, DUE_SOON, ON_TRACK, DONE, DONE_LATE, NO_DEADLINE, NOT_RETURNED, CLOSED)
 
 # 报送状态 of a unit in the 汇总 sheet (NOT_RETURNED above when nothing came back).
@@ -67,10 +79,35 @@ CLOSED_DATE = "销号日期"  # issues.xlsx columns written by `toolkit close`
 CLOSE_BASIS = "销号依据"
 
 # A ledger's columns: seven pre-filled (locked) ones, then what the unit fills in.
-LEDGER_COLUMNS = (TASK_ID, ISSUE_NO, ISSUE_TITLE, MEASURE_NO, MEASURE, UNIT, DEADLINE,
-                  STATUS, PROGRESS, DONE_DATE, REQUESTED_TO, EVIDENCE, PROBLEMS, FILLER, PHONE)
+LEDGER_COLUMNS = (
+    TASK_ID,
+    ISSUE_NO,
+    ISSUE_TITLE,
+    MEASURE_NO,
+    MEASURE,
+    UNIT,
+    DEADLINE,
+    STATUS,
+    PROGRESS,
+    DONE_DATE,
+    REQUESTED_TO,
+    EVIDENCE,
+    PROBLEMS,
+    FILLER,
+    PHONE,
+)
 # 问题清单 (issues.xlsx) columns, and the ones that must be there.
-ISSUE_COLUMNS = (TASK_ID, ISSUE_NO, ISSUE_TITLE, MEASURE_NO, MEASURE, UNIT, DEADLINE, TARGET, DESCRIPTION)
+ISSUE_COLUMNS = (
+    TASK_ID,
+    ISSUE_NO,
+    ISSUE_TITLE,
+    MEASURE_NO,
+    MEASURE,
+    UNIT,
+    DEADLINE,
+    TARGET,
+    DESCRIPTION,
+)
 ISSUE_REQUIRED = (ISSUE_NO, ISSUE_TITLE, MEASURE_NO, MEASURE, UNIT)
 # written by toolkit extend / toolkit close, added to issues.xlsx when first needed (DESIGN §3)
 ISSUE_LIFE_COLUMNS = (ADJUSTED_DEADLINE, ADJUST_BASIS, CLOSED_DATE, CLOSE_BASIS)
@@ -79,8 +116,26 @@ ISSUE_LIFE_COLUMNS = (ADJUSTED_DEADLINE, ADJUST_BASIS, CLOSED_DATE, CLOSE_BASIS)
 STATE = "逾期状态"
 DAYS_OVERDUE = "逾期天数"
 SOURCE_FILE = "来源文件"
-DETAIL_COLUMNS = (TASK_ID, ISSUE_NO, ISSUE_TITLE, MEASURE_NO, MEASURE, UNIT, DEADLINE, ADJUSTED_DEADLINE, STATUS,
-                  STATE, DAYS_OVERDUE, PROGRESS, DONE_DATE, EVIDENCE, PROBLEMS, FILLER, PHONE, SOURCE_FILE)
+DETAIL_COLUMNS = (
+    TASK_ID,
+    ISSUE_NO,
+    ISSUE_TITLE,
+    MEASURE_NO,
+    MEASURE,
+    UNIT,
+    DEADLINE,
+    ADJUSTED_DEADLINE,
+    STATUS,
+    STATE,
+    DAYS_OVERDUE,
+    PROGRESS,
+    DONE_DATE,
+    EVIDENCE,
+    PROBLEMS,
+    FILLER,
+    PHONE,
+    SOURCE_FILE,
+)
 
 # 校验问题 columns (the feedback copy uses LEVEL, SHEET, ROW, COLUMN with its own last three).
 LEVEL = "级别"
@@ -99,8 +154,18 @@ TASK_COUNT = "任务数"
 DONE_RATE = "完成率"
 RETURN_STATE = "报送状态"
 RETURN_FILES = "报送文件"
-UNIT_COLUMNS = (UNIT, TASK_COUNT, STATUS_DONE, STATUS_ONGOING, STATUS_NOT_STARTED, OVERDUE, DUE_SOON, DONE_RATE,
-                RETURN_STATE, RETURN_FILES)
+UNIT_COLUMNS = (
+    UNIT,
+    TASK_COUNT,
+    STATUS_DONE,
+    STATUS_ONGOING,
+    STATUS_NOT_STARTED,
+    OVERDUE,
+    DUE_SOON,
+    DONE_RATE,
+    RETURN_STATE,
+    RETURN_FILES,
+)
 FILE_COUNT = "文件数"
 FILES_READ = "已读取"
 
@@ -124,8 +189,24 @@ META_KEYS = (META_UNIT, META_VERSION, META_FINGERPRINT, META_CREATED, META_AS_OF
 META_HEADER = ("项目", "值")
 
 # The roles a column of an upper office's table can play (DESIGN §7); ROLE_OTHER keeps a column as is.
-ROLE_NO, ROLE_PROBLEM, ROLE_LEADER, ROLE_PROGRESS, ROLE_OTHER = "序号", "问题", "责任领导", "整改完成情况", "其他"
-LAYOUT_ROLES = (ROLE_NO, ROLE_PROBLEM, TARGET, MEASURE, UNIT, ROLE_LEADER, DEADLINE, ROLE_PROGRESS, ROLE_OTHER)
+ROLE_NO, ROLE_PROBLEM, ROLE_LEADER, ROLE_PROGRESS, ROLE_OTHER = (
+    "序号",
+    "问题",
+    "责任领导",
+    "整改完成情况",
+    "其他",
+)
+LAYOUT_ROLES = (
+    ROLE_NO,
+    ROLE_PROBLEM,
+    TARGET,
+    MEASURE,
+    UNIT,
+    ROLE_LEADER,
+    DEADLINE,
+    ROLE_PROGRESS,
+    ROLE_OTHER,
+)
 
 # 延期申请 sheet: what units asked for this round
 SHEET_EXTENSIONS = "延期申请"

@@ -15,8 +15,6 @@ from toolkit.core.words import SHEET_CONTACTS, UNIT
 CONTACTS_SHEET = SHEET_CONTACTS
 
 
-
-
 @dataclass
 class Contact:
     unit: str  # as written in the sheet
@@ -29,15 +27,28 @@ class Contact:
 _CONTACT_HEADERS = {
     "unit": {UNIT, "单位", "单位名称", "责任部门", "部门", "牵头单位"},
     "name": {"联系人", "姓名", "经办人", "联系人姓名"},
-    "email": {"邮箱", "电子邮箱", "电子邮件", "邮件", "邮件地址", "邮箱地址", "email", "e-mail", "mail"},
+    "email": {
+        "邮箱",
+        "电子邮箱",
+        "电子邮件",
+        "邮件",
+        "邮件地址",
+        "邮箱地址",
+        "email",
+        "e-mail",
+        "mail",
+    },
 }
 
 
 def split_addresses(text: str) -> tuple[list[str], list[str]]:
     """(valid addresses, invalid pieces) from one cell: separators ; ； , ， 、 and whitespace."""
     text = re.sub(r"[;；，、\n]", ",", cell_text(text))
-    pieces = ([addr or name for name, addr in getaddresses([text])] if "<" in text
-              else re.split(r"[,\s]+", text))
+    pieces = (
+        [addr or name for name, addr in getaddresses([text])]
+        if "<" in text
+        else re.split(r"[,\s]+", text)
+    )
     good, bad = [], []
     for piece in (p.strip().strip("'\"") for p in pieces):
         if piece:
@@ -53,7 +64,9 @@ def read_contacts(issues_xlsx: Path) -> dict[str, Contact]:
     try:
         book = openpyxl.load_workbook(issues_xlsx, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook gets the same message
-        raise IssueListError(f"问题清单 {issues_xlsx} 无法读取（{exc}），读不到“{CONTACTS_SHEET}”") from exc
+        raise IssueListError(
+            f"问题清单 {issues_xlsx} 无法读取（{exc}），读不到“{CONTACTS_SHEET}”"
+        ) from exc
     try:
         sheet = next((book[n] for n in book.sheetnames if compact(n) == CONTACTS_SHEET), None)
         if sheet is None:
@@ -74,8 +87,10 @@ def read_contacts(issues_xlsx: Path) -> dict[str, Contact]:
             columns, start = found, index + 1
             break
     if not columns:
-        raise IssueListError(f"问题清单 {issues_xlsx} 的“{CONTACTS_SHEET}”工作表找不到表头：第 1 行应为 "
-                             "责任单位、联系人、邮箱")
+        raise IssueListError(
+            f"问题清单 {issues_xlsx} 的“{CONTACTS_SHEET}”工作表找不到表头：第 1 行应为 "
+            "责任单位、联系人、邮箱"
+        )
     contacts: dict[str, Contact] = {}
 
     def get(row: list, role: str) -> str:

@@ -61,8 +61,14 @@ def check_addresses(addresses: Iterable[str], what: str = "收件人") -> list[A
     return out
 
 
-def _new_message(subject: str, sender: str | None, to: Sequence[Address], cc: Sequence[Address],
-                 text: str, page: str) -> MailMessage:
+def _new_message(
+    subject: str,
+    sender: str | None,
+    to: Sequence[Address],
+    cc: Sequence[Address],
+    text: str,
+    page: str,
+) -> MailMessage:
     msg = MailMessage(policy=POLICY)
     msg["Subject"] = subject
     domain = "localhost"
@@ -80,8 +86,9 @@ def _new_message(subject: str, sender: str | None, to: Sequence[Address], cc: Se
     return msg
 
 
-def attach(msg: EmailMessage, data: bytes, filename: str,
-           mime: tuple[str, str] = XLSX_TYPE) -> None:
+def attach(
+    msg: EmailMessage, data: bytes, filename: str, mime: tuple[str, str] = XLSX_TYPE
+) -> None:
     """Attach with both spellings of a Chinese file name: RFC 2231 `filename*=` on Content-Disposition
     (modern clients) and RFC 2047 encoded words in Content-Type `name=` (old Outlook, Foxmail, phones)."""
     msg.add_attachment(data, maintype=mime[0], subtype=mime[1], filename=filename)
@@ -94,14 +101,22 @@ def attach(msg: EmailMessage, data: bytes, filename: str,
             chunk = ""
         chunk += char
     words.append(chunk)
-    encoded = "\n ".join(f"=?utf-8?b?{base64.b64encode(w.encode('utf-8')).decode('ascii')}?=" for w in words)
+    encoded = "\n ".join(
+        f"=?utf-8?b?{base64.b64encode(w.encode('utf-8')).decode('ascii')}?=" for w in words
+    )
     del part["Content-Type"]
     part.set_raw("Content-Type", f'{mime[0]}/{mime[1]};\n name="{encoded}"')
 
 
-def summary_message(result: MergeResult, workbook: Path, to: Sequence[str], cc: Sequence[str] = (),
-                    sender: str | None = None, *, colors: Mapping[str, Mapping[str, str]] | None = None
-                    ) -> MailMessage:
+def summary_message(
+    result: MergeResult,
+    workbook: Path,
+    to: Sequence[str],
+    cc: Sequence[str] = (),
+    sender: str | None = None,
+    *,
+    colors: Mapping[str, Mapping[str, str]] | None = None,
+) -> MailMessage:
     """The consolidated workbook for leaders: totals, per-unit table, 逾期 tasks; workbook attached."""
     workbook = Path(workbook)
     recipients, copies = check_addresses(to), check_addresses(cc, "抄送")
@@ -128,9 +143,14 @@ def reminder_units(result: MergeResult) -> list[tuple[UnitSummary, list[DetailRo
     return out
 
 
-def reminder_messages(result: MergeResult, contacts: Mapping[str, Contact], sender: str | None = None,
-                      *, cc: Sequence[str] = (), colors: Mapping[str, Mapping[str, str]] | None = None
-                      ) -> tuple[list[MailMessage], list[str]]:
+def reminder_messages(
+    result: MergeResult,
+    contacts: Mapping[str, Contact],
+    sender: str | None = None,
+    *,
+    cc: Sequence[str] = (),
+    colors: Mapping[str, Mapping[str, str]] | None = None,
+) -> tuple[list[MailMessage], list[str]]:
     """One reminder per unit that needs one; and the units that need one but have no address."""
     by_unit: dict[str, Contact] = {}
     for written, contact in contacts.items():
@@ -144,7 +164,10 @@ def reminder_messages(result: MergeResult, contacts: Mapping[str, Contact], send
             continue
         body = Body(colors or DEFAULT_COLORS)
         subject = reminder_body(body, result, unit, rows, contact, sender)
-        to = [Address(display_name=f"{unit.unit} {contact.name}".strip(), addr_spec=a) for a in contact.emails]
+        to = [
+            Address(display_name=f"{unit.unit} {contact.name}".strip(), addr_spec=a)
+            for a in contact.emails
+        ]
         msg = _new_message(subject, sender, to, copies, body.text(), body.html(subject))
         msg.draft_stem = f"提醒_{unit.unit}_{result.as_of:%Y%m%d}"
         msg.unit = unit.unit

@@ -25,7 +25,9 @@ class SendResult:
     subject: str
     recipients: list[str]
     sent: bool = False
-    refused: dict[str, str] = field(default_factory=dict)  # recipients the server refused → its reply
+    refused: dict[str, str] = field(
+        default_factory=dict
+    )  # recipients the server refused → its reply
     error: str = ""  # one line, Chinese, when the message was not sent
 
     def line(self) -> str:
@@ -55,8 +57,13 @@ def _chain(exc: BaseException) -> Iterable[BaseException]:
         seen = seen.__cause__ or seen.__context__
 
 
-_CERT_WORDS = {"self-signed": "自签名证书，不受信任", "expired": "证书已过期", "hostname mismatch": "证书上的服务器名称不符",
-               "local issuer": "签发机构不受信任", "not yet valid": "证书尚未生效"}
+_CERT_WORDS = {
+    "self-signed": "自签名证书，不受信任",
+    "expired": "证书已过期",
+    "hostname mismatch": "证书上的服务器名称不符",
+    "local issuer": "签发机构不受信任",
+    "not yet valid": "证书尚未生效",
+}
 
 
 def explain(exc: BaseException, mail: MailSettings, sending: bool = False) -> str:
@@ -77,49 +84,82 @@ def reason(exc: BaseException, mail: MailSettings, sending: bool = False) -> tup
     return _setup_reason(exc, chain, where, mail)
 
 
-def _while_sending(exc: BaseException, chain: list[BaseException], where: str,
-                   mail: MailSettings) -> tuple[str, str] | None:
+def _while_sending(
+    exc: BaseException, chain: list[BaseException], where: str, mail: MailSettings
+) -> tuple[str, str] | None:
     if any(isinstance(e, TimeoutError) for e in chain):
-        return (f"发送邮件超时（{mail.timeout:g} 秒内没有发完，邮件服务器 {where} 响应太慢或网络中断）",
-                "请检查网络后重试；附件很大或网络很慢时，可以把 [mail] timeout 调大")
-    if isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(exc, smtplib.SMTPException) and any(
-            isinstance(e, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)) for e in chain):
-        return (f"发送过程中邮件服务器 {where} 断开了连接（{' '.join(str(exc).split()) or type(exc).__name__}）",
-                "请稍后重试；反复出现时，可能是附件超过了服务器允许的大小，或服务器限制了发送频率")
+        return (
+            f"发送邮件超时（{mail.timeout:g} 秒内没有发完，邮件服务器 {where} 响应太慢或网络中断）",
+            "请检查网络后重试；附件很大或网络很慢时，可以把 [mail] timeout 调大",
+        )
+    if (
+        isinstance(exc, smtplib.SMTPServerDisconnected)
+        or not isinstance(exc, smtplib.SMTPException)
+        and any(
+            isinstance(e, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError))
+            for e in chain
+        )
+    ):
+        return (
+            f"发送过程中邮件服务器 {where} 断开了连接（{' '.join(str(exc).split()) or type(exc).__name__}）",
+            "请稍后重试；反复出现时，可能是附件超过了服务器允许的大小，或服务器限制了发送频率",
+        )
     if isinstance(exc, OSError) and not isinstance(exc, (smtplib.SMTPException, ssl.SSLError)):
-        return (f"发送过程中与邮件服务器 {where} 的连接出错（{exc.strerror or exc}）", "请检查网络后重试")
+        return (
+            f"发送过程中与邮件服务器 {where} 的连接出错（{exc.strerror or exc}）",
+            "请检查网络后重试",
+        )
     return None
 
 
-def _setup_reason(exc: BaseException, chain: list[BaseException], where: str,
-                  mail: MailSettings) -> tuple[str, str]:
+def _setup_reason(
+    exc: BaseException, chain: list[BaseException], where: str, mail: MailSettings
+) -> tuple[str, str]:
     ports = "ssl 一般用 465 端口，starttls 用 587"
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return (f"邮件服务器拒绝登录（用户名或密码错误：{_reply(exc.smtp_code, exc.smtp_error)}）",
-                f"请核对 [mail] user 和环境变量 {mail.password_env} 中的密码（不少邮箱要填“客户端授权码”）")
+        return (
+            f"邮件服务器拒绝登录（用户名或密码错误：{_reply(exc.smtp_code, exc.smtp_error)}）",
+            f"请核对 [mail] user 和环境变量 {mail.password_env} 中的密码（不少邮箱要填“客户端授权码”）",
+        )
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         if "STARTTLS" in str(exc).upper():
-            return f"邮件服务器 {where} 不支持 STARTTLS 加密", '请把 [mail] security 改为 "ssl"（端口一般为 465）'
-        return (f"邮件服务器 {where} 在此连接上不提供登录（AUTH）",
-                '请把 [mail] security 改为 "starttls" 或 "ssl"，或删去 user')
+            return (
+                f"邮件服务器 {where} 不支持 STARTTLS 加密",
+                '请把 [mail] security 改为 "ssl"（端口一般为 465）',
+            )
+        return (
+            f"邮件服务器 {where} 在此连接上不提供登录（AUTH）",
+            '请把 [mail] security 改为 "starttls" 或 "ssl"，或删去 user',
+        )
     if isinstance(exc, smtplib.SMTPSenderRefused):
-        return (f"邮件服务器拒绝了发件人 {exc.sender}（{_reply(exc.smtp_code, exc.smtp_error)}）",
-                "请把 [mail] from 改为登录账号对应的邮箱")
+        return (
+            f"邮件服务器拒绝了发件人 {exc.sender}（{_reply(exc.smtp_code, exc.smtp_error)}）",
+            "请把 [mail] from 改为登录账号对应的邮箱",
+        )
     cert = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
     if cert is not None:
         why = str(cert.verify_message or cert.reason)
         why = next((zh for en, zh in _CERT_WORDS.items() if en in why.lower()), why)
-        return (f"邮件服务器 {where} 的证书未通过验证（{why}）",
-                "请核对 [mail] host 是否与服务器证书上的名称一致")
+        return (
+            f"邮件服务器 {where} 的证书未通过验证（{why}）",
+            "请核对 [mail] host 是否与服务器证书上的名称一致",
+        )
     if any(isinstance(e, TimeoutError) for e in chain):
-        return (f"连接邮件服务器 {where} 超时（{mail.timeout:g} 秒无响应）",
-                f"请检查网络，核对 [mail] host、port，以及 security 与端口是否匹配（{ports}）")
+        return (
+            f"连接邮件服务器 {where} 超时（{mail.timeout:g} 秒无响应）",
+            f"请检查网络，核对 [mail] host、port，以及 security 与端口是否匹配（{ports}）",
+        )
     tls = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
     if tls is not None:
-        return (f"与邮件服务器 {where} 建立加密连接失败（{tls.reason or tls}）",
-                f"请核对 [mail] security 与端口是否匹配（{ports}）")
+        return (
+            f"与邮件服务器 {where} 建立加密连接失败（{tls.reason or tls}）",
+            f"请核对 [mail] security 与端口是否匹配（{ports}）",
+        )
     if isinstance(exc, ConnectionRefusedError):
-        return f"无法连接邮件服务器 {where}（连接被拒绝）", "请核对 [mail] host 和 port，或确认邮件服务器已开启"
+        return (
+            f"无法连接邮件服务器 {where}（连接被拒绝）",
+            "请核对 [mail] host 和 port，或确认邮件服务器已开启",
+        )
     if isinstance(exc, socket.gaierror):
         return f"找不到邮件服务器 {mail.host}（域名无法解析）", "请核对 [mail] host 和网络连接"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -128,10 +168,15 @@ def _setup_reason(exc: BaseException, chain: list[BaseException], where: str,
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"邮件服务器 {where} 返回错误（{_reply(exc.smtp_code, exc.smtp_error)}）", ""
     if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return (f"邮件服务器 {where} 断开了连接（{' '.join(str(exc).split())}）",
-                f"请核对 [mail] security 与端口是否匹配（{ports}）")
+        return (
+            f"邮件服务器 {where} 断开了连接（{' '.join(str(exc).split())}）",
+            f"请核对 [mail] security 与端口是否匹配（{ports}）",
+        )
     if isinstance(exc, OSError):
-        return f"无法连接邮件服务器 {where}（{exc.strerror or exc}）", "请检查网络和 [mail] host、port"
+        return (
+            f"无法连接邮件服务器 {where}（{exc.strerror or exc}）",
+            "请检查网络和 [mail] host、port",
+        )
     return f"发送邮件时出错（{type(exc).__name__}: {' '.join(str(exc).split())}）", ""
 
 
@@ -201,7 +246,9 @@ def _tls_context(mail: MailSettings, deadline: float = float("inf")) -> ssl.SSLC
     if not mail.verify_tls:  # self-signed test servers only
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
-    context.sslsocket_class = type("DeadlineSSLSocket", (_DeadlineSSLSocket,), {"deadline": deadline})
+    context.sslsocket_class = type(
+        "DeadlineSSLSocket", (_DeadlineSSLSocket,), {"deadline": deadline}
+    )
     return context
 
 
@@ -234,10 +281,13 @@ def _password(mail: MailSettings, drafts: Sequence[Path]) -> str:
     if not password:
         raise MailSetupError(
             f"没有邮箱密码，邮件已保存为草稿 {_where(drafts)}。请先设置环境变量 {mail.password_env}"
-            f"（Windows：set {mail.password_env}=密码；Linux/macOS：export {mail.password_env}=密码）后重试")
+            f"（Windows：set {mail.password_env}=密码；Linux/macOS：export {mail.password_env}=密码）后重试"
+        )
     if not password.isascii():  # smtplib sends AUTH in ASCII; mail servers expect the same
-        raise MailSetupError(f"环境变量 {mail.password_env} 中的密码含有中文或全角字符，邮件已保存为草稿 {_where(drafts)}。"
-                             "邮件服务器只接受英文字母、数字和符号，请改正后重试")
+        raise MailSetupError(
+            f"环境变量 {mail.password_env} 中的密码含有中文或全角字符，邮件已保存为草稿 {_where(drafts)}。"
+            "邮件服务器只接受英文字母、数字和符号，请改正后重试"
+        )
     return password
 
 
@@ -252,7 +302,9 @@ def connect(mail: MailSettings, password: str = "", deadline: float | None = Non
     else:
         client = _Plain(timeout=mail.timeout)
     client.deadline = deadline  # type: ignore[attr-defined]
-    client._host = mail.host  # the name TLS checks the certificate against (smtplib sets it only in __init__)
+    client._host = (
+        mail.host
+    )  # the name TLS checks the certificate against (smtplib sets it only in __init__)
     try:
         client.connect(mail.host, mail.port)
         if mail.security == "starttls":
@@ -267,7 +319,9 @@ def connect(mail: MailSettings, password: str = "", deadline: float | None = Non
     return client
 
 
-def send(messages: Sequence[EmailMessage], mail: MailSettings, drafts: Sequence[Path]) -> list[SendResult]:
+def send(
+    messages: Sequence[EmailMessage], mail: MailSettings, drafts: Sequence[Path]
+) -> list[SendResult]:
     """Send each message over one SMTP connection. drafts: the saved .eml of each message (from
     save_drafts); any missing one is written before connecting, so nothing is lost.
     A failure that stops everything (connect, TLS, login, sender refused, connection lost) raises
@@ -279,21 +333,32 @@ def send(messages: Sequence[EmailMessage], mail: MailSettings, drafts: Sequence[
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             Path(path).write_bytes(msg.as_bytes(policy=POLICY))
     if not mail.host:
-        raise MailSetupError(f"没有设置邮件服务器，邮件已保存为草稿 {_where(drafts)}。请在 {SETTINGS_FILE} 的 [mail] 段"
-                             "填写 host（如 smtp.example.gov.cn）和 from")
+        raise MailSetupError(
+            f"没有设置邮件服务器，邮件已保存为草稿 {_where(drafts)}。请在 {SETTINGS_FILE} 的 [mail] 段"
+            "填写 host（如 smtp.example.gov.cn）和 from"
+        )
     if not mail.sender:
-        raise MailSetupError(f"没有设置发件地址，邮件已保存为草稿 {_where(drafts)}。请在 {SETTINGS_FILE} 的 [mail] 段"
-                             "填写 from（如 整改办 <zgb@example.gov.cn>）")
+        raise MailSetupError(
+            f"没有设置发件地址，邮件已保存为草稿 {_where(drafts)}。请在 {SETTINGS_FILE} 的 [mail] 段"
+            "填写 from（如 整改办 <zgb@example.gov.cn>）"
+        )
     password = _password(mail, drafts)
     envelope_from = parseaddr(mail.sender)[1]
-    results = [SendResult(Path(p), str(m.get("Subject", "")),
-                          [a for _, a in getaddresses(m.get_all("To", []) + m.get_all("Cc", []))])
-               for m, p in zip(messages, drafts, strict=True)]
+    results = [
+        SendResult(
+            Path(p),
+            str(m.get("Subject", "")),
+            [a for _, a in getaddresses(m.get_all("To", []) + m.get_all("Cc", []))],
+        )
+        for m, p in zip(messages, drafts, strict=True)
+    ]
     deadline = time.monotonic() + mail.timeout  # for the whole send, not for each reply
     try:
         client = connect(mail, password, deadline)
     except Exception as exc:  # noqa: BLE001 - every cause becomes one line
-        raise MailError(_failure(exc, mail, f"邮件已保存为草稿 {_where(drafts)}"), drafts, results) from exc
+        raise MailError(
+            _failure(exc, mail, f"邮件已保存为草稿 {_where(drafts)}"), drafts, results
+        ) from exc
     try:
         for msg, result in zip(messages, results, strict=True):
             try:
@@ -302,11 +367,16 @@ def send(messages: Sequence[EmailMessage], mail: MailSettings, drafts: Sequence[
                 result.error = explain(exc, mail, sending=True)
                 # A refused recipient or message leaves the connection usable (smtplib has reset the
                 # transaction); anything else, or a server closing with 421, stops the run.
-                if isinstance(exc, (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)) and client.sock:
+                if (
+                    isinstance(exc, (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError))
+                    and client.sock
+                ):
                     continue
                 left = [r.draft for r in results if not r.sent]
-                saved = (f"已发出 {len(results) - len(left)} 封，未发出的 {len(left)} 封已保存为草稿 "
-                         f"{_where(left)}")
+                saved = (
+                    f"已发出 {len(results) - len(left)} 封，未发出的 {len(left)} 封已保存为草稿 "
+                    f"{_where(left)}"
+                )
                 raise MailError(_failure(exc, mail, saved, sending=True), drafts, results) from exc
             result.sent = True
             result.refused = {addr: _reply(*reply) for addr, reply in refused.items()}

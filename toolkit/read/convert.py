@@ -10,7 +10,14 @@ from pathlib import Path
 from toolkit.core.errors import ReadError
 
 # what LibreOffice converts each suffix to: Word-like documents to .docx, sheets to .xlsx
-TARGET = {".doc": "docx", ".wps": "docx", ".rtf": "docx", ".odt": "docx", ".et": "xlsx", ".ett": "xlsx"}
+TARGET = {
+    ".doc": "docx",
+    ".wps": "docx",
+    ".rtf": "docx",
+    ".odt": "docx",
+    ".et": "xlsx",
+    ".ett": "xlsx",
+}
 
 
 def soffice() -> str | None:
@@ -19,8 +26,10 @@ def soffice() -> str | None:
         found = shutil.which(name)
         if found:
             return found
-    for candidate in (Path("C:/Program Files/LibreOffice/program/soffice.exe"),
-                      Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")):
+    for candidate in (
+        Path("C:/Program Files/LibreOffice/program/soffice.exe"),
+        Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"),
+    ):
         if candidate.is_file():
             return str(candidate)
     return None
@@ -40,12 +49,23 @@ def convert(path: Path, timeout: float = 120.0) -> bytes:
         source = work_dir / f"source{path.suffix.lower()}"
         shutil.copyfile(path, source)
         profile = (work_dir / "profile").as_uri()
-        command = [program, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-                   "--convert-to", target, "--outdir", str(work_dir / "out"), str(source)]
+        command = [
+            program,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(work_dir / "out"),
+            str(source),
+        ]
         try:
             subprocess.run(command, capture_output=True, timeout=timeout, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise ReadError("unreadable-file", "convert-failed", name=path.name, error=exc.__class__.__name__) from exc
+            raise ReadError(
+                "unreadable-file", "convert-failed", name=path.name, error=exc.__class__.__name__
+            ) from exc
         produced = work_dir / "out" / f"source.{target}"
         if not produced.is_file():
             raise ReadError("unreadable-file", "convert-broken", name=path.name, target=target)

@@ -12,7 +12,9 @@ class Grid:
 
     name: str
     rows: list[list[Any]]
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
+    merged: list[tuple[int, int, int, int]] = field(
+        default_factory=list
+    )  # r0, c0, r1, c1 inclusive
     hidden: bool = False
     far_cells: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, text) left out
 

@@ -77,14 +77,21 @@ def find_header(rows: list[list[str]], roles: RoleMap, look: int = 15) -> Header
                 below = rows[index + 1]
                 more = [roles.role(cell) for cell in below]
                 short = all(len(cell.strip()) <= 12 for cell in below if cell)  # headers, not data
-                if any(more) and short and not any(parse_int(cell) is not None for cell in below[:1] if cell):
+                if (
+                    any(more)
+                    and short
+                    and not any(parse_int(cell) is not None for cell in below[:1] if cell)
+                ):
                     for col, role in enumerate(more):
                         if role and col < len(found):
                             found[col], names[col] = role, below[col]
                     index += 1
             header = Header(index, names, found)
-            header.support = {i for i in header.columns(UNIT)
-                              if any(word in names[i] for word in SUPPORT_HEADER_WORDS)}
+            header.support = {
+                i
+                for i in header.columns(UNIT)
+                if any(word in names[i] for word in SUPPORT_HEADER_WORDS)
+            }
             return header
     return None
 
@@ -128,14 +135,23 @@ def _split_items(text: str) -> tuple[tuple[int | None, str], ...]:
         for match in style.finditer(text):
             if _number(match.group(1)) == len(run) + 1:
                 run.append(match)
-        if run and (not best or run[0].start() < best[0].start()
-                    or (run[0].start() == best[0].start() and len(run) > len(best))):
+        if run and (
+            not best
+            or run[0].start() < best[0].start()
+            or (run[0].start() == best[0].start() and len(run) > len(best))
+        ):
             best = run
-    if len(best) >= 2 or (best and not text[:best[0].start()].strip()):
-        items = [(len(items_so_far) + 1, text[m.end():(best[i + 1].start() if i + 1 < len(best) else len(text))])
-                 for i, m in enumerate(best) for items_so_far in [best[:i]]]
+    if len(best) >= 2 or (best and not text[: best[0].start()].strip()):
+        items = [
+            (
+                len(items_so_far) + 1,
+                text[m.end() : (best[i + 1].start() if i + 1 < len(best) else len(text))],
+            )
+            for i, m in enumerate(best)
+            for items_so_far in [best[:i]]
+        ]
         items = [(n, body.strip().rstrip("；;").strip()) for n, body in items]
-        lead = text[:best[0].start()].strip()
+        lead = text[: best[0].start()].strip()
         if lead and not lead.endswith(("：", ":")):
             items[0] = (1, f"{lead}\n{items[0][1]}")
         return tuple(items)
@@ -169,7 +185,9 @@ def parse_units(text: str, support_column: bool = False) -> tuple[list[str], lis
             continue
         for group in re.split(r"[，,；;。\n]+", part):
             names = [compact(n) for n in re.split(r"[、/]+|\s{2,}", group)]
-            group_kind = _role_of(names[-1] if names else "", kind)  # "A、B配合": the marker ends the group
+            group_kind = _role_of(
+                names[-1] if names else "", kind
+            )  # "A、B配合": the marker ends the group
             for name in names:
                 name_kind = _role_of(name, group_kind)
                 name = _UNIT_ROLE.sub("", name).strip("()（）")
@@ -192,21 +210,46 @@ class Options:
     source: str = ""
     unit_names: list[str] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)
-    year: int | None = None  # the first year the table's deadlines name: the year of 年底前, 6月中旬
+    year: int | None = (
+        None  # the first year the table's deadlines name: the year of 年底前, 6月中旬
+    )
 
 
-def read_table(rows: list[list[str]], header: Header, title: str, options: Options) -> ImportedTable:
+def read_table(
+    rows: list[list[str]], header: Header, title: str, options: Options
+) -> ImportedTable:
     """The problems of one table whose header was found; every cell it could not place is listed."""
-    result = ImportedTable([], layout=SourceLayout(
-        title, options.source, tuple((name or f"第{column_letter(i)}列", role or "其他")
-                                     for i, (name, role) in enumerate(zip(header.names, header.roles, strict=True))
-                                     if name or role)))
+    result = ImportedTable(
+        [],
+        layout=SourceLayout(
+            title,
+            options.source,
+            tuple(
+                (name or f"第{column_letter(i)}列", role or "其他")
+                for i, (name, role) in enumerate(zip(header.names, header.roles, strict=True))
+                if name or role
+            ),
+        ),
+    )
     groups = _group(rows, header, result)
-    table_units = [u for group in groups for r in group for c in header.columns(UNIT)
-                   for u in sum(parse_units(_cell(r, c)), [])]
+    table_units = [
+        u
+        for group in groups
+        for r in group
+        for c in header.columns(UNIT)
+        for u in sum(parse_units(_cell(r, c)), [])
+    ]
     finder = UnitFinder(list(dict.fromkeys([*table_units, *options.unit_names])), options.aliases)
-    options.year = next((y for g in groups for r in g for c in header.columns(DEADLINE)
-                         if (y := find_year(_cell(r, c)))), None)
+    options.year = next(
+        (
+            y
+            for g in groups
+            for r in g
+            for c in header.columns(DEADLINE)
+            if (y := find_year(_cell(r, c)))
+        ),
+        None,
+    )
     used: set[int] = set()
     for number, group in enumerate(groups, start=1):
         problem = _problem(group, header, number, used)
@@ -243,23 +286,35 @@ def _group(rows: list[list[str]], header: Header, result: ImportedTable) -> list
     return groups
 
 
-def _is_data_row(row: list[str], index: int, header: Header, header_keys: list[str], number: str, problem: str,
-                 result: ImportedTable) -> bool:
+def _is_data_row(
+    row: list[str],
+    index: int,
+    header: Header,
+    header_keys: list[str],
+    number: str,
+    problem: str,
+    result: ImportedTable,
+) -> bool:
     """False for a row that belongs to no problem: blank, the header repeated on a new page, a category
     title, or text under no recognised column (the last two are listed as not placed); the cells of a
     data row beside the table, under no header, are listed too."""
     texts = [t.strip() for t in row]
     filled = [t for t in texts if t]
-    if not filled or [clean_header(t) for t in texts[:len(header_keys)]] == header_keys:
+    if not filled or [clean_header(t) for t in texts[: len(header_keys)]] == header_keys:
         return False  # blank, or the header repeated on a new page
-    if len(set(filled)) == 1 and (len(filled) > 1 or (number and parse_int(number) is None and not problem)):
+    if len(set(filled)) == 1 and (
+        len(filled) > 1 or (number and parse_int(number) is None and not problem)
+    ):
         result.unplaced.append(f"第 {index + 1} 行（分类标题，已跳过）：{filled[0][:40]}")
         return False
     if not any(t and i < len(header.roles) and header.roles[i] for i, t in enumerate(texts)):
         result.unplaced.append(f"第 {index + 1} 行（不在任何已识别的列中）：{filled[0][:40]}")
         return False
-    result.unplaced += [f"第 {index + 1} 行 {column_letter(i)} 列（表头之外）：{text[:40]}"
-                        for i, text in enumerate(texts) if text and _beside(i, header)]
+    result.unplaced += [
+        f"第 {index + 1} 行 {column_letter(i)} 列（表头之外）：{text[:40]}"
+        for i, text in enumerate(texts)
+        if text and _beside(i, header)
+    ]
     return True
 
 
@@ -268,7 +323,9 @@ def _beside(col: int, header: Header) -> bool:
     return col >= len(header.roles) or (not header.roles[col] and not header.names[col].strip())
 
 
-def _opens_problem(number: str, problem: str, current: tuple[str, str], has_problem_column: bool) -> bool:
+def _opens_problem(
+    number: str, problem: str, current: tuple[str, str], has_problem_column: bool
+) -> bool:
     """Whether a data row starts a new problem after the one whose (序号, 问题) is `current`: its 问题
     changes, or its 序号 changes where there is no 问题 to tell (no such column, or both left blank)."""
     last_number, last_problem = current
@@ -278,14 +335,22 @@ def _opens_problem(number: str, problem: str, current: tuple[str, str], has_prob
     return new_number and (not has_problem_column or (not problem and not last_problem))
 
 
-def _problem(group: list[list[str]], header: Header, fallback: int, used: set[int]) -> ImportedProblem:
-    numbers = {n for n in (parse_int(_joined(r, header.columns(NUMBER)[:1])) for r in group) if n is not None}
+def _problem(
+    group: list[list[str]], header: Header, fallback: int, used: set[int]
+) -> ImportedProblem:
+    numbers = {
+        n
+        for n in (parse_int(_joined(r, header.columns(NUMBER)[:1])) for r in group)
+        if n is not None
+    }
     issue_no = numbers.pop() if len(numbers) == 1 else fallback
     if issue_no in used or issue_no <= 0:
         issue_no = max(used | {0}) + 1
     used.add(issue_no)
     description = next((t for t in (_joined(r, header.columns(PROBLEM)) for r in group) if t), "")
-    target = "\n".join(dict.fromkeys(t for t in (_joined(r, header.columns(TARGET)) for r in group) if t))
+    target = "\n".join(
+        dict.fromkeys(t for t in (_joined(r, header.columns(TARGET)) for r in group) if t)
+    )
     first_line = description.split("\n", 1)[0]
     return ImportedProblem(issue_no, title_of(first_line), description, target)
 
@@ -298,8 +363,14 @@ def _aligned(texts: list[str], count: int) -> list[str] | None:
     return [body for _, body in items] if len(items) == count and all(n for n, _ in items) else None
 
 
-def _measures(problem: ImportedProblem, group: list[list[str]], header: Header, finder: UnitFinder,
-              options: Options, result: ImportedTable) -> None:
+def _measures(
+    problem: ImportedProblem,
+    group: list[list[str]],
+    header: Header,
+    finder: UnitFinder,
+    options: Options,
+    result: ImportedTable,
+) -> None:
     measure_cols = header.columns(MEASURE)
     cells = [_joined(r, measure_cols) for r in group] if measure_cols else [problem.description]
     distinct = list(dict.fromkeys(c for c in cells if c))
@@ -313,8 +384,10 @@ def _measures(problem: ImportedProblem, group: list[list[str]], header: Header, 
         bodies = split_items(distinct[0]) if distinct else []
     numbers = [n for n, _ in bodies]
     consecutive = numbers == list(range(1, len(bodies) + 1))
-    column = {role: [_joined(r, header.columns(role)) for r in (rows if per_row else group[:1])]
-              for role in (DEADLINE, LEADER, DONE)}
+    column = {
+        role: [_joined(r, header.columns(role)) for r in (rows if per_row else group[:1])]
+        for role in (DEADLINE, LEADER, DONE)
+    }
     shared = {role: _aligned(values, len(bodies)) for role, values in column.items()}
     context = (problem.target, problem.description)
     for index, (label, body) in enumerate(bodies):
@@ -333,11 +406,28 @@ def _measures(problem: ImportedProblem, group: list[list[str]], header: Header, 
         deadline, words = _deadline(deadline_text, body, aligned, context, task_id, options, result)
         lead, support = _units(row, group, header, body, per_row, len(bodies), index, finder)
         if not lead and not support:
-            result.findings.append(finding(
-                "unknown-unit", "import-table-without-unit", task=task_id,
-                file=options.source, column=UNIT, value=body[:30]))
-        problem.measures.append(ImportedMeasure(
-            measure_no, body, deadline, words, [*lead, *support], value(DONE)[0], support, value(LEADER)[0]))
+            result.findings.append(
+                finding(
+                    "unknown-unit",
+                    "import-table-without-unit",
+                    task=task_id,
+                    file=options.source,
+                    column=UNIT,
+                    value=body[:30],
+                )
+            )
+        problem.measures.append(
+            ImportedMeasure(
+                measure_no,
+                body,
+                deadline,
+                words,
+                [*lead, *support],
+                value(DONE)[0],
+                support,
+                value(LEADER)[0],
+            )
+        )
 
 
 def _leading(text: str) -> tuple[int | None, str]:
@@ -345,14 +435,23 @@ def _leading(text: str) -> tuple[int | None, str]:
     for style in _STYLES:
         match = style.match(text)
         if match and _number(match.group(1)) is not None:
-            return _number(match.group(1)), text[match.end():].strip()
+            return _number(match.group(1)), text[match.end() :].strip()
     return None, text
 
 
-def _units(row: list[str], group: list[list[str]], header: Header, body: str, per_row: bool, count: int,
-           index: int, finder: UnitFinder) -> tuple[list[str], list[str]]:
+def _units(
+    row: list[str],
+    group: list[list[str]],
+    header: Header,
+    body: str,
+    per_row: bool,
+    count: int,
+    index: int,
+    finder: UnitFinder,
+) -> tuple[list[str], list[str]]:
     """A measure's (lead, support): its row's 责任单位 cells, else the problem's; in a shared cell, the
     units its text names when it names some, or the aligned item when the cell is numbered alike."""
+
     def read(source: list[str], item: int | None = None) -> tuple[list[str], list[str]]:
         lead: list[str] = []
         support: list[str] = []
@@ -368,7 +467,9 @@ def _units(row: list[str], group: list[list[str]], header: Header, body: str, pe
 
     lead, support = read(row, None if per_row else index)
     if not lead and not support:
-        lead, support = next((found for found in (read(r) for r in group) if found[0] or found[1]), ([], []))
+        lead, support = next(
+            (found for found in (read(r) for r in group) if found[0] or found[1]), ([], [])
+        )
     if not per_row and len(lead) + len(support) > 1:
         named = [u for u in finder.find(body) if u in lead or u in support]
         if named:
@@ -380,8 +481,15 @@ def _units(row: list[str], group: list[list[str]], header: Header, body: str, pe
     return lead, support
 
 
-def _deadline(cell: str, body: str, aligned: bool, context: tuple[str, str], task_id: str,
-              options: Options, result: ImportedTable) -> tuple[date | None, str]:
+def _deadline(
+    cell: str,
+    body: str,
+    aligned: bool,
+    context: tuple[str, str],
+    task_id: str,
+    options: Options,
+    result: ImportedTable,
+) -> tuple[date | None, str]:
     """(deadline, the words kept in 完成时限): the aligned cell first, then a date in the measure text,
     then the shared cell; 立行立改 and standing words are kept as words; an unreadable cell is kept as
     written (load_issue_list then makes it a finding) and listed among the cells not placed."""
@@ -394,21 +502,33 @@ def _deadline(cell: str, body: str, aligned: bool, context: tuple[str, str], tas
             return None, written
         if parsed.value is not None:
             if parsed.kind == YEARLESS:
-                result.findings.append(finding(
-                    "yearless-date", "import-guessed", task=task_id, date=parsed.value.isoformat(),
-                    file=options.source, column=DEADLINE, value=cell))
+                result.findings.append(
+                    finding(
+                        "yearless-date",
+                        "import-guessed",
+                        task=task_id,
+                        date=parsed.value.isoformat(),
+                        file=options.source,
+                        column=DEADLINE,
+                        value=cell,
+                    )
+                )
             return parsed.value, written
         if parsed.kind == INVALID and not text_words:
             found, words, _ = find_deadline(cell, *context)
             if found or words:
                 return found, words
-            result.unplaced.append(f"任务 {task_id} 的完成时限（无法识别，已照录，请改为日期）：{cell[:40]}")
+            result.unplaced.append(
+                f"任务 {task_id} 的完成时限（无法识别，已照录，请改为日期）：{cell[:40]}"
+            )
             return None, written
         if parsed.kind != BLANK and not text_words:
             return None, written
     if in_text or text_words == OPEN_TEXT:
         return in_text, text_words
-    if not cell and context[0]:  # no 完成时限 for it: a date in the problem's 整改目标 (2025年12月31日前……)
+    if (
+        not cell and context[0]
+    ):  # no 完成时限 for it: a date in the problem's 整改目标 (2025年12月31日前……)
         in_target, words, _ = find_deadline(context[0], context[1])
         if in_target:
             return in_target, words

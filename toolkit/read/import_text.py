@@ -51,7 +51,9 @@ _FULL_DATE = re.compile(
 )
 
 
-_YEARLESS_DATE = re.compile(r"(?<![\d年.])\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号]|[上中下]旬|底|末)\s*(?:之?前)?")
+_YEARLESS_DATE = re.compile(
+    r"(?<![\d年.])\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号]|[上中下]旬|底|末)\s*(?:之?前)?"
+)
 
 
 class UnitFinder:
@@ -66,7 +68,9 @@ class UnitFinder:
             needle = compact(spelling)
             if len(needle) >= 2:
                 table.setdefault(needle, unit)
-            if len(needle) >= 4 and needle[0] in "区市":  # 区农业农村局 -> 农业农村局, not 区政府 -> 政府
+            if (
+                len(needle) >= 4 and needle[0] in "区市"
+            ):  # 区农业农村局 -> 农业农村局, not 区政府 -> 政府
                 table.setdefault(needle[1:], unit)
 
         for name in unit_names:
@@ -76,7 +80,9 @@ class UnitFinder:
         self._needles = sorted(table.items(), key=lambda item: -len(item[0]))
         self._units = dict(self._needles)
         # one alternation, longest first: at each place the longest name wins, scanning left to right
-        self._pattern = re.compile("|".join(re.escape(n) for n, _ in self._needles)) if self._needles else None
+        self._pattern = (
+            re.compile("|".join(re.escape(n) for n, _ in self._needles)) if self._needles else None
+        )
 
     def find(self, text: str) -> list[str]:
         if self._pattern is None:
@@ -148,7 +154,7 @@ def _split_items(lines: list[Line]) -> tuple[list[Line], list[list[str]], list[l
                 completions[-1].append(line)  # a third restart: keep it in the last paragraph
                 continue
             numbers.append(number)
-            current.append([f"（{match.group(1)}）", line[match.end():]])
+            current.append([f"（{match.group(1)}）", line[match.end() :]])
         elif current is None:
             before.append((line, opens_cell))
         elif current is measures and opens_cell:  # an unnumbered completion cell
@@ -193,9 +199,13 @@ def _item_text(item: list[str]) -> str:
     return "\n".join(part for part in item[1:] if part).strip()
 
 
-def parse_seed_text(text: str, unit_names: list[str] | None = None,
-                    aliases: dict[str, str] | None = None, *,
-                    source: str = "") -> tuple[list[ImportedProblem], list[Finding]]:
+def parse_seed_text(
+    text: str,
+    unit_names: list[str] | None = None,
+    aliases: dict[str, str] | None = None,
+    *,
+    source: str = "",
+) -> tuple[list[ImportedProblem], list[Finding]]:
     """Parse the text rendering of the problem table; findings say what the clerk must check."""
     finder = UnitFinder(list(unit_names or []), aliases)
     problems: list[ImportedProblem] = []
@@ -208,8 +218,10 @@ def parse_seed_text(text: str, unit_names: list[str] | None = None,
         cells = _cells(before) + ["", ""]
         if measure_items:
             target = "\n".join([target, *cells]).strip()
-            bodies = [(chinese_int(item[0].strip("（）")) or n, _item_text(item))
-                      for n, item in enumerate(measure_items, start=1)]
+            bodies = [
+                (chinese_int(item[0].strip("（）")) or n, _item_text(item))
+                for n, item in enumerate(measure_items, start=1)
+            ]
             completions = [_item_text(item) for item in completion_items]
             if len(completions) == 1 and not completion_items[0][0]:
                 completions *= len(bodies)  # one unnumbered paragraph reports on every measure
@@ -219,25 +231,48 @@ def parse_seed_text(text: str, unit_names: list[str] | None = None,
         else:
             bodies, completions = [], []
         if len(completions) > len(bodies) > 0:  # extra paragraphs: keep them with the last one
-            completions[len(bodies) - 1:] = ["\n".join(completions[len(bodies) - 1:])]
+            completions[len(bodies) - 1 :] = ["\n".join(completions[len(bodies) - 1 :])]
         problem = ImportedProblem(issue_no, title_of(description), description, target)
         for index, (measure_no, body) in enumerate(bodies):
             completion = completions[index] if index < len(completions) else ""
             task_id = f"{issue_no}-{measure_no}"
             deadline, words, yearless = find_deadline(body, target, description)
             if yearless:
-                findings.append(finding(
-                    "yearless-date", "import-guessed" if deadline else "import-unknown", task=task_id,
-                    date=deadline.isoformat() if deadline else "", file=source, column=DEADLINE, value=words))
+                findings.append(
+                    finding(
+                        "yearless-date",
+                        "import-guessed" if deadline else "import-unknown",
+                        task=task_id,
+                        date=deadline.isoformat() if deadline else "",
+                        file=source,
+                        column=DEADLINE,
+                        value=words,
+                    )
+                )
             units = finder.find(body)
             if not units:
                 mentioned = "、".join(finder.find(completion))
-                findings.append(finding(
-                    "unknown-unit", "import-unit-in-completion" if mentioned else "import-without-unit",
-                    task=task_id, mentioned=mentioned, file=source, column=UNIT, value=body[:30]))
-            problem.measures.append(ImportedMeasure(
-                measure_no, body, deadline, words if deadline or words == OPEN_TEXT else "",
-                units, completion))
+                findings.append(
+                    finding(
+                        "unknown-unit",
+                        "import-unit-in-completion" if mentioned else "import-without-unit",
+                        task=task_id,
+                        mentioned=mentioned,
+                        file=source,
+                        column=UNIT,
+                        value=body[:30],
+                    )
+                )
+            problem.measures.append(
+                ImportedMeasure(
+                    measure_no,
+                    body,
+                    deadline,
+                    words if deadline or words == OPEN_TEXT else "",
+                    units,
+                    completion,
+                )
+            )
         problems.append(problem)
     return problems, findings
 
@@ -272,8 +307,10 @@ def render_docx(document: object) -> str:
             if sum(t in _HEADER_WORDS for t in texts) >= 3:
                 continue
             number = parse_int(texts[0])
-            columns = [[] if any(c._tc is t for t in taken) else [p.text for p in c.paragraphs]
-                       for c in cells[1:5]]
+            columns = [
+                [] if any(c._tc is t for t in taken) else [p.text for p in c.paragraphs]
+                for c in cells[1:5]
+            ]
             taken.extend(c._tc for c in cells)
             if number is None or (rows and number == rows[-1][0]):
                 if rows:  # a row continued over a page, or a vertically merged 序号
@@ -288,5 +325,3 @@ def render_docx(document: object) -> str:
             lines = [line for p in column for line in map(_clean, p.splitlines()) if line]
             out += [("\t" if i == 0 else "") + line for i, line in enumerate(lines)] + [""]
     return "\n".join(out) + "\n"
-
-

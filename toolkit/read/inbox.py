@@ -73,7 +73,9 @@ def scan_inbox(inbox: Path, max_depth: int = MAX_DEPTH) -> tuple[list[Path], lis
                 names = sorted(entry.name for entry in listing)
         except OSError as exc:
             if folder == inbox:
-                raise WorkspaceError(f"收件目录 {inbox} 无法打开（{exc.strerror or exc}），请检查它的权限") from exc
+                raise WorkspaceError(
+                    f"收件目录 {inbox} 无法打开（{exc.strerror or exc}），请检查它的权限"
+                ) from exc
             refuse(folder, "unreadable-folder", reason=exc.strerror or exc)
             continue
         for name in names:
@@ -133,7 +135,12 @@ def iter_inbox(inbox: Path) -> Iterator[Path]:
 def open_regular(path: Path) -> int:
     """A file descriptor for path, only when it is a regular file: never follows a final symlink
     (the link's real target is opened instead, once checked), never blocks on a pipe."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    flags = (
+        os.O_RDONLY
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_NONBLOCK", 0)
+        | getattr(os, "O_BINARY", 0)
+    )
     real = os.path.realpath(path)
     fd = os.open(real, flags)
     try:
@@ -162,15 +169,19 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
-def read_inbox(settings: Settings, units: UnitBook,
-               progress: Callable[[str], None] | None = None) -> list[LedgerFile]:
+def read_inbox(
+    settings: Settings, units: UnitBook, progress: Callable[[str], None] | None = None
+) -> list[LedgerFile]:
     """Read every file under the inbox, each in a worker with memory and time limits."""
     return read_issues_and_inbox(settings, _no_issue_list, progress, units)[1]
 
 
-def read_issues_and_inbox(settings: Settings, load_issues: Callable[[], Any],
-                          progress: Callable[[str], None] | None = None,
-                          units: UnitBook | None = None) -> tuple[Any, list[LedgerFile]]:
+def read_issues_and_inbox(
+    settings: Settings,
+    load_issues: Callable[[], Any],
+    progress: Callable[[str], None] | None = None,
+    units: UnitBook | None = None,
+) -> tuple[Any, list[LedgerFile]]:
     """Load the issue list and read every inbox file, all in workers with memory and time limits:
     the issue list loads on one core while the first files are read on the other. Which unit
     sent each file is decided afterwards, here, against the issue list's units."""
@@ -182,9 +193,15 @@ def read_issues_and_inbox(settings: Settings, load_issues: Callable[[], Any],
     names = [display_name(p, inbox) for p in paths]
     job = partial(_read_item, load_issues, inbox, settings)  # pickles, for spawn
     limits = settings.limits
-    results = isolated_map(job, [None, *paths], workers=limits["workers"], timeout=limits["file_timeout_s"],
-                           memory_mb=limits["memory_mb"], passthrough=(ToolkitError,),
-                           on_result=(lambda i: progress(names[i - 1]) if i else None) if progress else None)
+    results = isolated_map(
+        job,
+        [None, *paths],
+        workers=limits["workers"],
+        timeout=limits["file_timeout_s"],
+        memory_mb=limits["memory_mb"],
+        passthrough=(ToolkitError,),
+        on_result=(lambda i: progress(names[i - 1]) if i else None) if progress else None,
+    )
     first = results[0]
     if isinstance(first, Raised):
         raise first.error
@@ -207,7 +224,9 @@ def read_issues_and_inbox(settings: Settings, load_issues: Callable[[], Any],
     return issues, files
 
 
-def _read_item(load_issues: Callable[[], Any], inbox: Path, settings: Settings, item: Path | None) -> Any:
+def _read_item(
+    load_issues: Callable[[], Any], inbox: Path, settings: Settings, item: Path | None
+) -> Any:
     """One job of a worker: the issue list (item None) or one inbox entry."""
     if item is None:
         return load_issues()
@@ -239,10 +258,23 @@ def _read_safely(path: Path, rel: str, settings: Settings, units: UnitBook | Non
     """read_ledger, with any unexpected failure on one file turned into a finding for that file."""
     try:
         data = None
-        if readable(os.fspath(path)) != os.fspath(path) and path.stat().st_size <= settings.limits["max_file_mb"] * 2**20:
-            data = path.read_bytes()  # a name that is not UTF-8: some readers (calamine) cannot open it by name
+        if (
+            readable(os.fspath(path)) != os.fspath(path)
+            and path.stat().st_size <= settings.limits["max_file_mb"] * 2**20
+        ):
+            data = (
+                path.read_bytes()
+            )  # a name that is not UTF-8: some readers (calamine) cannot open it by name
         return read_ledger(path, rel, settings, units, data=data, mtime=_mtime(path))
-    except (MemoryError, RecursionError, ValueError, TypeError, IndexError, KeyError, OSError) as exc:
+    except (
+        MemoryError,
+        RecursionError,
+        ValueError,
+        TypeError,
+        IndexError,
+        KeyError,
+        OSError,
+    ) as exc:
         failed = LedgerFile(rel)
         failed.note("unreadable-file", "reader-crashed", error=type(exc).__name__)
         return failed
@@ -278,7 +310,11 @@ def _read_zip(path: Path, rel: str, settings: Settings, units: UnitBook | None) 
                 unsafe.note("unsafe-zip-name", name=name)
                 out.append(unsafe)
                 continue
-            if info.is_dir() or any(_ignored(p) for p in name.split("/")) or name.startswith("__MACOSX"):
+            if (
+                info.is_dir()
+                or any(_ignored(p) for p in name.split("/"))
+                or name.startswith("__MACOSX")
+            ):
                 continue
             suffix = Path(name).suffix.lower()
             if suffix not in READ_SUFFIXES:

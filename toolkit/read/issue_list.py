@@ -58,7 +58,11 @@ def load_issue_list(settings: Settings) -> IssueList:
     grid, grids = _issue_sheet(path)
     layout = read_layout(grids)
     # 立行立改 is due on the day the list was made: the import date kept with the layout, else the file's
-    listed = layout.imported if layout and layout.imported else datetime.fromtimestamp(path.stat().st_mtime).date()
+    listed = (
+        layout.imported
+        if layout and layout.imported
+        else datetime.fromtimestamp(path.stat().st_mtime).date()
+    )
     columns = _column_positions(grid, settings, path)
     problems: list[str] = []
     findings: list[Finding] = []
@@ -97,7 +101,9 @@ def _issue_sheet(path: Path) -> tuple[Grid, list[Grid]]:
     grid = next((g for g in grids if compact(g.name) == SHEET), None)
     if grid is None:
         names = "、".join(g.name for g in grids)
-        raise IssueListError(f"问题清单 {path} 中没有名为“{SHEET}”的工作表（现有：{names}），请把清单所在工作表改名为“{SHEET}”")
+        raise IssueListError(
+            f"问题清单 {path} 中没有名为“{SHEET}”的工作表（现有：{names}），请把清单所在工作表改名为“{SHEET}”"
+        )
     if not grid.rows:
         raise IssueListError(f"问题清单 {path} 的“{SHEET}”工作表是空的")
     fill_merged(grid)  # a problem's number and title merged down its measures
@@ -127,7 +133,9 @@ def _column_positions(grid: Grid, settings: Settings, path: Path) -> dict[str, i
 class _RowReader:
     """Turns the rows of 问题清单 into tasks, one at a time; a row the clerk must fix raises IssueListError."""
 
-    def __init__(self, path: Path, columns: dict[str, int], findings: list[Finding], listed: date) -> None:
+    def __init__(
+        self, path: Path, columns: dict[str, int], findings: list[Finding], listed: date
+    ) -> None:
         self.path = path
         self.listed = listed
         self.positions = [(name, columns.get(name)) for name in COLUMNS + LIFE_COLUMNS]
@@ -149,10 +157,18 @@ class _RowReader:
             note.file, note.sheet, note.row = self.path.name, SHEET, offset
             self.findings.append(note)
         return Task(
-            task_id=task_id, issue_no=issue_no, issue_title=texts[ISSUE_TITLE], measure_no=measure_no,
-            measure=texts[MEASURE], units=self._units(texts, task_id, offset), deadline=deadline,
-            deadline_text=texts[DEADLINE], target=texts[TARGET], description=texts[DESCRIPTION],
-            row=offset, **_life_of(raw, texts, where),
+            task_id=task_id,
+            issue_no=issue_no,
+            issue_title=texts[ISSUE_TITLE],
+            measure_no=measure_no,
+            measure=texts[MEASURE],
+            units=self._units(texts, task_id, offset),
+            deadline=deadline,
+            deadline_text=texts[DEADLINE],
+            target=texts[TARGET],
+            description=texts[DESCRIPTION],
+            row=offset,
+            **_life_of(raw, texts, where),
         )
 
     @staticmethod
@@ -162,18 +178,33 @@ class _RowReader:
         if issue_no is None:
             raise IssueListError(f"{where}“问题序号”无法识别：{texts[ISSUE_NO]!r}，应填整数，如 13")
         if measure_no is None:
-            raise IssueListError(f"{where}“措施序号”无法识别：{texts[MEASURE_NO]!r}，应填整数，如 2")
+            raise IssueListError(
+                f"{where}“措施序号”无法识别：{texts[MEASURE_NO]!r}，应填整数，如 2"
+            )
         if not texts[MEASURE]:
-            raise IssueListError(f"{where}“整改措施”是空的：每一行是一项整改措施，请填写措施内容或删除这一行")
+            raise IssueListError(
+                f"{where}“整改措施”是空的：每一行是一项整改措施，请填写措施内容或删除这一行"
+            )
         return issue_no, measure_no
 
-    def _task_id(self, raw: dict[str, Any], texts: dict[str, str], where: str, issue_no: int, measure_no: int,
-                 offset: int) -> str:
+    def _task_id(
+        self,
+        raw: dict[str, Any],
+        texts: dict[str, str],
+        where: str,
+        issue_no: int,
+        measure_no: int,
+        offset: int,
+    ) -> str:
         task_id = parse_task_id(raw.get(TASK_ID)) if texts[TASK_ID] else f"{issue_no}-{measure_no}"
         if task_id is None:
-            raise IssueListError(f"{where}“任务编号”应写成 问题序号-措施序号，如 13-2，现在是 {texts[TASK_ID]!r}")
+            raise IssueListError(
+                f"{where}“任务编号”应写成 问题序号-措施序号，如 13-2，现在是 {texts[TASK_ID]!r}"
+            )
         if task_id in self.seen:
-            raise IssueListError(f"{where}任务编号 {task_id} 与第 {self.seen[task_id]} 行重复，请改为唯一的编号")
+            raise IssueListError(
+                f"{where}任务编号 {task_id} 与第 {self.seen[task_id]} 行重复，请改为唯一的编号"
+            )
         self.seen[task_id] = offset
         return task_id
 
@@ -182,13 +213,23 @@ class _RowReader:
         if units is None:
             units = self.unit_cache[texts[UNIT]] = tuple(split_units(texts[UNIT]))
         if not units:
-            self.findings.append(finding("unknown-unit", "issue-without-unit", task=task_id, file=self.path.name,
-                                         sheet=SHEET, row=offset, column=UNIT))
+            self.findings.append(
+                finding(
+                    "unknown-unit",
+                    "issue-without-unit",
+                    task=task_id,
+                    file=self.path.name,
+                    sheet=SHEET,
+                    row=offset,
+                    column=UNIT,
+                )
+            )
         return units
 
 
-def read_deadline(raw: object, texts: dict[str, str], listed: date,
-                  task_id: str = "") -> tuple[date | None, Finding | None]:
+def read_deadline(
+    raw: object, texts: dict[str, str], listed: date, task_id: str = ""
+) -> tuple[date | None, Finding | None]:
     """A task's 完成时限 cell as a date, and a finding when it is yearless or unreadable (never a stop).
     立行立改 is due on the day the list was made (`listed`): overdue at any later merge unless done.
     A month without a year takes the year of the measure or target text, else the list's year."""
@@ -199,10 +240,18 @@ def read_deadline(raw: object, texts: dict[str, str], listed: date,
     if parsed.kind == IMMEDIATE:
         return listed, None
     if parsed.kind == YEARLESS:
-        return parsed.value, finding("yearless-date", "issue-list", task=task_id, date=parsed.value,
-                                     column=DEADLINE, value=texts[DEADLINE])
+        return parsed.value, finding(
+            "yearless-date",
+            "issue-list",
+            task=task_id,
+            date=parsed.value,
+            column=DEADLINE,
+            value=texts[DEADLINE],
+        )
     if parsed.kind == INVALID:
-        return None, finding("bad-date", "issue-list-deadline", task=task_id, column=DEADLINE, value=texts[DEADLINE])
+        return None, finding(
+            "bad-date", "issue-list-deadline", task=task_id, column=DEADLINE, value=texts[DEADLINE]
+        )
     return parsed.value, None
 
 
@@ -232,13 +281,18 @@ def read_layout(grids: list[Grid]) -> SourceLayout | None:
 def _life_of(raw: dict[str, Any], texts: dict[str, str], where: str) -> dict[str, Any]:
     """调整后时限/调整依据 and 销号日期/销号依据 (toolkit extend, toolkit close) as Task fields; a
     date there that can't be read raises IssueListError."""
-    life: dict[str, Any] = {"adjust_basis": texts.get(ADJUST_BASIS, ""), "close_basis": texts.get(CLOSE_BASIS, "")}
+    life: dict[str, Any] = {
+        "adjust_basis": texts.get(ADJUST_BASIS, ""),
+        "close_basis": texts.get(CLOSE_BASIS, ""),
+    }
     for column, name in ((ADJUSTED_DEADLINE, "adjusted_deadline"), (CLOSED_DATE, "closed_on")):
         life[name] = None
         if texts.get(column):
             parsed = parse_date(raw.get(column))
             if parsed.kind != DATE:
-                raise IssueListError(f"{where}“{column}”无法识别：{texts[column]!r}，应为日期，如 2025-06-30")
+                raise IssueListError(
+                    f"{where}“{column}”无法识别：{texts[column]!r}，应为日期，如 2025-06-30"
+                )
             life[name] = parsed.value
     return life
 
@@ -250,7 +304,9 @@ def _canonicalise_units(issue_list: IssueList) -> None:
     for task in issue_list.tasks:
         units = spelled.get(task.units)
         if units is None:
-            units = spelled[task.units] = tuple(dict.fromkeys(issue_list.units.resolve(u) or u for u in task.units))
+            units = spelled[task.units] = tuple(
+                dict.fromkeys(issue_list.units.resolve(u) or u for u in task.units)
+            )
         fixed.append(task if units == task.units else _replace_units(task, units))
     issue_list.tasks[:] = fixed
     issue_list.__post_init__()

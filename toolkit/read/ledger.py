@@ -45,21 +45,43 @@ READ_SUFFIXES = EXCEL_SUFFIXES | {".csv"} | WORD_SUFFIXES
 KEY_FIELDS = (TASK_ID, ISSUE_NO, MEASURE)
 
 
-ERROR_VALUES = {"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
+ERROR_VALUES = {
+    "#REF!",
+    "#N/A",
+    "#VALUE!",
+    "#DIV/0!",
+    "#NAME?",
+    "#NULL!",
+    "#NUM!",
+    "#GETTING_DATA",
+    "#SPILL!",
+    "#CALC!",
+}
 
 
-_SECTION = re.compile(r"^([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+(部分|类|章))")
+_SECTION = re.compile(
+    r"^([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+(部分|类|章))"
+)
 
 
-_NOTE = re.compile(r"^(注|说明|填表说明|填报说明|备注|合计|小计|总计|填报人|联系人|联系电话|电话|审核人|负责人|"
-                   r"单位负责人|主要负责人|分管领导|填报单位|填报日期|制表|单位盖章|盖章|签字)")
+_NOTE = re.compile(
+    r"^(注|说明|填表说明|填报说明|备注|合计|小计|总计|填报人|联系人|联系电话|电话|审核人|负责人|"
+    r"单位负责人|主要负责人|分管领导|填报单位|填报日期|制表|单位盖章|盖章|签字)"
+)
 
 
 _REPORTED = re.compile(r"(填报|报送|填表)(日期|时间)[:：]?\s*(.+)")
 
 
-def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook | None, *,
-                data: bytes | None = None, mtime: datetime | None = None) -> LedgerFile:
+def read_ledger(
+    path: Path,
+    name: str,
+    settings: Settings,
+    units: UnitBook | None,
+    *,
+    data: bytes | None = None,
+    mtime: datetime | None = None,
+) -> LedgerFile:
     """Read one returned file. Never raises on bad content: problems become findings."""
     ledger = LedgerFile(name, mtime=mtime)
     limit_mb = settings.limits["max_file_mb"]
@@ -75,7 +97,10 @@ def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook | Non
     try:
         grids = read_grids(path, data, max_unzipped=settings.limits["max_unzipped_mb"] * 2**20)
     except ReadError as exc:
-        if word and (exc.code == "no-header" or (exc.code == "unreadable-file" and path.suffix.lower() == ".docx")):
+        if word and (
+            exc.code == "no-header"
+            or (exc.code == "unreadable-file" and path.suffix.lower() == ".docx")
+        ):
             ledger.note("skipped-file", "word-no-ledger")  # a cover letter sent beside the returns
         else:
             ledger.note(exc.code, exc.variant, **exc.values)
@@ -87,7 +112,13 @@ def read_ledger(path: Path, name: str, settings: Settings, units: UnitBook | Non
     context: list[str] = []
     for grid in grids:
         for row, col, text in grid.far_cells:
-            ledger.note("far-cell", sheet=grid.name, row=row + 1, column=column_letter(col), value=text[:2000])
+            ledger.note(
+                "far-cell",
+                sheet=grid.name,
+                row=row + 1,
+                column=column_letter(col),
+                value=text[:2000],
+            )
         if grid is meta_grid or (grid.hidden and path.suffix.lower() not in CSV_SUFFIXES):
             continue
         found = _read_sheet(ledger, grid, lookup, settings, context)
@@ -164,7 +195,8 @@ def locate_header(grid: Grid, lookup, scan_rows: int) -> tuple[int, int, dict[in
             if name not in combined.values() or combined.get(index) == name:
                 combined[index] = name
         if len(set(combined.values())) == len(combined) and (
-                _score(combined) > best_score or _names_below(grid.rows[r], grid.rows[r + 1], below)):
+            _score(combined) > best_score or _names_below(grid.rows[r], grid.rows[r + 1], below)
+        ):
             return r, r + 2, _split_measure_group(grid, r, r + 2, combined, lookup)
     return r, r + 1, _split_measure_group(grid, r, r + 1, best[2], lookup)
 
@@ -172,13 +204,19 @@ def locate_header(grid: Grid, lookup, scan_rows: int) -> tuple[int, int, dict[in
 def _names_below(above: list[Any], below: list[Any], mapped: dict[int, str]) -> bool:
     """The row under a header holds names under group headers (整改任务 over 措施 | 具体内容): short
     texts where it differs from the header, one at least a known column name."""
-    differing = [i for i, v in enumerate(below) if cell_text(v) and (i >= len(above) or v != above[i])]
-    return bool(differing) and any(i in mapped for i in differing) and all(
-        isinstance(below[i], str) and len(cell_text(below[i])) <= 10 for i in differing)
+    differing = [
+        i for i, v in enumerate(below) if cell_text(v) and (i >= len(above) or v != above[i])
+    ]
+    return (
+        bool(differing)
+        and any(i in mapped for i in differing)
+        and all(isinstance(below[i], str) and len(cell_text(below[i])) <= 10 for i in differing)
+    )
 
 
-def _split_measure_group(grid: Grid, header_row: int, start: int, mapping: dict[int, str],
-                         lookup) -> dict[int, str]:
+def _split_measure_group(
+    grid: Grid, header_row: int, start: int, mapping: dict[int, str], lookup
+) -> dict[int, str]:
     """Several columns headed as measures (措施 and 具体内容 under 整改任务; 措施 beside 具体措施): the
     one holding ordinals ((一), 1., ①) is 措施序号, the one with the most text is 整改措施."""
     canonical, synonyms = lookup
@@ -186,17 +224,28 @@ def _split_measure_group(grid: Grid, header_row: int, start: int, mapping: dict[
     for r in range(header_row, start):
         for i, value in enumerate(grid.rows[r]):
             label = clean_header(value) if isinstance(value, str) else ""
-            if label and (canonical.get(label) or synonyms.get(label)) == MEASURE and i not in mapping:
+            if (
+                label
+                and (canonical.get(label) or synonyms.get(label)) == MEASURE
+                and i not in mapping
+            ):
                 columns.add(i)
     for r0, c0, _r1, c1 in grid.merged:  # 整改任务 merged over the columns it groups
         if header_row <= r0 < start and c0 in columns:
             columns.update(i for i in range(c0, c1 + 1) if i not in mapping)
     if len(columns) < 2:
         return mapping
-    sample = grid.rows[start:start + 30]
-    texts = {i: [cell_text(row[i]) for row in sample if i < len(row) and cell_text(row[i])] for i in columns}
+    sample = grid.rows[start : start + 30]
+    texts = {
+        i: [cell_text(row[i]) for row in sample if i < len(row) and cell_text(row[i])]
+        for i in columns
+    }
     mapping = {i: name for i, name in mapping.items() if i not in columns}
-    numbers = [i for i in sorted(columns) if texts[i] and sum(map(_is_ordinal, texts[i])) >= 0.8 * len(texts[i])]
+    numbers = [
+        i
+        for i in sorted(columns)
+        if texts[i] and sum(map(_is_ordinal, texts[i])) >= 0.8 * len(texts[i])
+    ]
     if numbers and MEASURE_NO not in mapping.values():
         mapping[numbers[0]] = MEASURE_NO
     rest = [i for i in sorted(columns) if i not in numbers]
@@ -220,7 +269,11 @@ def _looks_like_data(cells: list[Any], mapping: dict[int, str]) -> bool:
         value = cells[index] if index < len(cells) else None
         if name == TASK_ID and parse_task_id(value):
             return True
-        if name in (ISSUE_NO, MEASURE_NO) and parse_int(value) is not None and cell_text(value) not in ("", name):
+        if (
+            name in (ISSUE_NO, MEASURE_NO)
+            and parse_int(value) is not None
+            and cell_text(value) not in ("", name)
+        ):
             return True
     return False
 
@@ -231,7 +284,9 @@ def _is_column_numbers(cells: list[Any]) -> bool:
     return len(numbers) >= 3 and numbers == list(range(1, len(numbers) + 1))
 
 
-def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, context: list[str]) -> bool:
+def _read_sheet(
+    ledger: LedgerFile, grid: Grid, lookup, settings: Settings, context: list[str]
+) -> bool:
     """The ledger rows of one sheet, if it has a ledger header; texts around the table go to context."""
     fill_merged(grid)
     if read_report_table(ledger, grid, settings, context):  # a lower office's report (DESIGN §7)
@@ -245,7 +300,9 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
         context.extend(_reported_cells(grid.rows[r], lookup))
     _note_duplicate_columns(ledger, grid, header_row, mapping)
     letters = {name: column_letter(index) for index, name in mapping.items()}
-    labels = {name: _header_label(grid, header_row, start, index) for index, name in mapping.items()}
+    labels = {
+        name: _header_label(grid, header_row, start, index) for index, name in mapping.items()
+    }
     previous: tuple[Any, Any] = (None, None)  # the last row's 问题序号 and 问题标题
     max_rows = settings.limits["max_rows"]
     for r in range(start, min(len(grid.rows), start + max_rows)):
@@ -262,18 +319,32 @@ def _read_sheet(ledger: LedgerFile, grid: Grid, lookup, settings: Settings, cont
     return True
 
 
-def _note_duplicate_columns(ledger: LedgerFile, grid: Grid, header_row: int, mapping: dict[int, str]) -> None:
+def _note_duplicate_columns(
+    ledger: LedgerFile, grid: Grid, header_row: int, mapping: dict[int, str]
+) -> None:
     """A column name written twice: the first column is read, the second reported."""
     labels: dict[str, int] = {}
     for index in range(len(grid.rows[header_row])):
         label = clean_header(cell_text(grid.rows[header_row][index]))
         if label and index not in mapping and label in labels and labels[label] in mapping:
-            ledger.note("duplicate-column", sheet=grid.name, row=header_row + 1, column=column_letter(index), value=label)
+            ledger.note(
+                "duplicate-column",
+                sheet=grid.name,
+                row=header_row + 1,
+                column=column_letter(index),
+                value=label,
+            )
         labels.setdefault(label, index)
 
 
-def _row_values(ledger: LedgerFile, sheet: str, row: int, cells: list[Any], mapping: dict[int, str],
-                letters: dict[str, str]) -> dict[str, Any]:
+def _row_values(
+    ledger: LedgerFile,
+    sheet: str,
+    row: int,
+    cells: list[Any],
+    mapping: dict[int, str],
+    letters: dict[str, str],
+) -> dict[str, Any]:
     """The row's value of each ledger field, text cells cleaned (and their problems noted)."""
     values: dict[str, Any] = {}
     for index, name in mapping.items():
@@ -284,15 +355,19 @@ def _row_values(ledger: LedgerFile, sheet: str, row: int, cells: list[Any], mapp
     return values
 
 
-def _is_context_row(cells: list[Any], values: dict[str, Any], mapping: dict[int, str], context: list[str],
-                    lookup) -> bool:
+def _is_context_row(
+    cells: list[Any], values: dict[str, Any], mapping: dict[int, str], context: list[str], lookup
+) -> bool:
     """A row without task id or number that is a section, a note, a title merged across, or empty
     but for the problem title; its texts go to context."""
     texts = [t for t in map(cell_text, cells) if t]
     if not texts:
         return True
-    if all(_NOTE.match(t) for t in texts) or (len(set(texts)) == 1 and (_SECTION.match(texts[0]) or len(texts) > 1)) or (
-            _NOTE.match(texts[0]) and len(set(texts)) <= 3 and _reported_cells(cells, lookup)):
+    if (
+        all(_NOTE.match(t) for t in texts)
+        or (len(set(texts)) == 1 and (_SECTION.match(texts[0]) or len(texts) > 1))
+        or (_NOTE.match(texts[0]) and len(set(texts)) <= 3 and _reported_cells(cells, lookup))
+    ):
         context.extend(dict.fromkeys(texts))
         context.extend(_reported_cells(cells, lookup))  # 填报日期 | 2025-03-28 in two cells
         return True
@@ -306,7 +381,9 @@ def _carry_issue(values: dict[str, Any], previous: tuple[Any, Any]) -> tuple[Any
     """A measure row under a merged problem cell takes the problem's number and title from above."""
     previous_issue, previous_title = previous
     if not cell_text(values.get(ISSUE_NO)) and not cell_text(values.get(TASK_ID)):
-        if previous_issue not in (None, "") and (cell_text(values.get(MEASURE_NO)) or cell_text(values.get(MEASURE))):
+        if previous_issue not in (None, "") and (
+            cell_text(values.get(MEASURE_NO)) or cell_text(values.get(MEASURE))
+        ):
             values[ISSUE_NO] = previous_issue
             if not cell_text(values.get(ISSUE_TITLE)):
                 values[ISSUE_TITLE] = previous_title
@@ -319,13 +396,22 @@ def _reported_cells(cells: list[Any], lookup) -> list[str]:
     canonical, synonyms = lookup
     found = []
     for index, value in enumerate(cells):
-        if not isinstance(value, str) or FILL_DATE not in (canonical.get(label := clean_header(value)),
-                                                        synonyms.get(label)):
+        if not isinstance(value, str) or FILL_DATE not in (
+            canonical.get(label := clean_header(value)),
+            synonyms.get(label),
+        ):
             continue
-        following = next((v for v in cells[index + 1:] if cell_text(v) and cell_text(v) != cell_text(value)), None)
+        following = next(
+            (v for v in cells[index + 1 :] if cell_text(v) and cell_text(v) != cell_text(value)),
+            None,
+        )
         if following is not None:
             parsed = parse_date(following)
-            shown = parsed.value.isoformat() if parsed.kind == DATE and parsed.value else cell_text(following)
+            shown = (
+                parsed.value.isoformat()
+                if parsed.kind == DATE and parsed.value
+                else cell_text(following)
+            )
             found.append(f"{FILL_DATE}：{shown}")
     return found
 
@@ -356,8 +442,11 @@ def _clean_cell(ledger: LedgerFile, sheet: str, row: int, column: str, value: st
 
 
 def _has_key(values: dict[str, Any]) -> bool:
-    return (parse_task_id(values.get(TASK_ID)) is not None or parse_int(values.get(ISSUE_NO)) is not None
-            or parse_int(values.get(MEASURE_NO)) is not None)
+    return (
+        parse_task_id(values.get(TASK_ID)) is not None
+        or parse_int(values.get(ISSUE_NO)) is not None
+        or parse_int(values.get(MEASURE_NO)) is not None
+    )
 
 
 def identify(ledger: LedgerFile, units: UnitBook) -> None:

@@ -40,7 +40,9 @@ def process_context() -> Any:
     return mp.get_context(start_method())
 
 
-_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGBREAK") if hasattr(signal, name))
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGBREAK") if hasattr(signal, name)
+)
 
 
 def _main_thread() -> bool:
@@ -92,7 +94,9 @@ def shielded() -> Iterator[None]:
         yield
         return
     caught: list[int] = []
-    saved = {signum: signal.signal(signum, lambda n, f: caught.append(n)) for signum in _STOP_SIGNALS}
+    saved = {
+        signum: signal.signal(signum, lambda n, f: caught.append(n)) for signum in _STOP_SIGNALS
+    }
     try:
         yield
     finally:
@@ -105,7 +109,9 @@ def shielded() -> Iterator[None]:
 # ------------------------------------------------------------------ the child's side
 
 
-def become_child(death_signal: int | None = None, on_orphan: Callable[[], None] | None = None) -> None:
+def become_child(
+    death_signal: int | None = None, on_orphan: Callable[[], None] | None = None
+) -> None:
     """The first thing every child does: ignore Ctrl-C (the parent stops it), take SIGTERM's
     default, and exit as soon as the parent is gone, after on_orphan() when given."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -129,7 +135,9 @@ def become_child(death_signal: int | None = None, on_orphan: Callable[[], None] 
 
     if death_signal is not None and _set_death_signal(death_signal):
         if death_signal != signal.SIGKILL:
-            signal.signal(death_signal, lambda *a: orphaned() if os.getppid() != parent.pid else os._exit(1))
+            signal.signal(
+                death_signal, lambda *a: orphaned() if os.getppid() != parent.pid else os._exit(1)
+            )
         if os.getppid() != parent.pid:  # the parent died before the death signal was set
             orphaned()
 

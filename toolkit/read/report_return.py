@@ -46,8 +46,24 @@ LEDGER_ONLY = {TASK_ID, MEASURE_NO, STATUS}
 # words that state a status in a progress text, checked in this order (the first found decides)
 TEXT_STATUS = (
     (STATUS_NOT_STARTED, ("尚未启动", STATUS_NOT_STARTED, "尚未开展", "未开始")),
-    (STATUS_ONGOING, ("正在推进", STATUS_ONGOING, "持续推进", "正在开展", "进行中", "整改中", "正在整改", "基本完成", "部分完成")),
-    (STATUS_DONE, (STATUS_DONE, "已整改", "完成整改", "整改完成", "已办结", "已落实", "已全部完成")),
+    (
+        STATUS_ONGOING,
+        (
+            "正在推进",
+            STATUS_ONGOING,
+            "持续推进",
+            "正在开展",
+            "进行中",
+            "整改中",
+            "正在整改",
+            "基本完成",
+            "部分完成",
+        ),
+    ),
+    (
+        STATUS_DONE,
+        (STATUS_DONE, "已整改", "完成整改", "整改完成", "已办结", "已落实", "已全部完成"),
+    ),
 )
 NOT_REPORTED = {NOT_RETURNED, NOT_FILLED}
 
@@ -78,12 +94,16 @@ def split_measures(text: str) -> list[tuple[int | None, str]]:
         number = _number(match.group(1)) if match else None
         if number is not None and number > last:
             last = number
-            parts.append((number, [line[match.end():]]))
+            parts.append((number, [line[match.end() :]]))
         elif parts:
             parts[-1][1].append(line)
         else:
             parts.append((None, [line]))
-    return [(n, "\n".join(lines).strip()) for n, lines in parts if n is not None or "".join(lines).strip()]
+    return [
+        (n, "\n".join(lines).strip())
+        for n, lines in parts
+        if n is not None or "".join(lines).strip()
+    ]
 
 
 def stated_status(text: str, statuses: dict[str, str]) -> tuple[str, str, str]:
@@ -99,7 +119,7 @@ def stated_status(text: str, statuses: dict[str, str]) -> tuple[str, str, str]:
     body = text.strip()
     lead = MARKER.match(body)
     if lead:
-        body = body[lead.end():].strip()
+        body = body[lead.end() :].strip()
     stated = [s for s in found if s]
     if not found:
         return infer_status(text), body, ""
@@ -131,7 +151,7 @@ def locate(grid: Grid, settings: Settings) -> tuple[int, dict[str, int]] | None:
         columns = _columns(grid.rows[r], settings)
         if not {ISSUE_NO, MEASURE, PROGRESS} <= set(columns) or LEDGER_ONLY & set(columns):
             continue
-        for row in grid.rows[r + 1:r + 200]:
+        for row in grid.rows[r + 1 : r + 200]:
             for field in (MEASURE, PROGRESS):
                 index = columns[field]
                 if index < len(row) and ORDINAL.match(cell_text(row[index])):
@@ -140,7 +160,9 @@ def locate(grid: Grid, settings: Settings) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def read_report_table(ledger: LedgerFile, grid: Grid, settings: Settings, context: list[str]) -> bool:
+def read_report_table(
+    ledger: LedgerFile, grid: Grid, settings: Settings, context: list[str]
+) -> bool:
     """Rows for every measure of a report table; False when the grid is not one."""
     located = locate(grid, settings)
     if located is None:
@@ -165,19 +187,36 @@ def read_report_table(ledger: LedgerFile, grid: Grid, settings: Settings, contex
         if text and text not in texts:
             texts.append(text)
     statuses = status_table(STATUSES, settings.status_synonyms)
-    letters = {ISSUE_NO: column_letter(number_col), PROGRESS: column_letter(text_col),
-               STATUS: column_letter(text_col), DONE_DATE: column_letter(text_col)}
-    labels = {ISSUE_NO: cell_text(grid.rows[header][number_col]), PROGRESS: cell_text(grid.rows[header][text_col]),
-              STATUS: cell_text(grid.rows[header][text_col]),
-              DONE_DATE: cell_text(grid.rows[header][text_col])}
+    letters = {
+        ISSUE_NO: column_letter(number_col),
+        PROGRESS: column_letter(text_col),
+        STATUS: column_letter(text_col),
+        DONE_DATE: column_letter(text_col),
+    }
+    labels = {
+        ISSUE_NO: cell_text(grid.rows[header][number_col]),
+        PROGRESS: cell_text(grid.rows[header][text_col]),
+        STATUS: cell_text(grid.rows[header][text_col]),
+        DONE_DATE: cell_text(grid.rows[header][text_col]),
+    }
     for number, (first, texts) in problems.items():
         pieces = split_measures("\n".join(texts))
         if any(n is not None for n, _ in pieces):
-            pieces = [(n, t) for n, t in pieces if n is not None] if pieces[0][0] is not None else \
-                [(pieces[1][0], pieces[0][1] + "\n" + pieces[1][1]), *pieces[2:]]
+            pieces = (
+                [(n, t) for n, t in pieces if n is not None]
+                if pieces[0][0] is not None
+                else [(pieces[1][0], pieces[0][1] + "\n" + pieces[1][1]), *pieces[2:]]
+            )
         for measure, text in pieces:
             status, body, done = stated_status(text, statuses)
-            values = {ISSUE_NO: number, MEASURE_NO: measure if measure is not None else "", PROGRESS: body,
-                      STATUS: status, DONE_DATE: done}
-            ledger.rows.append(LedgerRow(ledger.name, grid.name, first + 1, values, letters, labels))
+            values = {
+                ISSUE_NO: number,
+                MEASURE_NO: measure if measure is not None else "",
+                PROGRESS: body,
+                STATUS: status,
+                DONE_DATE: done,
+            }
+            ledger.rows.append(
+                LedgerRow(ledger.name, grid.name, first + 1, values, letters, labels)
+            )
     return True

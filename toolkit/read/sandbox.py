@@ -54,8 +54,12 @@ class Raised:
 _READY = "ready"
 
 
-def _worker(conn: Any, job: Callable[[Any], Any], passthrough: tuple[type[BaseException], ...],
-            memory_bytes: int) -> None:
+def _worker(
+    conn: Any,
+    job: Callable[[Any], Any],
+    passthrough: tuple[type[BaseException], ...],
+    memory_bytes: int,
+) -> None:
     become_child(getattr(signal, "SIGKILL", None))
     try:
         import resource
@@ -97,11 +101,18 @@ DEPTH = 2  # items in flight per worker, so a worker never waits while the paren
 
 
 class _Slot(Generic[T]):
-    def __init__(self, ctx: Any, job: Callable[[Any], Any], passthrough: tuple[type[BaseException], ...],
-                 memory_bytes: int) -> None:
+    def __init__(
+        self,
+        ctx: Any,
+        job: Callable[[Any], Any],
+        passthrough: tuple[type[BaseException], ...],
+        memory_bytes: int,
+    ) -> None:
         parent, child = ctx.Pipe()
         self.conn = parent
-        self.process = ctx.Process(target=_worker, args=(child, job, passthrough, memory_bytes), daemon=True)
+        self.process = ctx.Process(
+            target=_worker, args=(child, job, passthrough, memory_bytes), daemon=True
+        )
         self.inflight: deque[int] = deque()
         self.ready = False
         self.started = time.monotonic()  # when the item at the head of inflight started
@@ -140,8 +151,15 @@ class _Pool:
     """Workers fed DEPTH items each; a worker that dies or runs over loses its head item and is
     replaced, and the items it had not started go to the others."""
 
-    def __init__(self, job: Callable[[Any], Any], items: Sequence[Any], timeout: float, memory_bytes: int,
-                 passthrough: tuple[type[BaseException], ...], on_result: Callable[[int], None] | None) -> None:
+    def __init__(
+        self,
+        job: Callable[[Any], Any],
+        items: Sequence[Any],
+        timeout: float,
+        memory_bytes: int,
+        passthrough: tuple[type[BaseException], ...],
+        on_result: Callable[[int], None] | None,
+    ) -> None:
         self.ctx = process_context()
         if self.ctx.get_start_method() == "fork":
             _must_pickle(job)
@@ -169,7 +187,9 @@ class _Pool:
     def run(self, workers: int) -> list[Any]:
         for _ in range(min(workers, len(self.items))):
             self.slots.append(self.new_slot(top_up=False))
-        for slot in self.slots:  # one item each first: the issue list and a lone big file on two cores, not one
+        for slot in (
+            self.slots
+        ):  # one item each first: the issue list and a lone big file on two cores, not one
             if self.pending:
                 slot.give(*self.pending.pop())
         for slot in self.slots:
@@ -195,7 +215,9 @@ class _Pool:
         index, (kind, value) = message
         slot.inflight.popleft()
         slot.started = now
-        self.done(index, value if kind == "ok" else Raised(value) if kind == "raise" else Failed(value))
+        self.done(
+            index, value if kind == "ok" else Raised(value) if kind == "raise" else Failed(value)
+        )
         self.top_up(slot)
         return True
 
@@ -205,8 +227,14 @@ class _Pool:
         if not dead and not slot.over_time(now, self.timeout):
             return
         head = slot.inflight.popleft()
-        self.done(head, Failed("读取进程异常退出（可能是文件损坏或占用内存过大）" if dead
-                               else f"读取超过 {self.timeout:.0f} 秒仍未完成，已中止"))
+        self.done(
+            head,
+            Failed(
+                "读取进程异常退出（可能是文件损坏或占用内存过大）"
+                if dead
+                else f"读取超过 {self.timeout:.0f} 秒仍未完成，已中止"
+            ),
+        )
         for index in reversed(slot.inflight):  # sent along but not started: try them again
             self.pending.append((index, self.items[index]))
         slot.inflight.clear()
@@ -226,14 +254,22 @@ def _must_pickle(job: Callable[[Any], Any]) -> None:
     try:
         pickle.dumps(job)
     except (pickle.PicklingError, TypeError, AttributeError) as exc:
-        raise TypeError(f"isolated_map needs a job that pickles (a module-level function or a partial "
-                        f"of one), for the spawn start method: {exc}") from exc
+        raise TypeError(
+            f"isolated_map needs a job that pickles (a module-level function or a partial "
+            f"of one), for the spawn start method: {exc}"
+        ) from exc
 
 
-def isolated_map(job: Callable[[T], R], items: Sequence[T], *, workers: int = 2,
-                 timeout: float = 120.0, memory_mb: int = 4096,
-                 on_result: Callable[[int], None] | None = None,
-                 passthrough: tuple[type[BaseException], ...] = ()) -> list[R | Failed | Raised]:
+def isolated_map(
+    job: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    workers: int = 2,
+    timeout: float = 120.0,
+    memory_mb: int = 4096,
+    on_result: Callable[[int], None] | None = None,
+    passthrough: tuple[type[BaseException], ...] = (),
+) -> list[R | Failed | Raised]:
     """job(item) for every item, in worker processes; results in item order. An exception of a
     `passthrough` type comes back as Raised; any other failure of an item as Failed. job must
     pickle (a module-level function or a partial of one) so that spawn can carry it. With
@@ -256,5 +292,7 @@ def isolated_map(job: Callable[[T], R], items: Sequence[T], *, workers: int = 2,
         out = pool.run(workers)
         finished = True
     finally:
-        pool.stop(kill=not finished)  # interrupted or failed: the workers are killed, not waited for
+        pool.stop(
+            kill=not finished
+        )  # interrupted or failed: the workers are killed, not waited for
     return out

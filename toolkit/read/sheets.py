@@ -58,7 +58,9 @@ def check_zip(path_or_bytes: Path | bytes, max_unzipped: int) -> None:
         raise ReadError("unreadable-file", "cannot-unzip", reason=exc) from exc
 
 
-def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 2**20) -> list[Grid]:
+def read_grids(
+    path: Path, data: bytes | None = None, max_unzipped: int = 500 * 2**20
+) -> list[Grid]:
     """Read every sheet of a workbook or CSV. Raises ReadError when the file can't be read at all.
 
     With data given (a zip member), path only supplies the name and extension."""
@@ -101,13 +103,17 @@ def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 
     far: dict[str, list[tuple[int, int, str]]] = {}
     specials: dict[str, list[tuple[int, int, str]]] = {}
     if kind == "xlsx":
-        sheets = sheet_xml(data)  # each sheet's XML read once, for both scans, and let go before reading
+        sheets = sheet_xml(
+            data
+        )  # each sheet's XML read once, for both scans, and let go before reading
         data, far = trim_far_cells(data, sheets)
         specials = special_cells(sheets)
         del sheets
         on_disk = on_disk and not far
     try:
-        grids = _read_calamine(path if on_disk and real_suffix == suffix else None, data, real_suffix)
+        grids = _read_calamine(
+            path if on_disk and real_suffix == suffix else None, data, real_suffix
+        )
         if kind == "xlsx":
             put_specials(grids, specials)
             for grid in grids:
@@ -125,8 +131,15 @@ def read_grids(path: Path, data: bytes | None = None, max_unzipped: int = 500 * 
         raise first_error from None
 
 
-_SUFFIX_KIND = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xltx": "xlsx", ".xltm": "xlsx", ".xls": "xls",
-                ".xlsb": "xlsb", ".ods": "ods"}
+_SUFFIX_KIND = {
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xltx": "xlsx",
+    ".xltm": "xlsx",
+    ".xls": "xls",
+    ".xlsb": "xlsb",
+    ".ods": "ods",
+}
 
 
 def sniff(data: bytes) -> str | None:
@@ -146,12 +159,16 @@ def sniff(data: bytes) -> str | None:
         if "content.xml" in names or "mimetype" in names:
             return "ods"
         return "xlsx"
-    if data[:2] in (b"\x09\x00", b"\x09\x02", b"\x09\x04", b"\x09\x08") :  # a bare BIFF2-5 stream
+    if data[:2] in (b"\x09\x00", b"\x09\x02", b"\x09\x04", b"\x09\x08"):  # a bare BIFF2-5 stream
         return "xls"
     probe = data[:4096]
     lowered = probe.lower()
-    if b"<table" in lowered or b"<html" in lowered or (b"<?xml" in lowered and b"urn:schemas-microsoft-com:office:spreadsheet" in data[:65536]):
-        return "html" if b"<table" in data[:1 << 20].lower() else None
+    if (
+        b"<table" in lowered
+        or b"<html" in lowered
+        or (b"<?xml" in lowered and b"urn:schemas-microsoft-com:office:spreadsheet" in data[:65536])
+    ):
+        return "html" if b"<table" in data[: 1 << 20].lower() else None
     if b"\x00" in probe and not probe.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
     try:
@@ -192,7 +209,9 @@ def _read_calamine_path(path: Path) -> list[Grid]:
         return grids
     except pc.PasswordError as exc:
         raise ReadError("encrypted-file") from exc
-    except BaseException as exc:  # calamine raises its own errors and, on hostile input, Rust panics
+    except (
+        BaseException
+    ) as exc:  # calamine raises its own errors and, on hostile input, Rust panics
         if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
             raise
         raise ReadError("unreadable-file", "workbook-failed", reason=_short(exc)) from exc
@@ -202,10 +221,14 @@ def _sheet_rows(sheet: Any) -> list[list[Any]]:
     """A calamine sheet's cells from A1 (as to_python(skip_empty_area=False) gives them), built row
     by row with each distinct text kept once: a big return repeats its unit, statuses and dates on
     every row, and a full copy beside calamine's own doubled a 200,000-row file's peak memory."""
-    pad = [""] * (sheet.start[1] if sheet.start else 0)  # iter_rows starts at row 1 but the first used column
+    pad = [""] * (
+        sheet.start[1] if sheet.start else 0
+    )  # iter_rows starts at row 1 but the first used column
     same: dict[str, str] = {}
-    return [[*pad, *(same.setdefault(v, v) if v.__class__ is str else v for v in cells)]
-            for cells in sheet.iter_rows()]
+    return [
+        [*pad, *(same.setdefault(v, v) if v.__class__ is str else v for v in cells)]
+        for cells in sheet.iter_rows()
+    ]
 
 
 def _read_xlrd(data: bytes) -> list[Grid]:
@@ -311,10 +334,17 @@ def read_html_tables(data: bytes, name: str) -> list[Grid]:
     return grids
 
 
-_HTML_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_HTML_CHARSET = re.compile(
+    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
 
 
-_CHARSET_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs"}
+_CHARSET_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "big5": "big5hkscs",
+}
 
 
 def _html_text(data: bytes) -> str:

@@ -34,14 +34,15 @@ def read_docx_tables(data: bytes, name: str) -> list[Grid]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             xml = archive.read("word/document.xml")
-        root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True,
-                                                            huge_tree=True))
+        root = etree.fromstring(
+            xml, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+        )
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError, ValueError) as exc:
         raise ReadError("unreadable-file", "bad-docx") from exc
     body = root.find(f"{_W}body")
     grids: list[Grid] = []
     above: list[str] = []
-    for element in (body if body is not None else []):
+    for element in body if body is not None else []:
         if element.tag == f"{_W}p":
             text = _paragraph_text(element).strip()
             if text:
@@ -91,7 +92,9 @@ def _int_attr(element, tag: str, default: int) -> int:
 def _table_rows(table) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
     rows: list[list[str]] = []
     merged: list[tuple[int, int, int, int]] = []
-    open_down: dict[int, list[int]] = {}  # column → [r0, c0, r1, c1] of a vertical merge still growing
+    open_down: dict[
+        int, list[int]
+    ] = {}  # column → [r0, c0, r1, c1] of a vertical merge still growing
     for r, tr in enumerate(table.findall(f"{_W}tr")):
         row: list[str] = [""] * _int_attr(tr.find(f"{_W}trPr"), f"{_W}gridBefore", 0)
         for tc in _cells_of(tr):

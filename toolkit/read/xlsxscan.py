@@ -13,7 +13,9 @@ if TYPE_CHECKING:
     from toolkit.read.grid import Grid
 
 
-FORMULA_NO_VALUE = "\x00formula-no-value"  # stands in a grid cell for a formula that has no cached result
+FORMULA_NO_VALUE = (
+    "\x00formula-no-value"  # stands in a grid cell for a formula that has no cached result
+)
 
 
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
@@ -41,15 +43,22 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
         rels = archive.read("xl/_rels/workbook.xml.rels")
     except KeyError:
         return {}
-    targets = {m.group(1): m.group(2) for m in re.finditer(rb'Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
-    targets.update({m.group(2): m.group(1) for m in re.finditer(rb'Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
+    targets = {
+        m.group(1): m.group(2) for m in re.finditer(rb'Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)
+    }
+    targets.update(
+        {m.group(2): m.group(1) for m in re.finditer(rb'Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+    )
     parts = {}
-    for m in re.finditer(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?(?:r|\w+):id="([^"]+)"', book):
+    for m in re.finditer(
+        rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?(?:r|\w+):id="([^"]+)"', book
+    ):
         target = targets.get(m.group(2))
         if target:
             target = target.decode("utf-8", "replace").lstrip("/")
             parts[html.unescape(m.group(1).decode("utf-8", "replace"))] = (
-                target if target.startswith("xl/") else "xl/" + target)
+                target if target.startswith("xl/") else "xl/" + target
+            )
     return parts
 
 
@@ -135,8 +144,9 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?ref="[A-Z]*\d*:?([A-Z]+)\d
 _TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>([^<]*)</(?:\w+:)?t>")
 
 
-def trim_far_cells(data: bytes, sheets: dict[str, bytes]
-                   ) -> tuple[bytes, dict[str, list[tuple[int, int, str]]]]:
+def trim_far_cells(
+    data: bytes, sheets: dict[str, bytes]
+) -> tuple[bytes, dict[str, list[tuple[int, int, str]]]]:
     """Cells far below or right of the table (a value typed by accident at row 1,048,576 or column
     XFD) would make the reader hold the whole range between, a million rows or more. Such cells are
     taken out of a copy of the package before reading, and returned per sheet to be reported.
@@ -180,11 +190,11 @@ def trim_far_cells(data: bytes, sheets: dict[str, bytes]
                     ref = _REF.search(c.group(1))
                     if text and ref:
                         notes.append((*_cell_index(*ref.groups()), text))
-                kept.append(xml[cursor:match.start()])
+                kept.append(xml[cursor : match.start()])
                 if not far_row:
                     new_body = body
                     for c in reversed(drop):
-                        new_body = new_body[:c.start()] + new_body[c.end():]
+                        new_body = new_body[: c.start()] + new_body[c.end() :]
                     kept.append(new_body)
                 cursor = match.end()
             if cursor:
@@ -196,7 +206,9 @@ def trim_far_cells(data: bytes, sheets: dict[str, bytes]
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
             for info in archive.infolist():
-                out.writestr(info.filename, changed.get(info.filename) or archive.read(info.filename))
+                out.writestr(
+                    info.filename, changed.get(info.filename) or archive.read(info.filename)
+                )
     return buffer.getvalue(), far
 
 
@@ -207,7 +219,8 @@ def _has_far_cells(xml: bytes) -> bool:
         return True
     tail = [int(n) for n in re.findall(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"", xml[-65536:])]
     return any(b - a > FAR_GAP for a, b in zip(tail, tail[1:], strict=False)) or (
-        len(tail) == 1 and tail[0] > FAR_GAP)
+        len(tail) == 1 and tail[0] > FAR_GAP
+    )
 
 
 def _col_of(attrs: bytes) -> int:
@@ -223,7 +236,9 @@ def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
     except KeyError:
         return []
     items = re.findall(rb"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>", xml, re.S)
-    return [html.unescape(b"".join(_TEXT.findall(item)).decode("utf-8", "replace")) for item in items]
+    return [
+        html.unescape(b"".join(_TEXT.findall(item)).decode("utf-8", "replace")) for item in items
+    ]
 
 
 def _cell_value(cell: re.Match, strings: list[str], unescape) -> str:

@@ -73,8 +73,9 @@ NOT_LISTED = {"file-read"}  # bookkeeping for the clerk, not a problem for the u
 MAX_UNZIPPED = 500 * 2**20
 
 
-def write_feedback(source: Path, findings: list[Finding], out: Path, *, unit: str | None,
-                   checked_at: datetime) -> Path:
+def write_feedback(
+    source: Path, findings: list[Finding], out: Path, *, unit: str | None, checked_at: datetime
+) -> Path:
     """Write the feedback copy of `source` (only read) as `out`, `out_2`, …: .xlsm for .xlsm, else .xlsx."""
     listed = [f for f in findings if f.code not in NOT_LISTED]
     workbook, note, names, macros = _open(Path(source))
@@ -120,9 +121,15 @@ def _open(source: Path) -> tuple[Workbook, str, dict[str, str], bool]:
         for r0, c0, r1, c1 in grid.merged:
             if (r0, c0) != (r1, c1):
                 with suppress(ValueError):
-                    sheet.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
-        sheet.sheet_state = "hidden" if grid.hidden or grid.name.strip().lower() == SHEET_META else "visible"
-    kind = suffix + (" 且无法按原样编辑" if suffix in EDITABLE else "") if suffix else "无扩展名文件"
+                    sheet.merge_cells(
+                        start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1
+                    )
+        sheet.sheet_state = (
+            "hidden" if grid.hidden or grid.name.strip().lower() == SHEET_META else "visible"
+        )
+    kind = (
+        suffix + (" 且无法按原样编辑" if suffix in EDITABLE else "") if suffix else "无扩展名文件"
+    )
     return workbook, f"原文件为 {kind}，反馈件已转为 .xlsx（只保留了内容）。", names, False
 
 
@@ -151,12 +158,16 @@ def _clear_old_marks(workbook: Workbook) -> None:
     if SHEET in workbook.sheetnames:
         del workbook[SHEET]
     for sheet in workbook.worksheets:
-        for cell in list(sheet._cells.values()):  # existing cells only; iter_rows would add empty ones
+        for cell in list(
+            sheet._cells.values()
+        ):  # existing cells only; iter_rows would add empty ones
             if cell.comment is None or cell.comment.author != AUTHOR:
                 continue
             old = cell.comment.text.partition(OLD_COMMENT)[2]
             cell.comment = Comment(old, "") if old else None
-            if cell.fill.fill_type == "solid" and str(cell.fill.fgColor.rgb).upper().endswith(MARK_FILL):
+            if cell.fill.fill_type == "solid" and str(cell.fill.fgColor.rgb).upper().endswith(
+                MARK_FILL
+            ):
                 cell.fill = PatternFill(fill_type=None)
 
 
@@ -180,7 +191,9 @@ def _target(sheet: Worksheet, row: int, label: str) -> str:
     return sheet.cell(row=row, column=column).coordinate
 
 
-def _mark(workbook: Workbook, findings: list[Finding], names: dict[str, str]) -> dict[int, tuple[str, str]]:
+def _mark(
+    workbook: Workbook, findings: list[Finding], names: dict[str, str]
+) -> dict[int, tuple[str, str]]:
     """Fill and annotate each cell with an error or warning; returns finding index → (sheet, cell)."""
     where: dict[int, tuple[str, str]] = {}
     groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
@@ -194,8 +207,13 @@ def _mark(workbook: Workbook, findings: list[Finding], names: dict[str, str]) ->
     for (title, coordinate), items in groups.items():
         cell = workbook[title][coordinate]
         cell.fill = PatternFill(fill_type="solid", fgColor=MARK_FILL, bgColor=MARK_FILL)
-        text = _clean("\n\n".join(f"【{f.level}】{f.message}{_shown_value(f)}\n怎么改：{fix_for(f.code)}"
-                                    for f in items), 4000)
+        text = _clean(
+            "\n\n".join(
+                f"【{f.level}】{f.message}{_shown_value(f)}\n怎么改：{fix_for(f.code)}"
+                for f in items
+            ),
+            4000,
+        )
         if cell.comment is not None and cell.comment.text.strip():
             text += OLD_COMMENT + cell.comment.text
         lines = sum(max(1, math.ceil(_width(part) / 36)) for part in text.split("\n"))
@@ -208,8 +226,15 @@ def _shown_value(finding: Finding) -> str:
     return f"（填写的是：{value[:100]}）" if value and value not in finding.message else ""
 
 
-def _problem_sheet(workbook: Workbook, findings: list[Finding], where: dict[int, tuple[str, str]],
-                   names: dict[str, str], unit: str | None, checked_at: datetime, note: str) -> None:
+def _problem_sheet(
+    workbook: Workbook,
+    findings: list[Finding],
+    where: dict[int, tuple[str, str]],
+    names: dict[str, str],
+    unit: str | None,
+    checked_at: datetime,
+    note: str,
+) -> None:
     """The first sheet: title, what to do, then one row per finding (errors first, in red)."""
     sheet = workbook.create_sheet(SHEET, 0)
     for other in workbook.worksheets:
@@ -217,41 +242,72 @@ def _problem_sheet(workbook: Workbook, findings: list[Finding], where: dict[int,
     workbook.active = 0
     who = _clean(unit or "", 200).strip()
     errors, warnings = (sum(f.level == level for f in findings) for level in (ERROR, WARNING))
-    summary = (f"共 {errors} 个错误、{warnings} 个警告。请按下表逐项修改后重新报送；标红的单元格有批注说明。"
-               if errors or warnings else "未发现需要修改的问题。")
+    summary = (
+        f"共 {errors} 个错误、{warnings} 个警告。请按下表逐项修改后重新报送；标红的单元格有批注说明。"
+        if errors or warnings
+        else "未发现需要修改的问题。"
+    )
     if len(findings) > errors + warnings:
         summary += f"另有 {len(findings) - errors - warnings} 条提示，无需修改。"
     sheet.append([f"{who + ' ' if who else ''}台账校验结果（{checked_at:%Y-%m-%d %H:%M} 检查）"])
     sheet.append([_clean(summary + note)])
     sheet.append(HEADER)
-    sheet["A1"].font, sheet["A2"].alignment = Font(bold=True, size=14), Alignment(wrap_text=True, vertical="top")
+    sheet["A1"].font, sheet["A2"].alignment = (
+        Font(bold=True, size=14),
+        Alignment(wrap_text=True, vertical="top"),
+    )
     sheet.merge_cells("A1:G1")
     sheet.merge_cells("A2:G2")
     sheet.row_dimensions[1].height, sheet.row_dimensions[2].height = 24, 34
     side = Side(style="thin", color="808080")
     border = Border(left=side, right=side, top=side, bottom=side)
     for cell, width in zip(sheet[FIRST_ROW - 1], WIDTHS, strict=True):
-        cell.font, cell.border, cell.fill = Font(bold=True), border, PatternFill("solid", fgColor="DDEBF7")
+        cell.font, cell.border, cell.fill = (
+            Font(bold=True),
+            border,
+            PatternFill("solid", fgColor="DDEBF7"),
+        )
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         sheet.column_dimensions[cell.column_letter].width = width
     order, titles = {level: i for i, level in enumerate(LEVELS)}, workbook.sheetnames
-    ranked = sorted(range(len(findings)), key=lambda i: (
-        order.get(findings[i].level, len(LEVELS)), titles.index(where[i][0]) if i in where else -1,
-        findings[i].row or 0, _column(findings[i].column) or 0))
+    ranked = sorted(
+        range(len(findings)),
+        key=lambda i: (
+            order.get(findings[i].level, len(LEVELS)),
+            titles.index(where[i][0]) if i in where else -1,
+            findings[i].row or 0,
+            _column(findings[i].column) or 0,
+        ),
+    )
     for index in ranked:
         finding = findings[index]
         shown = where[index][0] if index in where else names.get(finding.sheet, finding.sheet)
-        sheet.append([finding.level, _clean(shown) or None, finding.row, _clean(finding.column) or None,
-                      _clean(finding.value) or None, _clean(finding.message), fix_for(finding.code)])
+        sheet.append(
+            [
+                finding.level,
+                _clean(shown) or None,
+                finding.row,
+                _clean(finding.column) or None,
+                _clean(finding.value) or None,
+                _clean(finding.message),
+                fix_for(finding.code),
+            ]
+        )
         font = Font(color=ERROR_FONT) if finding.level == ERROR else Font()
         lines = 1
         for cell, width in zip(sheet[sheet.max_row], WIDTHS, strict=True):
             cell.font, cell.border = font, border
-            cell.alignment = Alignment(wrap_text=True, vertical="top",
-                                       horizontal="center" if cell.column in (1, 3) else None)
+            cell.alignment = Alignment(
+                wrap_text=True,
+                vertical="top",
+                horizontal="center" if cell.column in (1, 3) else None,
+            )
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # never a formula, even when it starts with '='
-                lines = max(lines, sum(math.ceil(_width(p) / (width - 1)) or 1 for p in cell.value.split("\n")))
+                lines = max(
+                    lines,
+                    sum(math.ceil(_width(p) / (width - 1)) or 1 for p in cell.value.split("\n")),
+                )
         sheet.row_dimensions[sheet.max_row].height = 15 * min(lines, 27) + 3
         if index in where:  # 行 jumps to the marked cell
             link, (title, coordinate) = sheet.cell(row=sheet.max_row, column=3), where[index]
@@ -261,7 +317,11 @@ def _problem_sheet(workbook: Workbook, findings: list[Finding], where: dict[int,
     sheet.freeze_panes = f"A{FIRST_ROW}"
     sheet.auto_filter.ref = f"A{FIRST_ROW - 1}:G{FIRST_ROW - 1 + len(findings)}"
     sheet.print_title_rows = f"{FIRST_ROW - 1}:{FIRST_ROW - 1}"
-    sheet.page_setup.orientation, sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = "landscape", 1, 0
+    sheet.page_setup.orientation, sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = (
+        "landscape",
+        1,
+        0,
+    )
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 

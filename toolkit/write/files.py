@@ -70,9 +70,18 @@ def publish_folder(staging: Path, target: Path) -> Path:
 # errno → (what happened, what to do)
 _FAULTS: dict[int, tuple[str, str]] = {
     errno.ENOSPC: ("磁盘空间不足", "请清理磁盘后重试"),
-    errno.EROFS: ("所在磁盘是只读的", "请换到可写的磁盘，或在 toolkit.toml 的 [paths] 中改到可写的文件夹"),
-    errno.EACCES: ("拒绝写入（没有权限或被占用）", "请确认该文件夹可写、文件没有被其他程序占用后重试"),
-    errno.EPERM: ("拒绝写入（没有权限或被占用）", "请确认该文件夹可写、文件没有被其他程序占用后重试"),
+    errno.EROFS: (
+        "所在磁盘是只读的",
+        "请换到可写的磁盘，或在 toolkit.toml 的 [paths] 中改到可写的文件夹",
+    ),
+    errno.EACCES: (
+        "拒绝写入（没有权限或被占用）",
+        "请确认该文件夹可写、文件没有被其他程序占用后重试",
+    ),
+    errno.EPERM: (
+        "拒绝写入（没有权限或被占用）",
+        "请确认该文件夹可写、文件没有被其他程序占用后重试",
+    ),
     errno.EFBIG: ("文件超过了系统允许的大小", "请清理磁盘或换一个位置后重试"),
 }
 if hasattr(errno, "EDQUOT"):
@@ -80,9 +89,16 @@ if hasattr(errno, "EDQUOT"):
 
 # What libraries print when they lose the errno (lxml, zipfile wrappers): message text → errno.
 _WORDS = {
-    "no space left": errno.ENOSPC, "disk full": errno.ENOSPC, "read-only file system": errno.EROFS,
-    "permission denied": errno.EACCES, "file too large": errno.EFBIG, "disk quota": errno.ENOSPC,
-    "enospc": errno.ENOSPC, "erofs": errno.EROFS, "eacces": errno.EACCES, "efbig": errno.EFBIG,
+    "no space left": errno.ENOSPC,
+    "disk full": errno.ENOSPC,
+    "read-only file system": errno.EROFS,
+    "permission denied": errno.EACCES,
+    "file too large": errno.EFBIG,
+    "disk quota": errno.ENOSPC,
+    "enospc": errno.ENOSPC,
+    "erofs": errno.EROFS,
+    "eacces": errno.EACCES,
+    "efbig": errno.EFBIG,
     "edquot": errno.ENOSPC,
 }
 
@@ -98,8 +114,11 @@ def _related(exc: BaseException) -> Iterator[BaseException]:
             continue
         seen.add(id(item))
         yield item
-        todo += [e for e in (item.__cause__, item.__context__, *getattr(item, "args", ()))
-                 if isinstance(e, BaseException)]
+        todo += [
+            e
+            for e in (item.__cause__, item.__context__, *getattr(item, "args", ()))
+            if isinstance(e, BaseException)
+        ]
 
 
 def write_fault(exc: BaseException) -> int | None:
@@ -166,8 +185,14 @@ def fault_line(exc: BaseException) -> str | None:
     code = write_fault(exc)
     if code is None:
         return None
-    named = next((Path(os.fsdecode(e.filename)) for e in _related(exc)
-                  if isinstance(e, OSError) and e.filename), None)
+    named = next(
+        (
+            Path(os.fsdecode(e.filename))
+            for e in _related(exc)
+            if isinstance(e, OSError) and e.filename
+        ),
+        None,
+    )
     folder = named.parent if named is not None else Path.cwd()
     return fault_message(code, folder, "结果")
 
@@ -175,7 +200,9 @@ def fault_line(exc: BaseException) -> str | None:
 def write_failure(exc: BaseException, folder: Path, what: str) -> OutputError | None:
     """One OutputError line for a write failure behind exc, or None when exc is not one. A library
     error with no errno (lxml, openpyxl) counts as a full disk when the folder's disk is full."""
-    if isinstance(exc, OutputError):  # an older, vaguer line: told again by its real cause, if known
+    if isinstance(
+        exc, OutputError
+    ):  # an older, vaguer line: told again by its real cause, if known
         code = write_fault(exc.__cause__) if exc.__cause__ is not None else None
         return exc if code is None else OutputError(fault_message(code, folder, what))
     code = write_fault(exc)
@@ -198,7 +225,9 @@ def writing(folder: Path, what: str, cleanup: Iterable[Path] = ()) -> Iterator[P
     except OSError as exc:
         failure = write_failure(exc, folder, what)
         if failure is None:
-            failure = OutputError(f"无法创建输出目录 {folder}：{exc.strerror or exc}。请检查该目录的权限")
+            failure = OutputError(
+                f"无法创建输出目录 {folder}：{exc.strerror or exc}。请检查该目录的权限"
+            )
         raise failure from exc
     saved = tempfile.tempdir
     tempfile.tempdir = str(private)
@@ -211,7 +240,9 @@ def writing(folder: Path, what: str, cleanup: Iterable[Path] = ()) -> Iterator[P
             raise
         failure = write_failure(exc, folder, what)
         if failure is None and isinstance(exc, OSError):
-            failure = OutputError(f"{what}没有写成：{folder}（{exc.strerror or exc}）。请检查该文件夹后重试")
+            failure = OutputError(
+                f"{what}没有写成：{folder}（{exc.strerror or exc}）。请检查该文件夹后重试"
+            )
         if failure is None or failure is exc:
             raise
         _quiet_unraisable()

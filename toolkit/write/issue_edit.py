@@ -41,8 +41,14 @@ def lock_file(path: Path) -> Path | None:
     return None
 
 
-def edit_task_row(path: Path, task: Task, values: Mapping[str, date | str], headers: Mapping[str, list[str]],
-                  backup_dir: Path, now: datetime) -> Path:
+def edit_task_row(
+    path: Path,
+    task: Task,
+    values: Mapping[str, date | str],
+    headers: Mapping[str, list[str]],
+    backup_dir: Path,
+    now: datetime,
+) -> Path:
     """Write `values` (column name → date or text) into `task`'s row of issues.xlsx, adding any
     missing column at the right of the header. Returns the backup of the old file. Raises
     TaskEditError, with nothing changed, when the file is open elsewhere or can't be written."""
@@ -50,7 +56,9 @@ def edit_task_row(path: Path, task: Task, values: Mapping[str, date | str], head
 
     held = lock_file(path)
     if held is not None:
-        raise TaskEditError(locked_message(path) + f"（若已关闭仍提示，请删除同目录下的 {held.name}）")
+        raise TaskEditError(
+            locked_message(path) + f"（若已关闭仍提示，请删除同目录下的 {held.name}）"
+        )
     try:
         book = load_workbook(path)
     except PermissionError as exc:
@@ -62,8 +70,13 @@ def edit_task_row(path: Path, task: Task, values: Mapping[str, date | str], head
         raise TaskEditError(f"{path.name} 中没有“{SHEET}”工作表，没有改动")
     columns = _columns(sheet, headers)
     id_col = columns.get(TASK_ID)
-    if id_col is not None and parse_task_id(sheet.cell(row=task.row, column=id_col).value) not in (None, task.task_id):
-        raise TaskEditError(f"{path.name} 第 {task.row} 行已不是任务 {task.task_id}（文件刚被改过？），没有改动，请重新运行")
+    if id_col is not None and parse_task_id(sheet.cell(row=task.row, column=id_col).value) not in (
+        None,
+        task.task_id,
+    ):
+        raise TaskEditError(
+            f"{path.name} 第 {task.row} 行已不是任务 {task.task_id}（文件刚被改过？），没有改动，请重新运行"
+        )
     for name, value in values.items():
         col = columns.get(name) or _add_column(sheet, name, columns)
         cell = sheet.cell(row=task.row, column=col)
@@ -77,7 +90,9 @@ def edit_task_row(path: Path, task: Task, values: Mapping[str, date | str], head
         backup_dir.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, backup)
     except OSError as exc:
-        raise TaskEditError(f"无法把 {path.name} 备份到 {backup_dir}（{exc.strerror or exc}），没有改动") from exc
+        raise TaskEditError(
+            f"无法把 {path.name} 备份到 {backup_dir}（{exc.strerror or exc}），没有改动"
+        ) from exc
     try:
         save_workbook(book, path)
     except PermissionError as exc:
@@ -110,7 +125,11 @@ def _add_column(sheet, name: str, columns: dict[str, int]) -> int:
     header = sheet.cell(row=1, column=col, value=name)
     if last:
         left = sheet.cell(row=1, column=last)
-        header.font, header.fill, header.border = copy(left.font), copy(left.fill), copy(left.border)
+        header.font, header.fill, header.border = (
+            copy(left.font),
+            copy(left.fill),
+            copy(left.border),
+        )
         header.alignment = copy(left.alignment)
     sheet.column_dimensions[header.column_letter].width = 14
     columns[name] = col
@@ -126,27 +145,44 @@ def _task_to_edit(settings: Settings, task_id: str, basis: str, what: str) -> Ta
     issues = load_issue_list(settings)
     task = issues.by_id.get(parse_task_id(task_id) or task_id.strip())
     if task is None:
-        raise TaskEditError(f"问题清单中没有任务编号“{task_id}”，没有改动。任务编号形如 13-2，见 issues.xlsx 的任务编号列")
+        raise TaskEditError(
+            f"问题清单中没有任务编号“{task_id}”，没有改动。任务编号形如 13-2，见 issues.xlsx 的任务编号列"
+        )
     return task
 
 
-def extension_values(settings: Settings, task_id: str, to: date, basis: str) -> tuple[Task, dict, str, str]:
+def extension_values(
+    settings: Settings, task_id: str, to: date, basis: str
+) -> tuple[Task, dict, str, str]:
     """(task, cells to write, deadline before, after) for toolkit extend; TaskEditError when it can't be."""
     task = _task_to_edit(settings, task_id, basis, "延期依据（批准文号或理由）")
     if task.closed:
         raise TaskEditError(f"任务 {task.task_id} 已于 {task.closed_on} 销号，不能再延期，没有改动")
     if task.due is None:
-        raise TaskEditError(f"任务 {task.task_id} 没有完成时限（{task.deadline_text or STATUS_LONG_TERM}），无需延期，没有改动")
+        raise TaskEditError(
+            f"任务 {task.task_id} 没有完成时限（{task.deadline_text or STATUS_LONG_TERM}），无需延期，没有改动"
+        )
     if to <= task.due:
-        raise TaskEditError(f"新的完成时限 {to} 不晚于任务 {task.task_id} 现在的完成时限 {task.due}，没有改动；"
-                            "延期请给出更晚的日期")
-    return task, {ADJUSTED_DEADLINE: to, ADJUST_BASIS: basis.strip()}, task.due.isoformat(), to.isoformat()
+        raise TaskEditError(
+            f"新的完成时限 {to} 不晚于任务 {task.task_id} 现在的完成时限 {task.due}，没有改动；"
+            "延期请给出更晚的日期"
+        )
+    return (
+        task,
+        {ADJUSTED_DEADLINE: to, ADJUST_BASIS: basis.strip()},
+        task.due.isoformat(),
+        to.isoformat(),
+    )
 
 
-def closing_values(settings: Settings, task_id: str, on: date, basis: str) -> tuple[Task, dict, str, str]:
+def closing_values(
+    settings: Settings, task_id: str, on: date, basis: str
+) -> tuple[Task, dict, str, str]:
     """(task, cells to write, before, after) for toolkit close; TaskEditError for a closed task."""
     task = _task_to_edit(settings, task_id, basis, "销号依据（验收意见）")
     if task.closed:
-        raise TaskEditError(f"任务 {task.task_id} 已于 {task.closed_on} 销号（依据：{task.close_basis or '未写'}），"
-                            "无需再次销号，没有改动")
+        raise TaskEditError(
+            f"任务 {task.task_id} 已于 {task.closed_on} 销号（依据：{task.close_basis or '未写'}），"
+            "无需再次销号，没有改动"
+        )
     return task, {CLOSED_DATE: on, CLOSE_BASIS: basis.strip()}, "", f"{CLOSED}（{on.isoformat()}）"

@@ -40,7 +40,9 @@ exit /b 2
 :found
 """
 
-_BAT_MERGE = _BAT_FIND + r"""echo 正在合并 inbox 中各单位报回的台账……
+_BAT_MERGE = (
+    _BAT_FIND
+    + r"""echo 正在合并 inbox 中各单位报回的台账……
 if defined TOOLKIT_PY ("%TOOLKIT_PY%" -m toolkit merge -w "%~dp0.") else (toolkit merge -w "%~dp0.")
 set "RC=%ERRORLEVEL%"
 if exist "%~dp0outbox" start "" "%~dp0outbox"
@@ -48,8 +50,11 @@ echo.
 pause
 exit /b %RC%
 """
+)
 
-_BAT_CHECK = _BAT_FIND + r"""if "%~1"=="" (
+_BAT_CHECK = (
+    _BAT_FIND
+    + r"""if "%~1"=="" (
   echo 请把要检查的台账文件拖到“检查台账”图标上。
   pause
   exit /b 2
@@ -61,6 +66,7 @@ echo.
 pause
 exit /b %RC%
 """
+)
 
 _SH_FIND = """#!/bin/sh
 # {title}：双击（在终端中运行）或在终端里执行 sh {title}.sh
@@ -94,15 +100,20 @@ run_toolkit() {{
 }}
 """
 
-_SH_MERGE = _SH_FIND + """echo '正在合并 inbox 中各单位报回的台账……'
+_SH_MERGE = (
+    _SH_FIND
+    + """echo '正在合并 inbox 中各单位报回的台账……'
 run_toolkit merge -w "$here"
 rc=$?
 open_folder "$here/outbox"
 pause
 exit $rc
 """
+)
 
-_SH_CHECK = _SH_FIND + """if [ $# -eq 0 ]; then
+_SH_CHECK = (
+    _SH_FIND
+    + """if [ $# -eq 0 ]; then
   echo '请把要检查的台账文件拖到“检查台账”图标上，或执行：sh 检查台账.sh 文件……' >&2
   pause
   exit 2
@@ -113,6 +124,7 @@ open_folder "$here/outbox/反馈"
 pause
 exit $rc
 """
+)
 
 
 def _bat(template: str, python: str | None) -> bytes:
@@ -120,14 +132,17 @@ def _bat(template: str, python: str | None) -> bytes:
         embedded = (python or "").encode("gbk").decode("gbk")
     except UnicodeEncodeError:  # a path cmd.exe could not read in GBK: rely on the other places
         embedded = ""
-    text = template.format(python=embedded, install_dir=INSTALL_DIR_WINDOWS, not_installed=NOT_INSTALLED)
+    text = template.format(
+        python=embedded, install_dir=INSTALL_DIR_WINDOWS, not_installed=NOT_INSTALLED
+    )
     return text.replace("\r\n", "\n").replace("\n", "\r\n").encode("gbk")
 
 
 def _sh(template: str, title: str, python: str | None) -> bytes:
     embedded = (python or "").replace("'", "")
-    text = template.format(title=title, python=embedded, install_dir=INSTALL_DIR_LINUX,
-                           not_installed=NOT_INSTALLED)
+    text = template.format(
+        title=title, python=embedded, install_dir=INSTALL_DIR_LINUX, not_installed=NOT_INSTALLED
+    )
     return text.encode("utf-8")
 
 
@@ -142,7 +157,9 @@ def launcher_files(python: str | None = None) -> dict[str, bytes]:
     }
 
 
-def write_launchers(folder: Path, python: str | None = None, *, overwrite: bool = False) -> list[Path]:
+def write_launchers(
+    folder: Path, python: str | None = None, *, overwrite: bool = False
+) -> list[Path]:
     """Write the launchers into a workspace; existing ones are kept unless overwrite. Returns those written."""
     written = []
     for name, data in launcher_files(python).items():

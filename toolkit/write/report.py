@@ -143,7 +143,10 @@ def completion_paragraphs(task: Task, lines: list[DetailRow]) -> list[Paragraph]
     paragraphs: list[Paragraph] = [[Run(head)]]
     for line in lines:
         text_lines = _progress(line).splitlines() or [""]
-        first = [Run(f"{line.unit}："), Run(f"【{status_label(line)}】", line.state in MARKED_STATES)]
+        first = [
+            Run(f"{line.unit}："),
+            Run(f"【{status_label(line)}】", line.state in MARKED_STATES),
+        ]
         if text_lines[0]:
             first.append(Run(text_lines[0]))
         paragraphs.append(first)
@@ -198,10 +201,23 @@ def build_report(result: MergeResult, issues: IssueList | None, settings: Settin
         measure_cells = []
         for task in members:
             full = current.get(task.task_id)
-            shown = task if full is None else Task(task.task_id, task.issue_no, task.issue_title, task.measure_no,
-                                                   full.measure or task.measure, full.units or task.units,
-                                                   task.deadline, task.deadline_text)
-            measure_cells.append([_measure_cell(role, shown, by_task[task.task_id]) for role in roles])
+            shown = (
+                task
+                if full is None
+                else Task(
+                    task.task_id,
+                    task.issue_no,
+                    task.issue_title,
+                    task.measure_no,
+                    full.measure or task.measure,
+                    full.units or task.units,
+                    task.deadline,
+                    task.deadline_text,
+                )
+            )
+            measure_cells.append(
+                [_measure_cell(role, shown, by_task[task.task_id]) for role in roles]
+            )
         cells: list[list[Paragraph]] = []
         for index, role in enumerate(roles):
             if role == ROLE_NO:
@@ -220,8 +236,17 @@ def build_report(result: MergeResult, issues: IssueList | None, settings: Settin
     if office and office not in title:
         title = office + title
     notes = report_notes(result) if style.get("note", True) else []
-    return ReportTable(title, result.as_of, [header for header, _ in columns], roles, rows, notes, office,
-                       fallback, style)
+    return ReportTable(
+        title,
+        result.as_of,
+        [header for header, _ in columns],
+        roles,
+        rows,
+        notes,
+        office,
+        fallback,
+        style,
+    )
 
 
 def report_notes(result: MergeResult) -> list[str]:
@@ -229,7 +254,9 @@ def report_notes(result: MergeResult) -> list[str]:
     silent = [u.unit for u in result.units if not u.files]
     overdue: dict[str, list[str]] = {}
     for line in result.rows:  # a silent unit's measures are its line below, not one each here
-        late_unreported = line.state == NOT_RETURNED and line.overdue_days is not None and line.unit not in silent
+        late_unreported = (
+            line.state == NOT_RETURNED and line.overdue_days is not None and line.unit not in silent
+        )
         if line.state == OVERDUE or late_unreported:
             overdue.setdefault(line.task.task_id, []).append(line.unit)
     notes = []

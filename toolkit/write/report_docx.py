@@ -27,8 +27,17 @@ from toolkit.core.words import (
 from toolkit.write.report import Paragraph, ReportTable, Run
 
 # column widths by role, as shares of the table width (a column of role 其他 gets a middle share)
-WEIGHTS = {ROLE_NO: 6, ROLE_PROBLEM: 24, TARGET: 16, MEASURE: 30, ROLE_PROGRESS: 34, UNIT: 11,
-           ROLE_LEADER: 8, DEADLINE: 9, ROLE_OTHER: 10}
+WEIGHTS = {
+    ROLE_NO: 6,
+    ROLE_PROBLEM: 24,
+    TARGET: 16,
+    MEASURE: 30,
+    ROLE_PROGRESS: 34,
+    UNIT: 11,
+    ROLE_LEADER: 8,
+    DEADLINE: 9,
+    ROLE_OTHER: 10,
+}
 PAGE = (Mm(297), Mm(210))
 # GB/T 9704 gives 37/35 mm top/bottom for portrait pages; on a landscape table page that leaves too
 # little height, so the top and bottom are narrower and the sides keep 9704's 28/26 mm
@@ -63,7 +72,13 @@ def _page_number_footer(section, font: str) -> None:
     _font(paragraph.add_run("— "), font, 14)
     run = paragraph.add_run()
     _font(run, font, 14)
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+    for kind, text in (
+        ("begin", None),
+        (None, " PAGE "),
+        ("separate", None),
+        (None, "1"),
+        ("end", None),
+    ):
         if kind:
             element = OxmlElement("w:fldChar")
             element.set(qn("w:fldCharType"), kind)
@@ -85,7 +100,9 @@ def _repeat_header(row) -> None:
     props.append(flag)
 
 
-def _table_style(document, name: str, font: str, size: float, bold: bool = False, center: bool = False):
+def _table_style(
+    document, name: str, font: str, size: float, bold: bool = False, center: bool = False
+):
     """A paragraph style for table text: fonts and spacing set once, not on every run (fast)."""
     from docx.enum.style import WD_STYLE_TYPE
 
@@ -177,8 +194,9 @@ def _table(document, report: ReportTable) -> None:
     for column, w in zip(table.columns, widths, strict=True):
         column.width = w
     table_font = report.style.get("table_font") or "宋体"
-    head_style = _table_style(document, "报告表头", report.style.get("title_font") or "黑体", 12, bold=True,
-                              center=True)
+    head_style = _table_style(
+        document, "报告表头", report.style.get("title_font") or "黑体", 12, bold=True, center=True
+    )
     text_style = _table_style(document, "报告表格", table_font, 10.5)
     number_style = _table_style(document, "报告表格序号", table_font, 10.5, center=True)
     header = table.rows[0]

@@ -23,8 +23,17 @@ from toolkit.core.words import (
 from toolkit.write.report import Paragraph, ReportRow, ReportTable
 
 SHEET = "整改情况"
-WIDTHS = {ROLE_NO: 6, ROLE_PROBLEM: 40, TARGET: 28, MEASURE: 50, ROLE_PROGRESS: 60, UNIT: 16,
-          ROLE_LEADER: 12, DEADLINE: 14, ROLE_OTHER: 16}
+WIDTHS = {
+    ROLE_NO: 6,
+    ROLE_PROBLEM: 40,
+    TARGET: 28,
+    MEASURE: 50,
+    ROLE_PROGRESS: 60,
+    UNIT: 16,
+    ROLE_LEADER: 12,
+    DEADLINE: 14,
+    ROLE_OTHER: 16,
+}
 PER_MEASURE = {MEASURE, ROLE_PROGRESS, UNIT, DEADLINE}
 LINE_PT = 14
 MAX_ROW_PT = 409
@@ -45,7 +54,9 @@ def _text_lines(texts: list[str], width: float) -> int:
 
 
 def write_report_xlsx(report: ReportTable, path: Path) -> None:
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    workbook = xlsxwriter.Workbook(
+        str(path), {"strings_to_formulas": False, "strings_to_urls": False}
+    )
     try:
         _write(workbook, report)
     finally:
@@ -56,15 +67,31 @@ def _formats(workbook, style: dict) -> dict:
     table_font = style.get("table_font") or "宋体"
     title_font = style.get("title_font") or "黑体"
     body_font = style.get("body_font") or "仿宋_GB2312"
-    base = {"font_name": table_font, "font_size": 10.5, "text_wrap": True, "valign": "top", "border": 1}
-    marked = {"font_name": table_font, "font_size": 10.5, "bold": bool(style.get("mark_bold", True))}
+    base = {
+        "font_name": table_font,
+        "font_size": 10.5,
+        "text_wrap": True,
+        "valign": "top",
+        "border": 1,
+    }
+    marked = {
+        "font_name": table_font,
+        "font_size": 10.5,
+        "bold": bool(style.get("mark_bold", True)),
+    }
     if style.get("mark_color"):
         marked["font_color"] = "#" + style["mark_color"]
     specs = {
         "cell": base,
         "number": {**base, "align": "center", "valign": "vcenter"},
-        "head": {**base, "font_name": title_font, "font_size": 12, "align": "center", "valign": "vcenter",
-                 "bg_color": "#F2F2F2"},
+        "head": {
+            **base,
+            "font_name": title_font,
+            "font_size": 12,
+            "align": "center",
+            "valign": "vcenter",
+            "bg_color": "#F2F2F2",
+        },
         "title": {"font_name": title_font, "font_size": 18, "align": "center", "valign": "vcenter"},
         "date": {"font_name": body_font, "font_size": 14, "align": "center", "valign": "vcenter"},
         "note": {"font_name": body_font, "font_size": 12, "text_wrap": True, "valign": "top"},
@@ -108,7 +135,9 @@ def _write(workbook, report: ReportTable) -> None:
     sheet.freeze_panes(3, 0)
 
 
-def _write_problem(sheet, r: int, row: ReportRow, roles: list[str], widths: list[int], fmts: dict) -> int:
+def _write_problem(
+    sheet, r: int, row: ReportRow, roles: list[str], widths: list[int], fmts: dict
+) -> int:
     """One problem from sheet row r: a row per measure, the problem's own cells merged down them.
     Returns the rows used."""
     count = max(1, len(row.measures))

@@ -74,7 +74,9 @@ FIRST_DATA_ROW = 3
 VALIDATED_ROWS = 1000  # validations cover rows 3..1000 of the blank template, more when filled
 
 
-WIDTHS = dict(zip(LEDGER_COLUMNS, [8, 6, 22, 6, 50, 16, 12, 10, 40, 13, 12, 16, 20, 9, 15], strict=True))
+WIDTHS = dict(
+    zip(LEDGER_COLUMNS, [8, 6, 22, 6, 50, 16, 12, 10, 40, 13, 12, 16, 20, 9, 15], strict=True)
+)
 
 
 HEADER_FILL = "DDEBF7"
@@ -101,9 +103,11 @@ REQUEST_COLUMN = LEDGER_COLUMNS.index(REQUESTED_TO)
 
 
 REQUEST_VALIDATION = {
-    "input_title": REQUESTED_TO, "input_message": f"完成状态选“{EXTENSION_REQUEST}”时填写申请延期到的日期，"
-                                                  "理由写在整改进展或存在问题中",
-    "error_title": REQUESTED_TO, "error_message": "请填写日期，如 2025-06-30",
+    "input_title": REQUESTED_TO,
+    "input_message": f"完成状态选“{EXTENSION_REQUEST}”时填写申请延期到的日期，"
+    "理由写在整改进展或存在问题中",
+    "error_title": REQUESTED_TO,
+    "error_message": "请填写日期，如 2025-06-30",
 }
 
 
@@ -127,7 +131,9 @@ def write_blank_template(path: Path, *, created: datetime | None = None) -> None
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".~{path.stem}.{os.getpid()}.tmp")  # never a half-written template under its name
+    temp = path.with_name(
+        f".~{path.stem}.{os.getpid()}.tmp"
+    )  # never a half-written template under its name
     try:
         _blank_template(xlsxwriter.Workbook(str(temp)), created)
         os.replace(temp, path)
@@ -136,17 +142,32 @@ def write_blank_template(path: Path, *, created: datetime | None = None) -> None
 
 
 def _blank_template(workbook, created: datetime | None) -> None:
-    workbook.set_properties({
-        "title": "整改台账模板", "created": created or datetime.now().replace(microsecond=0),
-    })
+    workbook.set_properties(
+        {
+            "title": "整改台账模板",
+            "created": created or datetime.now().replace(microsecond=0),
+        }
+    )
     base = {"font_name": "宋体", "font_size": 10, "valign": "top", "text_wrap": True}
-    title_fmt = workbook.add_format({
-        "font_name": "黑体", "font_size": 16, "bold": True, "align": "center", "valign": "vcenter",
-    })
-    header_fmt = workbook.add_format({
-        **base, "bold": True, "align": "center", "valign": "vcenter", "border": 1,
-        "bg_color": "#" + HEADER_FILL,
-    })
+    title_fmt = workbook.add_format(
+        {
+            "font_name": "黑体",
+            "font_size": 16,
+            "bold": True,
+            "align": "center",
+            "valign": "vcenter",
+        }
+    )
+    header_fmt = workbook.add_format(
+        {
+            **base,
+            "bold": True,
+            "align": "center",
+            "valign": "vcenter",
+            "border": 1,
+            "bg_color": "#" + HEADER_FILL,
+        }
+    )
     locked_fmt = workbook.add_format({**base, "locked": True})
     locked_date_fmt = workbook.add_format({**base, "locked": True, "num_format": DATE_FORMAT})
     unlocked_fmt = workbook.add_format({**base, "locked": False})
@@ -176,21 +197,49 @@ def _blank_template(workbook, created: datetime | None) -> None:
     sheet.autofilter(1, 0, VALIDATED_ROWS - 1, last_col)
 
     first, last = FIRST_DATA_ROW - 1, VALIDATED_ROWS - 1
-    sheet.data_validation(first, STATUS_COLUMN, last, STATUS_COLUMN, {
-        "validate": "list", "source": list(STATUSES),
-        "input_title": STATUS, "input_message": "请从下拉列表中选择：" + "、".join(STATUSES),
-        "error_title": STATUS, "error_message": "请从下拉列表中选择：" + "、".join(STATUSES),
-    })
-    sheet.data_validation(first, DONE_DATE_COLUMN, last, DONE_DATE_COLUMN, {
-        "validate": "date", "criteria": "between",
-        "minimum": date(2000, 1, 1), "maximum": date(2099, 12, 31),
-        "input_title": DONE_DATE, "input_message": "已完成的填写完成日期，如 2024-06-30",
-        "error_title": DONE_DATE, "error_message": "请填写日期，如 2024-06-30",
-    })
-    sheet.data_validation(first, REQUEST_COLUMN, last, REQUEST_COLUMN, {
-        "validate": "date", "criteria": "between", "minimum": date(2000, 1, 1), "maximum": date(2099, 12, 31),
-        **REQUEST_VALIDATION,
-    })
+    sheet.data_validation(
+        first,
+        STATUS_COLUMN,
+        last,
+        STATUS_COLUMN,
+        {
+            "validate": "list",
+            "source": list(STATUSES),
+            "input_title": STATUS,
+            "input_message": "请从下拉列表中选择：" + "、".join(STATUSES),
+            "error_title": STATUS,
+            "error_message": "请从下拉列表中选择：" + "、".join(STATUSES),
+        },
+    )
+    sheet.data_validation(
+        first,
+        DONE_DATE_COLUMN,
+        last,
+        DONE_DATE_COLUMN,
+        {
+            "validate": "date",
+            "criteria": "between",
+            "minimum": date(2000, 1, 1),
+            "maximum": date(2099, 12, 31),
+            "input_title": DONE_DATE,
+            "input_message": "已完成的填写完成日期，如 2024-06-30",
+            "error_title": DONE_DATE,
+            "error_message": "请填写日期，如 2024-06-30",
+        },
+    )
+    sheet.data_validation(
+        first,
+        REQUEST_COLUMN,
+        last,
+        REQUEST_COLUMN,
+        {
+            "validate": "date",
+            "criteria": "between",
+            "minimum": date(2000, 1, 1),
+            "maximum": date(2099, 12, 31),
+            **REQUEST_VALIDATION,
+        },
+    )
 
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
@@ -215,17 +264,47 @@ def _blank_template(workbook, created: datetime | None) -> None:
 
 def _reported_cell(workbook, sheet, base: dict) -> None:
     """The ledger's one 填报日期: a locked label, then a merged date cell the unit fills in."""
-    sheet.write_string(0, REPORTED_LABEL_COLUMN, REPORTED_LABEL, workbook.add_format({
-        **base, "bold": True, "align": "right", "valign": "vcenter", "locked": True}))
-    sheet.merge_range(0, REPORTED_COLUMN, 0, len(LEDGER_COLUMNS) - 1, None, workbook.add_format({
-        **base, "locked": False, "align": "center", "valign": "vcenter", "bottom": 1,
-        "num_format": DATE_FORMAT}))
-    sheet.data_validation(0, REPORTED_COLUMN, 0, REPORTED_COLUMN, {
-        "validate": "date", "criteria": "between",
-        "minimum": date(2000, 1, 1), "maximum": date(2099, 12, 31),
-        "input_title": REPORTED_LABEL, "input_message": "填写本次报送的日期，如 2025-03-28",
-        "error_title": REPORTED_LABEL, "error_message": "请填写日期，如 2025-03-28",
-    })
+    sheet.write_string(
+        0,
+        REPORTED_LABEL_COLUMN,
+        REPORTED_LABEL,
+        workbook.add_format(
+            {**base, "bold": True, "align": "right", "valign": "vcenter", "locked": True}
+        ),
+    )
+    sheet.merge_range(
+        0,
+        REPORTED_COLUMN,
+        0,
+        len(LEDGER_COLUMNS) - 1,
+        None,
+        workbook.add_format(
+            {
+                **base,
+                "locked": False,
+                "align": "center",
+                "valign": "vcenter",
+                "bottom": 1,
+                "num_format": DATE_FORMAT,
+            }
+        ),
+    )
+    sheet.data_validation(
+        0,
+        REPORTED_COLUMN,
+        0,
+        REPORTED_COLUMN,
+        {
+            "validate": "date",
+            "criteria": "between",
+            "minimum": date(2000, 1, 1),
+            "maximum": date(2099, 12, 31),
+            "input_title": REPORTED_LABEL,
+            "input_message": "填写本次报送的日期，如 2025-03-28",
+            "error_title": REPORTED_LABEL,
+            "error_message": "请填写日期，如 2025-03-28",
+        },
+    )
 
 
 def _display_width(text: str) -> int:
@@ -259,13 +338,29 @@ def set_text(cell, value: str) -> None:
 def task_values(task: Task) -> list[object]:
     """The seven pre-filled values of a task's row, in LEDGER_COLUMNS order."""
     # as the issue list says it: a date, 长期坚持 where it says so, blank where it is blank
-    deadline: object = task.due if task.due else (task.deadline_text or "")  # 调整后时限 once extended
-    return [task.task_id, task.issue_no, task.issue_title, task.measure_no, task.measure,
-            "、".join(task.units), deadline]
+    deadline: object = (
+        task.due if task.due else (task.deadline_text or "")
+    )  # 调整后时限 once extended
+    return [
+        task.task_id,
+        task.issue_no,
+        task.issue_title,
+        task.measure_no,
+        task.measure,
+        "、".join(task.units),
+        deadline,
+    ]
 
 
-def write_unit_ledger(template: Path, out: Path, unit: str, tasks: list[Task], fingerprint: str,
-                      as_of: date, generated: datetime) -> None:
+def write_unit_ledger(
+    template: Path,
+    out: Path,
+    unit: str,
+    tasks: list[Task],
+    fingerprint: str,
+    as_of: date,
+    generated: datetime,
+) -> None:
     """Fill a copy of the template with one unit's tasks and save it as `out` (openpyxl)."""
     from openpyxl import load_workbook
     from openpyxl.styles import Alignment, Border, Font, Protection, Side
@@ -273,15 +368,20 @@ def write_unit_ledger(template: Path, out: Path, unit: str, tasks: list[Task], f
 
     template = Path(template)
     if not template.is_file():
-        raise WorkspaceError(f"找不到台账模板 {template}，请用 toolkit init 生成，或把模板放在该位置")
+        raise WorkspaceError(
+            f"找不到台账模板 {template}，请用 toolkit init 生成，或把模板放在该位置"
+        )
     try:
         workbook = load_workbook(template)
     except Exception as exc:  # not a workbook, corrupt, encrypted
-        raise WorkspaceError(f"台账模板 {template} 无法打开（{type(exc).__name__}），"
-                             f"请用 Excel 另存为 .xlsx 后重试，或用 toolkit init 重新生成") from exc
+        raise WorkspaceError(
+            f"台账模板 {template} 无法打开（{type(exc).__name__}），"
+            f"请用 Excel 另存为 .xlsx 后重试，或用 toolkit init 重新生成"
+        ) from exc
     if SHEET not in workbook.sheetnames:
-        raise WorkspaceError(f"台账模板 {template} 中没有名为“{SHEET}”的工作表，"
-                             f"请把台账所在工作表改名为“{SHEET}”")
+        raise WorkspaceError(
+            f"台账模板 {template} 中没有名为“{SHEET}”的工作表，请把台账所在工作表改名为“{SHEET}”"
+        )
     sheet = workbook[SHEET]
     sheet["A1"].value = title_for(unit, as_of)
     _add_request_column(sheet)
@@ -304,8 +404,12 @@ def write_unit_ledger(template: Path, out: Path, unit: str, tasks: list[Task], f
             elif value is not None:
                 cell.value = value
             cell.border, cell.font = border, font
-            cell.alignment = centre if name in (TASK_ID, ISSUE_NO, MEASURE_NO, DEADLINE,
-                                                STATUS, DONE_DATE, REQUESTED_TO) else wrap
+            cell.alignment = (
+                centre
+                if name
+                in (TASK_ID, ISSUE_NO, MEASURE_NO, DEADLINE, STATUS, DONE_DATE, REQUESTED_TO)
+                else wrap
+            )
             cell.protection = locked if name in LOCKED_COLUMNS else unlocked
             if index in (DEADLINE_COLUMN, DONE_DATE_COLUMN, REQUEST_COLUMN):
                 cell.number_format = "General" if isinstance(value, str) else DATE_FORMAT
@@ -318,35 +422,60 @@ def write_unit_ledger(template: Path, out: Path, unit: str, tasks: list[Task], f
     for validation in sheet.data_validations.dataValidation:
         ref = str(validation.sqref)
         letter = ref.split(":")[0].rstrip("0123456789")
-        if letter in (column_letter(STATUS_COLUMN), column_letter(DONE_DATE_COLUMN), column_letter(REQUEST_COLUMN)):
+        if letter in (
+            column_letter(STATUS_COLUMN),
+            column_letter(DONE_DATE_COLUMN),
+            column_letter(REQUEST_COLUMN),
+        ):
             validation.sqref = f"{letter}{FIRST_DATA_ROW}:{letter}{last}"
             kept.append(letter)
-    if column_letter(STATUS_COLUMN) not in kept:  # a template edited by hand lost its drop-down: restore it
-        validation = DataValidation(type="list", formula1='"' + ",".join(STATUSES) + '"',
-                                    allow_blank=True)
-        validation.sqref = f"{column_letter(STATUS_COLUMN)}{FIRST_DATA_ROW}:{column_letter(STATUS_COLUMN)}{last}"
+    if (
+        column_letter(STATUS_COLUMN) not in kept
+    ):  # a template edited by hand lost its drop-down: restore it
+        validation = DataValidation(
+            type="list", formula1='"' + ",".join(STATUSES) + '"', allow_blank=True
+        )
+        validation.sqref = (
+            f"{column_letter(STATUS_COLUMN)}{FIRST_DATA_ROW}:{column_letter(STATUS_COLUMN)}{last}"
+        )
         sheet.add_data_validation(validation)
     if column_letter(REQUEST_COLUMN) not in kept:  # a template made before 申请延期至 existed
         request = column_letter(REQUEST_COLUMN)
-        validation = DataValidation(type="date", operator="between", formula1="36526", formula2="73415",
-                                    allow_blank=True, showInputMessage=True, showErrorMessage=True,
-                                    promptTitle=REQUEST_VALIDATION["input_title"],
-                                    prompt=REQUEST_VALIDATION["input_message"],
-                                    errorTitle=REQUEST_VALIDATION["error_title"],
-                                    error=REQUEST_VALIDATION["error_message"])
+        validation = DataValidation(
+            type="date",
+            operator="between",
+            formula1="36526",
+            formula2="73415",
+            allow_blank=True,
+            showInputMessage=True,
+            showErrorMessage=True,
+            promptTitle=REQUEST_VALIDATION["input_title"],
+            prompt=REQUEST_VALIDATION["input_message"],
+            errorTitle=REQUEST_VALIDATION["error_title"],
+            error=REQUEST_VALIDATION["error_message"],
+        )
         validation.sqref = f"{request}{FIRST_DATA_ROW}:{request}{last}"
         sheet.add_data_validation(validation)
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{column_letter(len(LEDGER_COLUMNS) - 1)}{max(row, HEADER_ROW)}"
+    sheet.auto_filter.ref = (
+        f"A{HEADER_ROW}:{column_letter(len(LEDGER_COLUMNS) - 1)}{max(row, HEADER_ROW)}"
+    )
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False  # False = allowed
     sheet.protection.formatRows = False
     sheet.protection.autoFilter = False
 
-    meta = workbook[META_SHEET] if META_SHEET in workbook.sheetnames else workbook.create_sheet(META_SHEET)
+    meta = (
+        workbook[META_SHEET]
+        if META_SHEET in workbook.sheetnames
+        else workbook.create_sheet(META_SHEET)
+    )
     meta["A1"], meta["B1"] = META_HEADER
     values = {
-        META_UNIT: unit, META_VERSION: TEMPLATE_VERSION, META_FINGERPRINT: fingerprint,
-        META_CREATED: generated.strftime("%Y-%m-%d %H:%M:%S"), META_AS_OF: as_of.isoformat(),
+        META_UNIT: unit,
+        META_VERSION: TEMPLATE_VERSION,
+        META_FINGERPRINT: fingerprint,
+        META_CREATED: generated.strftime("%Y-%m-%d %H:%M:%S"),
+        META_AS_OF: as_of.isoformat(),
     }
     for offset, key in enumerate(META_KEYS, start=2):
         meta.cell(row=offset, column=1).value = key
@@ -379,7 +508,9 @@ def _add_request_column(sheet) -> None:
     cell.font, cell.fill, cell.border = copy(left.font), copy(left.fill), copy(left.border)
     cell.alignment, cell.protection = copy(left.alignment), copy(left.protection)
     widths = sheet.column_dimensions
-    for index in range(len(LEDGER_COLUMNS) - 1, at - 1, -1):  # insert_cols moves no widths: shift them right
+    for index in range(
+        len(LEDGER_COLUMNS) - 1, at - 1, -1
+    ):  # insert_cols moves no widths: shift them right
         widths[column_letter(index)].width = widths[column_letter(index - 1)].width
     widths[column_letter(at - 1)].width = WIDTHS[REQUESTED_TO]
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(LEDGER_COLUMNS))
@@ -387,7 +518,9 @@ def _add_request_column(sheet) -> None:
         letter = str(validation.sqref).split(":")[0].rstrip("0123456789")
         if letter and letter >= column_letter(at - 1) and len(letter) == 1:
             validation.sqref = ""  # columns right of the insert lost their place: rebuilt below
-    sheet.data_validations.dataValidation = [v for v in sheet.data_validations.dataValidation if str(v.sqref)]
+    sheet.data_validations.dataValidation = [
+        v for v in sheet.data_validations.dataValidation if str(v.sqref)
+    ]
 
 
 def save_workbook(workbook, out: Path) -> None:
@@ -410,7 +543,9 @@ def save_workbook(workbook, out: Path) -> None:
     os.close(handle)
     try:
         with ZipFile(temp, "w", ZIP_DEFLATED, allowZip64=True) as archive:
-            ExcelWriter(workbook, archive).write_data()  # openpyxl's save_workbook resets `modified`
+            ExcelWriter(
+                workbook, archive
+            ).write_data()  # openpyxl's save_workbook resets `modified`
         os.chmod(temp, mode)  # mkstemp makes it private; give it a normal file's mode
         os.replace(temp, out)
     except BaseException:

@@ -48,8 +48,13 @@ from toolkit.core.words import (
 from toolkit.write.files import next_free, publish, writing
 from toolkit.write.writers import open_book
 
-DETAIL_COLUMNS = list(zip(words.DETAIL_COLUMNS, [8, 6, 16, 6, 42, 14, 11, 11, 8, 8, 6, 42, 11, 14, 14, 7, 13, 20],
-                          strict=True))
+DETAIL_COLUMNS = list(
+    zip(
+        words.DETAIL_COLUMNS,
+        [8, 6, 16, 6, 42, 14, 11, 11, 8, 8, 6, 42, 11, 14, 14, 7, 13, 20],
+        strict=True,
+    )
+)
 
 
 LINE_HEIGHT = 13.5  # points per line of 10-point text
@@ -73,7 +78,11 @@ def output_name(outbox: Path, now: datetime, name: str = "汇总台账") -> Path
 
 
 def clip(text: str) -> str:
-    return text if len(text) <= EXCEL_CELL_LIMIT else text[: EXCEL_CELL_LIMIT - 30] + "……（已截断，全文见同名的“_长文本.txt”）"
+    return (
+        text
+        if len(text) <= EXCEL_CELL_LIMIT
+        else text[: EXCEL_CELL_LIMIT - 30] + "……（已截断，全文见同名的“_长文本.txt”）"
+    )
 
 
 class _Formats:
@@ -87,8 +96,13 @@ class _Formats:
     def get(self, kind: str, state: str = "") -> Any:
         key = (kind, state)
         if key not in self.cache:
-            spec: dict[str, Any] = {"valign": "top", "border": 1, "border_color": "#BFBFBF",
-                                    "font_name": "宋体", "font_size": 10}
+            spec: dict[str, Any] = {
+                "valign": "top",
+                "border": 1,
+                "border_color": "#BFBFBF",
+                "font_name": "宋体",
+                "font_size": 10,
+            }
             if kind == "text":
                 spec["text_wrap"] = True
             elif kind == "date":
@@ -100,7 +114,9 @@ class _Formats:
             elif kind == "center":
                 spec.update(align="center", text_wrap=True)
             elif kind == "header":
-                spec.update(bold=True, bg_color="#DDEBF7", align="center", valign="vcenter", text_wrap=True)
+                spec.update(
+                    bold=True, bg_color="#DDEBF7", align="center", valign="vcenter", text_wrap=True
+                )
             elif kind == "title":
                 spec = {"bold": True, "font_size": 14, "font_name": "宋体"}
             elif kind == "plain":
@@ -118,8 +134,9 @@ class _Formats:
         return self.cache[key]
 
 
-def write_workbook(result: MergeResult, settings: Settings, now: datetime | None = None,
-                   name: str = "汇总台账") -> Path:
+def write_workbook(
+    result: MergeResult, settings: Settings, now: datetime | None = None, name: str = "汇总台账"
+) -> Path:
     """Write the consolidated workbook into the outbox and return its path. Never overwrites."""
     now = now or datetime.now()
     outbox = settings.path("outbox")
@@ -137,7 +154,9 @@ def write_workbook(result: MergeResult, settings: Settings, now: datetime | None
         if result.changes is not None:
             _changes_sheet(book, formats, result)
         book.close()
-        long = _write_long_texts(result, side)  # first, so a full disk stops before anything is published
+        long = _write_long_texts(
+            result, side
+        )  # first, so a full disk stops before anything is published
         final = publish(temp, final)
         if long:
             try:
@@ -153,9 +172,11 @@ def _write_long_texts(result: MergeResult, side: Path) -> bool:
     written here under a temporary name and renamed beside the workbook once it is published."""
     long = []
     for line in result.rows:
-        for name, text in (line.entry.texts.items() if line.entry else ()):
+        for name, text in line.entry.texts.items() if line.entry else ():
             if len(text) > EXCEL_CELL_LIMIT:
-                long.append(f"【{line.task.task_id} {line.unit} {name}】来源：{line.entry.source}\n{text}\n")
+                long.append(
+                    f"【{line.task.task_id} {line.unit} {name}】来源：{line.entry.source}\n{text}\n"
+                )
     if not long:
         return False
     side.write_text("\n".join(long), encoding="utf-8")
@@ -200,9 +221,19 @@ def _summary_sheet(book: Any, formats: _Formats, result: MergeResult, now: datet
     sheet = book.sheet(SHEET_SUMMARY)
     as_of = result.as_of
     trend = result.trend if result.trend and len(result.trend.labels) > 1 and result.units else None
-    sheet.text(0, 0, f"整改台账汇总（截至{as_of.year}年{as_of.month}月{as_of.day}日）", formats.get("title"))
-    sheet.text(1, 0, f"统计截止日期：{as_of.isoformat()}    生成时间：{now:%Y-%m-%d %H:%M}    "
-                     f"问题清单指纹：{result.issues.fingerprint}", formats.get("plain"))
+    sheet.text(
+        0,
+        0,
+        f"整改台账汇总（截至{as_of.year}年{as_of.month}月{as_of.day}日）",
+        formats.get("title"),
+    )
+    sheet.text(
+        1,
+        0,
+        f"统计截止日期：{as_of.isoformat()}    生成时间：{now:%Y-%m-%d %H:%M}    "
+        f"问题清单指纹：{result.issues.fingerprint}",
+        formats.get("plain"),
+    )
     totals = result.totals()
     sheet.text(2, 0, result.headline(), formats.get("bold"))
     labels = [TASK_COUNT, *STATES]
@@ -210,12 +241,18 @@ def _summary_sheet(book: Any, formats: _Formats, result: MergeResult, now: datet
         sheet.text(3, col, label, formats.get("header", label if label != TASK_COUNT else ""))
     for col, label in enumerate(labels):
         sheet.number(4, col, totals[label], formats.get("int"))
-    sheet.text(5, 0, f"读取文件 {totals[FILES_READ]} 个（共 {totals[FILE_COUNT]} 个），"
-                     f"校验问题：错误 {result.report.count(ERROR)} 条，警告 {result.report.count(WARNING)} 条",
-               formats.get("plain"))
+    sheet.text(
+        5,
+        0,
+        f"读取文件 {totals[FILES_READ]} 个（共 {totals[FILE_COUNT]} 个），"
+        f"校验问题：错误 {result.report.count(ERROR)} 条，警告 {result.report.count(WARNING)} 条",
+        formats.get("plain"),
+    )
     top = 7
     if trend:
-        sheet.text(top - 1, TREND_COL, "各单位完成率（近几次汇总，最右为本次）", formats.get("plain"))
+        sheet.text(
+            top - 1, TREND_COL, "各单位完成率（近几次汇总，最右为本次）", formats.get("plain")
+        )
     for col, label in enumerate(UNIT_COLUMNS):
         sheet.text(top, col, label, formats.get("header"))
     if trend:
@@ -225,8 +262,17 @@ def _summary_sheet(book: Any, formats: _Formats, result: MergeResult, now: datet
         silent = not unit.files and unit.missing
         state = NOT_RETURNED if silent else (OVERDUE if unit.overdue else "")
         sheet.text(i, 0, unit.unit, formats.get("text", state))
-        for col, value in enumerate([unit.tasks, unit.done, unit.in_progress, unit.not_started,
-                                     unit.overdue, unit.due_soon], start=1):
+        for col, value in enumerate(
+            [
+                unit.tasks,
+                unit.done,
+                unit.in_progress,
+                unit.not_started,
+                unit.overdue,
+                unit.due_soon,
+            ],
+            start=1,
+        ):
             sheet.number(i, col, value, formats.get("int", OVERDUE if col == 5 and value else ""))
         sheet.number(i, 7, round(unit.rate, 4), formats.get("pct"))
         sheet.text(i, 8, unit.return_state, formats.get("center", NOT_RETURNED if silent else ""))
@@ -246,17 +292,38 @@ def _summary_sheet(book: Any, formats: _Formats, result: MergeResult, now: datet
         for col in range(len(trend.labels)):
             sheet.col_width(TREND_COL + 1 + col, 11)
     sheet.freeze(top + 1, 0)
-    sheet.print_setup(fit_height=1 if len(result.units) <= 30 else 0)  # a district's summary on one page
+    sheet.print_setup(
+        fit_height=1 if len(result.units) <= 30 else 0
+    )  # a district's summary on one page
     below = last + 2
     if result.units:
-        series = [(2, STATUS_DONE, "#70AD47"), (3, STATUS_ONGOING, "#FFC000"), (4, STATUS_NOT_STARTED, "#A5A5A5")]
+        series = [
+            (2, STATUS_DONE, "#70AD47"),
+            (3, STATUS_ONGOING, "#FFC000"),
+            (4, STATUS_NOT_STARTED, "#A5A5A5"),
+        ]
         height = max(300, 28 * len(result.units) + 120)
-        book.bar_chart(sheet, (last + 2, 0), SHEET_SUMMARY, (top + 1, last), series, "各单位任务完成情况", height)
+        book.bar_chart(
+            sheet,
+            (last + 2, 0),
+            SHEET_SUMMARY,
+            (top + 1, last),
+            series,
+            "各单位任务完成情况",
+            height,
+        )
         below += -(-height // 20) + 1  # rows are 20 px: the table starts under the chart
     _problem_table(sheet, formats, result, below)
     if trend and len(result.units) <= 15:
-        book.line_chart(sheet, (last + 2, TREND_COL), SHEET_SUMMARY, top, (top + 1, last),
-                        (TREND_COL + 1, TREND_COL + len(trend.labels)), "各单位完成率变化")
+        book.line_chart(
+            sheet,
+            (last + 2, TREND_COL),
+            SHEET_SUMMARY,
+            top,
+            (top + 1, last),
+            (TREND_COL + 1, TREND_COL + len(trend.labels)),
+            "各单位完成率变化",
+        )
 
 
 def _problem_table(sheet: Any, formats: _Formats, result: MergeResult, top: int) -> None:
@@ -273,8 +340,9 @@ def _problem_table(sheet: Any, formats: _Formats, result: MergeResult, top: int)
         sheet.text(i, 5, problem.state, formats.get("center", paint.get(problem.state, "")))
 
 
-def _date_or_text(sheet: Any, row: int, col: int, value: date | None, text: str, formats: _Formats,
-                  state: str) -> None:
+def _date_or_text(
+    sheet: Any, row: int, col: int, value: date | None, text: str, formats: _Formats, state: str
+) -> None:
     if value is not None:
         sheet.date(row, col, value, formats.get("date", state))
     else:
@@ -292,9 +360,20 @@ def _detail_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
         center = formats.get("center", state)
         texts = entry.texts if entry else {}
         source = entry.source if entry else ""
-        sheet.row_height(i, row_height([(task.issue_title, 16), (task.measure, 42), (line.unit, 14),
-                                     (texts.get(PROGRESS, ""), 42), (texts.get(EVIDENCE, ""), 14),
-                                     (texts.get(PROBLEMS, ""), 14), (source, 20)]))
+        sheet.row_height(
+            i,
+            row_height(
+                [
+                    (task.issue_title, 16),
+                    (task.measure, 42),
+                    (line.unit, 14),
+                    (texts.get(PROGRESS, ""), 42),
+                    (texts.get(EVIDENCE, ""), 14),
+                    (texts.get(PROBLEMS, ""), 14),
+                    (source, 20),
+                ]
+            ),
+        )
         _text(sheet, i, 0, task.task_id, center)
         sheet.number(i, 1, task.issue_no, formats.get("int", state))
         _text(sheet, i, 2, task.issue_title, text)
@@ -310,8 +389,15 @@ def _detail_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
         else:
             sheet.blank(i, 10, formats.get("int", state))
         _text(sheet, i, 11, texts.get(PROGRESS, ""), text)
-        _date_or_text(sheet, i, 12, entry.done_date if entry else None, entry.done_text if entry else "",
-                      formats, state)
+        _date_or_text(
+            sheet,
+            i,
+            12,
+            entry.done_date if entry else None,
+            entry.done_text if entry else "",
+            formats,
+            state,
+        )
         _text(sheet, i, 13, texts.get(EVIDENCE, ""), text)
         _text(sheet, i, 14, texts.get(PROBLEMS, ""), text)
         _text(sheet, i, 15, texts.get(FILLER, ""), center)
@@ -373,8 +459,14 @@ TREND_COL = 11  # the 完成率 trend sits right of the unit table, from column 
 CHANGE_COLUMNS = list(zip(words.CHANGE_COLUMNS, [10, 9, 18, 30, 30, 40], strict=True))
 
 
-CHANGE_STATE = {WENT_BACK: OVERDUE, NEWLY_OVERDUE: OVERDUE, DEADLINE_PASSED: DUE_SOON, NEWLY_DONE: DONE,
-                STILL_SILENT: NOT_RETURNED, CLOSED_CHANGE: CLOSED}
+CHANGE_STATE = {
+    WENT_BACK: OVERDUE,
+    NEWLY_OVERDUE: OVERDUE,
+    DEADLINE_PASSED: DUE_SOON,
+    NEWLY_DONE: DONE,
+    STILL_SILENT: NOT_RETURNED,
+    CLOSED_CHANGE: CLOSED,
+}
 
 
 EXTENSION_COLUMNS = list(zip(words.EXTENSION_COLUMNS, [9, 18, 12, 12, 50, 30], strict=True))
@@ -393,7 +485,15 @@ def _extensions_sheet(book: Any, formats: _Formats, result: MergeResult) -> None
         _text(sheet, i, 0, line.task.task_id, formats.get("center"))
         _text(sheet, i, 1, line.unit, formats.get("text"))
         _date_or_text(sheet, i, 2, line.task.due, line.task.deadline_text, formats, "")
-        _date_or_text(sheet, i, 3, line.extension_to, "（未填写）", formats, "" if line.extension_to else OVERDUE)
+        _date_or_text(
+            sheet,
+            i,
+            3,
+            line.extension_to,
+            "（未填写）",
+            formats,
+            "" if line.extension_to else OVERDUE,
+        )
         _text(sheet, i, 4, line.extension_reason, formats.get("text"))
         _text(sheet, i, 5, line.entry.source if line.entry else "", formats.get("text"))
     sheet.freeze(1, 0)
@@ -406,14 +506,18 @@ def _changes_sheet(book: Any, formats: _Formats, result: MergeResult) -> None:
         sheet.text(0, col, name, formats.get("header"))
         sheet.col_width(col, width)
     if not result.changes:
-        note = ("这是第一次汇总，没有可比较的上一次" if result.trend is None or len(result.trend.labels) <= 1
-                else "与上一次汇总相比没有变化")
+        note = (
+            "这是第一次汇总，没有可比较的上一次"
+            if result.trend is None or len(result.trend.labels) <= 1
+            else "与上一次汇总相比没有变化"
+        )
         sheet.text(1, 0, note, formats.get("plain"))
     for i, change in enumerate(result.changes, start=1):
         state = CHANGE_STATE.get(change.kind, "")
         text = formats.get("text", state)
-        for col, value in enumerate([change.kind, change.task_id, change.unit, change.before, change.after,
-                                     change.note]):
+        for col, value in enumerate(
+            [change.kind, change.task_id, change.unit, change.before, change.after, change.note]
+        ):
             _text(sheet, i, col, value, formats.get("center", state) if col in (0, 1) else text)
     sheet.freeze(1, 0)
     sheet.filter(0, 0, max(len(result.changes), 1), len(CHANGE_COLUMNS) - 1)

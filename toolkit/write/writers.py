@@ -42,8 +42,14 @@ class XlsxSheet:
     def filter(self, r1: int, c1: int, r2: int, c2: int) -> None:
         self.ws.autofilter(r1, c1, r2, c2)
 
-    def print_setup(self, *, fit_height: int = 0, repeat_row: int | None = None, footer: str = "",
-                    margins: bool = False) -> None:
+    def print_setup(
+        self,
+        *,
+        fit_height: int = 0,
+        repeat_row: int | None = None,
+        footer: str = "",
+        margins: bool = False,
+    ) -> None:
         self.ws.set_landscape()
         self.ws.set_paper(9)
         self.ws.fit_to_pages(1, fit_height)
@@ -59,11 +65,18 @@ class XlsxBook:
     def __init__(self, path: Path, now: datetime, constant_memory: bool) -> None:
         import xlsxwriter
 
-        self.book = xlsxwriter.Workbook(str(path), {
-            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-            "constant_memory": constant_memory,
-        })
-        self.book.set_properties({"title": "整改台账汇总", "created": now, "comments": "由 toolkit merge 生成"})
+        self.book = xlsxwriter.Workbook(
+            str(path),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "constant_memory": constant_memory,
+            },
+        )
+        self.book.set_properties(
+            {"title": "整改台账汇总", "created": now, "comments": "由 toolkit merge 生成"}
+        )
 
     def sheet(self, name: str) -> XlsxSheet:
         return XlsxSheet(self.book.add_worksheet(name))
@@ -71,12 +84,26 @@ class XlsxBook:
     def fmt(self, spec: dict[str, Any]) -> Any:
         return self.book.add_format(spec)
 
-    def bar_chart(self, sheet: XlsxSheet, at: tuple[int, int], sheet_name: str, rows: tuple[int, int],
-                  series: Sequence[tuple[int, str, str]], title: str, height: int) -> None:
+    def bar_chart(
+        self,
+        sheet: XlsxSheet,
+        at: tuple[int, int],
+        sheet_name: str,
+        rows: tuple[int, int],
+        series: Sequence[tuple[int, str, str]],
+        title: str,
+        height: int,
+    ) -> None:
         chart = self.book.add_chart({"type": "bar", "subtype": "stacked"})
         for col, name, color in series:
-            chart.add_series({"name": name, "categories": [sheet_name, rows[0], 0, rows[1], 0],
-                              "values": [sheet_name, rows[0], col, rows[1], col], "fill": {"color": color}})
+            chart.add_series(
+                {
+                    "name": name,
+                    "categories": [sheet_name, rows[0], 0, rows[1], 0],
+                    "values": [sheet_name, rows[0], col, rows[1], col],
+                    "fill": {"color": color},
+                }
+            )
         chart.set_title({"name": title, "name_font": {"name": "宋体", "size": 12}})
         chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体"}})
         chart.set_x_axis({"num_font": {"name": "宋体"}, "major_gridlines": {"visible": True}})
@@ -84,14 +111,27 @@ class XlsxBook:
         chart.set_size({"width": 620, "height": height})
         sheet.ws.insert_chart(at[0], at[1], chart)
 
-    def line_chart(self, sheet: XlsxSheet, at: tuple[int, int], sheet_name: str, header_row: int,
-                   rows: tuple[int, int], cols: tuple[int, int], title: str) -> None:
+    def line_chart(
+        self,
+        sheet: XlsxSheet,
+        at: tuple[int, int],
+        sheet_name: str,
+        header_row: int,
+        rows: tuple[int, int],
+        cols: tuple[int, int],
+        title: str,
+    ) -> None:
         """One line per row (its name in the column before `cols`), categories from header_row."""
         chart = self.book.add_chart({"type": "line"})
         for row in range(rows[0], rows[1] + 1):
-            chart.add_series({"name": [sheet_name, row, cols[0] - 1],
-                              "categories": [sheet_name, header_row, cols[0], header_row, cols[1]],
-                              "values": [sheet_name, row, cols[0], row, cols[1]], "marker": {"type": "circle"}})
+            chart.add_series(
+                {
+                    "name": [sheet_name, row, cols[0] - 1],
+                    "categories": [sheet_name, header_row, cols[0], header_row, cols[1]],
+                    "values": [sheet_name, row, cols[0], row, cols[1]],
+                    "marker": {"type": "circle"},
+                }
+            )
         chart.set_title({"name": title, "name_font": {"name": "宋体", "size": 12}})
         chart.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
         chart.set_legend({"position": "right", "font": {"name": "宋体"}})
