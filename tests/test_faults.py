@@ -194,9 +194,10 @@ def test_a_merge_killed_while_archiving_releases_the_archive(merged_once, tmp_pa
     proc.communicate(timeout=60)
     assert caught, "the merge finished before its archive child was seen holding the lock"
     assert not _wait_group_empty(proc.pid)
-    assert _leftovers(ws) == []
     _archive_sound(ws)
     _full_merge(ws)
+    # a private temporary folder of the killed merge may outlive it; the next write sweeps it
+    assert _leftovers(ws) == []
 
 
 # ------------------------------------------------------------------ Ctrl-C inside the library

@@ -213,6 +213,29 @@ def write_failure(exc: BaseException, folder: Path, what: str) -> OutputError | 
     return OutputError(fault_message(code, folder, what))
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, ValueError):  # no permission to signal it (it exists), or no such call here
+        return True
+    return True
+
+
+def sweep_orphans(folder: Path) -> None:
+    """Private temporary folders left by a toolkit process that was killed outright (kill -9 of a
+    whole process group leaves nobody to clean up): removed at the next write into the folder."""
+    try:
+        names = [p for p in folder.iterdir() if p.name.startswith(".~tmp-")]
+    except OSError:
+        return
+    for path in names:
+        pid = path.name[len(".~tmp-") :].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)) and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+
+
 @contextmanager
 def writing(folder: Path, what: str, cleanup: Iterable[Path] = ()) -> Iterator[Path]:
     """Write into folder: libraries' temporary files go into a private folder inside it (removed
@@ -221,7 +244,8 @@ def writing(folder: Path, what: str, cleanup: Iterable[Path] = ()) -> Iterator[P
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        private = Path(tempfile.mkdtemp(prefix=".~tmp-", dir=folder))
+        sweep_orphans(folder)
+        private = Path(tempfile.mkdtemp(prefix=f".~tmp-{os.getpid()}-", dir=folder))
     except OSError as exc:
         failure = write_failure(exc, folder, what)
         if failure is None:
