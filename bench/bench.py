@@ -31,9 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
-SEED = Path(
-    os.environ.get("TOOLKIT_SEED", ROOT.parent / "shared" / "seeds" / "000_fa07499f0b0f03df.txt")
-)
+SEED = Path(os.environ.get("TOOLKIT_SEED", ROOT / "samples" / "二道区督察整改完成情况.txt"))
 AS_OF = "2025-03-31"
 SCALES = {  # name: (units, rows per unit)
     "district": (20, 50),
