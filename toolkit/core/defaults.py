@@ -237,7 +237,7 @@ DEFAULT_PATHS = {
 
 # `toolkit report`: how the report to the upper level looks ([report] in toolkit.toml)
 DEFAULT_REPORT: dict[str, Any] = {
-    "office": "",  # this office's name, put before the title (二道区…): the upper level reads it as the unit
+    "office": "",  # this office's name, put before the title (e.g. "某某区"): the upper level reads it as the unit
     "title": "",  # the title line; blank: the issue list's source title, else 整改任务完成情况
     "mark_color": "C00000",  # colour of an overdue or unreported measure's status; "" for none
     "mark_bold": True,  # that status in bold
@@ -325,7 +325,7 @@ def default_toml() -> str:
         "",
         "[report]",
         "# toolkit report：报上级的整改情况报告。逾期或未报送的措施，状态按 mark_color 上色、mark_bold 加粗；",
-        "# note = true 时表后加“备注”，列出逾期措施和未报送单位。office 写本单位名称（如“二道区”），放在标题前，",
+        "# note = true 时表后加“备注”，列出逾期措施和未报送单位。office 写本单位名称（如“某某区整改办”），放在标题前，",
         "# 上级据此识别报送单位。",
     ]
     lines += [
