@@ -192,8 +192,8 @@ def _left(deadline: float) -> float:
     return left
 
 
-class _DeadlineSocket(socket.socket):
-    """A socket whose every wait ends at one deadline: a server trickling one byte a second cannot
+class _Deadline:
+    """Every wait of a socket ends at one deadline: a server trickling one byte a second cannot
     stretch a send past [mail] timeout (a plain socket timeout restarts with each byte)."""
 
     deadline = float("inf")
@@ -215,26 +215,12 @@ class _DeadlineSocket(socket.socket):
         return super().sendall(*args)
 
 
-class _DeadlineSSLSocket(ssl.SSLSocket):
+class _DeadlineSocket(_Deadline, socket.socket):
+    """A plain connection with the deadline."""
+
+
+class _DeadlineSSLSocket(_Deadline, ssl.SSLSocket):
     """The same deadline once the connection is encrypted (SSLContext.sslsocket_class)."""
-
-    deadline = float("inf")
-
-    def recv(self, *args: Any) -> bytes:
-        self.settimeout(_left(self.deadline))
-        return super().recv(*args)
-
-    def recv_into(self, *args: Any) -> int:
-        self.settimeout(_left(self.deadline))
-        return super().recv_into(*args)
-
-    def send(self, *args: Any) -> int:
-        self.settimeout(_left(self.deadline))
-        return super().send(*args)
-
-    def sendall(self, *args: Any) -> None:
-        self.settimeout(_left(self.deadline))
-        return super().sendall(*args)
 
     def do_handshake(self, *args: Any) -> None:
         self.settimeout(_left(self.deadline))
