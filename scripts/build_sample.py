@@ -101,46 +101,21 @@ PINNED = datetime(2025, 3, 31, 12, 0, 0)  # document and zip times of every file
 RANDOM_SEED = 20250331
 ALIASES = {"区城管局": "区城市管理局", "区环保局": "区生态环境分局"}
 
-# The seed names its units only inside the measure texts, and few of them: the sample is built with this
-# explicit list of 二道区's units and their other spellings (sample-building only; the tool itself knows
-# no office's units, and `toolkit issues import` takes units from the table or the clerk's settings).
-SAMPLE_UNITS: list[str] = [
-    "区发改局",
-    "区工信局",
-    "区生态环境分局",
-    "区农业农村局",
-    "区城市管理局",
-    "区住建局",
-    "区卫健局",
-    "区河长办",
-    "区禁烧办",
-    "区委党校",
-    "区政府办公室",
-    "区自然资源局",
-    "市市场监管局二道分局",
-    "英俊镇",
-    "二道经济开发区",
-]
-SAMPLE_SPELLINGS: dict[str, str] = {
-    "党校": "区委党校",
-    "区党校": "区委党校",
-    "区政府": "区政府办公室",
-    "区政府办": "区政府办公室",
-    "区生态环境局": "区生态环境分局",
-    "区环保局": "区生态环境分局",
-    "市生态环境局二道分局": "区生态环境分局",
-    "区城管局": "区城市管理局",
-    "区城市管理行政执法局": "区城市管理局",
-    "区住房和城乡建设局": "区住建局",
-    "区发展和改革局": "区发改局",
-    "区工业和信息化局": "区工信局",
-    "区卫生健康局": "区卫健局",
-    "区卫健委": "区卫健局",
-    "区河长制办公室": "区河长办",
-    "区秸秆禁烧办": "区禁烧办",
-    "区市场监管局": "市市场监管局二道分局",
-    "二道开发区": "二道经济开发区",
-}
+# The seed names its units only inside the measure texts, and few of them: the sample is built with
+# 二道区's own unit list and other spellings, kept as sample data in the form a clerk writes in
+# toolkit.toml (the tool itself knows no office's units).
+SAMPLE_UNITS_FILE = REPO / "samples" / "二道区单位.toml"
+
+
+def sample_units() -> tuple[list[str], dict[str, str]]:
+    """The sample district's units and their other spellings (samples/二道区单位.toml)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    units = tomllib.loads(SAMPLE_UNITS_FILE.read_text(encoding="utf-8"))["units"]
+    return list(units["names"]), dict(units["aliases"])
+
 
 FALLBACK = {
     1: "区政府办公室",
@@ -817,10 +792,11 @@ FAULTS = {"bad_status": "1-4", "bad_date": "19-2", "done_no_date": "8-5", "formu
 
 def build(seed: Path, out: Path) -> list[str]:
     text = seed.read_text(encoding="utf-8-sig")
+    names, others = sample_units()
     spellings = dict(ALIASES)  # the clerk's aliases first, then the sample's other spellings
-    for short, full in SAMPLE_SPELLINGS.items():
+    for short, full in others.items():
         spellings.setdefault(short, full)
-    problems, _ = parse_seed_text(text, SAMPLE_UNITS, spellings)
+    problems, _ = parse_seed_text(text, names, spellings)
     assign_units(problems)
     tasks = to_tasks(problems)
     completion = {

@@ -15,6 +15,17 @@ ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2025, 3, 31)
 
 
+def sample_units() -> tuple[list[str], dict[str, str]]:
+    """The sample district's units and other spellings, as its clerk lists them (samples/二道区单位.toml)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    text = (ROOT / "samples" / "二道区单位.toml").read_text(encoding="utf-8")
+    units = tomllib.loads(text)["units"]
+    return list(units["names"]), dict(units["aliases"])
+
+
 def seed_file() -> Path:
     env = os.environ.get("TOOLKIT_SEED")
     if env:

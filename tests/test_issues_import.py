@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import sample_units
 
 from toolkit.core.errors import IssueListError, OutputError
 from toolkit.core.findings import ERROR, WARNING
@@ -28,23 +29,7 @@ SEED_NAME = "000_fa07499f0b0f03df.txt"
 
 # The seed names its units only inside the measure texts: a clerk of 二道区 lists them in toolkit.toml
 # ([units] names and aliases); the tool itself knows no office's units.
-DISTRICT_UNITS = [
-    "区发改局",
-    "区工信局",
-    "区生态环境分局",
-    "区农业农村局",
-    "区城市管理局",
-    "区住建局",
-    "区卫健局",
-    "区河长办",
-    "区禁烧办",
-    "区委党校",
-    "区政府办公室",
-    "区自然资源局",
-    "市市场监管局二道分局",
-    "英俊镇",
-    "二道经济开发区",
-]
+DISTRICT_UNITS = sample_units()[0]  # samples/二道区单位.toml
 SPELLINGS = {
     "党校": "区委党校",
     "区党校": "区委党校",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import sample_units
 from typer.testing import CliRunner
 
 from toolkit.api import run_check, run_merge, run_template
@@ -18,23 +19,7 @@ from toolkit.workspace import open_workspace
 AS_OF = date(2025, 3, 31)
 runner = CliRunner()
 STATUSES = ["已完成", "推进中", "未启动", "长期坚持"]
-DISTRICT_UNITS = [
-    "区发改局",
-    "区工信局",
-    "区生态环境分局",
-    "区农业农村局",
-    "区城市管理局",
-    "区住建局",
-    "区卫健局",
-    "区河长办",
-    "区禁烧办",
-    "区委党校",
-    "区政府办公室",
-    "区自然资源局",
-    "市市场监管局二道分局",
-    "英俊镇",
-    "二道经济开发区",
-]
+DISTRICT_UNITS = sample_units()[0]  # samples/二道区单位.toml
 
 
 @pytest.fixture
