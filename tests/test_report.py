@@ -316,3 +316,21 @@ def test_columns_without_data_stay_blank(sample_ws, role):
     )
     table = build_report(result, issues, load_settings(sample_ws))
     assert all("".join(r.text for p in row.cells[2] for r in p) == "" for row in table.rows)
+
+
+def test_a_table_without_a_completion_column_gets_one_to_answer_in(sample_ws):
+    result = merged(sample_ws).result
+    issues = load_issue_list(load_settings(sample_ws))
+    issues.layout = SourceLayout(
+        title="巡察整改情况",
+        columns=(
+            ("序号", "序号"),
+            ("整改任务", "问题"),
+            ("整改措施", "整改措施"),
+            ("责任部门", "责任单位"),
+        ),
+    )
+    table = build_report(result, issues, load_settings(sample_ws))
+    assert table.headers == ["序号", "整改任务", "整改措施", "责任部门", "整改完成情况"]
+    five = next(row for row in table.rows if row.issue_no == 5)
+    assert any("区农业农村局" in run.text for paragraph in five.cells[4] for run in paragraph)

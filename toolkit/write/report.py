@@ -183,6 +183,10 @@ def build_report(result: MergeResult, issues: IssueList | None, settings: Settin
     fallback = layout is None
     layout = layout or SourceLayout(kept=False)
     columns = list(layout.columns) or list(DEFAULT_LAYOUT_COLUMNS)
+    if all(
+        role != ROLE_PROGRESS for _, role in columns
+    ):  # a table sent out without the column to answer in
+        columns.append((ROLE_PROGRESS, ROLE_PROGRESS))
     roles = [role for _, role in columns]
     current = issues.by_id if issues is not None else {}
     by_task: dict[str, list[DetailRow]] = {}
