@@ -161,7 +161,9 @@ def test_a_merge_killed_at_random_points_leaves_nothing_behind(merged_once, tmp_
             assert len(told) == 1, stderr
             if "但未留档" in told[0]:
                 unarchived_told |= _published(ws) - before
-        assert _leftovers(ws) == [], f"{how} at {fraction:.2f}"
+        # a SIGKILL leaves nobody to clean up: the killed merge's private folder waits for the next write
+        left = [n for n in _leftovers(ws) if not (how == "SIGKILL" and n.startswith(".~tmp-"))]
+        assert left == [], f"{how} at {fraction:.2f}"
         archived = _archive_sound(ws)
         assert set(archived) <= _published(
             ws
@@ -169,6 +171,7 @@ def test_a_merge_killed_at_random_points_leaves_nothing_behind(merged_once, tmp_
         if how != "SIGKILL":  # a workbook without its archive entry was announced as such
             assert _published(ws) - set(archived) <= unarchived_told, stderr
     _full_merge(ws)
+    assert _leftovers(ws) == []  # swept by the next write
     assert len(_archive_sound(ws)) > runs_before
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import sample_units
+from conftest import sample_units, seed_file
 
 from toolkit.core.errors import IssueListError, OutputError
 from toolkit.core.findings import ERROR, WARNING
@@ -24,8 +23,6 @@ from toolkit.read.issues_import import (
     to_tasks,
     write_issue_list,
 )
-
-SEED_NAME = "000_fa07499f0b0f03df.txt"
 
 # The seed names its units only inside the measure texts: a clerk of 二道区 lists them in toolkit.toml
 # ([units] names and aliases); the tool itself knows no office's units.
@@ -66,23 +63,11 @@ MEASURE_COUNTS = {
 }
 
 
-def _seed_path() -> Path | None:
-    candidates = []
-    if os.environ.get("TOOLKIT_SEED"):
-        candidates.append(Path(os.environ["TOOLKIT_SEED"]))
-    here = Path(__file__).resolve()
-    candidates += [
-        here.parents[2] / "shared" / "seeds" / SEED_NAME,
-        here.parents[1] / "shared" / "seeds" / SEED_NAME,
-    ]
-    return next((p for p in candidates if p.is_file()), None)
-
-
 @pytest.fixture(scope="module")
 def seed() -> Path:
-    path = _seed_path()
-    if path is None:
-        pytest.skip(f"seed {SEED_NAME} not found (set TOOLKIT_SEED)")
+    path = seed_file()  # the copy in samples/, or $TOOLKIT_SEED
+    if not path.is_file():
+        pytest.skip(f"seed not found at {path} (set TOOLKIT_SEED)")
     return path
 
 
