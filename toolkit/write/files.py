@@ -224,16 +224,25 @@ def _alive(pid: int) -> bool:
 
 
 def sweep_orphans(folder: Path) -> None:
-    """Private temporary folders left by a toolkit process that was killed outright (kill -9 of a
-    whole process group leaves nobody to clean up): removed at the next write into the folder."""
+    """Private temporary folders and half-written files (.name.PID.tmp) left by a toolkit process
+    that was killed outright (kill -9 leaves nobody to clean up): removed at the next write here."""
     try:
-        names = [p for p in folder.iterdir() if p.name.startswith(".~tmp-")]
+        names = [p for p in folder.iterdir() if p.name.startswith((".~tmp-", "."))]
     except OSError:
         return
     for path in names:
-        pid = path.name[len(".~tmp-") :].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)) and path.is_dir():
+        if path.name.startswith(".~tmp-"):
+            pid = path.name[len(".~tmp-") :].split("-", 1)[0]
+        elif path.name.endswith(".tmp") and path.name.count(".") >= 3:
+            pid = path.name.rsplit(".", 2)[-2]
+        else:
+            continue
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
+        elif path.is_file():
+            path.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -175,6 +175,14 @@ def _measure_cell(role: str, task: Task, lines: list[DetailRow]) -> list[Paragra
     return []
 
 
+def _columns(layout: SourceLayout) -> list[tuple[str, str]]:
+    """The layout's columns; a table sent out without a 整改完成情况 column gets one to answer in."""
+    columns = list(layout.columns) or list(DEFAULT_LAYOUT_COLUMNS)
+    if all(role != ROLE_PROGRESS for _, role in columns):
+        columns.append((ROLE_PROGRESS, ROLE_PROGRESS))
+    return columns
+
+
 def build_report(result: MergeResult, issues: IssueList | None, settings: Settings) -> ReportTable:
     """The report table from a merge (fresh or rebuilt from the archive) and the issue list for the
     problem texts and the layout; run N's own tasks decide what is reported."""
@@ -182,11 +190,7 @@ def build_report(result: MergeResult, issues: IssueList | None, settings: Settin
     layout = issues.layout if issues is not None else None
     fallback = layout is None
     layout = layout or SourceLayout(kept=False)
-    columns = list(layout.columns) or list(DEFAULT_LAYOUT_COLUMNS)
-    if all(
-        role != ROLE_PROGRESS for _, role in columns
-    ):  # a table sent out without the column to answer in
-        columns.append((ROLE_PROGRESS, ROLE_PROGRESS))
+    columns = _columns(layout)
     roles = [role for _, role in columns]
     current = issues.by_id if issues is not None else {}
     by_task: dict[str, list[DetailRow]] = {}
