@@ -264,10 +264,10 @@ def generate_match(folder: Path) -> None:
 def match_seconds(folder: Path) -> tuple[float, int, int]:
     """(seconds, rows, rows matched) of check_ledger alone over the match inbox, in this process."""
     sys.path.insert(0, str(ROOT))
+    from toolkit.api.workspace import open_workspace
     from toolkit.core.validate import check_ledger
     from toolkit.read.inbox import read_path
     from toolkit.read.issue_list import load_issue_list
-    from toolkit.workspace import open_workspace
 
     settings = open_workspace(folder)
     issues = load_issue_list(settings)

@@ -11,9 +11,9 @@ from pathlib import Path
 import openpyxl
 from typer.testing import CliRunner
 
-from toolkit.api import run_merge
+from toolkit.api.merge import run_merge
+from toolkit.api.workspace import open_workspace
 from toolkit.cli import app
-from toolkit.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()

@@ -320,8 +320,8 @@ def test_zip_members_with_unsafe_names_are_listed(small_ws):
 
 
 def test_deep_and_unreadable_folders_are_reported(small_ws, monkeypatch, request):
-    from toolkit.api import run_merge
-    from toolkit.workspace import open_workspace
+    from toolkit.api.merge import run_merge
+    from toolkit.api.workspace import open_workspace
 
     made = []
     deep = small_ws / "inbox"

@@ -19,9 +19,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.api import run_merge
+from toolkit.api.merge import run_merge
+from toolkit.api.workspace import open_workspace
 from toolkit.core.errors import Interrupted
-from toolkit.workspace import open_workspace
 
 linux_only = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="reads /proc and sends POSIX signals"

@@ -15,10 +15,11 @@ import pytest
 from conftest import ROOT, sheet_charts
 from typer.testing import CliRunner
 
-from toolkit.api import rebuild_run, run_merge
+from toolkit.api.history import rebuild_run
+from toolkit.api.merge import run_merge
+from toolkit.api.workspace import open_workspace
 from toolkit.cli import app
 from toolkit.read.issue_list import load_issue_list
-from toolkit.workspace import open_workspace
 from toolkit.write.template import write_unit_ledger
 
 runner = CliRunner()

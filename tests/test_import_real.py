@@ -13,11 +13,12 @@ import pytest
 from fixtures.real import tables as real
 from typer.testing import CliRunner
 
-from toolkit.api import run_merge, run_template
+from toolkit.api.merge import run_merge
+from toolkit.api.template import run_template
+from toolkit.api.workspace import open_workspace
 from toolkit.cli import app
 from toolkit.read.issue_list import load_issue_list
 from toolkit.read.issues_import import import_table
-from toolkit.workspace import open_workspace
 
 runner = CliRunner()
 AS_OF = date(2025, 3, 31)

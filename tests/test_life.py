@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.api import merge_only
+from toolkit.api.merge import merge_only
+from toolkit.api.workspace import open_workspace
 from toolkit.cli import app
 from toolkit.core.settings import DEFAULT_COLORS
 from toolkit.deliver.mail import reminder_units, summary_message
-from toolkit.workspace import open_workspace
 
 runner = CliRunner()
 HEALTH = "卫健局整改台账.xlsx"  # the sample's return from 区卫健局: tasks 13-1 (with 区生态环境分局) and 13-2

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.api import run_merge
+from toolkit.api.merge import run_merge
 from toolkit.core.errors import MailError, MailSetupError, SettingsError
 from toolkit.core.model import UnitSummary
 from toolkit.core.settings import MailSettings, Settings, load_mail_settings, load_settings

@@ -12,9 +12,11 @@ import pytest
 from conftest import sample_units
 from typer.testing import CliRunner
 
-from toolkit.api import run_check, run_merge, run_template
+from toolkit.api.check import run_check
+from toolkit.api.merge import run_merge
+from toolkit.api.template import run_template
+from toolkit.api.workspace import open_workspace
 from toolkit.cli import app
-from toolkit.workspace import open_workspace
 
 AS_OF = date(2025, 3, 31)
 runner = CliRunner()

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.api import run_template
+from toolkit.api.template import run_template
+from toolkit.api.workspace import open_workspace
 from toolkit.core.settings import STATUSES
-from toolkit.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = Path(__file__).resolve().with_name("lo_probe.py")

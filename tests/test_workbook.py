@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 from conftest import sheet_charts, to_pdf
 
-from toolkit.api import run_merge
+from toolkit.api.merge import run_merge
+from toolkit.api.workspace import open_workspace
 from toolkit.core.settings import DEFAULT_COLORS
-from toolkit.workspace import open_workspace
 from toolkit.write.workbook import DETAIL_COLUMNS, FINDING_COLUMNS
 
 

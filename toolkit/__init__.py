@@ -25,7 +25,7 @@ def merge(workspace: str | PathLike, as_of: str | date | None = None) -> Any:
     """Merge the workspace's inbox as `toolkit merge` does (writes the workbook into outbox/ and
     archives the run) and return the run: .output, .result, .to_frame(), .findings_frame().
     Stops with a toolkit.core.errors.ToolkitError carrying the clerk's message when it cannot."""
-    from toolkit.api import merge_workspace
+    from toolkit.api.merge import merge_workspace
 
     return merge_workspace(workspace, as_of)
 
@@ -33,6 +33,6 @@ def merge(workspace: str | PathLike, as_of: str | date | None = None) -> Any:
 def history(workspace: str | PathLike) -> Any:
     """The runs archived in the workspace, oldest first, as a pandas DataFrame: 次数, 汇总时间,
     统计截止, 文件数, 已读取, the totals (任务数, 已完成, 逾期完成, 逾期, 临期, 正常, 长期, 未报送) and 汇总台账."""
-    from toolkit.api import runs_frame
+    from toolkit.api.history import runs_frame
 
     return runs_frame(workspace)

@@ -16,7 +16,7 @@ def main() -> None:
         sys.stderr.write(line.encode(encoding, "replace").decode(encoding) + "\n")
         exec(
             "None"
-        )  # clears CPython's "KeyboardInterrupt unhandled" mark (see cli.forget_interrupt)
+        )  # clears CPython's "KeyboardInterrupt unhandled" mark (see toolkit.cli.forget_interrupt)
         sys.exit(130)
     run()
 

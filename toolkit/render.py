@@ -12,7 +12,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from toolkit.api import MergeRun
+from toolkit.api.merge import MergeRun
+from toolkit.api.report import ReportRun
 from toolkit.core.errors import Interrupted
 from toolkit.core.words import (
     CLOSED,
@@ -31,7 +32,6 @@ from toolkit.core.words import (
     UNIT,
     WARNING,
 )
-from toolkit.reporting import ReportRun
 
 # What a character the console cannot show becomes (a GBK console has no ›, ✘ or en space).
 FALLBACK = {

@@ -1,5 +1,5 @@
 """The life of a task: `toolkit extend` (an approved extension) and `toolkit close` (销号), both
-editing issues.xlsx and kept in the history."""
+editing issues.xlsx and kept in the history (`toolkit history` lists them)."""
 
 from __future__ import annotations
 
@@ -69,16 +69,3 @@ def _edit(
     finally:
         archive.close()
     return EditRun(task.task_id, kind, before, after, basis, path, backup, task.units)
-
-
-def list_edits(settings: Settings) -> list[Any]:
-    """Every extension and closing recorded in the history, oldest first."""
-    from toolkit.archive.store import DB_NAME, open_archive
-
-    if not (settings.path("archive") / DB_NAME).exists():
-        return []
-    archive = open_archive(settings)
-    try:
-        return archive.edits()
-    finally:
-        archive.close()
