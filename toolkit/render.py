@@ -128,6 +128,42 @@ def print_merge_summary(run: MergeRun, workspace: Path, as_of_source: str = "") 
         f"（压缩包内的文件单独计），任务 {totals[TASK_COUNT]} 项（按单位计）",
         soft_wrap=True,
     )
+    console.print(_units_table(result))
+    report = result.report
+    console.print(
+        result.headline() + (f"；已销号任务 {totals[CLOSED]} 项" if totals[CLOSED] else ""),
+        soft_wrap=True,
+    )
+    if result.extension_requests:
+        console.print(
+            f"申请延期 {len(result.extension_requests)} 项（详见“{SHEET_EXTENSIONS}”工作表，批准用 toolkit extend）",
+            soft_wrap=True,
+        )
+    console.print(
+        f"逾期 {totals[OVERDUE]} 项，临期 {totals[DUE_SOON]} 项，未报送 {totals[NOT_RETURNED]} 项；"
+        f"校验问题：错误 {report.count(ERROR)} 条，警告 {report.count(WARNING)} 条，提示 {report.count(INFO)} 条"
+        "（详见“校验问题”工作表）",
+        soft_wrap=True,
+    )
+    _print_errors(console, [f for f in report.sorted() if f.level == ERROR])
+    for problem in run.archive_problems:
+        console.print(f"留档警告：{problem}", markup=False, soft_wrap=True)
+    if result.changes:
+        kinds: dict[str, int] = {}
+        for change in result.changes:
+            kinds[change.kind] = kinds.get(change.kind, 0) + 1
+        console.print(
+            "与上次相比："
+            + "，".join(f"{k} {n} 项" for k, n in kinds.items())
+            + "（详见“变化”工作表）",
+            soft_wrap=True,
+        )
+    archived = f"，留档为第 {run.run_id} 次汇总" if run.run_id else ""
+    console.print(f"已生成：{_shown(run.output, workspace)}（用时 {run.seconds:.1f} 秒{archived}）")
+
+
+def _units_table(result: Any) -> Table:
+    """Each unit's line: tasks, done, overdue (red), due soon, rate, and whether it returned."""
     table = Table(show_edge=False, header_style="bold")
     for name in (UNIT, TASK_COUNT, STATUS_DONE, OVERDUE, DUE_SOON, DONE_RATE, RETURN_STATE):
         table.add_column(
@@ -148,54 +184,28 @@ def print_merge_summary(run: MergeRun, workspace: Path, as_of_source: str = "") 
             f"{unit.rate:.0%}",
             state,
         )
-    console.print(table)
-    report = result.report
-    console.print(
-        result.headline() + (f"；已销号任务 {totals[CLOSED]} 项" if totals[CLOSED] else ""),
-        soft_wrap=True,
-    )
-    if result.extension_requests:
-        console.print(
-            f"申请延期 {len(result.extension_requests)} 项（详见“{SHEET_EXTENSIONS}”工作表，批准用 toolkit extend）",
-            soft_wrap=True,
-        )
-    console.print(
-        f"逾期 {totals[OVERDUE]} 项，临期 {totals[DUE_SOON]} 项，未报送 {totals[NOT_RETURNED]} 项；"
-        f"校验问题：错误 {report.count(ERROR)} 条，警告 {report.count(WARNING)} 条，提示 {report.count(INFO)} 条"
-        "（详见“校验问题”工作表）",
-        soft_wrap=True,
-    )
-    errors = [f for f in report.sorted() if f.level == ERROR]
-    if errors:
-        console.print(f"需要处理的错误（{len(errors)} 条）：")
-        for finding in errors[:12]:
-            where = " › ".join(
-                part
-                for part in (
-                    finding.file,
-                    finding.sheet,
-                    f"第{finding.row}行" if finding.row else "",
-                    finding.column,
-                )
-                if part
+    return table
+
+
+def _print_errors(console: Console, errors: list[Any]) -> None:
+    """The first twelve error-level findings, each with where it is."""
+    if not errors:
+        return
+    console.print(f"需要处理的错误（{len(errors)} 条）：")
+    for finding in errors[:12]:
+        where = " › ".join(
+            part
+            for part in (
+                finding.file,
+                finding.sheet,
+                f"第{finding.row}行" if finding.row else "",
+                finding.column,
             )
-            console.print(f"  {where}：{finding.message}", markup=False, soft_wrap=True)
-        if len(errors) > 12:
-            console.print(f"  ……另有 {len(errors) - 12} 条")
-    for problem in run.archive_problems:
-        console.print(f"留档警告：{problem}", markup=False, soft_wrap=True)
-    if result.changes:
-        kinds: dict[str, int] = {}
-        for change in result.changes:
-            kinds[change.kind] = kinds.get(change.kind, 0) + 1
-        console.print(
-            "与上次相比："
-            + "，".join(f"{k} {n} 项" for k, n in kinds.items())
-            + "（详见“变化”工作表）",
-            soft_wrap=True,
+            if part
         )
-    archived = f"，留档为第 {run.run_id} 次汇总" if run.run_id else ""
-    console.print(f"已生成：{_shown(run.output, workspace)}（用时 {run.seconds:.1f} 秒{archived}）")
+        console.print(f"  {where}：{finding.message}", markup=False, soft_wrap=True)
+    if len(errors) > 12:
+        console.print(f"  ……另有 {len(errors) - 12} 条")
 
 
 def print_report(run: ReportRun, workspace: Path) -> None:

@@ -6,8 +6,10 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from toolkit.core.errors import WorkspaceError
+from toolkit.core.model import MergeResult
 from toolkit.core.settings import Settings
 
 
@@ -31,15 +33,37 @@ def run_report(
     in the upper office's own layout, published in outbox/ without replacing anything."""
     import time
 
-    from toolkit.archive.store import DB_NAME, open_archive
-    from toolkit.core.errors import ArchiveError, IssueListError
+    from toolkit.core.errors import IssueListError
     from toolkit.read.issue_list import load_issue_list
-    from toolkit.write.files import publish
-    from toolkit.write.report import build_report, report_name
-    from toolkit.write.report_docx import write_report_docx
-    from toolkit.write.report_xlsx import write_report_xlsx
+    from toolkit.write.report import build_report
 
     started = time.perf_counter()
+    result, chosen = _archived_run(settings, run_id)
+    try:
+        issues = load_issue_list(settings)
+    except IssueListError:
+        issues = None  # the run's own tasks still make the report; the problem texts are left short
+    table = build_report(result, issues, settings)
+    docx, xlsx = _publish(table, settings.path("outbox"), now or datetime.now())
+    measures = sum(len(row.measures) for row in table.rows)
+    return ReportRun(
+        docx,
+        xlsx,
+        chosen,
+        result.as_of,
+        len(table.rows),
+        measures,
+        table.fallback,
+        table.notes,
+        time.perf_counter() - started,
+    )
+
+
+def _archived_run(settings: Settings, run_id: int | None) -> tuple[MergeResult, int]:
+    """Run N (or the latest) from the archive, and its number; the clerk's message when missing."""
+    from toolkit.archive.store import DB_NAME, open_archive
+    from toolkit.core.errors import ArchiveError
+
     first = "还没有汇总结果：请先运行 toolkit merge 汇总各单位报回的台账，再运行 toolkit report"
     if not (settings.path("archive") / DB_NAME).exists():
         raise ArchiveError(first)
@@ -57,13 +81,16 @@ def run_report(
         result, _ = archive.load(chosen, settings)
     finally:
         archive.close()
-    try:
-        issues = load_issue_list(settings)
-    except IssueListError:
-        issues = None  # the run's own tasks still make the report; the problem texts are left short
-    table = build_report(result, issues, settings)
-    now = now or datetime.now()
-    outbox = settings.path("outbox")
+    return result, chosen
+
+
+def _publish(table: Any, outbox: Path, now: datetime) -> tuple[Path, Path]:
+    """Write the .docx and the .xlsx beside each other in the outbox, each published whole."""
+    from toolkit.write.files import publish
+    from toolkit.write.report import report_name
+    from toolkit.write.report_docx import write_report_docx
+    from toolkit.write.report_xlsx import write_report_xlsx
+
     outbox.mkdir(parents=True, exist_ok=True)
     target = report_name(outbox, now)
     temp = outbox / f".{target.stem}.{os.getpid()}.tmp"
@@ -81,15 +108,4 @@ def run_report(
     finally:
         docx_temp.unlink(missing_ok=True)
         xlsx_temp.unlink(missing_ok=True)
-    measures = sum(len(row.measures) for row in table.rows)
-    return ReportRun(
-        docx,
-        xlsx,
-        chosen,
-        result.as_of,
-        len(table.rows),
-        measures,
-        table.fallback,
-        table.notes,
-        time.perf_counter() - started,
-    )
+    return docx, xlsx
