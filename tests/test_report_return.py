@@ -19,10 +19,11 @@ from hypothesis import strategies as st
 from toolkit.api import run_import, run_merge, run_template
 from toolkit.core.settings import load_settings
 from toolkit.read.grid import fill_merged
-from toolkit.read.issues_import import import_file, to_tasks, write_issue_list
+from toolkit.read.issues_import import import_file, to_tasks
 from toolkit.read.report_return import infer_status, split_measures
 from toolkit.read.sheets import read_grids
 from toolkit.reporting import run_report
+from toolkit.write.issue_list import write_issue_list
 from toolkit.write.report import ordinal
 
 SEED_TITLE = "第二轮吉林省生态环境保护督察反馈问题整改任务完成情况"
