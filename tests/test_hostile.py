@@ -28,8 +28,9 @@ from typer.testing import CliRunner
 
 from toolkit.cli import app
 from toolkit.core.model import Task, UnitBook
+from toolkit.core.normalize import column_letter
 from toolkit.core.settings import Settings
-from toolkit.read.ledger import column_letter, read_ledger
+from toolkit.read.ledger import read_ledger
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -474,7 +475,7 @@ MILLION = "二道经济开发区.xlsx"
 
 
 def build_workspace(ws: Path) -> None:
-    from toolkit.read.issues_import import write_issue_list
+    from toolkit.write.issue_list import write_issue_list
 
     inbox = ws / "inbox"
     inbox.mkdir(parents=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from toolkit.core.errors import ReadError
-from toolkit.read.sheets import read_grids, read_html_tables
+from toolkit.read.html_tables import read_html_tables
+from toolkit.read.sheets import read_grids
 
 HEADER = ["问题序号", "措施序号", "整改措施", "完成状态"]
 

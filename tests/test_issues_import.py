@@ -11,18 +11,11 @@ from conftest import sample_units, seed_file
 
 from toolkit.core.errors import IssueListError, OutputError
 from toolkit.core.findings import ERROR, WARNING
+from toolkit.core.imported import ImportedMeasure, ImportedProblem
 from toolkit.core.model import COLUMNS, SHEET, title_of
-from toolkit.read.issues_import import (
-    ImportedMeasure,
-    ImportedProblem,
-    UnitFinder,
-    find_deadline,
-    import_file,
-    parse_seed_text,
-    read_docx,
-    to_tasks,
-    write_issue_list,
-)
+from toolkit.read.import_text import UnitFinder, find_deadline, parse_seed_text
+from toolkit.read.issues_import import import_file, read_docx, to_tasks
+from toolkit.write.issue_list import write_issue_list
 
 # The seed names its units only inside the measure texts: a clerk of 二道区 lists them in toolkit.toml
 # ([units] names and aliases); the tool itself knows no office's units.
@@ -567,7 +560,7 @@ def test_write_issue_list_reports_unwritable_place(tmp_path):
 # --- tables from any office (issue #11) --------------------------------------------------------
 
 from toolkit.core.settings import Settings, settings_from_dict  # noqa: E402
-from toolkit.read.import_table import parse_units, split_items  # noqa: E402
+from toolkit.read.import_cells import parse_units, split_items  # noqa: E402
 from toolkit.read.issue_list import load_issue_list  # noqa: E402
 from toolkit.read.issues_import import import_table, supports  # noqa: E402
 

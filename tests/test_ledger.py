@@ -12,10 +12,12 @@ import pytest
 from conftest import write_ledger
 
 from toolkit.core.model import UnitBook
+from toolkit.core.normalize import column_letter
 from toolkit.core.settings import Settings
 from toolkit.read.grid import Grid
 from toolkit.read.inbox import iter_inbox, read_inbox
-from toolkit.read.ledger import column_letter, locate_header, read_ledger
+from toolkit.read.ledger import read_ledger
+from toolkit.read.ledger_header import header_lookup, locate_header
 
 UNITS = UnitBook(
     ["区卫健局", "区农业农村局", "区城市管理局", "区生态环境分局"], {"区城管局": "区城市管理局"}
@@ -295,9 +297,7 @@ def test_encrypted_ole_xlsx(tmp_path):
 
 def test_locate_header_prefers_canonical_names():
     grid = Grid("台账", [["序号", "问题序号", "整改措施", "完成情况"], [1, 13, "x", "做了"]])
-    header, start, mapping = locate_header(
-        grid, __import__("toolkit.read.ledger", fromlist=["x"]).header_lookup(Settings()), 30
-    )
+    header, start, mapping = locate_header(grid, header_lookup(Settings()), 30)
     assert (header, start) == (0, 1)
     assert mapping == {1: "问题序号", 2: "整改措施", 3: "整改进展"}
 

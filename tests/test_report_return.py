@@ -20,11 +20,13 @@ from toolkit.api.issues import run_import
 from toolkit.api.merge import run_merge
 from toolkit.api.report import run_report
 from toolkit.api.template import run_template
+from toolkit.core.model import Task
 from toolkit.core.settings import load_settings
 from toolkit.read.grid import fill_merged
-from toolkit.read.issues_import import import_file, to_tasks, write_issue_list
-from toolkit.read.report_return import infer_status, split_measures
+from toolkit.read.issues_import import import_file, to_tasks
+from toolkit.read.report_return import split_measures
 from toolkit.read.sheets import read_grids
+from toolkit.write.issue_list import write_issue_list
 from toolkit.write.report import ordinal
 
 SEED_TITLE = "第二轮吉林省生态环境保护督察反馈问题整改任务完成情况"
@@ -383,10 +385,51 @@ def test_split_keeps_a_restarting_sub_list_inside_its_measure():
     assert split_measures("前言\n（一）甲") == [(None, "前言"), (1, "甲")]
 
 
-def test_status_words_in_a_text():
-    assert infer_status("已完成整改，见附件") == "已完成"
-    assert infer_status("正在推进，已完成一半") == "推进中"
-    assert infer_status("我区召开会议") == ""
+def test_a_reports_progress_words_state_its_statuses_as_a_ledgers_would(tmp_path):
+    """A lower office's report has no 完成状态 column: each measure's status is what its 整改完成情况
+    text states, found as in any ledger's 整改进展 — a negated or promised phrase (未完成整改,
+    确保年底前完成整改) is no 已完成, and the workspace's own status hints count."""
+    texts = {
+        1: ("已完成整改，见附件", "已完成"),
+        2: ("正在推进，已完成一半", "推进中"),  # 推进中 is tried before 已完成
+        3: ("目前仍未完成整改", "未填报"),
+        4: ("确保年底前完成整改", "未填报"),
+        5: ("尚未启动", "未启动"),
+        6: ("常态化开展巡查", "长期坚持"),
+        7: ("已制定方案，按月调度", "推进中"),  # a hint of this workspace's toolkit.toml
+        8: ("我区召开会议", "未填报"),
+    }
+    ws = tmp_path / "ws"
+    (ws / "inbox").mkdir(parents=True)
+    title = "医疗废物贮运管理存在薄弱环节"
+    tasks = [
+        Task(f"13-{n}", 13, title, n, f"措施{n}", ("区卫健局",), date(2025, 6, 30), row=n + 1)
+        for n in texts
+    ]
+    write_issue_list(tasks, ws / "issues.xlsx")
+    (ws / "toolkit.toml").write_text(
+        'as_of = "2025-03-31"\n[status.hints]\n"推进中" = ["按月调度"]\n', encoding="utf-8"
+    )
+    document = docx.Document()
+    document.add_paragraph("区卫健局整改情况")
+    table = document.add_table(rows=2, cols=4)
+    for cell, text in zip(
+        table.rows[0].cells, ["序号", "问题", "整改措施", "整改完成情况"], strict=True
+    ):
+        cell.text = text
+    cells = table.rows[1].cells
+    cells[0].text, cells[1].text = "13", title
+    for column, lines in ((2, [f"措施{n}" for n in texts]), (3, [t for t, _ in texts.values()])):
+        cells[column].text = ordinal(1) + lines[0]
+        for n, line in enumerate(lines[1:], start=2):
+            cells[column].add_paragraph(ordinal(n) + line)
+    document.save(str(ws / "inbox" / "区卫健局整改情况.docx"))
+    result = run_merge(load_settings(ws)).result
+    stated = {line.task.task_id: line.entry.status for line in result.rows}
+    assert stated == {f"13-{n}": status for n, (_, status) in texts.items()}
+    codes = [f.code for f in result.report.findings]
+    assert codes.count("no-status") == 3  # 13-3, 13-4, 13-8: the text states nothing
+    assert "status-from-text" not in codes  # the report's own words, not a blank status cell
 
 
 measure_text = st.text(

@@ -17,7 +17,6 @@ DATA_FILES = {
     "core/dates.py",
     "core/defaults.py",
     "deliver/contacts.py",
-    "read/issues_import.py",
 }
 
 NAMES = {

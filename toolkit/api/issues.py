@@ -30,13 +30,8 @@ def run_import(
 ) -> ImportRun:
     """Read an upper office's table (.docx/.doc/.wps, .xlsx/.xls/.et/.ods, or the text form) and write
     issues.xlsx with the source's layout kept; with dry_run, only say what was understood."""
-    from toolkit.read.issues_import import (
-        import_table,
-        summary_lines,
-        supports,
-        to_tasks,
-        write_issue_list,
-    )
+    from toolkit.read.issues_import import import_table, summary_lines, supports, to_tasks
+    from toolkit.write.issue_list import write_issue_list
 
     target = settings.path("issues")
     if target.exists() and not force and not dry_run:

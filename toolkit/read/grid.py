@@ -42,3 +42,9 @@ def fill_merged(grid: Grid) -> None:
             for c in range(c0, last_col + 1):
                 if row[c] in ("", None):
                     row[c] = top
+
+
+def short_reason(exc: BaseException) -> str:
+    """A reader library's error in a few words, for a finding's reason: its first line, or its name."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]

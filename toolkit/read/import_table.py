@@ -1,5 +1,6 @@
-"""An upper office's rectification table, read by column role: 序号 | 问题 | 整改目标 | 整改措施 | 责任单位 |
-责任领导 | 完成时限 | 整改完成情况, under whatever headers the office wrote (settings' import headers).
+"""An upper office's rectification table, its rows grouped into problems and measures once its header
+has given each column a role (read.import_header): 序号 | 问题 | 整改目标 | 整改措施 | 责任单位 | 责任领导 |
+完成时限 | 整改完成情况. Each cell's numbered items and unit names are read by read.import_cells.
 
 Both shapes offices send: one row per problem whose 整改措施 cell holds every measure (numbered （一）, (1),
 1., 1、, ①, 一是, 第一, or plain paragraphs), and one row per measure with the problem's cells merged down,
@@ -8,18 +9,14 @@ repeated, or left blank under the first. Units come from the table's own 责任�
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 
 from toolkit.core.dates import BLANK, IMMEDIATE, INVALID, OPEN, YEARLESS, find_year, parse_date
-from toolkit.core.defaults import SUPPORT_HEADER_WORDS
 from toolkit.core.findings import finding
 from toolkit.core.imported import ImportedMeasure, ImportedProblem, ImportedTable
 from toolkit.core.model import SourceLayout, title_of
-from toolkit.core.normalize import chinese_int, clean_header, column_letter, compact, parse_int
+from toolkit.core.normalize import clean_header, column_letter, parse_int
 from toolkit.core.words import (
     DEADLINE,
     MEASURE,
@@ -30,179 +27,9 @@ from toolkit.core.words import (
     TARGET,
     UNIT,
 )
+from toolkit.read.import_cells import leading_number, parse_units, split_items
+from toolkit.read.import_header import Header
 from toolkit.read.import_text import OPEN_TEXT, UnitFinder, find_deadline
-
-# the column roles (core.words.LAYOUT_ROLES) under their short names here
-PROBLEM, LEADER, DONE, NUMBER = ROLE_PROBLEM, ROLE_LEADER, ROLE_PROGRESS, ROLE_NO
-
-
-class RoleMap:
-    """Header text → role, by exact word first, then by the longest word the header contains."""
-
-    def __init__(self, headers: Mapping[str, list[str]]) -> None:
-        self._exact: dict[str, str] = {}
-        for role, words in headers.items():
-            for word in [role, *words]:
-                self._exact.setdefault(clean_header(word), role)
-        self._words = sorted(self._exact.items(), key=lambda item: -len(item[0]))
-
-    def role(self, header: str) -> str | None:
-        key = clean_header(header)
-        if not key or len(key) > 30:
-            return None
-        if key in self._exact:
-            return self._exact[key]
-        return next((role for word, role in self._words if len(word) >= 2 and word in key), None)
-
-
-@dataclass
-class Header:
-    row: int  # 0-based index of the (last) header row
-    names: list[str]  # each column's header as written
-    roles: list[str | None]
-    support: set[int] = field(default_factory=set)  # 责任单位 columns that name 配合 units
-
-    def columns(self, role: str) -> list[int]:
-        return [i for i, r in enumerate(self.roles) if r == role]
-
-
-def find_header(rows: list[list[str]], roles: RoleMap, look: int = 15) -> Header | None:
-    """The first row naming at least two roles, one of them 问题 or 整改措施; a second header row under
-    it (责任单位 over 牵头单位 | 配合单位) refines the columns it names."""
-    for index, row in enumerate(rows[:look]):
-        found = [roles.role(cell) for cell in row]
-        if len({r for r in found if r}) >= 2 and (PROBLEM in found or MEASURE in found):
-            names = list(row)
-            if index + 1 < len(rows):
-                below = rows[index + 1]
-                more = [roles.role(cell) for cell in below]
-                short = all(len(cell.strip()) <= 12 for cell in below if cell)  # headers, not data
-                if (
-                    any(more)
-                    and short
-                    and not any(parse_int(cell) is not None for cell in below[:1] if cell)
-                ):
-                    for col, role in enumerate(more):
-                        if role and col < len(found):
-                            found[col], names[col] = role, below[col]
-                    index += 1
-            header = Header(index, names, found)
-            header.support = {
-                i
-                for i in header.columns(UNIT)
-                if any(word in names[i] for word in SUPPORT_HEADER_WORDS)
-            }
-            return header
-    return None
-
-
-_MARKERS = [  # numbering styles; a measure list is the longest run 1, 2, 3 … of one style
-    (r"[（(]\s*([一二三四五六七八九十]{1,3})\s*[）)]", "wide"),
-    (r"[（(]\s*(\d{1,2})\s*[）)]", "wide"),
-    (r"([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])", "wide"),
-    (r"([一二三四五六七八九十]{1,3})是", "wide"),
-    (r"第([一二三四五六七八九十]{1,3})(?=[，,、：:])[，,、：:]?", "wide"),
-    (r"(\d{1,2})\s*(?:、|[.．](?!\d)|[.．](?=(?:19|20)\d{2}\s*年))", "line"),  # 1.2024年… is item 1
-    (r"([一二三四五六七八九十]{1,3})、", "line"),
-]
-_ANCHOR = {"wide": r"(?:^|(?<=[\n。；;：:，,]))\s*", "line": r"(?:^|(?<=[\n。；;]))\s*"}
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-_STYLES = [re.compile(_ANCHOR[where] + pattern) for pattern, where in _MARKERS]
-
-
-def _number(label: str) -> int | None:
-    if label in _CIRCLED:
-        return _CIRCLED.index(label) + 1
-    return int(label) if label.isdigit() else chinese_int(label)
-
-
-def split_items(text: str) -> list[tuple[int | None, str]]:
-    """A cell's numbered items as (number, text); see _split_items (cached: a shared cell is split once
-    per role it is aligned for)."""
-    return list(_split_items(text))
-
-
-@lru_cache(maxsize=4096)
-def _split_items(text: str) -> tuple[tuple[int | None, str], ...]:
-    """A cell's numbered items as (number, text without its number); plain paragraphs as items when no
-    numbering runs 1, 2 …; a lead-in ending in ：is dropped, any other joins the first item."""
-    text = text.strip()
-    if not text:
-        return ()
-    best: list[re.Match[str]] = []
-    for style in _STYLES:
-        run: list[re.Match[str]] = []
-        for match in style.finditer(text):
-            if _number(match.group(1)) == len(run) + 1:
-                run.append(match)
-        if run and (
-            not best
-            or run[0].start() < best[0].start()
-            or (run[0].start() == best[0].start() and len(run) > len(best))
-        ):
-            best = run
-    if len(best) >= 2 or (best and not text[: best[0].start()].strip()):
-        items = [
-            (
-                len(items_so_far) + 1,
-                text[m.end() : (best[i + 1].start() if i + 1 < len(best) else len(text))],
-            )
-            for i, m in enumerate(best)
-            for items_so_far in [best[:i]]
-        ]
-        items = [(n, body.strip().rstrip("；;").strip()) for n, body in items]
-        lead = text[: best[0].start()].strip()
-        if lead and not lead.endswith(("：", ":")):
-            items[0] = (1, f"{lead}\n{items[0][1]}")
-        return tuple(items)
-    paragraphs: list[str] = []
-    for line in (part.strip() for part in text.split("\n")):
-        if not line:
-            continue
-        if paragraphs and paragraphs[-1].endswith(("，", ",", "、", "：", ":")):
-            paragraphs[-1] += "\n" + line  # a sentence wrapped over two paragraphs
-        else:
-            paragraphs.append(line)
-    if len(paragraphs) > 1 and paragraphs[0].endswith(("：", ":")):
-        paragraphs.pop(0)
-    return tuple((None, p) for p in paragraphs)
-
-
-_UNIT_LABEL = re.compile(r"(牵头|配合|协办|责任|主责)(?:单位|部门)?\s*[:：]")
-_UNIT_ROLE = re.compile(r"[（(]?(牵头|主责|负责|配合|协办|参与|协助)[）)]?$")
-
-
-def parse_units(text: str, support_column: bool = False) -> tuple[list[str], list[str]]:
-    """A 责任单位 cell as (lead, support): "A牵头，B、C配合", "牵头单位：A；配合单位：B", "A（牵头）、B（配合）";
-    every name in a 配合 column is support."""
-    lead: list[str] = []
-    support: list[str] = []
-    kind = "support" if support_column else "lead"
-    parts = _UNIT_LABEL.split(text or "")
-    for i, part in enumerate(parts):
-        if i % 2 == 1:  # a label
-            kind = "support" if part in ("配合", "协办") or support_column else "lead"
-            continue
-        for group in re.split(r"[，,；;。\n]+", part):
-            names = [compact(n) for n in re.split(r"[、/]+|\s{2,}", group)]
-            group_kind = _role_of(
-                names[-1] if names else "", kind
-            )  # "A、B配合": the marker ends the group
-            for name in names:
-                name_kind = _role_of(name, group_kind)
-                name = _UNIT_ROLE.sub("", name).strip("()（）")
-                name = re.sub(r"等$", "", name) if len(name) > 3 else name
-                if not name or name in lead or name in support:
-                    continue
-                (support if name_kind == "support" or support_column else lead).append(name)
-    return lead, support
-
-
-def _role_of(name: str, default: str) -> str:
-    marker = _UNIT_ROLE.search(name)
-    if not marker:
-        return default
-    return "support" if marker.group(1) in ("配合", "协办", "参与", "协助") else "lead"
 
 
 @dataclass
@@ -268,7 +95,7 @@ def _joined(row: list[str], cols: list[int]) -> str:
 
 def _group(rows: list[list[str]], header: Header, result: ImportedTable) -> list[list[list[str]]]:
     """The data rows grouped by problem: a new problem where the 序号 or 问题 cell changes."""
-    number_cols, problem_cols = header.columns(NUMBER)[:1], header.columns(PROBLEM)
+    number_cols, problem_cols = header.columns(ROLE_NO)[:1], header.columns(ROLE_PROBLEM)
     header_keys = [clean_header(n) for n in header.names]
     groups: list[list[list[str]]] = []
     current: tuple[str, str] | None = None  # the (序号, 问题) of the problem being read
@@ -340,14 +167,16 @@ def _problem(
 ) -> ImportedProblem:
     numbers = {
         n
-        for n in (parse_int(_joined(r, header.columns(NUMBER)[:1])) for r in group)
+        for n in (parse_int(_joined(r, header.columns(ROLE_NO)[:1])) for r in group)
         if n is not None
     }
     issue_no = numbers.pop() if len(numbers) == 1 else fallback
     if issue_no in used or issue_no <= 0:
         issue_no = max(used | {0}) + 1
     used.add(issue_no)
-    description = next((t for t in (_joined(r, header.columns(PROBLEM)) for r in group) if t), "")
+    description = next(
+        (t for t in (_joined(r, header.columns(ROLE_PROBLEM)) for r in group) if t), ""
+    )
     target = "\n".join(
         dict.fromkeys(t for t in (_joined(r, header.columns(TARGET)) for r in group) if t)
     )
@@ -363,6 +192,21 @@ def _aligned(texts: list[str], count: int) -> list[str] | None:
     return [body for _, body in items] if len(items) == count and all(n for n, _ in items) else None
 
 
+def _measure_texts(
+    problem: ImportedProblem, group: list[list[str]], header: Header
+) -> tuple[bool, list[list[str]], list[tuple[int | None, str]]]:
+    """(one measure per row?, the row of each measure, each measure's (number, text)): a measure per
+    row where the problem's rows hold different 整改措施 cells, else the items of its one cell (or of
+    its description, in a table without a 整改措施 column)."""
+    measure_cols = header.columns(MEASURE)
+    cells = [_joined(r, measure_cols) for r in group] if measure_cols else [problem.description]
+    distinct = list(dict.fromkeys(c for c in cells if c))
+    if len(distinct) > 1:
+        firsts = {c: r for r, c in reversed(list(zip(group, cells, strict=True))) if c}
+        return True, [firsts[c] for c in distinct], [leading_number(c) for c in distinct]
+    return False, [group[0]], split_items(distinct[0]) if distinct else []
+
+
 def _measures(
     problem: ImportedProblem,
     group: list[list[str]],
@@ -371,22 +215,12 @@ def _measures(
     options: Options,
     result: ImportedTable,
 ) -> None:
-    measure_cols = header.columns(MEASURE)
-    cells = [_joined(r, measure_cols) for r in group] if measure_cols else [problem.description]
-    distinct = list(dict.fromkeys(c for c in cells if c))
-    per_row = len(distinct) > 1
-    if per_row:
-        firsts = {c: r for r, c in reversed(list(zip(group, cells, strict=True))) if c}
-        rows = [firsts[c] for c in distinct]
-        bodies = [_leading(c) for c in distinct]
-    else:
-        rows = [group[0]]
-        bodies = split_items(distinct[0]) if distinct else []
+    per_row, rows, bodies = _measure_texts(problem, group, header)
     numbers = [n for n, _ in bodies]
     consecutive = numbers == list(range(1, len(bodies) + 1))
     column = {
         role: [_joined(r, header.columns(role)) for r in (rows if per_row else group[:1])]
-        for role in (DEADLINE, LEADER, DONE)
+        for role in (DEADLINE, ROLE_LEADER, ROLE_PROGRESS)
     }
     shared = {role: _aligned(values, len(bodies)) for role, values in column.items()}
     context = (problem.target, problem.description)
@@ -400,7 +234,7 @@ def _measures(
                 return shared[role][idx], True
             values = column[role]
             text = (values[idx] if per_row else values[0]) if values else ""
-            return (_leading(text)[1] if per_row and role == DONE else text), per_row
+            return (leading_number(text)[1] if per_row and role == ROLE_PROGRESS else text), per_row
 
         deadline_text, aligned = value(DEADLINE)
         deadline, words = _deadline(deadline_text, body, aligned, context, task_id, options, result)
@@ -423,20 +257,11 @@ def _measures(
                 deadline,
                 words,
                 [*lead, *support],
-                value(DONE)[0],
+                value(ROLE_PROGRESS)[0],
                 support,
-                value(LEADER)[0],
+                value(ROLE_LEADER)[0],
             )
         )
-
-
-def _leading(text: str) -> tuple[int | None, str]:
-    """A measure row's own leading number (1. / （一） / 一是 / ①) and its text without it."""
-    for style in _STYLES:
-        match = style.match(text)
-        if match and _number(match.group(1)) is not None:
-            return _number(match.group(1)), text[match.end() :].strip()
-    return None, text
 
 
 def _units(

@@ -199,6 +199,30 @@ def _item_text(item: list[str]) -> str:
     return "\n".join(part for part in item[1:] if part).strip()
 
 
+def _measure_texts(rest: list[Line], target: str) -> tuple[str, list[tuple[int, str]], list[str]]:
+    """(the problem's 整改目标, each measure's (number, text), each measure's 整改完成情况) from the lines
+    after a problem's description: text above the first numbered measure joins the target."""
+    before, measure_items, completion_items = _split_items(rest)
+    cells = _cells(before) + ["", ""]
+    if measure_items:
+        target = "\n".join([target, *cells]).strip()
+        bodies = [
+            (chinese_int(item[0].strip("（）")) or n, _item_text(item))
+            for n, item in enumerate(measure_items, start=1)
+        ]
+        completions = [_item_text(item) for item in completion_items]
+        if len(completions) == 1 and not completion_items[0][0]:
+            completions *= len(bodies)  # one unnumbered paragraph reports on every measure
+    elif cells[0]:  # one unnumbered measure paragraph, then its completion
+        bodies = [(1, cells[0])]
+        completions = ["\n".join(cells[1:]).strip()]
+    else:
+        bodies, completions = [], []
+    if len(completions) > len(bodies) > 0:  # extra paragraphs: keep them with the last one
+        completions[len(bodies) - 1 :] = ["\n".join(completions[len(bodies) - 1 :])]
+    return target, bodies, completions
+
+
 def parse_seed_text(
     text: str,
     unit_names: list[str] | None = None,
@@ -214,24 +238,7 @@ def parse_seed_text(
         if not lines:
             continue
         description, target, rest = _head(lines)
-        before, measure_items, completion_items = _split_items(rest)
-        cells = _cells(before) + ["", ""]
-        if measure_items:
-            target = "\n".join([target, *cells]).strip()
-            bodies = [
-                (chinese_int(item[0].strip("（）")) or n, _item_text(item))
-                for n, item in enumerate(measure_items, start=1)
-            ]
-            completions = [_item_text(item) for item in completion_items]
-            if len(completions) == 1 and not completion_items[0][0]:
-                completions *= len(bodies)  # one unnumbered paragraph reports on every measure
-        elif cells[0]:  # one unnumbered measure paragraph, then its completion
-            bodies = [(1, cells[0])]
-            completions = ["\n".join(cells[1:]).strip()]
-        else:
-            bodies, completions = [], []
-        if len(completions) > len(bodies) > 0:  # extra paragraphs: keep them with the last one
-            completions[len(bodies) - 1 :] = ["\n".join(completions[len(bodies) - 1 :])]
+        target, bodies, completions = _measure_texts(rest, target)
         problem = ImportedProblem(issue_no, title_of(description), description, target)
         for index, (measure_no, body) in enumerate(bodies):
             completion = completions[index] if index < len(completions) else ""

@@ -16,7 +16,8 @@ from typing import Any
 from toolkit.core.errors import ReadError, WorkspaceError
 from toolkit.core.model import LedgerFile, UnitBook
 from toolkit.core.settings import Settings
-from toolkit.read.ledger import READ_SUFFIXES, identify, read_ledger
+from toolkit.read.ledger import READ_SUFFIXES, read_ledger
+from toolkit.read.ledger_unit import identify
 from toolkit.read.sheets import check_zip
 
 

@@ -3,59 +3,41 @@
 What offices send: Word (.docx; .doc/.wps through LibreOffice), Excel (.xlsx/.xlsm/.xls, .et through
 LibreOffice), .ods/.csv, and the text rendering of the seed's Word table (.txt). A Word table of exactly
 the seed's five columns goes through the text reader (read/import_text.py); every other table is read by
-column role (read/import_table.py). The source's title and columns are kept on a hidden sheet of
+column role (read/import_header.py, read/import_table.py). The problems become the issue list's tasks
+here; write/issue_list.py writes them, with the source's title and columns kept on a hidden sheet of
 issues.xlsx (words.LAYOUT_SHEET) for `toolkit report`.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
-from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.core.dates import IMMEDIATE, OPEN, parse_date
-from toolkit.core.errors import IssueListError, OutputError, ReadError
-from toolkit.core.imported import ImportedMeasure, ImportedProblem, ImportedTable
-from toolkit.core.model import (
-    COLUMNS,
-    DEFAULT_LAYOUT_COLUMNS,
-    SHEET,
-    SourceLayout,
-    Task,
-)
-from toolkit.core.normalize import cell_text, compact, strip_control
+from toolkit.core.errors import IssueListError, ReadError
+from toolkit.core.imported import ImportedProblem, ImportedTable
+from toolkit.core.model import DEFAULT_LAYOUT_COLUMNS, SourceLayout, Task
+from toolkit.core.normalize import cell_text, compact
 from toolkit.core.settings import DEFAULT_IMPORT_HEADERS
-from toolkit.core.words import LAYOUT_SHEET
-from toolkit.read.import_table import MEASURE, PROBLEM, Options, RoleMap, find_header, read_table
-from toolkit.read.import_text import (
-    OPEN_TEXT,
-    UnitFinder,
-    find_deadline,
-    parse_seed_text,
-    render_docx,
-)
-from toolkit.read.issue_list import LAYOUT_COLUMN, LAYOUT_DATE, LAYOUT_FILE, LAYOUT_TITLE
-
-__all__ = [
-    "ImportedMeasure",
-    "ImportedProblem",
-    "UnitFinder",
-    "find_deadline",
-    "import_file",
-    "import_table",
-    "parse_seed_text",
-    "read_docx",
-    "to_tasks",
-    "write_issue_list",
-]
+from toolkit.core.words import MEASURE, ROLE_NO, ROLE_PROBLEM, ROLE_PROGRESS, TARGET
+from toolkit.read.import_header import RoleMap, find_header
+from toolkit.read.import_table import Options, read_table
+from toolkit.read.import_text import parse_seed_text, render_docx
 
 WORD = (".docx", ".docm")
+
+
 SHEETS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+
+
 CONVERTED = (".doc", ".wps", ".rtf", ".odt", ".et", ".ett")
+
+
 TEXT = (".txt",)
-SEED_ROLES = {"序号", "问题", "整改目标", "整改措施", "整改完成情况"}  # the seed's own five columns
+
+
+# the seed's own five columns
+SEED_ROLES = {ROLE_NO, ROLE_PROBLEM, TARGET, MEASURE, ROLE_PROGRESS}
 
 
 def import_file(
@@ -219,7 +201,7 @@ def _from_sheets(path: Path, roles: RoleMap, options: Options) -> ImportedTable:
         fill_merged(grid)
         rows = [[cell_text(v) for v in row] for row in grid.rows]
         header = find_header(rows, roles)
-        if header is not None and any(r in (PROBLEM, MEASURE) for r in header.roles):
+        if header is not None and any(r in (ROLE_PROBLEM, MEASURE) for r in header.roles):
             title = _title([c for r in rows[: header.row] for c in r]) or grid.name
             return read_table(rows, header, title, options)
     return ImportedTable([])
@@ -246,158 +228,6 @@ def to_tasks(problems: list[ImportedProblem]) -> list[Task]:
                 )
             )
     return tasks
-
-
-_WIDTHS = {
-    "任务编号": 9,
-    "问题序号": 9,
-    "问题标题": 24,
-    "措施序号": 9,
-    "整改措施": 60,
-    "责任单位": 22,
-    "完成时限": 12,
-    "整改目标": 36,
-    "问题描述": 60,
-}
-
-
-def write_issue_list(
-    tasks: list[Task],
-    path: Path,
-    layout: SourceLayout | None = None,
-    support: dict[str, list[str]] | None = None,
-    imported: date | None = None,
-) -> None:
-    """Write issues.xlsx (sheet 问题清单) with XlsxWriter; text always as text, never formulas. With a
-    layout, the source's title, file and columns go on the hidden sheet words.LAYOUT_SHEET, with the
-    import date (which dates 立行立改). `support` names each task's 配合 units: its 责任单位 is then
-    written "A（牵头）、B（配合）"."""
-    import xlsxwriter
-    from xlsxwriter.exceptions import FileCreateError
-
-    path = Path(path)
-    try:
-        handle, temp = tempfile.mkstemp(suffix=".xlsx", prefix=".~issues-", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(
-            f"无法在 {path.parent} 中写入文件，请检查该文件夹是否存在、是否有写权限"
-        ) from exc
-    os.close(handle)
-    try:
-        book = xlsxwriter.Workbook(
-            temp,
-            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-        )
-        sheet = book.add_worksheet(SHEET)
-        head = book.add_format(
-            {
-                "bold": True,
-                "bg_color": "#DDEBF7",
-                "border": 1,
-                "text_wrap": True,
-                "align": "center",
-                "valign": "vcenter",
-            }
-        )
-        wrap = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
-        centre = book.add_format({"valign": "top", "align": "center", "border": 1})
-        day = book.add_format(
-            {"num_format": "yyyy-mm-dd", "valign": "top", "align": "center", "border": 1}
-        )
-        for col, name in enumerate(COLUMNS):
-            sheet.write_string(0, col, name, head)
-            sheet.set_column(col, col, _WIDTHS[name])
-        for row, task in enumerate(tasks, start=1):
-            _write_task(
-                sheet,
-                row,
-                task,
-                (support or {}).get(task.task_id, []),
-                layout is not None,
-                {"wrap": wrap, "centre": centre, "day": day},
-            )
-        sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, max(len(tasks), 1), len(COLUMNS) - 1)
-        sheet.set_landscape()
-        sheet.set_paper(9)  # A4
-        sheet.fit_to_pages(1, 0)
-        sheet.repeat_rows(0)
-        if layout is not None:
-            _write_layout(book, layout, imported or date.today())
-        book.close()
-        os.replace(temp, path)
-    except (OSError, FileCreateError) as exc:
-        raise OutputError(
-            f"{path} 无法写入（可能被其他程序占用或没有写权限），请关闭后重试"
-        ) from exc
-    finally:
-        Path(temp).unlink(missing_ok=True)  # gone already after a successful replace
-
-
-def _write_task(
-    sheet: object,
-    row: int,
-    task: Task,
-    support: list[str],
-    keep_words: bool,
-    formats: dict[str, object],
-) -> None:
-    """One task's row of 问题清单; with keep_words (an import), deadline words other than dates and
-    长期坚持 are written as they were (立行立改, or an unreadable cell load_issue_list reports)."""
-    texts = [
-        task.task_id,
-        None,
-        task.issue_title,
-        None,
-        task.measure,
-        unit_cell(task.units, support),
-        None,
-        task.target,
-        task.description,
-    ]
-    for col, text in enumerate(texts):
-        if text is not None:
-            fmt = formats["centre"] if col == 0 else formats["wrap"]
-            sheet.write_string(row, col, strip_control(text)[0], fmt)
-    sheet.write_number(row, 1, task.issue_no, formats["centre"])
-    sheet.write_number(row, 3, task.measure_no, formats["centre"])
-    if task.deadline:
-        when = datetime(task.deadline.year, task.deadline.month, task.deadline.day)
-        sheet.write_datetime(row, 6, when, formats["day"])
-    elif parse_date(task.deadline_text).kind == OPEN:  # 长期坚持, 每月, 立行立改，长期坚持 …
-        sheet.write_string(
-            row, 6, task.deadline_text if keep_words else OPEN_TEXT, formats["centre"]
-        )
-    elif task.deadline_text and keep_words:  # 立行立改, or words kept for the clerk to fix
-        kind = parse_date(task.deadline_text).kind
-        sheet.write_string(
-            row, 6, "立行立改" if kind == IMMEDIATE else task.deadline_text, formats["centre"]
-        )
-    else:
-        sheet.write_blank(row, 6, None, formats["centre"])
-
-
-def unit_cell(units: tuple[str, ...] | list[str], support: list[str]) -> str:
-    """The 责任单位 cell: names joined by 、, marked （牵头）/（配合） when some units assist."""
-    if not support:
-        return "、".join(units)
-    return "、".join(f"{u}（配合）" if u in support else f"{u}（牵头）" for u in units)
-
-
-def _write_layout(book: object, layout: SourceLayout, imported: date) -> None:
-    sheet = book.add_worksheet(LAYOUT_SHEET)
-    rows = [
-        ["项目", "内容", "角色"],
-        [LAYOUT_TITLE, layout.title, ""],
-        [LAYOUT_FILE, layout.file, ""],
-        [LAYOUT_DATE, imported.isoformat(), ""],
-    ]
-    rows += [[LAYOUT_COLUMN, name, role] for name, role in layout.columns]
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            sheet.write_string(r, c, strip_control(value)[0])
-    sheet.set_column(1, 1, 40)
-    sheet.hide()
 
 
 def supports(problems: list[ImportedProblem]) -> dict[str, list[str]]:

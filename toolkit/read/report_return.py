@@ -2,7 +2,8 @@
 整改完成情况 with one row per problem (or its measures on rows of their own, the problem cells
 merged down). The 整改完成情况 text is split at the measure ordinals （一）（二）… into one ordinary
 LedgerRow per measure: 问题序号, 措施序号, 整改进展 = that measure's text, 完成状态 = the status the
-text states (【已完成】 as `toolkit report` writes it, or words like 已完成整改), else blank."""
+text states (【已完成】 as `toolkit report` writes it, or words like 已完成整改 found as core.validate
+finds them in any ledger's 整改进展: core.normalize.status_from_text), else blank."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from toolkit.core.normalize import (
     column_letter,
     parse_int,
     parse_status,
+    status_from_text,
     status_table,
 )
 from toolkit.core.settings import STATUSES, Settings
@@ -29,7 +31,6 @@ from toolkit.core.words import (
     PROGRESS,
     STATUS,
     STATUS_DONE,
-    STATUS_NOT_STARTED,
     STATUS_ONGOING,
     TASK_ID,
 )
@@ -43,38 +44,7 @@ MARKER = re.compile(r"【([^】，,]{1,8})(?:[，,]([^】]{0,24}))?】")
 MARKED_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 # fields a unit's own ledger has and a report has not
 LEDGER_ONLY = {TASK_ID, MEASURE_NO, STATUS}
-# words that state a status in a progress text, checked in this order (the first found decides)
-TEXT_STATUS = (
-    (STATUS_NOT_STARTED, ("尚未启动", STATUS_NOT_STARTED, "尚未开展", "未开始")),
-    (
-        STATUS_ONGOING,
-        (
-            "正在推进",
-            STATUS_ONGOING,
-            "持续推进",
-            "正在开展",
-            "进行中",
-            "整改中",
-            "正在整改",
-            "基本完成",
-            "部分完成",
-        ),
-    ),
-    (
-        STATUS_DONE,
-        (STATUS_DONE, "已整改", "完成整改", "整改完成", "已办结", "已落实", "已全部完成"),
-    ),
-)
 NOT_REPORTED = {NOT_RETURNED, NOT_FILLED}
-
-
-def infer_status(text: str) -> str:
-    """The status a progress text states in words, or "" (the one place this reader infers a status;
-    core.validate may infer for every ledger once it does — the rows here leave it blank otherwise)."""
-    for status, words in TEXT_STATUS:
-        if any(word in text for word in words):
-            return status
-    return ""
 
 
 def _number(text: str) -> int | None:
@@ -106,9 +76,11 @@ def split_measures(text: str) -> list[tuple[int | None, str]]:
     ]
 
 
-def stated_status(text: str, statuses: dict[str, str]) -> tuple[str, str, str]:
+def stated_status(text: str, statuses: dict[str, str], settings: Settings) -> tuple[str, str, str]:
     """(status, text without a leading marker, done date as 2025-03-01 or ""). Several units' lines:
-    all done → 已完成 (on the latest date), any progress → 推进中; 未报送 lines state nothing."""
+    all done → 已完成 (on the latest date), any progress → 推进中; 未报送 lines state nothing. A text
+    without markers states the status its words do, read as core.validate reads a ledger's 整改进展
+    (the settings' status hints and blockers: 未完成整改 is no 已完成), else ""."""
     found: list[str] = []
     dates: list[str] = []
     for word, rest in MARKER.findall(text):
@@ -122,7 +94,8 @@ def stated_status(text: str, statuses: dict[str, str]) -> tuple[str, str, str]:
         body = body[lead.end() :].strip()
     stated = [s for s in found if s]
     if not found:
-        return infer_status(text), body, ""
+        said = status_from_text(text, settings.status_hints, settings.status_blockers)
+        return (said[0] if said else ""), body, ""
     if not stated:
         return "", body, ""
     if len(set(stated)) == 1 and len(stated) == len(found):
@@ -160,6 +133,17 @@ def locate(grid: Grid, settings: Settings) -> tuple[int, dict[str, int]] | None:
     return None
 
 
+def _places(
+    header: list[Any], number_col: int, text_col: int
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Each field's column letter and header label: 问题序号 from its column, the rest (整改进展, and
+    the 完成状态 and 实际完成日期 read from it) from the 整改完成情况 column."""
+    columns = {ISSUE_NO: number_col, PROGRESS: text_col, STATUS: text_col, DONE_DATE: text_col}
+    letters = {name: column_letter(col) for name, col in columns.items()}
+    labels = {name: cell_text(header[col]) for name, col in columns.items()}
+    return letters, labels
+
+
 def read_report_table(
     ledger: LedgerFile, grid: Grid, settings: Settings, context: list[str]
 ) -> bool:
@@ -187,18 +171,7 @@ def read_report_table(
         if text and text not in texts:
             texts.append(text)
     statuses = status_table(STATUSES, settings.status_synonyms)
-    letters = {
-        ISSUE_NO: column_letter(number_col),
-        PROGRESS: column_letter(text_col),
-        STATUS: column_letter(text_col),
-        DONE_DATE: column_letter(text_col),
-    }
-    labels = {
-        ISSUE_NO: cell_text(grid.rows[header][number_col]),
-        PROGRESS: cell_text(grid.rows[header][text_col]),
-        STATUS: cell_text(grid.rows[header][text_col]),
-        DONE_DATE: cell_text(grid.rows[header][text_col]),
-    }
+    letters, labels = _places(grid.rows[header], number_col, text_col)
     for number, (first, texts) in problems.items():
         pieces = split_measures("\n".join(texts))
         if any(n is not None for n, _ in pieces):
@@ -208,7 +181,7 @@ def read_report_table(
                 else [(pieces[1][0], pieces[0][1] + "\n" + pieces[1][1]), *pieces[2:]]
             )
         for measure, text in pieces:
-            status, body, done = stated_status(text, statuses)
+            status, body, done = stated_status(text, statuses, settings)
             values = {
                 ISSUE_NO: number,
                 MEASURE_NO: measure if measure is not None else "",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -152,8 +153,6 @@ def trim_far_cells(
     taken out of a copy of the package before reading, and returned per sheet to be reported.
     Costs nothing for ordinary sheets: only the tail of each sheet and its dimension are looked at.
     `sheets` (from sheet_xml) is updated in place with the trimmed XML."""
-    import html
-
     suspects = [name for name, xml in sheets.items() if _has_far_cells(xml)]
     if not suspects:
         return data, {}
@@ -162,44 +161,19 @@ def trim_far_cells(
         parts = _sheet_parts(archive)
         changed: dict[str, bytes] = {}
         far: dict[str, list[tuple[int, int, str]]] = {}
-        strings: list[str] | None = None
+        loaded: list[list[str]] = []
+
+        def strings() -> list[
+            str
+        ]:  # the shared strings, read once and only if a far cell needs them
+            if not loaded:
+                loaded.append(_shared_strings(archive))
+            return loaded[0]
+
         for name in suspects:
-            xml, part = sheets[name], parts[name]
-            dimension = _DIMENSION.search(xml[:4096])
-            wide = dimension is not None and len(dimension.group(1)) >= 3
-            kept: list[bytes] = []
-            notes: list[tuple[int, int, str]] = []
-            last = None
-            cursor = 0
-            for match in _ROW.finditer(xml):
-                number = int(match.group(1))
-                far_row = last is not None and number - last > FAR_GAP
-                if not far_row:
-                    last = number
-                    if not wide:
-                        continue  # a row of the table: its cells need no look unless columns run far
-                body = match.group(0)
-                cells = list(_CELL.finditer(body))
-                drop = [c for c in cells if far_row or _col_of(c.group(1)) > FAR_COL]
-                if not drop:
-                    continue
-                if strings is None:
-                    strings = _shared_strings(archive)
-                for c in drop:
-                    text = _cell_value(c, strings, html.unescape)
-                    ref = _REF.search(c.group(1))
-                    if text and ref:
-                        notes.append((*_cell_index(*ref.groups()), text))
-                kept.append(xml[cursor : match.start()])
-                if not far_row:
-                    new_body = body
-                    for c in reversed(drop):
-                        new_body = new_body[: c.start()] + new_body[c.end() :]
-                    kept.append(new_body)
-                cursor = match.end()
-            if cursor:
-                kept.append(xml[cursor:])
-                changed[part] = sheets[name] = b"".join(kept)
+            trimmed, notes = _trim_sheet(sheets[name], strings)
+            if trimmed is not None:
+                changed[parts[name]] = sheets[name] = trimmed
                 far[name] = notes
         if not changed:
             return data, {}
@@ -210,6 +184,49 @@ def trim_far_cells(
                     info.filename, changed.get(info.filename) or archive.read(info.filename)
                 )
     return buffer.getvalue(), far
+
+
+def _trim_sheet(
+    xml: bytes, strings: Callable[[], list[str]]
+) -> tuple[bytes | None, list[tuple[int, int, str]]]:
+    """One sheet's XML without its far cells (None when it has none), and those cells' (row, column,
+    value)."""
+    import html
+
+    dimension = _DIMENSION.search(xml[:4096])
+    wide = dimension is not None and len(dimension.group(1)) >= 3
+    kept: list[bytes] = []
+    notes: list[tuple[int, int, str]] = []
+    last = None
+    cursor = 0
+    for match in _ROW.finditer(xml):
+        number = int(match.group(1))
+        far_row = last is not None and number - last > FAR_GAP
+        if not far_row:
+            last = number
+            if not wide:
+                continue  # a row of the table: its cells need no look unless columns run far
+        body = match.group(0)
+        cells = list(_CELL.finditer(body))
+        drop = [c for c in cells if far_row or _col_of(c.group(1)) > FAR_COL]
+        if not drop:
+            continue
+        for c in drop:
+            text = _cell_value(c, strings(), html.unescape)
+            ref = _REF.search(c.group(1))
+            if text and ref:
+                notes.append((*_cell_index(*ref.groups()), text))
+        kept.append(xml[cursor : match.start()])
+        if not far_row:
+            new_body = body
+            for c in reversed(drop):
+                new_body = new_body[: c.start()] + new_body[c.end() :]
+            kept.append(new_body)
+        cursor = match.end()
+    if not cursor:
+        return None, notes
+    kept.append(xml[cursor:])
+    return b"".join(kept), notes
 
 
 def _has_far_cells(xml: bytes) -> bool:
