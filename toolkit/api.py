@@ -143,7 +143,8 @@ def run_merge(
     """Read the issue list and every returned file, merge, and write the consolidated workbook."""
     import time
 
-    from toolkit.archive.store import current_states, open_archive, returned_units
+    from toolkit.archive.history import current_states, returned_units
+    from toolkit.archive.store import open_archive
     from toolkit.core.changes import compare
     from toolkit.core.merge import merge
     from toolkit.read.inbox import iter_inbox, read_issues_and_inbox
@@ -255,7 +256,8 @@ def run_mail(
 def latest_run(settings: Settings, as_of: date | None) -> tuple[MergeResult, Path, int] | None:
     """The newest archived run whose workbook is still in the outbox (and, with as_of given, is of
     that date): mailing it sends exactly what the clerk merged, without a new round in history."""
-    from toolkit.archive.store import DB_NAME, open_archive
+    from toolkit.archive.database import DB_NAME
+    from toolkit.archive.store import open_archive
 
     if not (settings.path("archive") / DB_NAME).exists():
         return None
@@ -296,7 +298,8 @@ class HistoryShow:
 
 
 def list_runs(settings: Settings) -> list[Any]:
-    from toolkit.archive.store import DB_NAME, open_archive
+    from toolkit.archive.database import DB_NAME
+    from toolkit.archive.store import open_archive
 
     if not (settings.path("archive") / DB_NAME).exists():
         return []  # listing creates nothing
@@ -317,7 +320,9 @@ def repair_archive(settings: Settings) -> Any:
 
 def rebuild_run(settings: Settings, run_id: int) -> HistoryShow:
     """Re-make run N's consolidated workbook from the archive alone (the inbox is not read)."""
-    from toolkit.archive.store import DB_NAME, current_states, open_archive, returned_units
+    from toolkit.archive.database import DB_NAME
+    from toolkit.archive.history import current_states, returned_units
+    from toolkit.archive.store import open_archive
     from toolkit.core.changes import compare
     from toolkit.core.errors import ArchiveError
     from toolkit.write.workbook import write_workbook
@@ -428,7 +433,8 @@ def run_template(
 ) -> TemplateRun:
     """The blank template (when missing) and one ledger per unit into outbox/分发_YYYYMMDD/."""
     from toolkit.read.issue_list import load_issue_list
-    from toolkit.write.template import write_blank_template, write_unit_ledger
+    from toolkit.write.ledger import write_unit_ledger
+    from toolkit.write.template import write_blank_template
 
     now = now or datetime.now()
     issues = load_issue_list(settings)

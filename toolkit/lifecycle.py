@@ -73,7 +73,8 @@ def _edit(
 
 def list_edits(settings: Settings) -> list[Any]:
     """Every extension and closing recorded in the history, oldest first."""
-    from toolkit.archive.store import DB_NAME, open_archive
+    from toolkit.archive.database import DB_NAME
+    from toolkit.archive.store import open_archive
 
     if not (settings.path("archive") / DB_NAME).exists():
         return []

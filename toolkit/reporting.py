@@ -31,7 +31,8 @@ def run_report(
     in the upper office's own layout, published in outbox/ without replacing anything."""
     import time
 
-    from toolkit.archive.store import DB_NAME, open_archive
+    from toolkit.archive.database import DB_NAME
+    from toolkit.archive.store import open_archive
     from toolkit.core.errors import ArchiveError, IssueListError
     from toolkit.read.issue_list import load_issue_list
     from toolkit.write.files import publish
