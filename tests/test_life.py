@@ -516,7 +516,8 @@ def test_history_show_rebuilds_extensions_and_closings(sample_ws):
 
 def test_a_template_made_before_the_request_column_gets_it(tmp_path):
     from toolkit.core.model import Task
-    from toolkit.write.template import LEDGER_COLUMNS, write_blank_template, write_unit_ledger
+    from toolkit.write.ledger import write_unit_ledger
+    from toolkit.write.template import LEDGER_COLUMNS, write_blank_template
 
     template = tmp_path / "ledger.xlsx"
     write_blank_template(template)

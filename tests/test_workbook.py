@@ -11,7 +11,8 @@ from conftest import sheet_charts, to_pdf
 from toolkit.api import run_merge
 from toolkit.core.settings import DEFAULT_COLORS
 from toolkit.workspace import open_workspace
-from toolkit.write.workbook import DETAIL_COLUMNS, FINDING_COLUMNS
+from toolkit.write.workbook_detail import DETAIL_COLUMNS
+from toolkit.write.workbook_lists import FINDING_COLUMNS
 
 
 @pytest.fixture
