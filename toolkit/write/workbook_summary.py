@@ -29,7 +29,7 @@ from toolkit.core.words import (
     UNIT,
     WARNING,
 )
-from toolkit.write.workbook_cells import Formats, text
+from toolkit.write.workbook_cells import Formats, clip, row_height, text
 
 UNIT_COLUMNS = list(words.UNIT_COLUMNS)
 
@@ -41,6 +41,16 @@ TREND_COL = 11  # the 完成率 trend sits right of the unit table, from column 
 
 
 UNIT_TABLE_ROW = 7  # the unit table's header row (row 8)
+
+
+TITLE_SPAN = (1, 4)  # 问题标题 spans B:E of the per-problem table, the unit table's count columns
+
+
+TITLE_WIDTH = sum(UNIT_WIDTHS[TITLE_SPAN[0] : TITLE_SPAN[1] + 1])
+
+
+# the column of each of PROBLEM_COLUMNS: 问题序号 A, 问题标题 B:E, then 措施数 … 问题状态 F–I
+PROBLEM_AT = (0, TITLE_SPAN[0], *range(TITLE_SPAN[1] + 1, TITLE_SPAN[1] + 5))
 
 
 def summary_sheet(book: Any, formats: Formats, result: MergeResult, now: datetime) -> None:
@@ -172,14 +182,25 @@ def _unit_row(sheet: Any, formats: Formats, i: int, unit: UnitSummary) -> None:
 
 
 def _problem_table(sheet: Any, formats: Formats, result: MergeResult, top: int) -> None:
-    """Each problem as a whole (DESIGN §6), under the chart: 问题序号 … 问题状态, and the headline."""
+    """Each problem as a whole (DESIGN §6), under the chart: 问题序号 … 问题状态, and the headline.
+    The columns are the unit table's, so 问题标题 spans TITLE_SPAN (wrapped, the row as tall as
+    it needs) and the counts sit in the narrow count columns after it."""
     sheet.text(top, 0, f"各问题整改情况：{result.headline()}", formats.get("bold"))
-    for col, label in enumerate(PROBLEM_COLUMNS):
-        sheet.text(top + 1, col, label, formats.get("header"))
+    first, last = TITLE_SPAN
+    for col, label in zip(PROBLEM_AT, PROBLEM_COLUMNS, strict=True):
+        if col == first:
+            sheet.merged_text(top + 1, first, last, label, formats.get("header"))
+        else:
+            sheet.text(top + 1, col, label, formats.get("header"))
     paint = {PROBLEM_DONE: DONE, PROBLEM_OVERDUE: OVERDUE}
+    number_at, state_at = PROBLEM_AT[2:5], PROBLEM_AT[5]
     for i, problem in enumerate(result.problems(), start=top + 2):
-        sheet.number(i, 0, problem.issue_no, formats.get("int"))
-        text(sheet, i, 1, problem.title, formats.get("text"))
-        for col, value in enumerate((problem.measures, problem.done, problem.overdue), start=2):
-            sheet.number(i, col, value, formats.get("int", OVERDUE if col == 4 and value else ""))
-        sheet.text(i, 5, problem.state, formats.get("center", paint.get(problem.state, "")))
+        sheet.row_height(i, row_height([(problem.title, TITLE_WIDTH)]))
+        sheet.number(i, PROBLEM_AT[0], problem.issue_no, formats.get("int"))
+        sheet.merged_text(i, first, last, clip(problem.title), formats.get("text"))
+        for col, value in zip(
+            number_at, (problem.measures, problem.done, problem.overdue), strict=True
+        ):
+            late = col == number_at[2] and value
+            sheet.number(i, col, value, formats.get("int", OVERDUE if late else ""))
+        sheet.text(i, state_at, problem.state, formats.get("center", paint.get(problem.state, "")))

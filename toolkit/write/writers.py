@@ -33,6 +33,11 @@ class XlsxSheet:
         self.blank = lambda row, col, fmt: ws.write_blank(row, col, None, fmt)
         self.row_height = ws.set_row
 
+    def merged_text(self, row: int, first_col: int, last_col: int, value: str, fmt: Any) -> None:
+        """Text in one cell spanning columns first_col..last_col of a row (written as a string
+        whatever it starts with: the workbook converts no strings)."""
+        self.ws.merge_range(row, first_col, row, last_col, value, fmt)
+
     def col_width(self, col: int, width: float) -> None:
         self.ws.set_column(col, col, width)
 
