@@ -1,6 +1,7 @@
 """The consolidated workbook's writer: XlsxWriter behind a small interface.
 
-workbook.py says what goes where through the calls below and never calls the library directly.
+workbook.py and its sheet modules (workbook_summary, workbook_detail, workbook_lists) say what goes
+where through the calls below and never call the library directly.
 From STREAM_ROWS detail rows on, XlsxWriter's constant_memory mode streams each row to disk as
 soon as the next one starts, so rows must be written in order (a test checks every written sheet's
 row numbers strictly increase).
