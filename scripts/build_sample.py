@@ -79,16 +79,11 @@ from toolkit.core.settings import load_settings
 from toolkit.read.import_text import parse_seed_text
 from toolkit.read.issue_list import load_issue_list
 from toolkit.read.issues_import import to_tasks
+from toolkit.write.editing import save_workbook, set_text
 from toolkit.write.issue_list import write_issue_list
 from toolkit.write.launchers import write_launchers
-from toolkit.write.template import (
-    LEDGER_COLUMNS,
-    save_workbook,
-    set_text,
-    title_for,
-    write_blank_template,
-    write_unit_ledger,
-)
+from toolkit.write.ledger import write_unit_ledger
+from toolkit.write.template import LEDGER_COLUMNS, title_for, write_blank_template
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SEED = REPO / "samples" / "二道区督察整改完成情况.txt"  # a copy of the public seed report

@@ -362,7 +362,8 @@ def test_gbk_file_name_is_merged_checked_and_mailed_under_a_readable_name(small_
 
 
 def test_archive_copy_is_one_read_within_the_limits(tmp_path):
-    from toolkit.archive.store import Archive, sha256_file
+    from toolkit.archive.copies import sha256_file
+    from toolkit.archive.store import Archive
     from toolkit.core.errors import NotKept
 
     archive = Archive(tmp_path / "archive")

@@ -20,7 +20,7 @@ from toolkit.api.merge import run_merge
 from toolkit.api.workspace import open_workspace
 from toolkit.cli import app
 from toolkit.read.issue_list import load_issue_list
-from toolkit.write.template import write_unit_ledger
+from toolkit.write.ledger import write_unit_ledger
 
 runner = CliRunner()
 
@@ -203,7 +203,7 @@ def test_tampered_archive_file_is_reported_not_used(rounds):
     assert all_values(shown.output) == all_values(first.output)  # the results themselves are intact
     again = run_merge(open_workspace(ws), date(2025, 5, 31))
     assert any("已损坏" in p for p in again.archive_problems)
-    from toolkit.archive.store import sha256_file
+    from toolkit.archive.copies import sha256_file
 
     assert sha256_file(blob) == digest  # replaced by the good copy from the inbox
 

@@ -12,7 +12,8 @@ import pytest
 
 import toolkit
 from toolkit.core.errors import ToolkitError
-from toolkit.write.workbook import DETAIL_COLUMNS, FINDING_COLUMNS
+from toolkit.write.workbook_detail import DETAIL_COLUMNS
+from toolkit.write.workbook_lists import FINDING_COLUMNS
 
 
 def sheet_rows(path, name):

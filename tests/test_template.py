@@ -14,13 +14,13 @@ from openpyxl import Workbook, load_workbook
 from toolkit.core.errors import WorkspaceError
 from toolkit.core.model import Task
 from toolkit.core.settings import STATUSES
+from toolkit.write.ledger import write_unit_ledger
 from toolkit.write.template import (
     LEDGER_COLUMNS,
     LOCKED_COLUMNS,
     META_KEYS,
     TITLE_PLACEHOLDER,
     write_blank_template,
-    write_unit_ledger,
 )
 
 AS_OF = date(2025, 3, 31)

@@ -11,7 +11,8 @@ from conftest import sheet_charts, to_pdf
 from toolkit.api.merge import run_merge
 from toolkit.api.workspace import open_workspace
 from toolkit.core.settings import DEFAULT_COLORS
-from toolkit.write.workbook import DETAIL_COLUMNS, FINDING_COLUMNS
+from toolkit.write.workbook_detail import DETAIL_COLUMNS
+from toolkit.write.workbook_lists import FINDING_COLUMNS
 
 
 @pytest.fixture
@@ -146,3 +147,59 @@ def test_unwritable_outbox_gives_a_clear_error(small_ws):
     (small_ws / "outbox").write_text("a file where the folder should be", encoding="utf-8")
     with pytest.raises(OutputError, match="无法创建输出目录"):
         run_merge(open_workspace(small_ws))
+
+
+def test_problem_titles_are_whole_wrapped_and_wide_enough(sample_ws):
+    """汇总's per-problem table shares its columns with the unit table: 问题标题 must not sit in a
+    narrow count column, cut after a few characters. Each title is whole, wrapped, in a cell spanning
+    a wide stretch of columns, and its row is tall enough for the lines it wraps to."""
+    import math
+
+    from openpyxl.utils import get_column_letter
+
+    from toolkit.write.workbook_cells import display_width
+
+    long_title = (
+        "思想认识有待进一步提高，个别部门对生态环境保护工作重要性认识不足，"
+        "存在重发展轻保护的倾向，整改压力传导不到位"
+    )
+    issues = openpyxl.load_workbook(sample_ws / "issues.xlsx")
+    sheet = issues["问题清单"]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[header.index("问题序号")].value == 1:
+            row[header.index("问题标题")].value = long_title
+    issues.save(sample_ws / "issues.xlsx")
+
+    run = run_merge(open_workspace(sample_ws))
+    summary = openpyxl.load_workbook(run.output)["汇总"]
+    head = next(row for row in summary.iter_rows() if row[0].value == "问题序号")
+    at = {c.value: c.column for c in head if c.value}
+    assert list(at) == ["问题序号", "问题标题", "措施数", "已完成", "逾期", "问题状态"]
+    spans = {(r.min_row, r.min_col): r for r in summary.merged_cells.ranges}
+    title = spans[(head[0].row, at["问题标题"])]
+    width = sum(
+        summary.column_dimensions[get_column_letter(col)].width
+        for col in range(title.min_col, title.max_col + 1)
+    )
+    assert width >= 24, "room for a dozen Chinese characters a line"
+
+    problems = {p.issue_no: p for p in run.result.problems()}
+    assert problems[1].title == long_title
+    seen = 0
+    for row in summary.iter_rows(min_row=head[0].row + 1):
+        if row[0].value is None:
+            break
+        problem = problems[row[0].value]
+        cell = summary.cell(row=row[0].row, column=at["问题标题"])
+        assert cell.value == problem.title  # whole, never cut
+        assert cell.alignment.wrap_text
+        span = spans[(cell.row, cell.column)]
+        assert (span.min_col, span.max_col) == (title.min_col, title.max_col)
+        lines = math.ceil(display_width(problem.title) / width)
+        assert (summary.row_dimensions[cell.row].height or 15) >= 13 * lines, problem.title
+        assert summary.cell(row=cell.row, column=at["措施数"]).value == problem.measures
+        assert summary.cell(row=cell.row, column=at["问题状态"]).value == problem.state
+        seen += 1
+    assert seen == len(problems) == 18
+    assert summary.row_dimensions[head[0].row + 1].height >= 13 * 3  # the long title: 3+ lines

@@ -33,7 +33,8 @@ def list_history(settings: Settings) -> History:
 
 
 def list_runs(settings: Settings) -> list[Any]:
-    from toolkit.archive.store import DB_NAME, open_archive
+    from toolkit.archive.database import DB_NAME
+    from toolkit.archive.store import open_archive
 
     if not (settings.path("archive") / DB_NAME).exists():
         return []  # listing creates nothing
@@ -47,7 +48,8 @@ def list_runs(settings: Settings) -> list[Any]:
 
 def list_edits(settings: Settings) -> list[Any]:
     """Every extension and closing recorded in the history, oldest first."""
-    from toolkit.archive.store import DB_NAME, open_archive
+    from toolkit.archive.database import DB_NAME
+    from toolkit.archive.store import open_archive
 
     if not (settings.path("archive") / DB_NAME).exists():
         return []
@@ -67,7 +69,9 @@ def repair_archive(settings: Settings) -> Any:
 
 def rebuild_run(settings: Settings, run_id: int) -> HistoryShow:
     """Re-make run N's consolidated workbook from the archive alone (the inbox is not read)."""
-    from toolkit.archive.store import DB_NAME, current_states, open_archive, returned_units
+    from toolkit.archive.database import DB_NAME
+    from toolkit.archive.history import current_states, returned_units
+    from toolkit.archive.store import open_archive
     from toolkit.core.changes import compare
     from toolkit.core.errors import ArchiveError
     from toolkit.write.workbook import write_workbook

@@ -62,7 +62,8 @@ def run_mail(
 def latest_run(settings: Settings, as_of: date | None) -> tuple[MergeResult, Path, int] | None:
     """The newest archived run whose workbook is still in the outbox (and, with as_of given, is of
     that date): mailing it sends exactly what the clerk merged, without a new round in history."""
-    from toolkit.archive.store import DB_NAME, open_archive
+    from toolkit.archive.database import DB_NAME
+    from toolkit.archive.store import open_archive
 
     if not (settings.path("archive") / DB_NAME).exists():
         return None

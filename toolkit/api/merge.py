@@ -143,7 +143,8 @@ def run_merge(
     """Read the issue list and every returned file, merge, and write the consolidated workbook."""
     import time
 
-    from toolkit.archive.store import current_states, open_archive, returned_units
+    from toolkit.archive.history import current_states, returned_units
+    from toolkit.archive.store import open_archive
     from toolkit.core.changes import compare
     from toolkit.core.merge import merge
     from toolkit.read.inbox import iter_inbox, read_issues_and_inbox

@@ -61,7 +61,8 @@ def run_report(
 
 def _archived_run(settings: Settings, run_id: int | None) -> tuple[MergeResult, int]:
     """Run N (or the latest) from the archive, and its number; the clerk's message when missing."""
-    from toolkit.archive.store import DB_NAME, open_archive
+    from toolkit.archive.database import DB_NAME
+    from toolkit.archive.store import open_archive
     from toolkit.core.errors import ArchiveError
 
     first = "还没有汇总结果：请先运行 toolkit merge 汇总各单位报回的台账，再运行 toolkit report"

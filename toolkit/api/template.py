@@ -27,7 +27,8 @@ def run_template(
 ) -> TemplateRun:
     """The blank template (when missing) and one ledger per unit into outbox/分发_YYYYMMDD/."""
     from toolkit.read.issue_list import load_issue_list
-    from toolkit.write.template import write_blank_template, write_unit_ledger
+    from toolkit.write.ledger import write_unit_ledger
+    from toolkit.write.template import write_blank_template
 
     now = now or datetime.now()
     issues = load_issue_list(settings)

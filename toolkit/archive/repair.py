@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from toolkit.archive.damage import is_damage
-from toolkit.archive.store import DB_NAME, SCHEMA
+from toolkit.archive.database import DB_NAME, SCHEMA
 from toolkit.core.errors import ArchiveError
 
 TABLES = ("runs", "files", "states", "findings")

@@ -240,6 +240,38 @@ def _problem_sheet(
     for other in workbook.worksheets:
         other.sheet_view.tabSelected = other is sheet  # two selected tabs open as a group in Excel
     workbook.active = 0
+    side = Side(style="thin", color="808080")
+    border = Border(left=side, right=side, top=side, bottom=side)
+    _sheet_head(sheet, findings, unit, checked_at, note, border)
+    order, titles = {level: i for i, level in enumerate(LEVELS)}, workbook.sheetnames
+    ranked = sorted(
+        range(len(findings)),
+        key=lambda i: (
+            order.get(findings[i].level, len(LEVELS)),
+            titles.index(where[i][0]) if i in where else -1,
+            findings[i].row or 0,
+            _column(findings[i].column) or 0,
+        ),
+    )
+    for index in ranked:
+        finding = findings[index]
+        shown = where[index][0] if index in where else names.get(finding.sheet, finding.sheet)
+        _finding_row(sheet, finding, shown, border, where.get(index))
+    sheet.freeze_panes = f"A{FIRST_ROW}"
+    sheet.auto_filter.ref = f"A{FIRST_ROW - 1}:G{FIRST_ROW - 1 + len(findings)}"
+    sheet.print_title_rows = f"{FIRST_ROW - 1}:{FIRST_ROW - 1}"
+    sheet.page_setup.orientation, sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = (
+        "landscape",
+        1,
+        0,
+    )
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _sheet_head(
+    sheet, findings: list[Finding], unit: str | None, checked_at: datetime, note: str, border
+) -> None:
+    """Row 1 the title, row 2 what to do (how many errors and warnings), row 3 the header."""
     who = _clean(unit or "", 200).strip()
     errors, warnings = (sum(f.level == level for f in findings) for level in (ERROR, WARNING))
     summary = (
@@ -259,8 +291,6 @@ def _problem_sheet(
     sheet.merge_cells("A1:G1")
     sheet.merge_cells("A2:G2")
     sheet.row_dimensions[1].height, sheet.row_dimensions[2].height = 24, 34
-    side = Side(style="thin", color="808080")
-    border = Border(left=side, right=side, top=side, bottom=side)
     for cell, width in zip(sheet[FIRST_ROW - 1], WIDTHS, strict=True):
         cell.font, cell.border, cell.fill = (
             Font(bold=True),
@@ -269,60 +299,44 @@ def _problem_sheet(
         )
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         sheet.column_dimensions[cell.column_letter].width = width
-    order, titles = {level: i for i, level in enumerate(LEVELS)}, workbook.sheetnames
-    ranked = sorted(
-        range(len(findings)),
-        key=lambda i: (
-            order.get(findings[i].level, len(LEVELS)),
-            titles.index(where[i][0]) if i in where else -1,
-            findings[i].row or 0,
-            _column(findings[i].column) or 0,
-        ),
+
+
+def _finding_row(
+    sheet, finding: Finding, shown: str, border, marked: tuple[str, str] | None
+) -> None:
+    """One finding as a row, as tall as its wrapped text; 行 links to the marked cell, if any."""
+    sheet.append(
+        [
+            finding.level,
+            _clean(shown) or None,
+            finding.row,
+            _clean(finding.column) or None,
+            _clean(finding.value) or None,
+            _clean(finding.message),
+            fix_for(finding.code),
+        ]
     )
-    for index in ranked:
-        finding = findings[index]
-        shown = where[index][0] if index in where else names.get(finding.sheet, finding.sheet)
-        sheet.append(
-            [
-                finding.level,
-                _clean(shown) or None,
-                finding.row,
-                _clean(finding.column) or None,
-                _clean(finding.value) or None,
-                _clean(finding.message),
-                fix_for(finding.code),
-            ]
+    font = Font(color=ERROR_FONT) if finding.level == ERROR else Font()
+    lines = 1
+    for cell, width in zip(sheet[sheet.max_row], WIDTHS, strict=True):
+        cell.font, cell.border = font, border
+        cell.alignment = Alignment(
+            wrap_text=True,
+            vertical="top",
+            horizontal="center" if cell.column in (1, 3) else None,
         )
-        font = Font(color=ERROR_FONT) if finding.level == ERROR else Font()
-        lines = 1
-        for cell, width in zip(sheet[sheet.max_row], WIDTHS, strict=True):
-            cell.font, cell.border = font, border
-            cell.alignment = Alignment(
-                wrap_text=True,
-                vertical="top",
-                horizontal="center" if cell.column in (1, 3) else None,
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # never a formula, even when it starts with '='
+            lines = max(
+                lines,
+                sum(math.ceil(_width(p) / (width - 1)) or 1 for p in cell.value.split("\n")),
             )
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, even when it starts with '='
-                lines = max(
-                    lines,
-                    sum(math.ceil(_width(p) / (width - 1)) or 1 for p in cell.value.split("\n")),
-                )
-        sheet.row_dimensions[sheet.max_row].height = 15 * min(lines, 27) + 3
-        if index in where:  # 行 jumps to the marked cell
-            link, (title, coordinate) = sheet.cell(row=sheet.max_row, column=3), where[index]
-            quoted = title.replace("'", "''")
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{coordinate}")
-            link.font = Font(color=font.color, underline="single")
-    sheet.freeze_panes = f"A{FIRST_ROW}"
-    sheet.auto_filter.ref = f"A{FIRST_ROW - 1}:G{FIRST_ROW - 1 + len(findings)}"
-    sheet.print_title_rows = f"{FIRST_ROW - 1}:{FIRST_ROW - 1}"
-    sheet.page_setup.orientation, sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = (
-        "landscape",
-        1,
-        0,
-    )
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.row_dimensions[sheet.max_row].height = 15 * min(lines, 27) + 3
+    if marked is not None:  # 行 jumps to the marked cell
+        link, (title, coordinate) = sheet.cell(row=sheet.max_row, column=3), marked
+        quoted = title.replace("'", "''")
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{coordinate}")
+        link.font = Font(color=font.color, underline="single")
 
 
 def _save(workbook: Workbook, out: Path, suffix: str) -> Path:

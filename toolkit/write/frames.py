@@ -20,7 +20,8 @@ from toolkit.core.words import (
     PROBLEMS,
     PROGRESS,
 )
-from toolkit.write.workbook import DETAIL_COLUMNS, FINDING_COLUMNS
+from toolkit.write.workbook_detail import DETAIL_COLUMNS
+from toolkit.write.workbook_lists import FINDING_COLUMNS
 
 
 def _blank(text: str) -> str | None:

@@ -23,8 +23,8 @@ from toolkit.core.words import (
     STATUS_LONG_TERM,
     TASK_ID,
 )
+from toolkit.write.editing import save_workbook, set_text
 from toolkit.write.files import next_free
-from toolkit.write.template import save_workbook, set_text
 
 DATE_FORMAT = "yyyy-mm-dd"
 

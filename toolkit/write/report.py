@@ -201,44 +201,10 @@ def build_report(result: MergeResult, issues: IssueList | None, settings: Settin
     problems: dict[int, list[Task]] = {}
     for task in tasks.values():
         problems.setdefault(task.issue_no, []).append(task)
-    rows: list[ReportRow] = []
-    for issue_no, members in problems.items():
-        members.sort(key=lambda t: t.measure_no)
-        first = current.get(members[0].task_id, members[0])
-        description = getattr(first, "description", "") or first.issue_title
-        measure_cells = []
-        for task in members:
-            full = current.get(task.task_id)
-            shown = (
-                task
-                if full is None
-                else Task(
-                    task.task_id,
-                    task.issue_no,
-                    task.issue_title,
-                    task.measure_no,
-                    full.measure or task.measure,
-                    full.units or task.units,
-                    task.deadline,
-                    task.deadline_text,
-                )
-            )
-            measure_cells.append(
-                [_measure_cell(role, shown, by_task[task.task_id]) for role in roles]
-            )
-        cells: list[list[Paragraph]] = []
-        for index, role in enumerate(roles):
-            if role == ROLE_NO:
-                cells.append([[Run(str(issue_no))]])
-            elif role == ROLE_PROBLEM:
-                cells.append(_plain(description))
-            elif role == TARGET:
-                cells.append(_plain(getattr(first, "target", "")))
-            elif role in (MEASURE, ROLE_PROGRESS, UNIT, DEADLINE):
-                cells.append([p for measure in measure_cells for p in measure[index]])
-            else:
-                cells.append([[Run("")]])
-        rows.append(ReportRow(issue_no, cells, measure_cells))
+    rows = [
+        _problem_row(issue_no, members, current, roles, by_task)
+        for issue_no, members in problems.items()
+    ]
     office = str(style.get("office") or "")
     title = str(style.get("title") or "") or layout.title or DEFAULT_TITLE
     if office and office not in title:
@@ -255,6 +221,51 @@ def build_report(result: MergeResult, issues: IssueList | None, settings: Settin
         fallback,
         style,
     )
+
+
+def _problem_row(
+    issue_no: int,
+    members: list[Task],
+    current: dict[str, Task],
+    roles: list[str],
+    by_task: dict[str, list[DetailRow]],
+) -> ReportRow:
+    """One problem's row: its number, text and target once, its measures' cells one under another
+    (the measure text and units as the current issue list has them)."""
+    members.sort(key=lambda t: t.measure_no)
+    first = current.get(members[0].task_id, members[0])
+    description = getattr(first, "description", "") or first.issue_title
+    measure_cells = []
+    for task in members:
+        full = current.get(task.task_id)
+        shown = (
+            task
+            if full is None
+            else Task(
+                task.task_id,
+                task.issue_no,
+                task.issue_title,
+                task.measure_no,
+                full.measure or task.measure,
+                full.units or task.units,
+                task.deadline,
+                task.deadline_text,
+            )
+        )
+        measure_cells.append([_measure_cell(role, shown, by_task[task.task_id]) for role in roles])
+    cells: list[list[Paragraph]] = []
+    for index, role in enumerate(roles):
+        if role == ROLE_NO:
+            cells.append([[Run(str(issue_no))]])
+        elif role == ROLE_PROBLEM:
+            cells.append(_plain(description))
+        elif role == TARGET:
+            cells.append(_plain(getattr(first, "target", "")))
+        elif role in (MEASURE, ROLE_PROGRESS, UNIT, DEADLINE):
+            cells.append([p for measure in measure_cells for p in measure[index]])
+        else:
+            cells.append([[Run("")]])
+    return ReportRow(issue_no, cells, measure_cells)
 
 
 def report_notes(result: MergeResult) -> list[str]:

@@ -1,6 +1,7 @@
 """The consolidated workbook's writer: XlsxWriter behind a small interface.
 
-workbook.py says what goes where through the calls below and never calls the library directly.
+workbook.py and its sheet modules (workbook_summary, workbook_detail, workbook_lists) say what goes
+where through the calls below and never call the library directly.
 From STREAM_ROWS detail rows on, XlsxWriter's constant_memory mode streams each row to disk as
 soon as the next one starts, so rows must be written in order (a test checks every written sheet's
 row numbers strictly increase).
@@ -32,6 +33,11 @@ class XlsxSheet:
         self.date = ws.write_datetime
         self.blank = lambda row, col, fmt: ws.write_blank(row, col, None, fmt)
         self.row_height = ws.set_row
+
+    def merged_text(self, row: int, first_col: int, last_col: int, value: str, fmt: Any) -> None:
+        """Text in one cell spanning columns first_col..last_col of a row (written as a string
+        whatever it starts with: the workbook converts no strings)."""
+        self.ws.merge_range(row, first_col, row, last_col, value, fmt)
 
     def col_width(self, col: int, width: float) -> None:
         self.ws.set_column(col, col, width)
