@@ -10,8 +10,8 @@ import pytest
 from conftest import sample_units, seed_file
 
 from toolkit.core.errors import IssueListError, OutputError
-from toolkit.core.findings import ERROR, WARNING
-from toolkit.core.model import COLUMNS, SHEET, title_of
+from toolkit.core.model.issue_list import COLUMNS, SHEET, title_of
+from toolkit.core.words import ERROR, WARNING
 from toolkit.read.issues_import import (
     ImportedMeasure,
     ImportedProblem,
@@ -566,7 +566,8 @@ def test_write_issue_list_reports_unwritable_place(tmp_path):
 
 # --- tables from any office (issue #11) --------------------------------------------------------
 
-from toolkit.core.settings import Settings, settings_from_dict  # noqa: E402
+from toolkit.core.settings import Settings  # noqa: E402
+from toolkit.core.settings_file import settings_from_dict  # noqa: E402
 from toolkit.read.import_table import parse_units, split_items  # noqa: E402
 from toolkit.read.issue_list import load_issue_list  # noqa: E402
 from toolkit.read.issues_import import import_table, supports  # noqa: E402

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from toolkit.api import run_import, run_merge, run_template
-from toolkit.core.settings import load_settings
+from toolkit.core.settings_file import load_settings
 from toolkit.read.grid import fill_merged
 from toolkit.read.issues_import import import_file, to_tasks, write_issue_list
 from toolkit.read.report_return import infer_status, split_measures

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.api import run_template
-from toolkit.core.settings import STATUSES
+from toolkit.core.words import STATUSES
 from toolkit.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parents[1]

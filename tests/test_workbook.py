@@ -9,7 +9,7 @@ import pytest
 from conftest import sheet_charts, to_pdf
 
 from toolkit.api import run_merge
-from toolkit.core.settings import DEFAULT_COLORS
+from toolkit.core.defaults import DEFAULT_COLORS
 from toolkit.workspace import open_workspace
 from toolkit.write.workbook import DETAIL_COLUMNS, FINDING_COLUMNS
 

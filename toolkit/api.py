@@ -15,8 +15,9 @@ from typing import Any
 from toolkit.archive.recording import record_beside
 from toolkit.core.errors import Interrupted, WorkspaceError
 from toolkit.core.findings import Finding, finding
-from toolkit.core.model import MergeResult
-from toolkit.core.settings import Settings, load_mail_settings
+from toolkit.core.model.merge_result import MergeResult
+from toolkit.core.settings import Settings
+from toolkit.core.settings_file import load_mail_settings
 from toolkit.core.words import (
     ADJUST_BASIS,
     ADJUSTED_DEADLINE,
@@ -540,7 +541,7 @@ def run_check(
 
 def merge_workspace(workspace: str | os.PathLike, as_of: str | date | None = None) -> MergeRun:
     """`toolkit merge` for Python: merge the workspace, write the workbook, archive the run."""
-    from toolkit.core.settings import parse_as_of
+    from toolkit.core.settings_file import parse_as_of
     from toolkit.workspace import open_workspace
 
     settings = open_workspace(Path(workspace))

@@ -91,7 +91,7 @@ def _interrupted(exc: KeyboardInterrupt, run=None) -> None:
 def _parse_as_of(value: str | None) -> date | None:
     if value is None:
         return None
-    from toolkit.core.settings import parse_as_of
+    from toolkit.core.settings_file import parse_as_of
 
     return parse_as_of(value, "--as-of")
 
@@ -433,7 +433,7 @@ def extend(
     debug: bool = DEBUG,
 ) -> None:
     """批准延期：在 issues.xlsx 该任务行写入调整后时限和调整依据（原文件先备份到 archive/），此后按新时限计算逾期。"""
-    from toolkit.core.settings import parse_as_of
+    from toolkit.core.settings_file import parse_as_of
     from toolkit.lifecycle import run_extend
     from toolkit.workspace import open_workspace
 
@@ -460,7 +460,7 @@ def close(
     debug: bool = DEBUG,
 ) -> None:
     """验收销号：在 issues.xlsx 该任务行写入销号日期和销号依据（原文件先备份到 archive/）；此后不再下发、不再催报。"""
-    from toolkit.core.settings import parse_as_of
+    from toolkit.core.settings_file import parse_as_of
     from toolkit.lifecycle import run_close
     from toolkit.workspace import open_workspace
 

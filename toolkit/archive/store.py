@@ -24,7 +24,8 @@ from toolkit.archive.damage import damaged, is_damage, write_problem
 from toolkit.core.changes import Previous, State, Trend
 from toolkit.core.errors import ArchiveError, NotKept
 from toolkit.core.findings import Finding, Report
-from toolkit.core.model import DetailRow, Entry, MergeResult, Task, UnitSummary, build_issue_list
+from toolkit.core.model.issue_list import Task, build_issue_list
+from toolkit.core.model.merge_result import DetailRow, Entry, MergeResult, UnitSummary
 from toolkit.core.settings import SETTINGS_FILE, Settings
 from toolkit.core.words import EVIDENCE, FILE_COUNT, FILES_READ, FILLER, PHONE, PROBLEMS, PROGRESS
 from toolkit.read.inbox import display_name, open_regular

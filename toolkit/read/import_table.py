@@ -17,8 +17,8 @@ from functools import lru_cache
 from toolkit.core.dates import BLANK, IMMEDIATE, INVALID, OPEN, YEARLESS, find_year, parse_date
 from toolkit.core.defaults import SUPPORT_HEADER_WORDS
 from toolkit.core.findings import finding
-from toolkit.core.imported import ImportedMeasure, ImportedProblem, ImportedTable
-from toolkit.core.model import SourceLayout, title_of
+from toolkit.core.model.imported import ImportedMeasure, ImportedProblem, ImportedTable
+from toolkit.core.model.issue_list import SourceLayout, title_of
 from toolkit.core.normalize import chinese_int, clean_header, column_letter, compact, parse_int
 from toolkit.core.words import (
     DEADLINE,

@@ -16,17 +16,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.core.dates import IMMEDIATE, OPEN, parse_date
+from toolkit.core.defaults import DEFAULT_IMPORT_HEADERS
 from toolkit.core.errors import IssueListError, OutputError, ReadError
-from toolkit.core.imported import ImportedMeasure, ImportedProblem, ImportedTable
-from toolkit.core.model import (
-    COLUMNS,
-    DEFAULT_LAYOUT_COLUMNS,
-    SHEET,
-    SourceLayout,
-    Task,
-)
+from toolkit.core.model.imported import ImportedMeasure, ImportedProblem, ImportedTable
+from toolkit.core.model.issue_list import COLUMNS, DEFAULT_LAYOUT_COLUMNS, SHEET, SourceLayout, Task
 from toolkit.core.normalize import cell_text, compact, strip_control
-from toolkit.core.settings import DEFAULT_IMPORT_HEADERS
 from toolkit.core.words import LAYOUT_SHEET
 from toolkit.read.import_table import MEASURE, PROBLEM, Options, RoleMap, find_header, read_table
 from toolkit.read.import_text import (

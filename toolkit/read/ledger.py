@@ -9,7 +9,8 @@ from typing import Any
 
 from toolkit.core.dates import DATE, parse_date
 from toolkit.core.errors import ReadError
-from toolkit.core.model import LedgerFile, LedgerRow, UnitBook
+from toolkit.core.model.issue_list import UnitBook
+from toolkit.core.model.ledger import LedgerFile, LedgerRow
 from toolkit.core.normalize import (
     cell_text,
     clean_header,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from toolkit.core.model import LedgerFile, LedgerRow
+from toolkit.core.model.ledger import LedgerFile, LedgerRow
 from toolkit.core.normalize import (
     cell_text,
     clean_header,
@@ -18,7 +18,7 @@ from toolkit.core.normalize import (
     parse_status,
     status_table,
 )
-from toolkit.core.settings import STATUSES, Settings
+from toolkit.core.settings import Settings
 from toolkit.core.words import (
     DONE_DATE,
     ISSUE_NO,
@@ -31,6 +31,7 @@ from toolkit.core.words import (
     STATUS_DONE,
     STATUS_NOT_STARTED,
     STATUS_ONGOING,
+    STATUSES,
     TASK_ID,
 )
 from toolkit.read.grid import Grid

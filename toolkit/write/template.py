@@ -14,7 +14,7 @@ from pathlib import Path
 
 from toolkit.core import words
 from toolkit.core.errors import WorkspaceError
-from toolkit.core.model import Task
+from toolkit.core.model.issue_list import Task
 from toolkit.core.normalize import column_letter, strip_control
 from toolkit.core.words import (
     DEADLINE,
