@@ -132,62 +132,11 @@ def check_entry(
 ) -> tuple[Entry, list[Finding]]:
     """Normalise what the unit filled in for one task, with the findings."""
     findings: list[Finding] = list(locked_changes(row, task))
-    raw_status = row.values.get(STATUS)
-    status = parse_status(raw_status, statuses)
-    status_ok = True
-    if status == "":
-        stated = status_from_text(
-            row.values.get(PROGRESS), settings.status_hints, settings.status_blockers
-        )
-        if stated is None:
-            status = NOT_FILLED  # reported below, with the done date if one was given
-        else:
-            status = stated[0]
-            findings.append(
-                finding(
-                    "status-from-text",
-                    phrase=stated[1],
-                    status=status,
-                    **_at(row, PROGRESS, cell_text(row.values.get(PROGRESS))[:200]),
-                )
-            )
-    elif status is None:
-        status, status_ok = cell_text(raw_status), False
-        findings.append(finding("bad-status", **_at(row, STATUS, status)))
-    raw_date = row.values.get(DONE_DATE)
-    parsed = parse_date(raw_date if raw_date != "" else None, as_of.year)
-    if parsed.kind == YEARLESS and parsed.value and parsed.value > as_of:
-        parsed = parse_date(raw_date, as_of.year - 1)  # "12月5日" in March means last December
-    if (
-        parsed.kind in (DATE, YEARLESS)
-        and parsed.value
-        and not 2000 <= parsed.value.year <= as_of.year + 1
-    ):
-        parsed = ParsedDate(None, INVALID)  # 0224-06-30, 2204-06-30: a typo, not a date
+    status, status_ok = _status(row, settings, statuses, findings)
+    parsed = _done_date(row, as_of, findings)
     done_date = parsed.value if parsed.kind in (DATE, YEARLESS) else None
-    done_text = "" if parsed.kind in (BLANK, OPEN) else cell_text(raw_date)
-    if parsed.kind == INVALID:
-        findings.append(finding("bad-date", field=DONE_DATE, **_at(row, DONE_DATE, done_text)))
-    elif parsed.kind == YEARLESS:
-        findings.append(
-            finding(
-                "yearless-date", field=DONE_DATE, date=done_date, **_at(row, DONE_DATE, raw_date)
-            )
-        )
-    if done_date and done_date > as_of:
-        findings.append(
-            finding("future-date", date=done_date, as_of=as_of, **_at(row, DONE_DATE, raw_date))
-        )
-    if status == NOT_FILLED and done_date is not None:
-        findings.append(
-            finding("date-without-status", task=task.task_id, date=done_date, **_at(row, STATUS))
-        )
-    elif status == NOT_FILLED:
-        findings.append(finding("no-status", task=task.task_id, **_at(row, STATUS)))
-    if status == STATUS_DONE and done_date is None and parsed.kind != INVALID:
-        findings.append(finding("done-without-date", task=task.task_id, **_at(row, DONE_DATE)))
-    if done_date and status_ok and status not in (STATUS_DONE, NOT_FILLED):
-        findings.append(finding("date-without-done", **_at(row, STATUS, status)))
+    done_text = "" if parsed.kind in (BLANK, OPEN) else cell_text(row.values.get(DONE_DATE))
+    _status_against_date(row, task, status, status_ok, parsed, findings)
     texts = {name: cell_text(row.values.get(name)) for name in TEXT_FIELDS}
     extension_to = check_extension(row, task, status, as_of, findings)
     for name, text in texts.items():
@@ -213,6 +162,88 @@ def check_entry(
         row,
         extension_to=extension_to,
     ), findings
+
+
+def _status(
+    row: LedgerRow, settings: Settings, statuses: dict[str, str], findings: list[Finding]
+) -> tuple[str, bool]:
+    """(the canonical status, whether it was recognised): a blank one read from 整改进展 when the
+    text states it, else 未填报 (reported with the done date); an unknown word kept as written."""
+    raw_status = row.values.get(STATUS)
+    status = parse_status(raw_status, statuses)
+    if status == "":
+        stated = status_from_text(
+            row.values.get(PROGRESS), settings.status_hints, settings.status_blockers
+        )
+        if stated is None:
+            return NOT_FILLED, True  # reported below, with the done date if one was given
+        findings.append(
+            finding(
+                "status-from-text",
+                phrase=stated[1],
+                status=stated[0],
+                **_at(row, PROGRESS, cell_text(row.values.get(PROGRESS))[:200]),
+            )
+        )
+        return stated[0], True
+    if status is None:
+        status = cell_text(raw_status)
+        findings.append(finding("bad-status", **_at(row, STATUS, status)))
+        return status, False
+    return status, True
+
+
+def _done_date(row: LedgerRow, as_of: date, findings: list[Finding]) -> ParsedDate:
+    """实际完成日期 as parsed, with a finding when it is unreadable, yearless or after as-of."""
+    raw_date = row.values.get(DONE_DATE)
+    parsed = parse_date(raw_date if raw_date != "" else None, as_of.year)
+    if parsed.kind == YEARLESS and parsed.value and parsed.value > as_of:
+        parsed = parse_date(raw_date, as_of.year - 1)  # "12月5日" in March means last December
+    if (
+        parsed.kind in (DATE, YEARLESS)
+        and parsed.value
+        and not 2000 <= parsed.value.year <= as_of.year + 1
+    ):
+        parsed = ParsedDate(None, INVALID)  # 0224-06-30, 2204-06-30: a typo, not a date
+    done_date = parsed.value if parsed.kind in (DATE, YEARLESS) else None
+    if parsed.kind == INVALID:
+        findings.append(
+            finding("bad-date", field=DONE_DATE, **_at(row, DONE_DATE, cell_text(raw_date)))
+        )
+    elif parsed.kind == YEARLESS:
+        findings.append(
+            finding(
+                "yearless-date", field=DONE_DATE, date=done_date, **_at(row, DONE_DATE, raw_date)
+            )
+        )
+    if done_date and done_date > as_of:
+        findings.append(
+            finding("future-date", date=done_date, as_of=as_of, **_at(row, DONE_DATE, raw_date))
+        )
+    return parsed
+
+
+def _status_against_date(
+    row: LedgerRow,
+    task: Task,
+    status: str,
+    status_ok: bool,
+    parsed: ParsedDate,
+    findings: list[Finding],
+) -> None:
+    """A status and a done date that disagree: a date without a status or without 已完成, 已完成
+    without a date, no status at all."""
+    done_date = parsed.value if parsed.kind in (DATE, YEARLESS) else None
+    if status == NOT_FILLED and done_date is not None:
+        findings.append(
+            finding("date-without-status", task=task.task_id, date=done_date, **_at(row, STATUS))
+        )
+    elif status == NOT_FILLED:
+        findings.append(finding("no-status", task=task.task_id, **_at(row, STATUS)))
+    if status == STATUS_DONE and done_date is None and parsed.kind != INVALID:
+        findings.append(finding("done-without-date", task=task.task_id, **_at(row, DONE_DATE)))
+    if done_date and status_ok and status not in (STATUS_DONE, NOT_FILLED):
+        findings.append(finding("date-without-done", **_at(row, STATUS, status)))
 
 
 def check_extension(
@@ -276,24 +307,7 @@ def check_ledger(
         if task is None:
             findings.append(finding("unknown-task", **_at(row, "", row_summary(row))))
             continue
-        if how == "text":
-            findings.append(
-                finding(
-                    "matched-by-text",
-                    task=task.task_id,
-                    **_at(row, MEASURE, cell_text(row.values.get(MEASURE))[:200]),
-                )
-            )
-        elif how == "renumbered":
-            findings.append(
-                finding(
-                    "matched-by-text",
-                    "renumbered",
-                    written=cell_text(row.values.get(TASK_ID)),
-                    task=task.task_id,
-                    **_at(row, TASK_ID, cell_text(row.values.get(TASK_ID))),
-                )
-            )
+        findings.extend(_how_matched(row, task, how))
         unit, sender = row_unit(row, task, ledger.unit, issues.units)
         if unit is None:
             findings.append(
@@ -305,27 +319,9 @@ def check_ledger(
                 )
             )
             continue
-        if unit not in task.units:
-            findings.append(
-                finding(
-                    "wrong-unit",
-                    task=task.task_id,
-                    units="、".join(task.units) or "（空）",
-                    unit=unit,
-                    **_at(row, UNIT, row_summary(row)),
-                )
-            )
-            continue
-        if (task.task_id, unit) in seen:
-            first = seen[(task.task_id, unit)]
-            findings.append(
-                finding(
-                    "duplicate-row",
-                    task=task.task_id,
-                    first_row=first.row,
-                    **_at(row, "", row_summary(row)),
-                )
-            )
+        refused = _refused(row, task, unit, seen)
+        if refused is not None:
+            findings.append(refused)
             continue
         seen[(task.task_id, unit)] = row
         if sender:
@@ -343,3 +339,49 @@ def check_ledger(
         entries.append(entry)
         findings.extend(problems)
     return entries, findings
+
+
+def _how_matched(row: LedgerRow, task: Task, how: str) -> list[Finding]:
+    """A row matched by its measure text, or by a text that is another task's than its id says."""
+    if how == "text":
+        return [
+            finding(
+                "matched-by-text",
+                task=task.task_id,
+                **_at(row, MEASURE, cell_text(row.values.get(MEASURE))[:200]),
+            )
+        ]
+    if how == "renumbered":
+        return [
+            finding(
+                "matched-by-text",
+                "renumbered",
+                written=cell_text(row.values.get(TASK_ID)),
+                task=task.task_id,
+                **_at(row, TASK_ID, cell_text(row.values.get(TASK_ID))),
+            )
+        ]
+    return []
+
+
+def _refused(
+    row: LedgerRow, task: Task, unit: str, seen: dict[tuple[str, str], LedgerRow]
+) -> Finding | None:
+    """Why a row credited to a unit is not merged: the task is not that unit's, or this file already
+    had a row for the same task and unit. None when the row is merged."""
+    if unit not in task.units:
+        return finding(
+            "wrong-unit",
+            task=task.task_id,
+            units="、".join(task.units) or "（空）",
+            unit=unit,
+            **_at(row, UNIT, row_summary(row)),
+        )
+    if (task.task_id, unit) in seen:
+        return finding(
+            "duplicate-row",
+            task=task.task_id,
+            first_row=seen[(task.task_id, unit)].row,
+            **_at(row, "", row_summary(row)),
+        )
+    return None
