@@ -73,11 +73,11 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from toolkit.core.dates import parse_date
+from toolkit.core.model.imported import ImportedProblem
 from toolkit.core.model.issue_list import Task, unit_key
 from toolkit.core.settings_file import load_settings
 from toolkit.read.issue_list import load_issue_list
 from toolkit.read.issues_import import (
-    ImportedProblem,
     parse_seed_text,
     to_tasks,
     write_issue_list,

@@ -10,11 +10,10 @@ import pytest
 from conftest import sample_units, seed_file
 
 from toolkit.core.errors import IssueListError, OutputError
+from toolkit.core.model.imported import ImportedMeasure, ImportedProblem
 from toolkit.core.model.issue_list import COLUMNS, SHEET, title_of
 from toolkit.core.words import ERROR, WARNING
 from toolkit.read.issues_import import (
-    ImportedMeasure,
-    ImportedProblem,
     UnitFinder,
     find_deadline,
     import_file,
