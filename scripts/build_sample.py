@@ -73,9 +73,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from toolkit.core.dates import parse_date
-from toolkit.core.imported import ImportedProblem
-from toolkit.core.model import Task, unit_key
-from toolkit.core.settings import load_settings
+from toolkit.core.model.imported import ImportedProblem
+from toolkit.core.model.issue_list import Task, unit_key
+from toolkit.core.settings_file import load_settings
 from toolkit.read.import_text import parse_seed_text
 from toolkit.read.issue_list import load_issue_list
 from toolkit.read.issues_import import to_tasks

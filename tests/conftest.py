@@ -205,7 +205,7 @@ def make_ledger(tmp_path):
 @pytest.fixture
 def small_ws(tmp_path) -> Path:
     """A workspace with five tasks from the seed's 序号五/六/十三 and two returned ledgers."""
-    from toolkit.core.model import Task
+    from toolkit.core.model.issue_list import Task
     from toolkit.write.issue_list import write_issue_list
 
     ws = tmp_path / "small"

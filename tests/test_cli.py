@@ -259,7 +259,7 @@ def test_bad_mail_settings_exit_2(tmp_path):
 
 
 def test_readme_lists_every_finding_code():
-    from toolkit.core.findings import CODES
+    from toolkit.core.catalogue import CODES
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for code, (level, _) in CODES.items():
@@ -267,7 +267,7 @@ def test_readme_lists_every_finding_code():
 
 
 def test_every_finding_code_is_exercised_by_a_test():
-    from toolkit.core.findings import CODES
+    from toolkit.core.catalogue import CODES
 
     sources = "".join(
         p.read_text(encoding="utf-8")

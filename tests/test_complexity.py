@@ -9,7 +9,7 @@ from radon.complexity import cc_rank, cc_visit
 
 PACKAGE = Path(__file__).resolve().parents[1] / "toolkit"
 
-MAX_LINES = 750  # the aim is ~400 lines before ruff format (STYLE.md); api, cli, model and store are over it: the split is open in #10
+MAX_LINES = 400  # STYLE.md: modules under ~400 lines (csvkit's scale), counted after ruff format
 
 
 def test_no_function_is_graded_e_or_f_by_radon():

@@ -14,23 +14,19 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from toolkit.core.defaults import default_toml
-from toolkit.core.errors import SettingsError, ToolkitError
-from toolkit.core.normalize import clean_header, parse_status, status_table
-from toolkit.core.settings import (
+from toolkit.core.defaults import (
     DEFAULT_COLORS,
     DEFAULT_HEADERS,
     DEFAULT_LIMITS,
     DEFAULT_PATHS,
     DEFAULT_STATUS_SYNONYMS,
-    SETTINGS_FILE,
-    STATES,
-    STATUSES,
-    Settings,
-    load_settings,
-    parse_as_of,
-    settings_from_dict,
+    default_toml,
 )
+from toolkit.core.errors import SettingsError, ToolkitError
+from toolkit.core.normalize import clean_header, parse_status, status_table
+from toolkit.core.settings import SETTINGS_FILE, Settings
+from toolkit.core.settings_file import load_settings, parse_as_of, settings_from_dict
+from toolkit.core.words import STATES, STATUSES
 
 # DESIGN §5, the 逾期状态 table: fill / font.
 DESIGN_COLORS = {
@@ -384,7 +380,8 @@ def test_settings_error_stops_the_run_with_exit_code_2(tmp_path):
 
 def test_the_clerks_status_words_win_over_the_defaults(tmp_path):
     from toolkit.core.normalize import parse_status, status_table
-    from toolkit.core.settings import STATUSES, settings_from_dict
+    from toolkit.core.settings_file import settings_from_dict
+    from toolkit.core.words import STATUSES
 
     settings = settings_from_dict({"status": {"synonyms": {"已完成": ["基本完成"]}}}, tmp_path)
     table = status_table(STATUSES, settings.status_synonyms)

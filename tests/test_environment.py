@@ -560,7 +560,7 @@ def drop_in_data(conn: socket.socket, state: dict) -> None:
 def send_summary(tmp_path: Path, port: int, timeout: float):
     from email.message import EmailMessage
 
-    from toolkit.core.settings import MailSettings
+    from toolkit.core.mail_settings import MailSettings
     from toolkit.deliver.smtp import send
 
     msg = EmailMessage()

@@ -10,7 +10,8 @@ import openpyxl
 import pytest
 from conftest import HEADER, to_pdf, write_ledger
 
-from toolkit.core.findings import CATALOGUE, Finding, fix_for
+from toolkit.core.catalogue import CATALOGUE
+from toolkit.core.findings import Finding, fix_for
 from toolkit.write.feedback import AUTHOR, MARK_FILL, SHEET, write_feedback
 
 CHECKED = datetime(2025, 3, 31, 17, 0)

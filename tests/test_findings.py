@@ -11,17 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from toolkit.core.catalogue import CATALOGUE, CODES
 from toolkit.core.errors import ReadError, ToolkitError
-from toolkit.core.findings import (
-    CATALOGUE,
-    CODES,
-    WHERE,
-    Finding,
-    Report,
-    describe,
-    finding,
-    fix_for,
-)
+from toolkit.core.findings import WHERE, Finding, Report, describe, finding, fix_for
 from toolkit.core.words import LEVELS
 
 PACKAGE = Path(__file__).resolve().parents[1] / "toolkit"

@@ -27,7 +27,7 @@ from conftest import write_ledger
 from typer.testing import CliRunner
 
 from toolkit.cli import app
-from toolkit.core.model import Task, UnitBook
+from toolkit.core.model.issue_list import Task, UnitBook
 from toolkit.core.normalize import column_letter
 from toolkit.core.settings import Settings
 from toolkit.read.ledger import read_ledger

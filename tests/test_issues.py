@@ -8,8 +8,9 @@ import openpyxl
 import pytest
 
 from toolkit.core.errors import IssueListError
-from toolkit.core.model import UnitBook
-from toolkit.core.settings import Settings, settings_from_dict
+from toolkit.core.model.issue_list import UnitBook
+from toolkit.core.settings import Settings
+from toolkit.core.settings_file import settings_from_dict
 from toolkit.read.issue_list import load_issue_list
 
 HEADER = ["任务编号", "问题序号", "问题标题", "措施序号", "整改措施", "责任单位", "完成时限"]

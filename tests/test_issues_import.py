@@ -10,11 +10,15 @@ import pytest
 from conftest import sample_units, seed_file
 
 from toolkit.core.errors import IssueListError, OutputError
-from toolkit.core.findings import ERROR, WARNING
-from toolkit.core.imported import ImportedMeasure, ImportedProblem
-from toolkit.core.model import COLUMNS, SHEET, title_of
+from toolkit.core.model.imported import ImportedMeasure, ImportedProblem
+from toolkit.core.model.issue_list import COLUMNS, SHEET, title_of
+from toolkit.core.settings import Settings
+from toolkit.core.settings_file import settings_from_dict
+from toolkit.core.words import ERROR, WARNING
+from toolkit.read.import_cells import parse_units, split_items
 from toolkit.read.import_text import UnitFinder, find_deadline, parse_seed_text
-from toolkit.read.issues_import import import_file, read_docx, to_tasks
+from toolkit.read.issue_list import load_issue_list
+from toolkit.read.issues_import import import_file, import_table, read_docx, supports, to_tasks
 from toolkit.write.issue_list import write_issue_list
 
 # The seed names its units only inside the measure texts: a clerk of 二道区 lists them in toolkit.toml
@@ -559,10 +563,6 @@ def test_write_issue_list_reports_unwritable_place(tmp_path):
 
 # --- tables from any office (issue #11) --------------------------------------------------------
 
-from toolkit.core.settings import Settings, settings_from_dict  # noqa: E402
-from toolkit.read.import_cells import parse_units, split_items  # noqa: E402
-from toolkit.read.issue_list import load_issue_list  # noqa: E402
-from toolkit.read.issues_import import import_table, supports  # noqa: E402
 
 ISSUE_HEADER = ["序号", "反馈问题", "整改目标", "整改措施", "责任单位", "整改时限"]
 # the table of issue #11: one row per measure, problem cells merged down, measures 1. / 1、 / 一是,

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from conftest import write_ledger
 
-from toolkit.core.model import UnitBook
+from toolkit.core.model.issue_list import UnitBook
 from toolkit.core.normalize import column_letter
 from toolkit.core.settings import Settings
 from toolkit.read.grid import Grid
@@ -324,7 +324,7 @@ def test_error_values_typed_in_cells(tmp_path):
 
 
 def test_file_over_size_limit_is_refused(tmp_path):
-    from toolkit.core.settings import settings_from_dict
+    from toolkit.core.settings_file import settings_from_dict
 
     settings = settings_from_dict({"limits": {"max_file_mb": 1}}, tmp_path)
     path = tmp_path / "区卫健局.csv"
@@ -334,7 +334,7 @@ def test_file_over_size_limit_is_refused(tmp_path):
 
 
 def test_zip_bomb_is_refused_before_inflating(tmp_path):
-    from toolkit.core.settings import settings_from_dict
+    from toolkit.core.settings_file import settings_from_dict
 
     settings = settings_from_dict({"limits": {"max_unzipped_mb": 1}}, tmp_path)
     path = tmp_path / "区卫健局.xlsx"

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from toolkit.api.merge import merge_only
 from toolkit.api.workspace import open_workspace
 from toolkit.cli import app
-from toolkit.core.settings import DEFAULT_COLORS
+from toolkit.core.defaults import DEFAULT_COLORS
 from toolkit.deliver.mail import reminder_units, summary_message
 
 runner = CliRunner()
@@ -516,7 +516,7 @@ def test_history_show_rebuilds_extensions_and_closings(sample_ws):
 
 
 def test_a_template_made_before_the_request_column_gets_it(tmp_path):
-    from toolkit.core.model import Task
+    from toolkit.core.model.issue_list import Task
     from toolkit.write.ledger import write_unit_ledger
     from toolkit.write.template import LEDGER_COLUMNS, write_blank_template
 

@@ -17,8 +17,10 @@ import pytest
 
 from toolkit.api.merge import run_merge
 from toolkit.core.errors import MailError, MailSetupError, SettingsError
-from toolkit.core.model import UnitSummary
-from toolkit.core.settings import MailSettings, Settings, load_mail_settings, load_settings
+from toolkit.core.mail_settings import MailSettings
+from toolkit.core.model.merge_result import UnitSummary
+from toolkit.core.settings import Settings
+from toolkit.core.settings_file import load_mail_settings, load_settings
 from toolkit.deliver.contacts import read_contacts
 from toolkit.deliver.mail import (
     drafts_folder,

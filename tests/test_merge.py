@@ -10,7 +10,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from toolkit.core.merge import merge, overdue_state
-from toolkit.core.model import LedgerFile, LedgerRow, Task, build_issue_list
+from toolkit.core.model.issue_list import Task, build_issue_list
+from toolkit.core.model.ledger import LedgerFile, LedgerRow
 from toolkit.core.settings import Settings
 
 AS_OF = date(2025, 3, 31)

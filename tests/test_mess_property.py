@@ -26,7 +26,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from toolkit.core.merge import merge
-from toolkit.core.model import Task, build_issue_list
+from toolkit.core.model.issue_list import Task, build_issue_list
 from toolkit.core.settings import Settings
 from toolkit.read.ledger import read_ledger
 

@@ -8,6 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from toolkit.core.defaults import (
+    DEFAULT_STATUS_BLOCKERS,
+    DEFAULT_STATUS_HINTS,
+    DEFAULT_STATUS_SYNONYMS,
+)
 from toolkit.core.normalize import (
     cell_text,
     chinese_int,
@@ -23,12 +28,7 @@ from toolkit.core.normalize import (
     status_table,
     strip_control,
 )
-from toolkit.core.settings import (
-    DEFAULT_STATUS_BLOCKERS,
-    DEFAULT_STATUS_HINTS,
-    DEFAULT_STATUS_SYNONYMS,
-    STATUSES,
-)
+from toolkit.core.words import STATUSES
 
 TABLE = status_table(STATUSES, DEFAULT_STATUS_SYNONYMS)
 

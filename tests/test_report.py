@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from toolkit.api.merge import run_merge
 from toolkit.api.report import run_report
 from toolkit.cli import app
-from toolkit.core.model import SourceLayout
-from toolkit.core.settings import load_settings
+from toolkit.core.model.issue_list import SourceLayout
+from toolkit.core.settings_file import load_settings
 from toolkit.read.issue_list import load_issue_list
 from toolkit.write.report import build_report, ordinal
 from toolkit.write.report_docx import write_report_docx

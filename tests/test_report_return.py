@@ -20,8 +20,8 @@ from toolkit.api.issues import run_import
 from toolkit.api.merge import run_merge
 from toolkit.api.report import run_report
 from toolkit.api.template import run_template
-from toolkit.core.model import Task
-from toolkit.core.settings import load_settings
+from toolkit.core.model.issue_list import Task
+from toolkit.core.settings_file import load_settings
 from toolkit.read.grid import fill_merged
 from toolkit.read.issues_import import import_file, to_tasks
 from toolkit.read.report_return import split_measures

@@ -10,7 +10,7 @@ from conftest import ROOT
 from typer.testing import CliRunner
 
 from toolkit.cli import app
-from toolkit.core.settings import DEFAULT_COLORS
+from toolkit.core.defaults import DEFAULT_COLORS
 
 
 @pytest.fixture(scope="module")

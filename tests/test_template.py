@@ -12,8 +12,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from toolkit.core.errors import WorkspaceError
-from toolkit.core.model import Task
-from toolkit.core.settings import STATUSES
+from toolkit.core.model.issue_list import Task
+from toolkit.core.words import STATUSES
 from toolkit.write.ledger import write_unit_ledger
 from toolkit.write.template import (
     LEDGER_COLUMNS,
@@ -256,7 +256,7 @@ def test_ledger_converts_to_pdf(tmp_path: Path, ledger: Path) -> None:
 
 
 def test_reported_date_cell_is_filled_in_and_read_back(ledger: Path, tmp_path: Path) -> None:
-    from toolkit.core.model import UnitBook
+    from toolkit.core.model.issue_list import UnitBook
     from toolkit.core.settings import Settings
     from toolkit.read.ledger import read_ledger
 

@@ -22,7 +22,7 @@ import pytest
 
 from toolkit.api.template import run_template
 from toolkit.api.workspace import open_workspace
-from toolkit.core.settings import STATUSES
+from toolkit.core.words import STATUSES
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = Path(__file__).resolve().with_name("lo_probe.py")

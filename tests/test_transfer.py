@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 from datetime import date, datetime
 
-from toolkit.core.model import LedgerFile, LedgerRow
+from toolkit.core.model.ledger import LedgerFile, LedgerRow
 from toolkit.read.sandbox import isolated_map
 
 COLUMNS = {"任务编号": "A", "完成状态": "B", "整改进展": "C", "实际完成日期": "D"}

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from toolkit.core.model import LedgerFile, LedgerRow, Task, build_issue_list
+from toolkit.core.matching import match_task
+from toolkit.core.model.issue_list import Task, build_issue_list
+from toolkit.core.model.ledger import LedgerFile, LedgerRow
 from toolkit.core.normalize import status_table
-from toolkit.core.settings import STATUSES, Settings
-from toolkit.core.validate import EXCEL_CELL_LIMIT, check_entry, check_ledger, match_task
+from toolkit.core.settings import Settings
+from toolkit.core.validate import EXCEL_CELL_LIMIT, check_entry, check_ledger
+from toolkit.core.words import STATUSES
 
 AS_OF = date(2025, 3, 31)
 SETTINGS = Settings(as_of=AS_OF)
@@ -324,7 +327,7 @@ def test_a_done_date_with_no_status_and_no_telling_text_is_flagged():
 
 
 def test_status_hints_are_settings():
-    from toolkit.core.settings import settings_from_dict
+    from toolkit.core.settings_file import settings_from_dict
 
     mine = settings_from_dict(
         {"status": {"hints": {"已完成": ["已销号"]}, "blockers": ["申请"]}}, SETTINGS.workspace

@@ -10,7 +10,7 @@ from conftest import sheet_charts, to_pdf
 
 from toolkit.api.merge import run_merge
 from toolkit.api.workspace import open_workspace
-from toolkit.core.settings import DEFAULT_COLORS
+from toolkit.core.defaults import DEFAULT_COLORS
 from toolkit.write.workbook_detail import DETAIL_COLUMNS
 from toolkit.write.workbook_lists import FINDING_COLUMNS
 

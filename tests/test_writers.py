@@ -8,7 +8,8 @@ import zipfile
 from datetime import date, datetime
 
 from toolkit.core.merge import merge
-from toolkit.core.model import LedgerFile, LedgerRow, Task, build_issue_list
+from toolkit.core.model.issue_list import Task, build_issue_list
+from toolkit.core.model.ledger import LedgerFile, LedgerRow
 from toolkit.core.settings import Settings
 from toolkit.write.workbook import write_workbook
 from toolkit.write.writers import STREAM_ROWS

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.api.merge import MergeRun, merge_only, run_merge
-from toolkit.core.model import MergeResult
-from toolkit.core.settings import Settings, load_mail_settings
+from toolkit.core.model.merge_result import MergeResult
+from toolkit.core.settings import Settings
+from toolkit.core.settings_file import load_mail_settings
 from toolkit.deliver.contacts import read_contacts
 from toolkit.deliver.mail import (
     check_addresses,

@@ -15,7 +15,7 @@ from typing import Any
 from toolkit.api.workspace import open_workspace, require_inputs, resolve_as_of
 from toolkit.archive.recording import record_beside
 from toolkit.core.errors import Interrupted
-from toolkit.core.model import MergeResult
+from toolkit.core.model.merge_result import MergeResult
 from toolkit.core.settings import Settings
 from toolkit.core.words import (
     ADJUST_BASIS,
@@ -219,7 +219,7 @@ def merge_only(settings: Settings, as_of: date | None = None) -> MergeResult:
 
 def merge_workspace(workspace: str | os.PathLike, as_of: str | date | None = None) -> MergeRun:
     """`toolkit merge` for Python: merge the workspace, write the workbook, archive the run."""
-    from toolkit.core.settings import parse_as_of
+    from toolkit.core.settings_file import parse_as_of
 
     settings = open_workspace(Path(workspace))
     return run_merge(settings, parse_as_of(as_of, "as_of") if as_of is not None else None)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.core.errors import WorkspaceError
-from toolkit.core.model import MergeResult
+from toolkit.core.model.merge_result import MergeResult
 from toolkit.core.settings import Settings
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from toolkit.core.defaults import default_toml
 from toolkit.core.errors import WorkspaceError
-from toolkit.core.settings import SETTINGS_FILE, Settings, load_settings
+from toolkit.core.settings import SETTINGS_FILE, Settings
+from toolkit.core.settings_file import load_settings
 
 
 def open_workspace(workspace: Path) -> Settings:

@@ -13,7 +13,8 @@ from toolkit.archive.database import STATE_COLUMNS, Database, guarded
 from toolkit.core.changes import Previous, State, Trend
 from toolkit.core.errors import ArchiveError
 from toolkit.core.findings import Finding, Report
-from toolkit.core.model import DetailRow, Entry, MergeResult, Task, UnitSummary, build_issue_list
+from toolkit.core.model.issue_list import Task, build_issue_list
+from toolkit.core.model.merge_result import DetailRow, Entry, MergeResult, UnitSummary
 from toolkit.core.settings import Settings
 from toolkit.core.words import EVIDENCE, FILE_COUNT, FILES_READ, FILLER, PHONE, PROBLEMS, PROGRESS
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.core.errors import ArchiveError
-from toolkit.core.model import MergeResult
+from toolkit.core.model.merge_result import MergeResult
 from toolkit.core.settings import Settings
 from toolkit.read.processes import become_child, process_context, shielded, start_child
 

@@ -16,7 +16,7 @@ from toolkit.archive.copies import StoredCopies, sha256_file
 from toolkit.archive.damage import damaged, is_damage, write_problem
 from toolkit.archive.database import DB_NAME, STATE_COLUMNS, retry
 from toolkit.core.errors import ArchiveError, NotKept
-from toolkit.core.model import DetailRow, MergeResult
+from toolkit.core.model.merge_result import DetailRow, MergeResult
 from toolkit.core.settings import SETTINGS_FILE, Settings
 from toolkit.core.words import EVIDENCE, FILLER, PHONE, PROBLEMS, PROGRESS
 from toolkit.read.inbox import display_name

@@ -82,7 +82,7 @@ def as_of_option(value: str | None) -> date | None:
     """The --as-of option as a date (None when not given)."""
     if value is None:
         return None
-    from toolkit.core.settings import parse_as_of
+    from toolkit.core.settings_file import parse_as_of
 
     return parse_as_of(value, "--as-of")
 

@@ -24,7 +24,7 @@ def extend(
     """批准延期：在 issues.xlsx 该任务行写入调整后时限和调整依据（原文件先备份到 archive/），此后按新时限计算逾期。"""
     from toolkit.api.tasks import run_extend
     from toolkit.api.workspace import open_workspace
-    from toolkit.core.settings import parse_as_of
+    from toolkit.core.settings_file import parse_as_of
 
     try:
         settings = open_workspace(workspace or Path.cwd())
@@ -50,7 +50,7 @@ def close(
     """验收销号：在 issues.xlsx 该任务行写入销号日期和销号依据（原文件先备份到 archive/）；此后不再下发、不再催报。"""
     from toolkit.api.tasks import run_close
     from toolkit.api.workspace import open_workspace
-    from toolkit.core.settings import parse_as_of
+    from toolkit.core.settings_file import parse_as_of
 
     try:
         settings = open_workspace(workspace or Path.cwd())

@@ -124,7 +124,7 @@ DEFAULT_HEADERS: dict[str, list[str]] = {
 }
 
 
-# `toolkit issues import`: the headers an upper office's table uses for each role (core.model.LAYOUT_ROLES).
+# `toolkit issues import`: the headers an upper office's table uses for each role (core.words.LAYOUT_ROLES).
 # A header is read by exact word first, then by the longest word it contains. Extended by [import.headers].
 DEFAULT_IMPORT_HEADERS: dict[str, list[str]] = {
     "序号": ["序号", "编号", "问题序号", "问题编号"],

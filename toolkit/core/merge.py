@@ -7,7 +7,9 @@ from datetime import date, timedelta
 from functools import cmp_to_key
 
 from toolkit.core.findings import REPLACED_NOTE, Report
-from toolkit.core.model import DetailRow, Entry, IssueList, LedgerFile, MergeResult, UnitSummary
+from toolkit.core.model.issue_list import IssueList
+from toolkit.core.model.ledger import LedgerFile
+from toolkit.core.model.merge_result import DetailRow, Entry, MergeResult, UnitSummary
 from toolkit.core.settings import Settings
 from toolkit.core.validate import check_ledger, row_summary
 from toolkit.core.words import (

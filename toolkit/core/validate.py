@@ -1,26 +1,26 @@
-"""Row rules: match a returned row to its task and check what the unit filled in. Pure: no files."""
+"""Row rules: check what the unit filled in for the task a row was matched to (core.matching), with
+the findings. Pure: no files."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterator
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from toolkit.core.dates import BLANK, DATE, INVALID, OPEN, YEARLESS, ParsedDate, parse_date
 from toolkit.core.findings import Finding, finding
-from toolkit.core.model import Entry, IssueList, LedgerFile, LedgerRow, Task, UnitBook
+from toolkit.core.matching import MIN_PART, match_task, measure_key, row_unit
+from toolkit.core.model.issue_list import IssueList, Task
+from toolkit.core.model.ledger import LedgerFile, LedgerRow
+from toolkit.core.model.merge_result import Entry
 from toolkit.core.normalize import (
     cell_text,
     compact,
     measure_ordinal,
     parse_int,
     parse_status,
-    parse_task_id,
-    split_units,
     status_from_text,
     status_table,
 )
@@ -53,11 +53,6 @@ TEXT_FIELDS = (PROGRESS, EVIDENCE, PROBLEMS, FILLER, PHONE)
 EXCEL_CELL_LIMIT = 32767
 
 
-MIN_PART = (
-    6  # characters a cut or partial measure text keeps to be matched by prefix or containment
-)
-
-
 def row_summary(row: LedgerRow) -> str:
     """A row's values as one line, so a row that can't be merged still shows what the unit sent."""
     parts = [f"{name}={cell_text(value)}" for name, value in row.values.items() if cell_text(value)]
@@ -75,111 +70,6 @@ def _at(row: LedgerRow, column: str = "", value: Any = "") -> dict[str, Any]:
         "column": label,
         "value": cell_text(value) if not isinstance(value, str) else value,
     }
-
-
-@lru_cache(maxsize=1 << 16)
-def measure_key(text: str) -> str:
-    """An issue-list measure text as compared (compact), kept: the same texts are compared row after row."""
-    return compact(text)
-
-
-def match_task(
-    values: dict[str, Any], issues: IssueList, threshold: float
-) -> tuple[Task | None, str]:
-    """By 任务编号, else 问题序号 + 措施序号 (or the ordinal that opens the measure text: "（二）…" is
-    measure 2), else the 整改措施 text: exact, then a cut or partial text by prefix or containment,
-    then a close match — inside the problem when its number is known. Returns (task, how); how is
-    "renumbered" when the id points at one task but the row's own measure text is exactly another
-    task's (the issue list was renumbered after the ledger went out)."""
-    raw_text = values.get(MEASURE)
-    text = compact(cell_text(raw_text)) if raw_text not in (None, "") else ""
-    task_id = parse_task_id(values.get(TASK_ID))
-    found: Task | None = None
-    if task_id and task_id in issues.by_id:
-        found, how = issues.by_id[task_id], "id"
-    else:
-        ordinal, body = measure_ordinal(raw_text) if text else (None, "")
-        issue_no = parse_int(values.get(ISSUE_NO))
-        measure_no = parse_int(values.get(MEASURE_NO))
-        from_text = measure_no is None and ordinal is not None
-        if from_text:
-            measure_no = ordinal
-        pair = (
-            issues.by_pair.get((issue_no, measure_no))
-            if issue_no is not None and measure_no is not None
-            else None
-        )
-        if pair is not None and not (
-            from_text and len(body) >= MIN_PART and not _agrees(body, pair, threshold)
-        ):
-            found, how = pair, "pair"
-        else:  # no pair, or the ordinal opening the text belongs to a text that is another measure's
-            candidates = issues.by_issue.get(issue_no, []) if issue_no is not None else []
-            if candidates and not text and measure_no is None and len(candidates) == 1:
-                return candidates[0], "pair"
-            return _by_text(text, body, candidates, issues, threshold)
-    if text and raw_text != found.measure and text != measure_key(found.measure) and len(text) >= 8:
-        exact = issues.by_text.get(text)
-        if exact is not None and exact is not found:
-            return exact, "renumbered"
-    return found, how
-
-
-def _agrees(body: str, task: Task, threshold: float) -> bool:
-    """Whether a (perhaps cut) measure text is plausibly this task's."""
-    key = measure_key(task.measure)
-    return body in key or key in body or fuzz.ratio(body, key[: len(body) + 20]) >= threshold * 100
-
-
-def _by_text(
-    text: str, body: str, candidates: list[Task], issues: IssueList, threshold: float
-) -> tuple[Task | None, str]:
-    """The one task whose measure text is clearly the row's; none when two are about as close.
-    `body` is the text without its opening ordinal and trailing ellipsis."""
-    if not body:
-        return None, ""
-    for key in dict.fromkeys((text, body)):
-        exact = issues.by_text.get(key)
-        if exact is not None and (not candidates or exact in candidates):
-            return exact, "text"
-    if len(body) >= MIN_PART:
-        holding = _containing(body, candidates, issues)
-        if len(holding) == 1:
-            return holding[0], "text"
-        if holding:
-            return None, ""  # a part that two measures share: a guess would be a coin toss
-    keys = [measure_key(task.measure) for task in candidates] if candidates else issues.measure_keys
-    pool = candidates or issues.tasks
-    needed = threshold if candidates else max(threshold, 0.85)
-    best = process.extract(
-        body, keys, scorer=fuzz.ratio, limit=2, score_cutoff=max(needed - 0.05, 0) * 100
-    )
-    if not best or best[0][1] < needed * 100:
-        return None, ""
-    if len(best) > 1 and best[0][1] - best[1][1] < 5:
-        return None, ""  # two measures about as close
-    return pool[best[0][2]], "text"
-
-
-def _containing(body: str, candidates: list[Task], issues: IssueList) -> list[Task]:
-    """Tasks whose measure text holds `body` (a cut or shortened text), or is held by it (a text the
-    unit added to); within `candidates` when given, else over the whole issue list."""
-    if candidates:
-        found = []
-        for task in candidates:
-            key = measure_key(task.measure)
-            if body in key or (len(key) >= MIN_PART and key in body):
-                found.append(task)
-        return found
-    haystack, starts = issues.measure_haystack
-    found: list[Task] = []
-    at = haystack.find(body)
-    while at >= 0 and len(found) < 2:
-        index = bisect_right(starts, at) - 1
-        found.append(issues.tasks[index])
-        following = starts[index + 1] if index + 1 < len(starts) else len(haystack)
-        at = haystack.find(body, following)
-    return found
 
 
 def locked_changes(row: LedgerRow, task: Task) -> Iterator[Finding]:
@@ -242,62 +132,11 @@ def check_entry(
 ) -> tuple[Entry, list[Finding]]:
     """Normalise what the unit filled in for one task, with the findings."""
     findings: list[Finding] = list(locked_changes(row, task))
-    raw_status = row.values.get(STATUS)
-    status = parse_status(raw_status, statuses)
-    status_ok = True
-    if status == "":
-        stated = status_from_text(
-            row.values.get(PROGRESS), settings.status_hints, settings.status_blockers
-        )
-        if stated is None:
-            status = NOT_FILLED  # reported below, with the done date if one was given
-        else:
-            status = stated[0]
-            findings.append(
-                finding(
-                    "status-from-text",
-                    phrase=stated[1],
-                    status=status,
-                    **_at(row, PROGRESS, cell_text(row.values.get(PROGRESS))[:200]),
-                )
-            )
-    elif status is None:
-        status, status_ok = cell_text(raw_status), False
-        findings.append(finding("bad-status", **_at(row, STATUS, status)))
-    raw_date = row.values.get(DONE_DATE)
-    parsed = parse_date(raw_date if raw_date != "" else None, as_of.year)
-    if parsed.kind == YEARLESS and parsed.value and parsed.value > as_of:
-        parsed = parse_date(raw_date, as_of.year - 1)  # "12月5日" in March means last December
-    if (
-        parsed.kind in (DATE, YEARLESS)
-        and parsed.value
-        and not 2000 <= parsed.value.year <= as_of.year + 1
-    ):
-        parsed = ParsedDate(None, INVALID)  # 0224-06-30, 2204-06-30: a typo, not a date
+    status, status_ok = _status(row, settings, statuses, findings)
+    parsed = _done_date(row, as_of, findings)
     done_date = parsed.value if parsed.kind in (DATE, YEARLESS) else None
-    done_text = "" if parsed.kind in (BLANK, OPEN) else cell_text(raw_date)
-    if parsed.kind == INVALID:
-        findings.append(finding("bad-date", field=DONE_DATE, **_at(row, DONE_DATE, done_text)))
-    elif parsed.kind == YEARLESS:
-        findings.append(
-            finding(
-                "yearless-date", field=DONE_DATE, date=done_date, **_at(row, DONE_DATE, raw_date)
-            )
-        )
-    if done_date and done_date > as_of:
-        findings.append(
-            finding("future-date", date=done_date, as_of=as_of, **_at(row, DONE_DATE, raw_date))
-        )
-    if status == NOT_FILLED and done_date is not None:
-        findings.append(
-            finding("date-without-status", task=task.task_id, date=done_date, **_at(row, STATUS))
-        )
-    elif status == NOT_FILLED:
-        findings.append(finding("no-status", task=task.task_id, **_at(row, STATUS)))
-    if status == STATUS_DONE and done_date is None and parsed.kind != INVALID:
-        findings.append(finding("done-without-date", task=task.task_id, **_at(row, DONE_DATE)))
-    if done_date and status_ok and status not in (STATUS_DONE, NOT_FILLED):
-        findings.append(finding("date-without-done", **_at(row, STATUS, status)))
+    done_text = "" if parsed.kind in (BLANK, OPEN) else cell_text(row.values.get(DONE_DATE))
+    _status_against_date(row, task, status, status_ok, parsed, findings)
     texts = {name: cell_text(row.values.get(name)) for name in TEXT_FIELDS}
     extension_to = check_extension(row, task, status, as_of, findings)
     for name, text in texts.items():
@@ -323,6 +162,88 @@ def check_entry(
         row,
         extension_to=extension_to,
     ), findings
+
+
+def _status(
+    row: LedgerRow, settings: Settings, statuses: dict[str, str], findings: list[Finding]
+) -> tuple[str, bool]:
+    """(the canonical status, whether it was recognised): a blank one read from 整改进展 when the
+    text states it, else 未填报 (reported with the done date); an unknown word kept as written."""
+    raw_status = row.values.get(STATUS)
+    status = parse_status(raw_status, statuses)
+    if status == "":
+        stated = status_from_text(
+            row.values.get(PROGRESS), settings.status_hints, settings.status_blockers
+        )
+        if stated is None:
+            return NOT_FILLED, True  # reported below, with the done date if one was given
+        findings.append(
+            finding(
+                "status-from-text",
+                phrase=stated[1],
+                status=stated[0],
+                **_at(row, PROGRESS, cell_text(row.values.get(PROGRESS))[:200]),
+            )
+        )
+        return stated[0], True
+    if status is None:
+        status = cell_text(raw_status)
+        findings.append(finding("bad-status", **_at(row, STATUS, status)))
+        return status, False
+    return status, True
+
+
+def _done_date(row: LedgerRow, as_of: date, findings: list[Finding]) -> ParsedDate:
+    """实际完成日期 as parsed, with a finding when it is unreadable, yearless or after as-of."""
+    raw_date = row.values.get(DONE_DATE)
+    parsed = parse_date(raw_date if raw_date != "" else None, as_of.year)
+    if parsed.kind == YEARLESS and parsed.value and parsed.value > as_of:
+        parsed = parse_date(raw_date, as_of.year - 1)  # "12月5日" in March means last December
+    if (
+        parsed.kind in (DATE, YEARLESS)
+        and parsed.value
+        and not 2000 <= parsed.value.year <= as_of.year + 1
+    ):
+        parsed = ParsedDate(None, INVALID)  # 0224-06-30, 2204-06-30: a typo, not a date
+    done_date = parsed.value if parsed.kind in (DATE, YEARLESS) else None
+    if parsed.kind == INVALID:
+        findings.append(
+            finding("bad-date", field=DONE_DATE, **_at(row, DONE_DATE, cell_text(raw_date)))
+        )
+    elif parsed.kind == YEARLESS:
+        findings.append(
+            finding(
+                "yearless-date", field=DONE_DATE, date=done_date, **_at(row, DONE_DATE, raw_date)
+            )
+        )
+    if done_date and done_date > as_of:
+        findings.append(
+            finding("future-date", date=done_date, as_of=as_of, **_at(row, DONE_DATE, raw_date))
+        )
+    return parsed
+
+
+def _status_against_date(
+    row: LedgerRow,
+    task: Task,
+    status: str,
+    status_ok: bool,
+    parsed: ParsedDate,
+    findings: list[Finding],
+) -> None:
+    """A status and a done date that disagree: a date without a status or without 已完成, 已完成
+    without a date, no status at all."""
+    done_date = parsed.value if parsed.kind in (DATE, YEARLESS) else None
+    if status == NOT_FILLED and done_date is not None:
+        findings.append(
+            finding("date-without-status", task=task.task_id, date=done_date, **_at(row, STATUS))
+        )
+    elif status == NOT_FILLED:
+        findings.append(finding("no-status", task=task.task_id, **_at(row, STATUS)))
+    if status == STATUS_DONE and done_date is None and parsed.kind != INVALID:
+        findings.append(finding("done-without-date", task=task.task_id, **_at(row, DONE_DATE)))
+    if done_date and status_ok and status not in (STATUS_DONE, NOT_FILLED):
+        findings.append(finding("date-without-done", **_at(row, STATUS, status)))
 
 
 def check_extension(
@@ -386,24 +307,7 @@ def check_ledger(
         if task is None:
             findings.append(finding("unknown-task", **_at(row, "", row_summary(row))))
             continue
-        if how == "text":
-            findings.append(
-                finding(
-                    "matched-by-text",
-                    task=task.task_id,
-                    **_at(row, MEASURE, cell_text(row.values.get(MEASURE))[:200]),
-                )
-            )
-        elif how == "renumbered":
-            findings.append(
-                finding(
-                    "matched-by-text",
-                    "renumbered",
-                    written=cell_text(row.values.get(TASK_ID)),
-                    task=task.task_id,
-                    **_at(row, TASK_ID, cell_text(row.values.get(TASK_ID))),
-                )
-            )
+        findings.extend(_how_matched(row, task, how))
         unit, sender = row_unit(row, task, ledger.unit, issues.units)
         if unit is None:
             findings.append(
@@ -415,27 +319,9 @@ def check_ledger(
                 )
             )
             continue
-        if unit not in task.units:
-            findings.append(
-                finding(
-                    "wrong-unit",
-                    task=task.task_id,
-                    units="、".join(task.units) or "（空）",
-                    unit=unit,
-                    **_at(row, UNIT, row_summary(row)),
-                )
-            )
-            continue
-        if (task.task_id, unit) in seen:
-            first = seen[(task.task_id, unit)]
-            findings.append(
-                finding(
-                    "duplicate-row",
-                    task=task.task_id,
-                    first_row=first.row,
-                    **_at(row, "", row_summary(row)),
-                )
-            )
+        refused = _refused(row, task, unit, seen)
+        if refused is not None:
+            findings.append(refused)
             continue
         seen[(task.task_id, unit)] = row
         if sender:
@@ -455,23 +341,47 @@ def check_ledger(
     return entries, findings
 
 
-def row_unit(
-    row: LedgerRow, task: Task, sender: str | None, units: UnitBook
-) -> tuple[str | None, str]:
-    """(the unit a row reports for, the sender when the row is another unit's). A row whose 责任单位
-    names one of the task's units and not the sender is that unit's row; a file whose sender is
-    unknown is attributed row by row the same way, or to a task's only unit."""
-    written = cell_text(row.values.get(UNIT))
-    named = (
-        [name for name in dict.fromkeys(units.resolve(n) for n in split_units(written)) if name]
-        if written
-        else []
-    )
-    if sender is not None and (sender in named or not named):
-        return sender, ""
-    owners = [name for name in named if name in task.units]
-    if len(owners) == 1:
-        return owners[0], sender or ""
-    if sender is None:
-        return (task.units[0] if len(task.units) == 1 else None), ""
-    return sender, ""
+def _how_matched(row: LedgerRow, task: Task, how: str) -> list[Finding]:
+    """A row matched by its measure text, or by a text that is another task's than its id says."""
+    if how == "text":
+        return [
+            finding(
+                "matched-by-text",
+                task=task.task_id,
+                **_at(row, MEASURE, cell_text(row.values.get(MEASURE))[:200]),
+            )
+        ]
+    if how == "renumbered":
+        return [
+            finding(
+                "matched-by-text",
+                "renumbered",
+                written=cell_text(row.values.get(TASK_ID)),
+                task=task.task_id,
+                **_at(row, TASK_ID, cell_text(row.values.get(TASK_ID))),
+            )
+        ]
+    return []
+
+
+def _refused(
+    row: LedgerRow, task: Task, unit: str, seen: dict[tuple[str, str], LedgerRow]
+) -> Finding | None:
+    """Why a row credited to a unit is not merged: the task is not that unit's, or this file already
+    had a row for the same task and unit. None when the row is merged."""
+    if unit not in task.units:
+        return finding(
+            "wrong-unit",
+            task=task.task_id,
+            units="、".join(task.units) or "（空）",
+            unit=unit,
+            **_at(row, UNIT, row_summary(row)),
+        )
+    if (task.task_id, unit) in seen:
+        return finding(
+            "duplicate-row",
+            task=task.task_id,
+            first_row=seen[(task.task_id, unit)].row,
+            **_at(row, "", row_summary(row)),
+        )
+    return None

@@ -2,7 +2,7 @@
 
 Every Chinese word the program reads or writes as a *name* (not as prose) lives here once; code
 imports the constant instead of re-typing the word. Data a clerk may change (status synonyms, header
-synonyms, colours) stays in core.settings as defaults of toolkit.toml.
+synonyms, colours) stays in core.defaults as defaults of toolkit.toml.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ SHEET_ISSUES = "问题清单"  # issues.xlsx
 SHEET_LEDGER = "台账"  # a ledger template
 SHEET_META = "_meta"  # hidden sheet of a ledger template
 SHEET_CONTACTS = "单位通讯录"  # in issues.xlsx
-# issues.xlsx: the hidden sheet keeping the upper office's table layout (core.model.SourceLayout).
+# issues.xlsx: the hidden sheet keeping the upper office's table layout (core.model.issue_list.SourceLayout).
 # Rows: 项目 | 内容 | 角色 — "标题" | title; "文件" | source file name; "列" | header as written | role.
 LAYOUT_SHEET = "_来源格式"
 

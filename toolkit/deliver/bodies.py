@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
-from toolkit.core.model import DetailRow, MergeResult, UnitSummary
+from toolkit.core.model.merge_result import DetailRow, MergeResult, UnitSummary
 from toolkit.core.words import (
     DAYS_OVERDUE,
     DEADLINE,

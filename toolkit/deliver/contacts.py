@@ -8,8 +8,8 @@ from email.utils import getaddresses
 from pathlib import Path
 
 from toolkit.core.errors import IssueListError
+from toolkit.core.mail_settings import ADDRESS
 from toolkit.core.normalize import cell_text, clean_header, compact
-from toolkit.core.settings import ADDRESS
 from toolkit.core.words import SHEET_CONTACTS, UNIT
 
 CONTACTS_SHEET = SHEET_CONTACTS

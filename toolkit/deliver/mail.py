@@ -16,9 +16,11 @@ from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 
+from toolkit.core.defaults import DEFAULT_COLORS
 from toolkit.core.errors import MailSetupError
-from toolkit.core.model import DetailRow, MergeResult, UnitSummary
-from toolkit.core.settings import ADDRESS, DEFAULT_COLORS, Settings
+from toolkit.core.mail_settings import ADDRESS
+from toolkit.core.model.merge_result import DetailRow, MergeResult, UnitSummary
+from toolkit.core.settings import Settings
 from toolkit.core.words import DUE_SOON, NOT_RETURNED, OVERDUE
 from toolkit.deliver.bodies import Body, reminder_body, subject_date, summary_body
 from toolkit.deliver.contacts import Contact

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.core.errors import MailError, MailSetupError
-from toolkit.core.settings import SETTINGS_FILE, MailSettings
+from toolkit.core.mail_settings import MailSettings
+from toolkit.core.settings import SETTINGS_FILE
 from toolkit.deliver.mail import POLICY
 
 

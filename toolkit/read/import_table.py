@@ -14,8 +14,8 @@ from datetime import date
 
 from toolkit.core.dates import BLANK, IMMEDIATE, INVALID, OPEN, YEARLESS, find_year, parse_date
 from toolkit.core.findings import finding
-from toolkit.core.imported import ImportedMeasure, ImportedProblem, ImportedTable
-from toolkit.core.model import SourceLayout, title_of
+from toolkit.core.model.imported import ImportedMeasure, ImportedProblem, ImportedTable
+from toolkit.core.model.issue_list import SourceLayout, title_of
 from toolkit.core.normalize import clean_header, column_letter, parse_int
 from toolkit.core.words import (
     DEADLINE,

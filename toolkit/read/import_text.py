@@ -13,8 +13,8 @@ from datetime import date
 
 from toolkit.core.dates import YEARLESS, arabic_dates, find_year, parse_date
 from toolkit.core.findings import Finding, finding
-from toolkit.core.imported import ImportedMeasure, ImportedProblem
-from toolkit.core.model import title_of, unit_key
+from toolkit.core.model.imported import ImportedMeasure, ImportedProblem
+from toolkit.core.model.issue_list import title_of, unit_key
 from toolkit.core.normalize import chinese_int, compact, halfwidth, parse_int
 from toolkit.core.words import (
     DEADLINE,

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.core.errors import ReadError, WorkspaceError
-from toolkit.core.model import LedgerFile, UnitBook
+from toolkit.core.model.issue_list import UnitBook
+from toolkit.core.model.ledger import LedgerFile
 from toolkit.core.settings import Settings
 from toolkit.read.ledger import READ_SUFFIXES, read_ledger
 from toolkit.read.ledger_unit import identify

@@ -9,9 +9,8 @@ from typing import Any
 from toolkit.core.dates import DATE, IMMEDIATE, INVALID, YEARLESS, find_year, parse_date
 from toolkit.core.errors import IssueListError, ReadError
 from toolkit.core.findings import Finding, finding
-from toolkit.core.model import (
+from toolkit.core.model.issue_list import (
     COLUMNS,
-    LAYOUT_ROLES,
     LIFE_COLUMNS,
     REQUIRED,
     SHEET,
@@ -38,6 +37,7 @@ from toolkit.core.words import (
     DESCRIPTION,
     ISSUE_NO,
     ISSUE_TITLE,
+    LAYOUT_ROLES,
     LAYOUT_SHEET,
     MEASURE,
     MEASURE_NO,

@@ -14,11 +14,11 @@ import io
 from pathlib import Path
 
 from toolkit.core.dates import IMMEDIATE, OPEN, parse_date
+from toolkit.core.defaults import DEFAULT_IMPORT_HEADERS
 from toolkit.core.errors import IssueListError, ReadError
-from toolkit.core.imported import ImportedProblem, ImportedTable
-from toolkit.core.model import DEFAULT_LAYOUT_COLUMNS, SourceLayout, Task
+from toolkit.core.model.imported import ImportedProblem, ImportedTable
+from toolkit.core.model.issue_list import DEFAULT_LAYOUT_COLUMNS, SourceLayout, Task
 from toolkit.core.normalize import cell_text, compact
-from toolkit.core.settings import DEFAULT_IMPORT_HEADERS
 from toolkit.core.words import MEASURE, ROLE_NO, ROLE_PROBLEM, ROLE_PROGRESS, TARGET
 from toolkit.read.import_header import RoleMap, find_header
 from toolkit.read.import_table import Options, read_table

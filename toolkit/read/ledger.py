@@ -7,7 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 from toolkit.core.errors import ReadError
-from toolkit.core.model import LedgerFile, UnitBook
+from toolkit.core.model.issue_list import UnitBook
+from toolkit.core.model.ledger import LedgerFile
 from toolkit.core.normalize import cell_text, column_letter, compact
 from toolkit.core.settings import Settings
 from toolkit.core.words import SHEET_META

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from toolkit.core.dates import DATE, parse_date
-from toolkit.core.model import LedgerFile, LedgerRow
+from toolkit.core.model.ledger import LedgerFile, LedgerRow
 from toolkit.core.normalize import (
     cell_text,
     clean_header,

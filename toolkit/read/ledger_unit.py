@@ -7,7 +7,8 @@ import re
 from datetime import date, datetime
 
 from toolkit.core.dates import DATE, parse_date
-from toolkit.core.model import LedgerFile, UnitBook
+from toolkit.core.model.issue_list import UnitBook
+from toolkit.core.model.ledger import LedgerFile
 from toolkit.core.normalize import cell_text, compact, split_units
 from toolkit.core.words import FILL_DATE, META_CREATED, META_UNIT, SHEET_META, UNIT
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from toolkit.core.model import LedgerFile, LedgerRow
+from toolkit.core.model.ledger import LedgerFile, LedgerRow
 from toolkit.core.normalize import (
     cell_text,
     clean_header,
@@ -20,7 +20,7 @@ from toolkit.core.normalize import (
     status_from_text,
     status_table,
 )
-from toolkit.core.settings import STATUSES, Settings
+from toolkit.core.settings import Settings
 from toolkit.core.words import (
     DONE_DATE,
     ISSUE_NO,
@@ -32,6 +32,7 @@ from toolkit.core.words import (
     STATUS,
     STATUS_DONE,
     STATUS_ONGOING,
+    STATUSES,
     TASK_ID,
 )
 from toolkit.read.grid import Grid

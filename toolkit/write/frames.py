@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from toolkit.core.model import DetailRow, MergeResult
+from toolkit.core.model.merge_result import DetailRow, MergeResult
 from toolkit.core.words import (
     DAYS_OVERDUE,
     EVIDENCE,

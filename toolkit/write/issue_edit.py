@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.core.errors import TaskEditError
-from toolkit.core.model import SHEET, Task
+from toolkit.core.model.issue_list import SHEET, Task
 from toolkit.core.normalize import cell_text, clean_header, compact, parse_task_id
 from toolkit.core.settings import Settings
 from toolkit.core.words import (

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from toolkit.core.dates import IMMEDIATE, OPEN, parse_date
 from toolkit.core.errors import OutputError
-from toolkit.core.model import COLUMNS, SHEET, SourceLayout, Task
+from toolkit.core.model.issue_list import COLUMNS, SHEET, SourceLayout, Task
 from toolkit.core.normalize import strip_control
 from toolkit.core.words import (
     DEADLINE,

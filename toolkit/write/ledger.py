@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.core.errors import WorkspaceError
-from toolkit.core.model import Task
+from toolkit.core.model.issue_list import Task
 from toolkit.core.normalize import column_letter
 from toolkit.core.words import (
     DEADLINE,

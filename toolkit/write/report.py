@@ -9,14 +9,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from toolkit.core.model import (
-    DEFAULT_LAYOUT_COLUMNS,
-    DetailRow,
-    IssueList,
-    MergeResult,
-    SourceLayout,
-    Task,
-)
+from toolkit.core.model.issue_list import DEFAULT_LAYOUT_COLUMNS, IssueList, SourceLayout, Task
+from toolkit.core.model.merge_result import DetailRow, MergeResult
 from toolkit.core.settings import Settings
 from toolkit.core.words import (
     DEADLINE,

@@ -8,7 +8,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from toolkit.core.model import MergeResult
+from toolkit.core.model.merge_result import MergeResult
 from toolkit.core.settings import Settings
 from toolkit.core.validate import EXCEL_CELL_LIMIT
 from toolkit.write.files import next_free, publish, writing

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from toolkit.core import words
-from toolkit.core.model import DetailRow, MergeResult
+from toolkit.core.model.merge_result import DetailRow, MergeResult
 from toolkit.core.words import EVIDENCE, FILLER, PHONE, PROBLEMS, PROGRESS, SHEET_DETAIL
 from toolkit.write.workbook_cells import Formats, date_or_text, row_height, text
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from toolkit.core import words
 from toolkit.core.changes import DEADLINE_PASSED, NEWLY_DONE, NEWLY_OVERDUE, STILL_SILENT, WENT_BACK
-from toolkit.core.model import MergeResult
+from toolkit.core.model.merge_result import MergeResult
 from toolkit.core.words import (
     CLOSED,
     CLOSED_CHANGE,

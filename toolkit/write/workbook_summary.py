@@ -9,7 +9,7 @@ from typing import Any
 
 from toolkit.core import words
 from toolkit.core.changes import Trend
-from toolkit.core.model import MergeResult, UnitSummary
+from toolkit.core.model.merge_result import MergeResult, UnitSummary
 from toolkit.core.words import (
     DONE,
     ERROR,

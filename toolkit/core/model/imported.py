@@ -1,6 +1,5 @@
 """What `toolkit issues import` understood of an upper office's table: its problems and their measures,
-before they become the issue list's tasks (read/issues_import.py). Data classes of core.model's kind,
-kept beside it so core/model.py stays short."""
+before they become the issue list's tasks (read/issues_import.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from toolkit.core.findings import Finding
-from toolkit.core.model import SourceLayout
+from toolkit.core.model.issue_list import SourceLayout
 
 
 @dataclass
