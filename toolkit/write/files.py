@@ -293,12 +293,23 @@ def _quiet_unraisable() -> None:
         return
 
     def quiet(unraisable: Any) -> None:
-        if unraisable.exc_value is not None and write_fault(unraisable.exc_value) is not None:
+        exc = unraisable.exc_value
+        if exc is not None and (write_fault(exc) is not None or _serialiser_io(exc)):
             return
         hook(unraisable)
 
     quiet.toolkit_quiet = True  # type: ignore[attr-defined]
     sys.unraisablehook = quiet
+
+
+def _serialiser_io(exc: BaseException) -> bool:
+    """lxml's "SerialisationError: IO_WRITE": older lxml (4.9) names no cause, only that the
+    stream's write failed — after a reported write failure, the same failure again."""
+    try:
+        from lxml.etree import SerialisationError
+    except ImportError:  # pragma: no cover - lxml is a dependency
+        return False
+    return isinstance(exc, SerialisationError) and str(exc).startswith("IO_")
 
 
 def remove(path: Path) -> None:
