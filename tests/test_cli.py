@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -299,3 +301,17 @@ def test_mail_after_merge_attaches_that_workbook_and_adds_no_round(tmp_path):
     ]
     assert len(runs) == 1
     assert len(list((ws / "outbox").glob("汇总台账_*.xlsx"))) == 1
+
+
+def test_parsing_a_command_loads_no_pandas_and_no_pydantic(tmp_path):
+    """Every command pays for what its start loads: typer ≥ 0.29 would load pydantic to parse the
+    first option (pyproject caps it), and pandas is only for the library's frames."""
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from toolkit.cli import app\n"
+        f"result = CliRunner().invoke(app, ['merge', '-w', {str(tmp_path / '无')!r}, '--as-of', '2025-03-31'])\n"
+        "print(result.exit_code, 'pandas' in sys.modules, 'pydantic' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["2", "False", "False"]
