@@ -315,3 +315,24 @@ def test_parsing_a_command_loads_no_pandas_and_no_pydantic(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["2", "False", "False"]
+
+
+def test_after_an_interrupt_half_built_objects_do_not_echo_a_traceback():
+    """A Ctrl-C inside ZipFile.__init__ leaves an object whose __del__ fails at exit ("Exception
+    ignored in … AttributeError: '_writing'", seen in the kill tests): after the one interrupt line
+    nothing more is printed, unless --debug asks for it."""
+    code = (
+        "import sys\n"
+        "sys.argv = ['toolkit', 'merge'] + sys.argv[1:]\n"
+        "from toolkit.cli import forget_interrupt\n"
+        "class HalfBuilt:\n"
+        "    def __del__(self):\n"
+        "        raise AttributeError('_writing')\n"
+        "forget_interrupt()\n"
+        "left = HalfBuilt()\n"
+        "del left\n"
+    )
+    quiet = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert quiet.stderr == ""
+    debug = subprocess.run([sys.executable, "-c", code, "--debug"], capture_output=True, text=True)
+    assert "_writing" in debug.stderr

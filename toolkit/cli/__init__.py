@@ -69,8 +69,14 @@ def run() -> None:
 def forget_interrupt() -> None:
     """A Ctrl-C that landed in code run by exec() of a string (dataclasses, pydantic) leaves CPython
     marked "KeyboardInterrupt unhandled" even once caught, and it would then end by SIGINT instead
-    of exit 130. Running exec() again clears the mark."""
+    of exit 130. Running exec() again clears the mark.
+
+    An interrupt can also cut an object off half-built (a ZipFile stopped inside its __init__),
+    which complains with "Exception ignored in …" and a traceback when it is collected at exit. The
+    one line already said what happened: those echoes are dropped, unless --debug."""
     exec("None")
+    if "--debug" not in sys.argv:
+        sys.unraisablehook = lambda unraisable: None
 
 
 def early_interrupt_line(args: list[str]) -> str:
