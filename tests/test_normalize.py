@@ -570,6 +570,15 @@ def test_measure_ordinal_circled_and_a_year_after_the_number():
         ("力争于2024年12月31日前完成整改", None),
         ("", None),
         ("见附件", None),
+        # DESIGN §5: 基本完成 / 部分完成 are 推进中, whatever 完成整改 follows
+        ("基本完成整改", "推进中"),
+        ("已部分完成", "推进中"),
+        ("尚未开展", "未启动"),
+        # 不 inside 坚持不懈 / 不断 negates nothing
+        ("坚持不懈持续推进", "推进中"),
+        ("不断完善，已完成整改", "已完成"),
+        ("不折不扣完成整改", "已完成"),
+        ("确保不折不扣完成整改", None),
     ],
 )
 def test_status_from_text(text, status):

@@ -237,6 +237,8 @@ def parse_status(value: object, table: Mapping[str, str]) -> str | None:
 
 
 _CLAUSE = re.compile(r"[,，.。;；:：!！?？\n]")
+# words that hold 不 without negating what follows: 坚持不懈持续推进 is progress, not its denial
+_NOT_NEGATING = re.compile("不懈|不断|不折不扣|毫不")
 
 
 def status_from_text(
@@ -253,7 +255,7 @@ def status_from_text(
             needle = compact(phrase)
             start = body.find(needle) if needle else -1
             while start >= 0:
-                before = _CLAUSE.split(body[:start])[-1]
+                before = _NOT_NEGATING.sub("", _CLAUSE.split(body[:start])[-1])
                 if not any(word in before for word in blockers):
                     return status, phrase
                 start = body.find(needle, start + 1)
