@@ -99,3 +99,19 @@ def test_no_import_cycles_even_type_only_ones():
 def test_few_modules_at_the_top():
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert len(top) <= 8, top
+
+
+def test_the_layout_page_names_every_module_and_no_other():
+    """docs/LAYOUT.md walks a newcomer through the package: one line per module, by folder."""
+    import re
+
+    page = (PACKAGE.parent / "docs" / "LAYOUT.md").read_text(encoding="utf-8")
+    listed: set[str] = set()
+    folder = ""
+    for line in page.splitlines():
+        if heading := re.match(r"## `toolkit/(.*)`", line):
+            folder = heading.group(1)
+        elif item := re.match(r"- `([\w.]+\.py)`", line):
+            listed.add(folder + item.group(1))
+    modules = {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")}
+    assert sorted(modules - listed) == [] and sorted(listed - modules) == []

@@ -1,0 +1,1 @@
+"""archive/history.sqlite: every run's inputs and results, read back for history, repaired when damaged."""
