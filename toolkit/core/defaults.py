@@ -62,7 +62,16 @@ DEFAULT_STATUS_SYNONYMS: dict[str, list[str]] = {
 # (DESIGN §5). The first status, in this order, with a phrase found wins: "已完成方案制定，正在推进实施"
 # is 推进中, never a done claim the unit did not make.
 DEFAULT_STATUS_HINTS: dict[str, list[str]] = {
-    STATUS_ONGOING: ["正在", "推进中", "持续推进", "整改中", "进行中", "有序推进", "基本完成", "部分完成"],
+    STATUS_ONGOING: [
+        "正在",
+        "推进中",
+        "持续推进",
+        "整改中",
+        "进行中",
+        "有序推进",
+        "基本完成",
+        "部分完成",
+    ],
     STATUS_NOT_STARTED: ["未启动", "尚未开始", "尚未启动", "未开始", "尚未开展", "未开展"],
     STATUS_DONE: [
         "已完成",
