@@ -148,3 +148,30 @@ def test_round_matches_every_returned_row(tmp_path, table, shape, fmt):
         == returned
         == sum(max(1, len(t.units)) for t in load_issue_list(open_workspace(tmp_path / "ws")).tasks)
     )
+
+
+def test_the_leader_column_travels_from_the_table_to_the_report(tmp_path):
+    """惠济's table names a 责任领导 per task: issues.xlsx keeps it in its optional 责任领导 column, and
+    the report in that table's layout fills the column again (it printed blank before)."""
+    from toolkit.write.report import build_report
+
+    ws = tmp_path / "ws"
+    round_on(real.HUIJI, real.CELL, "docx", ws)
+    settings = open_workspace(ws)
+    sheet = openpyxl.load_workbook(ws / "issues.xlsx")["问题清单"]
+    header = [c.value for c in sheet[1]]
+    assert header[-1] == "责任领导"
+    assert {row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"党组书记"}
+    issues = load_issue_list(settings)
+    assert {t.leader for t in issues.tasks} == {"党组书记"}
+    table = build_report(run_merge(settings).result, issues, settings)
+    column = table.headers.index("责任领导")
+    cells = ["".join(r.text for p in row.cells[column] for r in p) for row in table.rows]
+    assert cells == ["党组书记", "党组书记"]  # shared by each problem's measures: said once
+
+
+def test_a_table_without_leaders_gets_no_leader_column(tmp_path):
+    ws = tmp_path / "ws"
+    round_on(real.NANNING, real.ROWS, "xlsx", ws)
+    header = [c.value for c in openpyxl.load_workbook(ws / "issues.xlsx")["问题清单"][1]]
+    assert "责任领导" not in header

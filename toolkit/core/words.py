@@ -196,6 +196,8 @@ ROLE_NO, ROLE_PROBLEM, ROLE_LEADER, ROLE_PROGRESS, ROLE_OTHER = (
     "整改完成情况",
     "其他",
 )
+# issues.xlsx's optional column, written when an imported table named a 责任领导 for some measure
+ISSUE_LEADER = ROLE_LEADER
 LAYOUT_ROLES = (
     ROLE_NO,
     ROLE_PROBLEM,

@@ -35,6 +35,7 @@ from toolkit.core.words import (
     CLOSED_DATE,
     DEADLINE,
     DESCRIPTION,
+    ISSUE_LEADER,
     ISSUE_NO,
     ISSUE_TITLE,
     LAYOUT_ROLES,
@@ -117,10 +118,13 @@ def _column_positions(grid: Grid, settings: Settings, path: Path) -> dict[str, i
     for name, words in settings.headers.items():
         for word in [name, *words]:
             lookup.setdefault(clean_header(word), name)
+    lookup.setdefault(clean_header(ISSUE_LEADER), ISSUE_LEADER)
     columns: dict[str, int] = {}
     for index, text in enumerate(header):
         name = lookup.get(text)
-        if (name in COLUMNS or name in LIFE_COLUMNS) and name not in columns:
+        if (
+            name in COLUMNS or name in LIFE_COLUMNS or name == ISSUE_LEADER
+        ) and name not in columns:
             columns[name] = index
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
@@ -138,7 +142,9 @@ class _RowReader:
     ) -> None:
         self.path = path
         self.listed = listed
-        self.positions = [(name, columns.get(name)) for name in COLUMNS + LIFE_COLUMNS]
+        self.positions = [
+            (name, columns.get(name)) for name in [*COLUMNS, *LIFE_COLUMNS, ISSUE_LEADER]
+        ]
         self.findings = findings
         self.seen: dict[str, int] = {}
         self.unit_cache: dict[str, tuple[str, ...]] = {}
@@ -168,6 +174,7 @@ class _RowReader:
             target=texts[TARGET],
             description=texts[DESCRIPTION],
             row=offset,
+            leader=texts[ISSUE_LEADER],
             **_life_of(raw, texts, where),
         )
 

@@ -225,6 +225,7 @@ def to_tasks(problems: list[ImportedProblem]) -> list[Task]:
                     target=problem.target,
                     description=problem.description,
                     row=len(tasks) + 2,
+                    leader=measure.leader,
                 )
             )
     return tasks

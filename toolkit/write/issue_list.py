@@ -15,6 +15,7 @@ from toolkit.core.normalize import strip_control
 from toolkit.core.words import (
     DEADLINE,
     DESCRIPTION,
+    ISSUE_LEADER,
     ISSUE_NO,
     ISSUE_TITLE,
     LAYOUT_SHEET,
@@ -37,6 +38,7 @@ _WIDTHS = {
     DEADLINE: 12,
     TARGET: 36,
     DESCRIPTION: 60,
+    ISSUE_LEADER: 16,
 }
 
 
@@ -100,7 +102,8 @@ def _write_tasks(
     day = book.add_format(
         {"num_format": "yyyy-mm-dd", "valign": "top", "align": "center", "border": 1}
     )
-    for col, name in enumerate(COLUMNS):
+    columns = COLUMNS + ([ISSUE_LEADER] if any(task.leader for task in tasks) else [])
+    for col, name in enumerate(columns):
         sheet.write_string(0, col, name, head)
         sheet.set_column(col, col, _WIDTHS[name])
     for row, task in enumerate(tasks, start=1):
@@ -113,7 +116,7 @@ def _write_tasks(
             {"wrap": wrap, "centre": centre, "day": day},
         )
     sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(len(tasks), 1), len(COLUMNS) - 1)
+    sheet.autofilter(0, 0, max(len(tasks), 1), len(columns) - 1)
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)
@@ -140,6 +143,7 @@ def _write_task(
         None,
         task.target,
         task.description,
+        task.leader or None,  # 责任领导: a column only when some task has one
     ]
     for col, text in enumerate(texts):
         if text is not None:

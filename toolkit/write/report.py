@@ -24,6 +24,7 @@ from toolkit.core.words import (
     ON_TRACK,
     OVERDUE,
     PROGRESS,
+    ROLE_LEADER,
     ROLE_NO,
     ROLE_PROBLEM,
     ROLE_PROGRESS,
@@ -161,6 +162,8 @@ def _measure_cell(role: str, task: Task, lines: list[DetailRow]) -> list[Paragra
         return completion_paragraphs(task, lines)
     if role == UNIT:
         return [[Run(head + "、".join(task.units))]]
+    if role == ROLE_LEADER:
+        return [[Run(head + task.leader)]] if task.leader else []
     if role == DEADLINE:
         words = task.deadline_text
         if task.deadline and (not words or words[:1].isdigit() and "年" not in words):
@@ -244,6 +247,7 @@ def _problem_row(
                 full.units or task.units,
                 task.deadline,
                 task.deadline_text,
+                leader=full.leader,
             )
         )
         measure_cells.append([_measure_cell(role, shown, by_task[task.task_id]) for role in roles])
@@ -257,9 +261,22 @@ def _problem_row(
             cells.append(_plain(getattr(first, "target", "")))
         elif role in (MEASURE, ROLE_PROGRESS, UNIT, DEADLINE):
             cells.append([p for measure in measure_cells for p in measure[index]])
+        elif role == ROLE_LEADER:
+            cells.append(_leaders(members, current, [m[index] for m in measure_cells]))
         else:
             cells.append([[Run("")]])
     return ReportRow(issue_no, cells, measure_cells)
+
+
+def _leaders(
+    members: list[Task], current: dict[str, Task], per_measure: list[list[Paragraph]]
+) -> list[Paragraph]:
+    """责任领导: once when the problem's measures share one (or only one is named), else per
+    measure with its ordinal; blank when the issue list names none."""
+    named = {current[t.task_id].leader for t in members if t.task_id in current} - {""}
+    if len(named) == 1:
+        return _plain(named.pop())
+    return [p for paragraphs in per_measure for p in paragraphs] or [[Run("")]]
 
 
 def report_notes(result: MergeResult) -> list[str]:
