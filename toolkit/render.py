@@ -7,13 +7,8 @@ import json
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
-
-from toolkit.api.merge import MergeRun
-from toolkit.api.report import ReportRun
 from toolkit.core.errors import Interrupted
 from toolkit.core.words import (
     CLOSED,
@@ -32,6 +27,13 @@ from toolkit.core.words import (
     UNIT,
     WARNING,
 )
+
+if TYPE_CHECKING:  # rich loads when something is printed: --json and errors never need it
+    from rich.console import Console
+    from rich.table import Table
+
+    from toolkit.api.merge import MergeRun
+    from toolkit.api.report import ReportRun
 
 # What a character the console cannot show becomes (a GBK console has no ›, ✘ or en space).
 FALLBACK = {
@@ -119,7 +121,7 @@ def _shown(path: Path, base: Path) -> str:
 
 
 def print_merge_summary(run: MergeRun, workspace: Path, as_of_source: str = "") -> None:
-    console = Console(highlight=False)
+    console = _console()
     result = run.result
     totals = result.totals()
     source = f"（取自 {as_of_source}）" if as_of_source and as_of_source != "--as-of" else ""
@@ -162,15 +164,24 @@ def print_merge_summary(run: MergeRun, workspace: Path, as_of_source: str = "") 
     console.print(f"已生成：{_shown(run.output, workspace)}（用时 {run.seconds:.1f} 秒{archived}）")
 
 
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
 def _units_table(result: Any) -> Table:
-    """Each unit's line: tasks, done, overdue (red), due soon, rate, and whether it returned."""
+    """Each unit's line: tasks, done, overdue (red), due soon, rate, and whether it returned. Only
+    the unit's name may wrap (a narrow window folds it, never 已报送)."""
+    from rich.table import Table
+
     table = Table(show_edge=False, header_style="bold")
     for name in (UNIT, TASK_COUNT, STATUS_DONE, OVERDUE, DUE_SOON, DONE_RATE, RETURN_STATE):
         table.add_column(
             name,
             justify="left" if name in (UNIT, RETURN_STATE) else "right",
             overflow="fold",
-            no_wrap=name != RETURN_STATE,
+            no_wrap=name != UNIT,
         )
     for unit in result.units:
         overdue = f"[red]{unit.overdue}[/red]" if unit.overdue else "0"
@@ -209,7 +220,7 @@ def _print_errors(console: Console, errors: list[Any]) -> None:
 
 
 def print_report(run: ReportRun, workspace: Path) -> None:
-    console = Console(highlight=False)
+    console = _console()
     if run.fallback:
         console.print(
             "问题清单没有保存上级表格的列格式，按默认五列（序号、问题、整改目标、整改措施、整改完成情况）生成；"
