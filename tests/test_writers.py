@@ -11,8 +11,8 @@ from toolkit.core.merge import merge
 from toolkit.core.model.issue_list import Task, build_issue_list
 from toolkit.core.model.ledger import LedgerFile, LedgerRow
 from toolkit.core.settings import Settings
+from toolkit.write import writers
 from toolkit.write.workbook import write_workbook
-from toolkit.write.writers import STREAM_ROWS
 
 AS_OF = date(2025, 3, 31)
 COLUMNS = {"任务编号": "A", "完成状态": "B", "整改进展": "C", "实际完成日期": "D"}
@@ -67,10 +67,11 @@ def row_numbers(path, sheet_xml: str) -> list[int]:
     return [int(n) for n in re.findall(r'<row r="(\d+)"', xml)]
 
 
-def test_streamed_sheets_have_each_row_once_in_order(tmp_path):
-    rows_n = STREAM_ROWS + 500
+def test_streamed_sheets_have_each_row_once_in_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(writers, "STREAM_ROWS", 2_000)  # stream from 2,000 rows, not 150,000
+    rows_n = writers.STREAM_ROWS + 500
     result, settings = big_result(tmp_path, rows_n)
-    assert len(result.rows) > STREAM_ROWS  # constant_memory mode
+    assert len(result.rows) > writers.STREAM_ROWS  # constant_memory mode
     path = write_workbook(result, settings, datetime(2025, 3, 31, 17, 0, 0))
     with zipfile.ZipFile(path) as z:
         sheets = sorted(n for n in z.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
@@ -93,3 +94,6 @@ def test_small_workbooks_keep_the_same_row_order(tmp_path):
     path = write_workbook(result, settings, datetime(2025, 3, 31, 17, 0, 0))
     numbers = row_numbers(path, "xl/worksheets/sheet2.xml")
     assert numbers == list(range(1, 32))
+    with zipfile.ZipFile(path) as z:  # built in memory: each text once, in the shared string table
+        assert b"inlineStr" not in z.read("xl/worksheets/sheet2.xml")
+        assert "xl/sharedStrings.xml" in z.namelist()
