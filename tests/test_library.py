@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from datetime import date, datetime
@@ -92,3 +93,24 @@ def test_importing_the_package_and_the_cli_loads_no_pandas():
     code = "import sys, toolkit, toolkit.cli; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_merge_gives_the_garbage_collector_back_as_it_found_it(tmp_path, small_ws):
+    """The collector is paused during a merge (millions of small objects, no cycles): an analyst's
+    session gets it back enabled, nothing left frozen, after a merge that worked and one that failed."""
+    import gc
+
+    toolkit.merge(small_ws, as_of="2025-03-31")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    broken = tmp_path / "ws"
+    shutil.copytree(small_ws, broken)
+    shutil.rmtree(broken / "inbox")  # found inside the merge: no inbox
+    with pytest.raises(ToolkitError):
+        toolkit.merge(broken, as_of="2025-03-31")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        toolkit.merge(small_ws, as_of="2025-03-31")
+        assert not gc.isenabled()  # a caller who had it off keeps it off
+    finally:
+        gc.enable()
