@@ -107,67 +107,90 @@ def compare(
         return []
     changes: list[Change] = list(_task_changes(previous, current))
     for now in current:
-        key = (now.task_id, now.unit)
-        before = previous.states.get(key)
         if now.state == CLOSED:
             continue  # listed once per task as 销号; nothing else about it is news
-        was_done = before is not None and before.status == STATUS_DONE
-        is_done = now.status == STATUS_DONE
-        if was_done and now.status and not is_done:
-            changes.append(
-                Change(
-                    WENT_BACK,
-                    now.task_id,
-                    now.unit,
-                    before.status,
-                    now.status,
-                    f"上次报“已完成”，本次报“{now.status}”",
-                )
+        before = previous.states.get((now.task_id, now.unit))
+        changes += _status_changes(before, now)
+        changes += _deadline_changes(before, now, previous.as_of, as_of)
+    changes += _unit_changes(previous, returned_units, all_units)
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    return sorted(changes, key=lambda c: order[c.kind])
+
+
+def _status_changes(before: State | None, now: State) -> list[Change]:
+    """What a unit said differently about one task: took back 已完成, newly done, new progress."""
+    changes = []
+    was_done = before is not None and before.status == STATUS_DONE
+    is_done = now.status == STATUS_DONE
+    if was_done and now.status and not is_done:
+        changes.append(
+            Change(
+                WENT_BACK,
+                now.task_id,
+                now.unit,
+                before.status,
+                now.status,
+                f"上次报“已完成”，本次报“{now.status}”",
             )
-        if is_done and not was_done:
-            changes.append(
-                Change(
-                    NEWLY_DONE,
-                    now.task_id,
-                    now.unit,
-                    before.status if before else "",
-                    now.status,
-                    "本次报已完成",
-                )
+        )
+    if is_done and not was_done:
+        changes.append(
+            Change(
+                NEWLY_DONE,
+                now.task_id,
+                now.unit,
+                before.status if before else "",
+                now.status,
+                "本次报已完成",
             )
-        if now.state == OVERDUE and (before is None or before.state != OVERDUE):
-            changes.append(
-                Change(
-                    NEWLY_OVERDUE,
-                    now.task_id,
-                    now.unit,
-                    before.state if before else "",
-                    now.state,
-                    f"完成时限 {now.deadline} 已过，尚未完成" if now.deadline else "尚未完成",
-                )
+        )
+    if before is not None and before.status and now.status and before.progress != now.progress:
+        changes.append(
+            Change(
+                PROGRESS_CHANGED,
+                now.task_id,
+                now.unit,
+                _short(before.progress),
+                _short(now.progress),
+                "整改进展有更新",
             )
-        if now.deadline and previous.as_of < now.deadline <= as_of and not is_done:
-            changes.append(
-                Change(
-                    DEADLINE_PASSED,
-                    now.task_id,
-                    now.unit,
-                    previous.as_of.isoformat(),
-                    as_of.isoformat(),
-                    f"完成时限 {now.deadline} 在两次统计之间到期",
-                )
+        )
+    return changes
+
+
+def _deadline_changes(before: State | None, now: State, since: date, as_of: date) -> list[Change]:
+    """What time did to one task of a unit: newly overdue, or its deadline passed between runs."""
+    changes = []
+    if now.state == OVERDUE and (before is None or before.state != OVERDUE):
+        changes.append(
+            Change(
+                NEWLY_OVERDUE,
+                now.task_id,
+                now.unit,
+                before.state if before else "",
+                now.state,
+                f"完成时限 {now.deadline} 已过，尚未完成" if now.deadline else "尚未完成",
             )
-        if before is not None and before.status and now.status and before.progress != now.progress:
-            changes.append(
-                Change(
-                    PROGRESS_CHANGED,
-                    now.task_id,
-                    now.unit,
-                    _short(before.progress),
-                    _short(now.progress),
-                    "整改进展有更新",
-                )
+        )
+    if now.deadline and since < now.deadline <= as_of and now.status != STATUS_DONE:
+        changes.append(
+            Change(
+                DEADLINE_PASSED,
+                now.task_id,
+                now.unit,
+                since.isoformat(),
+                as_of.isoformat(),
+                f"完成时限 {now.deadline} 在两次统计之间到期",
             )
+        )
+    return changes
+
+
+def _unit_changes(
+    previous: Previous, returned_units: set[str], all_units: list[str]
+) -> list[Change]:
+    """Units that returned after being silent, and units silent twice running."""
+    changes = []
     for unit in all_units:
         if unit in returned_units and unit not in previous.returned_units:
             changes.append(
@@ -179,8 +202,7 @@ def compare(
             changes.append(
                 Change(STILL_SILENT, "", unit, NOT_RETURNED, NOT_RETURNED, "连续两次未报送")
             )
-    order = {kind: i for i, kind in enumerate(KINDS)}
-    return sorted(changes, key=lambda c: order[c.kind])
+    return changes
 
 
 def _task_changes(previous: Previous, current: list[State]) -> list[Change]:

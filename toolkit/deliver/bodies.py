@@ -138,12 +138,26 @@ class Body:
 
 
 def summary_body(body: Body, result: MergeResult, attachment: str) -> None:
-    totals = result.totals()
-    silent = result.silent_units
+    """The leaders' mail: overall figures, each unit, the overdue tasks, the silent units."""
     body.para("各位领导：")
     body.para(
         f"现将{subject_date(result)}的整改台账汇总情况报告如下，完整台账见附件《{attachment}》。"
     )
+    _overview(body, result)
+    _units_section(body, result)
+    _overdue_section(body, result)
+    _unreported_section(body, result)
+    report = result.report
+    body.para(
+        f"校验发现错误 {report.count(ERROR)} 条、警告 {report.count(WARNING)} 条，详见附件“校验问题”工作表。"
+        "本邮件由整改台账工具根据各单位报送的台账生成，数据以附件为准。",
+        muted=True,
+    )
+
+
+def _overview(body: Body, result: MergeResult) -> None:
+    totals = result.totals()
+    silent = result.silent_units
     body.heading("一、总体情况")
     body.para(result.headline() + "。")
     labels = [TASK_COUNT, *STATES]
@@ -157,6 +171,10 @@ def summary_body(body: Body, result: MergeResult, attachment: str) -> None:
         f"读取报送文件 {totals[FILES_READ]} 个（共 {totals[FILE_COUNT]} 个）。任务按单位计，一项任务由几个单位"
         f"承担就计几次。"
     )
+
+
+def _units_section(body: Body, result: MergeResult) -> None:
+    silent = result.silent_units
     body.heading("二、各单位情况")
     rows = []
     for u in result.units:
@@ -175,6 +193,9 @@ def summary_body(body: Body, result: MergeResult, attachment: str) -> None:
             ]
         )
     body.table(list(UNIT_COLUMNS[:-1]), rows, numeric=range(1, 8))
+
+
+def _overdue_section(body: Body, result: MergeResult) -> None:
     overdue = sorted(
         (r for r in result.rows if r.state == OVERDUE), key=lambda r: -(r.overdue_days or 0)
     )
@@ -185,47 +206,45 @@ def summary_body(body: Body, result: MergeResult, attachment: str) -> None:
     body.heading(
         f"三、逾期任务（{len(overdue)} 项；另有未报送但已过完成时限的 {len(unreported_late)} 项）"
     )
-    if overdue or unreported_late:
-        body.table(
-            [TASK_ID, UNIT, DEADLINE, DAYS_OVERDUE, "情况", MEASURE],
-            [
-                [
-                    (r.task.task_id, r.state),
-                    (r.unit, r.state),
-                    (_deadline(r), r.state),
-                    (str(r.overdue_days or ""), r.state),
-                    ("报了未完成" if r.state == OVERDUE else NOT_RETURNED, r.state),
-                    (shorten(r.task.measure), r.state),
-                ]
-                for r in overdue + unreported_late
-            ],
-            numeric=[3],
-        )
-    else:
+    if not (overdue or unreported_late):
         body.para("没有逾期任务。")
-    unreported = result.unreported_units
-    if unreported:
-        body.heading(
-            f"四、未报送（{len(unreported)} 个单位，{sum(u.missing for u in unreported)} 项任务）"
-        )
-        body.table(
-            [UNIT, "未报任务数", "其中已过完成时限", NOTE],
+        return
+    body.table(
+        [TASK_ID, UNIT, DEADLINE, DAYS_OVERDUE, "情况", MEASURE],
+        [
             [
-                [
-                    (u.unit, NOT_RETURNED),
-                    (str(u.missing), ""),
-                    (str(u.missing_overdue), ""),
-                    (_unreported_note(u), ""),
-                ]
-                for u in unreported
-            ],
-            numeric=[1, 2],
-        )
-    report = result.report
-    body.para(
-        f"校验发现错误 {report.count(ERROR)} 条、警告 {report.count(WARNING)} 条，详见附件“校验问题”工作表。"
-        "本邮件由整改台账工具根据各单位报送的台账生成，数据以附件为准。",
-        muted=True,
+                (r.task.task_id, r.state),
+                (r.unit, r.state),
+                (_deadline(r), r.state),
+                (str(r.overdue_days or ""), r.state),
+                ("报了未完成" if r.state == OVERDUE else NOT_RETURNED, r.state),
+                (shorten(r.task.measure), r.state),
+            ]
+            for r in overdue + unreported_late
+        ],
+        numeric=[3],
+    )
+
+
+def _unreported_section(body: Body, result: MergeResult) -> None:
+    unreported = result.unreported_units
+    if not unreported:
+        return
+    body.heading(
+        f"四、未报送（{len(unreported)} 个单位，{sum(u.missing for u in unreported)} 项任务）"
+    )
+    body.table(
+        [UNIT, "未报任务数", "其中已过完成时限", NOTE],
+        [
+            [
+                (u.unit, NOT_RETURNED),
+                (str(u.missing), ""),
+                (str(u.missing_overdue), ""),
+                (_unreported_note(u), ""),
+            ]
+            for u in unreported
+        ],
+        numeric=[1, 2],
     )
 
 
