@@ -8,8 +8,6 @@ from bisect import bisect_right
 from functools import lru_cache
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from toolkit.core.model.issue_list import IssueList, Task, UnitBook
 from toolkit.core.model.ledger import LedgerRow
 from toolkit.core.normalize import (
@@ -77,6 +75,8 @@ def match_task(
 
 def _agrees(body: str, task: Task, threshold: float) -> bool:
     """Whether a (perhaps cut) measure text is plausibly this task's."""
+    from rapidfuzz import fuzz  # loaded the first time a row needs its text compared
+
     key = measure_key(task.measure)
     return body in key or key in body or fuzz.ratio(body, key[: len(body) + 20]) >= threshold * 100
 
@@ -98,6 +98,8 @@ def _by_text(
             return holding[0], "text"
         if holding:
             return None, ""  # a part that two measures share: a guess would be a coin toss
+    from rapidfuzz import fuzz, process
+
     keys = [measure_key(task.measure) for task in candidates] if candidates else issues.measure_keys
     pool = candidates or issues.tasks
     needed = threshold if candidates else max(threshold, 0.85)
