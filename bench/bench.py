@@ -570,10 +570,11 @@ def main() -> None:
     stamp = (
         f"{datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
     )
-    (ROOT / "bench" / "RESULTS.md").write_text(
-        f"# Benchmark results\n\n{stamp}\n\n{text}\n", encoding="utf-8"
-    )
+    # bench/RESULTS.md is kept by hand (each table with what it measured and why): a run writes its
+    # table beside the generated inboxes, to be copied there with its story
+    (OUT / "latest.md").write_text(f"{stamp}\n\n{text}\n", encoding="utf-8")
     print(text)
+    print(f"(also in {OUT / 'latest.md'})", file=sys.stderr)
 
 
 if __name__ == "__main__":
