@@ -57,6 +57,17 @@ def _expect(value: Any, kind: type | tuple, key: str, what: str) -> Any:
     return value
 
 
+def _table(raw: Any, section: str, known: Sequence[str]) -> dict[str, Any]:
+    """A [section] table of toolkit.toml; a key not among `known` stops, naming those that are."""
+    table = _expect(raw, dict, section, "一个表")
+    for key in table:
+        if key not in known:
+            raise SettingsError(
+                f"{SETTINGS_FILE} 中 {section}.{key} 不认识；可用的有：{'、'.join(known)}"
+            )
+    return table
+
+
 def _word_lists(raw: Any, key: str, allowed: Sequence[str] | None) -> dict[str, list[str]]:
     _expect(raw, dict, key, "一个表（[...] 段）")
     out: dict[str, list[str]] = {}
@@ -188,20 +199,13 @@ def _threshold_section(raw: Any) -> dict[str, Any]:
 
 def _paths_section(raw: Any) -> dict[str, Any]:
     paths = dict(DEFAULT_PATHS)
-    for key, value in _expect(raw, dict, "paths", "一个表").items():
-        if key not in DEFAULT_PATHS:
-            raise SettingsError(
-                f"{SETTINGS_FILE} 中 paths.{key} 不认识；可用的有：{'、'.join(DEFAULT_PATHS)}"
-            )
+    for key, value in _table(raw, "paths", list(DEFAULT_PATHS)).items():
         paths[key] = _expect(value, str, f"paths.{key}", "路径文字")
     return {"paths": MappingProxyType(paths)}
 
 
 def _units_section(raw: Any) -> dict[str, Any]:
-    units = _expect(raw, dict, "units", "一个表")
-    for key in units:
-        if key not in ("names", "aliases"):
-            raise SettingsError(f"{SETTINGS_FILE} 中 units.{key} 不认识；可用的有：names、aliases")
+    units = _table(raw, "units", ("names", "aliases"))
     names = _expect(units.get("names", []), list, "units.names", "单位名称列表")
     for name in names:
         _expect(name, str, "units.names", "单位名称列表")
@@ -212,12 +216,7 @@ def _units_section(raw: Any) -> dict[str, Any]:
 
 
 def _status_section(raw: Any) -> dict[str, Any]:
-    status = _expect(raw, dict, "status", "一个表")
-    for key in status:
-        if key not in ("synonyms", "hints", "blockers"):
-            raise SettingsError(
-                f"{SETTINGS_FILE} 中 status.{key} 不认识；可用的有：synonyms、hints、blockers"
-            )
+    status = _table(raw, "status", ("synonyms", "hints", "blockers"))
     added = _word_lists(status.get("synonyms", {}), "status.synonyms", STATUSES)
     hints = _word_lists(status.get("hints", {}), "status.hints", STATUSES)
     blockers = _expect(status.get("blockers", []), list, "status.blockers", "词语列表")
@@ -248,11 +247,7 @@ def _import_section(raw: Any) -> dict[str, Any]:
 
 def _colors_section(raw: Any) -> dict[str, Any]:
     colors = {k: dict(v) for k, v in DEFAULT_COLORS.items()}
-    for state, spec in _expect(raw, dict, "colors", "一个表").items():
-        if state not in STATES:
-            raise SettingsError(
-                f"{SETTINGS_FILE} 中 colors.{state} 不认识；可用的有：{'、'.join(STATES)}"
-            )
+    for state, spec in _table(raw, "colors", STATES).items():
         _expect(spec, dict, f"colors.{state}", '{ fill = "FFC7CE", font = "9C0006" } 这样的表')
         for part, value in spec.items():
             colors[state][part] = _color(state, part, value)
@@ -274,11 +269,7 @@ def _color(state: str, part: str, value: Any) -> str:
 
 def _limits_section(raw: Any) -> dict[str, Any]:
     limits = dict(DEFAULT_LIMITS)
-    for key, value in _expect(raw, dict, "limits", "一个表").items():
-        if key not in DEFAULT_LIMITS:
-            raise SettingsError(
-                f"{SETTINGS_FILE} 中 limits.{key} 不认识；可用的有：{'、'.join(DEFAULT_LIMITS)}"
-            )
+    for key, value in _table(raw, "limits", list(DEFAULT_LIMITS)).items():
         value = _expect(value, int, f"limits.{key}", "正整数")
         if value <= 0:
             raise SettingsError(f"{SETTINGS_FILE} 中 limits.{key} 应为正整数，现在是 {value}")
@@ -294,11 +285,7 @@ def _limits_section(raw: Any) -> dict[str, Any]:
 
 def _report_section(raw: Any) -> dict[str, Any]:
     report = dict(DEFAULT_REPORT)
-    for key, value in _expect(raw, dict, "report", "一个表").items():
-        if key not in DEFAULT_REPORT:
-            raise SettingsError(
-                f"{SETTINGS_FILE} 中 report.{key} 不认识；可用的有：{'、'.join(DEFAULT_REPORT)}"
-            )
+    for key, value in _table(raw, "report", list(DEFAULT_REPORT)).items():
         if isinstance(DEFAULT_REPORT[key], bool):
             report[key] = _expect(value, bool, f"report.{key}", "true 或 false")
             continue
