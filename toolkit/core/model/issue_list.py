@@ -56,9 +56,8 @@ class Task:
     adjust_basis: str = ""  # 调整依据
     closed_on: date | None = None  # 销号日期: closed after verification (toolkit close)
     close_basis: str = ""  # 销号依据
-    leader: str = (
-        ""  # 责任领导, as the upper office's table named it (issues.xlsx's optional column)
-    )
+    # 责任领导, as the upper office's table named it (issues.xlsx's optional column)
+    leader: str = ""
 
     def __reduce__(self) -> tuple:
         # as a plain tuple of fields: the issue list crosses from a worker process, and the
