@@ -32,4 +32,4 @@ for line in open("constraints/minimums.txt", encoding="utf-8"):
 if bad:
     sys.exit("not at the declared minimum: " + ", ".join(bad))
 PY
-"$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
+"$venv/bin/python" -m pytest -p no:cacheprovider "$@"  # addopts has -q: a second one hid the summary line
