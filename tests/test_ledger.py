@@ -9,35 +9,19 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import write_ledger
+from conftest import HEADER, write_ledger
 
 from toolkit.core.model.issue_list import UnitBook
 from toolkit.core.normalize import column_letter
 from toolkit.core.settings import Settings
 from toolkit.read.grid import Grid
-from toolkit.read.inbox import iter_inbox, read_inbox
+from toolkit.read.inbox import read_inbox, scan_inbox
 from toolkit.read.ledger import read_ledger
 from toolkit.read.ledger_header import header_lookup, locate_header
 
 UNITS = UnitBook(
     ["区卫健局", "区农业农村局", "区城市管理局", "区生态环境分局"], {"区城管局": "区城市管理局"}
 )
-HEADER = [
-    "任务编号",
-    "问题序号",
-    "问题标题",
-    "措施序号",
-    "整改措施",
-    "责任单位",
-    "完成时限",
-    "完成状态",
-    "整改进展",
-    "实际完成日期",
-    "佐证材料",
-    "存在问题",
-    "填报人",
-    "联系电话",
-]
 ROWS = [
     [
         "13-1",
@@ -259,7 +243,7 @@ def test_inbox_ignores_lock_and_hidden_files(tmp_path):
     (inbox / ".DS_Store").write_bytes(b"x")
     (inbox / "sub" / "a.xlsx").write_bytes(b"x")
     (inbox / "说明.docx").write_bytes(b"x")
-    assert sorted(p.name for p in iter_inbox(inbox)) == ["a.xlsx", "说明.docx"]
+    assert sorted(p.name for p in scan_inbox(inbox)[0]) == ["a.xlsx", "说明.docx"]
 
 
 @pytest.mark.parametrize(

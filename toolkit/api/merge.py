@@ -177,13 +177,14 @@ def _run_merge(
     from toolkit.archive.store import open_archive
     from toolkit.core.changes import compare
     from toolkit.core.merge import merge
-    from toolkit.read.inbox import iter_inbox, read_issues_and_inbox
+    from toolkit.read.inbox import read_issues_and_inbox, scan_inbox
     from toolkit.read.issue_list import load_issue_list
     from toolkit.write.workbook import output_name, write_workbook
 
     started = time.perf_counter()
     inbox = require_inputs(settings)
-    total = sum(1 for _ in iter_inbox(inbox))
+    scanned = scan_inbox(inbox)  # once: the files read are the files archived
+    total = len(scanned[0])
     done = 0
 
     def step(name: str) -> None:
@@ -195,7 +196,9 @@ def _run_merge(
     now = now or datetime.now()
     archive = open_archive(settings)
     try:
-        issues, files = read_issues_and_inbox(settings, partial(load_issue_list, settings), step)
+        issues, files = read_issues_and_inbox(
+            settings, partial(load_issue_list, settings), step, scanned=scanned
+        )
         result = merge(issues, files, settings, resolve_as_of(settings, as_of))
         result.release_inputs()
         result.changes = compare(
@@ -209,7 +212,7 @@ def _run_merge(
     finally:
         archive.close()
     planned = output_name(settings.path("outbox"), now)
-    recording = record_beside(settings, result, planned, now, list(iter_inbox(inbox)))
+    recording = record_beside(settings, result, planned, now, scanned[0])
     output = None
     earlier = _workbooks_like(planned)
     try:

@@ -9,7 +9,6 @@ parent dies, rolling back and first removing the dead parent's temporary files f
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from toolkit.core.errors import ArchiveError
 from toolkit.core.model.merge_result import MergeResult
 from toolkit.core.settings import Settings
 from toolkit.read.processes import become_child, process_context, shielded, start_child
+from toolkit.write.files import remove
 
 ABORT_WAIT_S = 5.0  # how long an abort waits for the child to roll back before stopping it
 
@@ -173,13 +173,7 @@ def _remove_temporaries(
             name.startswith(".~tmp-") and name not in before
         ):
             continue
-        try:
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
-        except OSError:
-            pass
+        remove(path)
     if archive_files is None:
         return
     try:

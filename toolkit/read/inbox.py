@@ -7,7 +7,7 @@ import errno
 import os
 import stat
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -129,11 +129,6 @@ def _kind(path: Path, root: str) -> str | None:
     return "特殊文件"
 
 
-def iter_inbox(inbox: Path) -> Iterator[Path]:
-    """Every regular file under the inbox, sorted (see scan_inbox)."""
-    yield from scan_inbox(inbox)[0]
-
-
 def open_regular(path: Path) -> int:
     """A file descriptor for path, only when it is a regular file: never follows a final symlink
     (the link's real target is opened instead, once checked), never blocks on a pipe."""
@@ -183,15 +178,17 @@ def read_issues_and_inbox(
     load_issues: Callable[[], Any],
     progress: Callable[[str], None] | None = None,
     units: UnitBook | None = None,
+    scanned: tuple[list[Path], list[LedgerFile]] | None = None,
 ) -> tuple[Any, list[LedgerFile]]:
     """Load the issue list and read every inbox file, all in workers with memory and time limits:
     the issue list loads on one core while the first files are read on the other. Which unit
-    sent each file is decided afterwards, here, against the issue list's units."""
+    sent each file is decided afterwards, here, against the issue list's units. `scanned` is the
+    caller's scan_inbox() when it already walked the inbox."""
     from toolkit.core.errors import IssueListError, ToolkitError
     from toolkit.read.sandbox import Failed, Raised, isolated_map
 
     inbox = settings.path("inbox")
-    paths, refused = scan_inbox(inbox)
+    paths, refused = scanned if scanned is not None else scan_inbox(inbox)
     names = [display_name(p, inbox) for p in paths]
     job = partial(_read_item, load_issues, inbox, settings)  # pickles, for spawn
     limits = settings.limits

@@ -47,6 +47,7 @@ from toolkit.core.words import (
     UNIT,
 )
 from toolkit.read.grid import Grid, fill_merged
+from toolkit.read.ledger_header import field_lookup
 from toolkit.read.sheets import read_grids
 
 # the row labels of the hidden sheet words.LAYOUT_SHEET (项目 | 内容 | 角色)
@@ -114,10 +115,7 @@ def _issue_sheet(path: Path) -> tuple[Grid, list[Grid]]:
 def _column_positions(grid: Grid, settings: Settings, path: Path) -> dict[str, int]:
     """Where each issue-list column is, by the header row and the header synonyms."""
     header = [clean_header(cell_text(v)) for v in grid.rows[0]]
-    lookup: dict[str, str] = {}
-    for name, words in settings.headers.items():
-        for word in [name, *words]:
-            lookup.setdefault(clean_header(word), name)
+    lookup = field_lookup(settings)
     lookup.setdefault(clean_header(ISSUE_LEADER), ISSUE_LEADER)
     columns: dict[str, int] = {}
     for index, text in enumerate(header):

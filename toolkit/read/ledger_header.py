@@ -30,6 +30,16 @@ def header_lookup(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
     return canonical, synonyms
 
 
+def field_lookup(settings: Settings) -> dict[str, str]:
+    """Every header name and synonym, keyed by clean_header(), → its field, in the settings' order
+    (the issue list's columns and a lower office's report are found through it)."""
+    lookup: dict[str, str] = {}
+    for name, words in settings.headers.items():
+        for word in (name, *words):
+            lookup.setdefault(clean_header(word), name)
+    return lookup
+
+
 def _map_row(cells: list[Any], lookup: tuple[dict[str, str], dict[str, str]]) -> dict[int, str]:
     canonical, synonyms = lookup
     labels = [clean_header(cell_text(v)) if isinstance(v, str) else "" for v in cells]

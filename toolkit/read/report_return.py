@@ -36,6 +36,7 @@ from toolkit.core.words import (
     TASK_ID,
 )
 from toolkit.read.grid import Grid
+from toolkit.read.ledger_header import field_lookup
 
 # an ordinal opening a line: （一） (一) （1）
 ORDINAL = re.compile(r"^\s*[（(]\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*[）)]\s*")
@@ -105,15 +106,6 @@ def stated_status(text: str, statuses: dict[str, str], settings: Settings) -> tu
     return (STATUS_ONGOING if {STATUS_DONE, STATUS_ONGOING} & set(stated) else stated[0]), body, ""
 
 
-def _lookup(settings: Settings) -> dict[str, str]:
-    """Every header name and synonym (keyed by clean_header) → its field; built once per sheet."""
-    lookup: dict[str, str] = {}
-    for name, words in settings.headers.items():
-        for word in (name, *words):
-            lookup.setdefault(clean_header(word), name)
-    return lookup
-
-
 def _columns(cells: list[Any], lookup: dict[str, str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for index, value in enumerate(cells):
@@ -126,7 +118,7 @@ def _columns(cells: list[Any], lookup: dict[str, str]) -> dict[str, int]:
 def locate(grid: Grid, settings: Settings) -> tuple[int, dict[str, int]] | None:
     """(header row, field → column) when the grid is a report: 序号, 整改措施 and 整改完成情况 columns,
     none of a ledger's own (任务编号, 措施序号, 完成状态), and measure ordinals in its cells."""
-    lookup = _lookup(settings)
+    lookup = field_lookup(settings)
     for r in range(min(settings.limits["header_scan_rows"], len(grid.rows))):
         columns = _columns(grid.rows[r], lookup)
         if not {ISSUE_NO, MEASURE, PROGRESS} <= set(columns) or LEDGER_ONLY & set(columns):
