@@ -496,3 +496,16 @@ def test_reported_date_as_a_label_and_a_date_cell(tmp_path):
     below = [HEADER, ROWS[0], ROWS[1], ["填报日期：", "2025年3月27日"]]
     ledger = read(write_ledger(tmp_path / "b.xlsx", below, header=None))
     assert ledger.reported == date(2025, 3, 27) and len(ledger.rows) == 2 and ledger.findings == []
+
+
+def test_csv_with_a_quote_and_semicolon_in_a_text_is_still_comma_separated(tmp_path):
+    """Hypothesis found it: one progress text `";` in a comma file, and the separator was guessed
+    from the quotes as `;` — the whole file then had no header."""
+    rows = ["整改进展,措施序号,整改措施,完成状态,问题序号,实际完成日期"]
+    rows += [",1,成立工作领导小组,已完成,5,"] * 7 + ['""";",1,成立工作领导小组,已完成,5,']
+    path = tmp_path / "区农业农村局.csv"
+    path.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
+    ledger = read(path)
+    assert ledger.ok, ledger.findings
+    assert values(ledger, "整改进展")[-1] == '";'
+    assert values(ledger, "完成状态") == ["已完成"] * 8

@@ -31,14 +31,28 @@ def decode_text(data: bytes) -> str:
     return data.decode(encoding, errors="replace")
 
 
+def _delimiter(sample: str) -> str:
+    """The separator that cuts the most lines of the sample into one same number (above one) of
+    fields. csv.Sniffer guessed from quote patterns instead, so a single progress text holding
+    `";` made a whole comma file read as semicolon separated (found by Hypothesis)."""
+    csv.field_size_limit(2**31 - 1)
+    lines = sample.split("\n")
+    body = "\n".join(lines[:-1] if len(lines) > 1 else lines)  # the cut last line may be partial
+    best, score = "", (0, 0)
+    for candidate in ",\t;|":
+        try:
+            widths = [len(row) for row in csv.reader(io.StringIO(body), delimiter=candidate) if row]
+        except csv.Error:
+            continue
+        common = max(set(widths), key=widths.count, default=1)
+        if common > 1 and (widths.count(common), common) > score:
+            best, score = candidate, (widths.count(common), common)
+    return best or ("\t" if sample.count("\t") > sample.count(",") else ",")
+
+
 def read_csv(data: bytes, name: str) -> Grid:
     text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    sample = text[:20000]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    delimiter = _delimiter(text[:20000])
     csv.field_size_limit(2**31 - 1)  # a unit's long progress text is one field, however long
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
