@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from toolkit.core.merge import merge
 from toolkit.core.model.issue_list import Task, build_issue_list
+from toolkit.core.normalize import status_from_text
 from toolkit.core.settings import Settings
 from toolkit.read.ledger import read_ledger
 
@@ -436,8 +437,11 @@ def write(plan: Plan, folder: Path) -> tuple[Path, dict[int, Row]]:
 
 def expected(row: Row) -> tuple[str, str, date | None, str]:
     """(完成状态, 整改进展, 实际完成日期, date text kept) as the merge must report them."""
-    status = STATUSES[row.status]
     progress = FORBIDDEN.sub("", row.progress).strip()
+    status = STATUSES[row.status]
+    stated = status_from_text(progress, SETTINGS.status_hints, SETTINGS.status_blockers)
+    if not row.status and stated:  # DESIGN §5: a blank status the progress text states
+        status = stated[0]
     if row.done == DATE_CELL:
         day, text = DATE_CELL, ""
     elif row.done == SERIAL:
